@@ -1,0 +1,121 @@
+/*
+ * synack/socket.h — non-blocking TCP sockets on a synack stack.
+ *
+ * A socket is a small integer handle local to its stack.  Every call returns
+ * >= 0 on success or a negated synack_error (-SYNACK_EAGAIN, ...).  Calls
+ * never block and never send by themselves: they change the socket's state
+ * and queue output, and the next synack_poll() sends it.
+ *
+ * Memory: what synack_send() accepts is already in the socket's send
+ * buffer; nothing behind it can fail later.  The buffer sizes are the
+ * socket's SNDBUF and RCVBUF options.
+ *
+ * Readiness: a socket whose readiness changes is put (once) on the stack's
+ * ready list; synack_next_event() takes sockets off it with their current
+ * readiness.  Nothing is ever called back from inside the stack.
+ *
+ * Threads: as for synack/stack.h, one thread at a time per stack.
+ */
+#ifndef SYNACK_SOCKET_H
+#define SYNACK_SOCKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "synack/stack.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Readiness bits. */
+enum synack_ready {
+    SYNACK_READABLE = 1u << 0,  /* recv() has data or end of stream; accept() has a connection */
+    SYNACK_WRITABLE = 1u << 1,  /* send() would accept at least one byte */
+    SYNACK_CONNECTED = 1u << 2, /* the connection is (or was) established */
+    SYNACK_HUP = 1u << 3,       /* the peer finished sending (FIN received and read up to) */
+    SYNACK_ERROR = 1u << 4,     /* an error is pending; synack_socket_error() says which */
+    SYNACK_CLOSED = 1u << 5,    /* the connection has reached CLOSED */
+};
+
+struct synack_event {
+    int sock;
+    uint32_t ready;             /* enum synack_ready bits, current at the time of the call */
+};
+
+/* Creates a TCP socket.  Returns its handle, -SYNACK_EMFILE or -SYNACK_ENOMEM. */
+int synack_socket(struct synack_stack *stack);
+/* Port 0 chooses an ephemeral port; an address of family UNSPEC binds every address. */
+int synack_bind(struct synack_stack *stack, int sock, const struct synack_endpoint *local);
+/* backlog bounds both the SYN queue and the accept queue; at least 1. */
+int synack_listen(struct synack_stack *stack, int sock, int backlog);
+/* Returns a new socket handle, or -SYNACK_EAGAIN when none is waiting. */
+int synack_accept(struct synack_stack *stack, int sock, struct synack_endpoint *peer);
+/* Starts an active open; returns -SYNACK_EINPROGRESS.  CONNECTED (or ERROR
+ * with ECONNREFUSED / ETIMEDOUT / ECONNRESET) is reported later. */
+int synack_connect(struct synack_stack *stack, int sock, const struct synack_endpoint *remote);
+/* Copies up to len bytes into the send buffer; returns how many (> 0),
+ * -SYNACK_EAGAIN when the buffer is full, -SYNACK_EPIPE after shutdown or
+ * close of the write side, or the connection's error. */
+ssize_t synack_send(struct synack_stack *stack, int sock, const void *data, size_t len);
+/* Returns bytes read (> 0), 0 at end of stream, -SYNACK_EAGAIN when nothing
+ * is there yet, or the connection's error (e.g. -SYNACK_ECONNRESET). */
+ssize_t synack_recv(struct synack_stack *stack, int sock, void *buf, size_t len);
+
+enum synack_shutdown_how { SYNACK_SHUT_RD = 0, SYNACK_SHUT_WR = 1, SYNACK_SHUT_RDWR = 2 };
+/* SHUT_WR sends FIN after the queued data; receiving goes on (half-close). */
+int synack_shutdown(struct synack_stack *stack, int sock, int how);
+/* Releases the handle.  The connection finishes in the background: queued
+ * data is sent and a FIN follows (RFC 9293 §3.10.4).  Data that arrives
+ * after close is answered with RST (RFC 1122 §4.2.2.13). */
+int synack_close(struct synack_stack *stack, int sock);
+/* Releases the handle and resets the connection (RST, no FIN). */
+int synack_abort(struct synack_stack *stack, int sock);
+
+/* Current readiness bits of a socket (0 for a bad handle). */
+uint32_t synack_socket_ready(struct synack_stack *stack, int sock);
+/* Takes the pending error (0 if none) and clears it, like SO_ERROR. */
+int synack_socket_error(struct synack_stack *stack, int sock);
+/* Takes one socket off the ready list.  Returns 1 and fills *ev, or 0. */
+int synack_next_event(struct synack_stack *stack, struct synack_event *ev);
+
+int synack_local_endpoint(struct synack_stack *stack, int sock, struct synack_endpoint *out);
+int synack_remote_endpoint(struct synack_stack *stack, int sock, struct synack_endpoint *out);
+
+enum synack_sockopt {
+    SYNACK_OPT_SNDBUF,      /* bytes */
+    SYNACK_OPT_RCVBUF,      /* bytes, at most 65535 until window scaling */
+    SYNACK_OPT_NODELAY,     /* 0/1: reserved for Nagle's algorithm */
+    SYNACK_OPT_MAXSEG,      /* MSS to announce, 88..65495; 0 = from MTU */
+    SYNACK_OPT_REUSEADDR,   /* 0/1: allow bind to a port held in TIME_WAIT */
+    SYNACK_OPT_LINGER_ABORT,/* 0/1: close() resets instead of closing gracefully */
+};
+int synack_setsockopt(struct synack_stack *stack, int sock, int opt, int64_t value);
+int synack_getsockopt(struct synack_stack *stack, int sock, int opt, int64_t *value);
+
+/* Per-connection figures in the spirit of Linux TCP_INFO. */
+struct synack_tcp_info {
+    int state;                           /* enum synack_tcp_state */
+    struct synack_endpoint local, remote;
+    uint32_t iss, irs;
+    uint32_t snd_una, snd_nxt, snd_wnd;  /* SND.UNA, SND.NXT, SND.WND */
+    uint32_t rcv_nxt, rcv_wnd;           /* RCV.NXT, RCV.WND as last advertised */
+    uint32_t snd_mss, rcv_mss;           /* effective send MSS; MSS we announced */
+    uint32_t srtt_us, rttvar_us, rto_us; /* RFC 6298 estimator; srtt 0 before a sample */
+    uint32_t backoff;                    /* consecutive RTO expiries */
+    uint32_t cwnd_bytes, ssthresh_bytes;
+    uint32_t unacked_bytes;              /* SND.NXT - SND.UNA */
+    uint32_t send_queue_bytes;           /* in the send buffer, not yet acknowledged */
+    uint32_t recv_queue_bytes;           /* in order, not yet read */
+    uint32_t ooo_bytes;                  /* held out of order */
+    uint64_t bytes_acked, bytes_received;
+    uint64_t segs_out, segs_in, data_segs_out, data_segs_in;
+    uint64_t retrans_segs, rto_expiries, fast_retrans, dup_acks_in;
+    uint64_t conn_id;
+};
+int synack_getinfo(struct synack_stack *stack, int sock, struct synack_tcp_info *info);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

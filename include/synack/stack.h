@@ -1,0 +1,152 @@
+/*
+ * synack/stack.h — a protocol stack: configuration, interfaces, and the two
+ * calls that drive it.
+ *
+ * The stack never reads a clock, never touches a file descriptor and never
+ * sleeps.  Its owner drives it:
+ *
+ *     synack_input(stack, iface, packet, len, now)   a packet arrived
+ *     synack_poll(stack, now) -> next deadline        run what is due
+ *
+ * and packets leave through each interface's transmit callback.  `now` is a
+ * plain count of microseconds from any origin the owner likes; it must never
+ * go backwards.  After any socket call (synack/socket.h) the owner calls
+ * synack_poll() so that queued output is sent.
+ *
+ * Threads: a stack, its sockets and everything reached through them belong
+ * to one thread at a time.  No function here is safe to call concurrently
+ * on the same stack; different stacks are fully independent.
+ */
+#ifndef SYNACK_STACK_H
+#define SYNACK_STACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "synack/addr.h"
+#include "synack/errors.h"
+#include "synack/trace.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct synack_stack;
+
+/* Optional hook that chooses initial sequence numbers, for tests and
+ * demonstrations that must reproduce an exchange exactly.  Without it the
+ * stack uses RFC 6528 (clock plus keyed hash of the 4-tuple). */
+typedef uint32_t (*synack_isn_fn)(void *ctx, const struct synack_endpoint *local,
+                                  const struct synack_endpoint *remote, synack_time_us now);
+
+struct synack_config {
+    const char *name;            /* shown in traces; default "stack" */
+    uint64_t secret;             /* keys ISNs and hashes; set it from a good random source */
+    uint32_t max_sockets;        /* sockets open at once, default 65536 */
+    uint32_t max_connections;    /* connections incl. orphans and TIME_WAIT, default 65536 */
+    uint8_t ttl;                 /* IPv4 TTL on output, default 64 */
+
+    /* TCP defaults for new sockets (each can be changed per socket). */
+    uint32_t mss;                /* MSS we announce; 0 = interface MTU - 40 */
+    uint32_t sndbuf_bytes;       /* default 256 KiB */
+    uint32_t rcvbuf_bytes;       /* default 64 KiB; at most 65535 until window scaling */
+    synack_time_us rto_initial_us; /* RFC 6298 §2.1: 1 s */
+    synack_time_us rto_min_us;     /* RFC 6298 §2.4 says 1 s; default 200 ms as Linux */
+    synack_time_us rto_max_us;     /* RFC 6298 §2.5: at least 60 s; default 60 s */
+    uint32_t syn_retries;        /* SYN retransmissions before ETIMEDOUT, default 6 */
+    uint32_t data_retries;       /* RTO retransmissions before ETIMEDOUT (R2), default 15 */
+    synack_time_us msl_us;       /* TIME_WAIT lasts 2*MSL; default MSL 30 s */
+    synack_time_us delack_us;    /* delayed-ACK limit, default 200 ms (RFC 1122 §4.2.3.2: < 0.5 s) */
+    uint16_t ephemeral_lo;       /* ephemeral port range, default 49152 ... */
+    uint16_t ephemeral_hi;       /* ... 65535 */
+
+    synack_isn_fn isn_hook;      /* optional, see above */
+    void *isn_hook_ctx;
+    synack_trace_fn trace;       /* optional observer, see synack/trace.h */
+    void *trace_ctx;
+};
+
+/* Fills *cfg with the documented defaults. */
+void synack_config_default(struct synack_config *cfg);
+
+/* Returns NULL when out of memory or when cfg is invalid. */
+struct synack_stack *synack_stack_new(const struct synack_config *cfg);
+/* Frees the stack and every socket and connection it holds, sending nothing. */
+void synack_stack_free(struct synack_stack *stack);
+
+/* Transmit callback: send one IP packet.  Return 0, or a negative error if
+ * the driver could not take it (the packet is then counted as dropped).
+ * The packet memory is the stack's and is valid only during the call. */
+typedef int (*synack_transmit_fn)(void *ctx, const uint8_t *packet, size_t len);
+
+struct synack_iface_config {
+    struct synack_addr addr;     /* this stack's address on the interface */
+    uint8_t prefix_len;          /* on-link prefix */
+    uint32_t mtu;                /* largest IP packet, 68..65535; default 1500 */
+    synack_transmit_fn transmit;
+    void *transmit_ctx;
+};
+
+/* Adds an IP interface (raw IP packets in and out, as on TUN).  Packets to
+ * destinations outside every on-link prefix leave by the first interface.
+ * Returns the interface number (>= 0) or a negative error. */
+int synack_iface_add(struct synack_stack *stack, const struct synack_iface_config *cfg);
+
+/* One IP packet arrived on interface `iface`.  The stack copies what it
+ * keeps; packet may be reused when this returns.  Bad packets are counted
+ * and dropped (see synack_stack_stats). */
+void synack_input(struct synack_stack *stack, int iface, const uint8_t *packet, size_t len,
+                  synack_time_us now);
+
+/* Runs every timer due at `now`, sends queued output, and returns the time
+ * at which it wants to be called again (SYNACK_TIME_NEVER if nothing is
+ * scheduled).  Calling it earlier is harmless. */
+synack_time_us synack_poll(struct synack_stack *stack, synack_time_us now);
+
+/* Stack-wide counters, named after the MIBs of RFC 4022 (TCP), RFC 4293 (IP)
+ * and RFC 4293's ICMP group where such a name exists.
+ * X(field, "MIB or descriptive name", "what it counts") */
+#define SYNACK_STATS_LIST(X)                                                            \
+    X(ip_in_receives, "ipInReceives", "IP packets received")                            \
+    X(ip_in_hdr_errors, "ipInHdrErrors", "IP packets dropped for header errors")        \
+    X(ip_in_addr_errors, "ipInAddrErrors", "IP packets not addressed to this stack")    \
+    X(ip_in_unknown_protos, "ipInUnknownProtos", "IP packets of an unhandled protocol") \
+    X(ip_in_delivers, "ipInDelivers", "IP packets passed to TCP or ICMP")               \
+    X(ip_out_requests, "ipOutRequests", "IP packets sent")                              \
+    X(ip_out_no_routes, "ipOutNoRoutes", "IP packets with no interface to leave by")    \
+    X(ip_out_discards, "ipOutDiscards", "IP packets the driver refused")                \
+    X(icmp_in_msgs, "icmpInMsgs", "ICMP messages received")                             \
+    X(icmp_in_errors, "icmpInErrors", "ICMP messages dropped as malformed")             \
+    X(icmp_in_echos, "icmpInEchos", "ICMP echo requests received")                      \
+    X(icmp_out_echo_reps, "icmpOutEchoReps", "ICMP echo replies sent")                  \
+    X(tcp_active_opens, "tcpActiveOpens", "connections opened by connect()")            \
+    X(tcp_passive_opens, "tcpPassiveOpens", "connections opened from a listener")       \
+    X(tcp_attempt_fails, "tcpAttemptFails", "opens that failed before ESTABLISHED")     \
+    X(tcp_estab_resets, "tcpEstabResets", "established connections reset")              \
+    X(tcp_curr_estab, "tcpCurrEstab", "connections now ESTABLISHED or CLOSE_WAIT")      \
+    X(tcp_in_segs, "tcpInSegs", "TCP segments received")                                \
+    X(tcp_out_segs, "tcpOutSegs", "TCP segments sent (excluding retransmissions)")      \
+    X(tcp_retrans_segs, "tcpRetransSegs", "TCP segments retransmitted")                 \
+    X(tcp_in_errs, "tcpInErrs", "TCP segments dropped as malformed")                    \
+    X(tcp_out_rsts, "tcpOutRsts", "TCP segments sent with RST")                         \
+    X(tcp_timeouts, "TcpTimeouts", "retransmission timeouts")                           \
+    X(tcp_delayed_acks, "DelayedACKs", "ACKs sent when the delayed-ACK timer fired")    \
+    X(tcp_ooo_queued, "TCPOFOQueue", "segments held out of order")                      \
+    X(tcp_dup_segs, "TCPDupSegs", "segments (or parts) received twice")                 \
+    X(tcp_fast_retrans, "TCPFastRetrans", "fast retransmissions")                       \
+    X(tcp_time_wait_expired, "TWExpired", "TIME_WAIT connections ended after 2*MSL")    \
+    X(tcp_listen_drops, "ListenDrops", "SYNs dropped because a listen queue was full")
+
+struct synack_stats {
+#define SYNACK_STATS_FIELD_(field, name, desc) uint64_t field;
+    SYNACK_STATS_LIST(SYNACK_STATS_FIELD_)
+#undef SYNACK_STATS_FIELD_
+    uint64_t drops[SYNACK_DROP_COUNT];   /* by enum synack_drop_reason */
+};
+
+const struct synack_stats *synack_stack_stats(const struct synack_stack *stack);
+const char *synack_stack_name(const struct synack_stack *stack);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

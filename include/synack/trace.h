@@ -1,0 +1,120 @@
+/*
+ * synack/trace.h — what the engine tells an observer while it works.
+ *
+ * A stack calls its trace hook (struct synack_config.trace) for every packet
+ * it receives or sends, every packet it drops (with the reason), and every
+ * change of a connection's state.  The hook runs synchronously inside
+ * synack_input()/synack_poll(); it must only observe: it may not call back
+ * into the stack.  Writers that turn events into text, pcap files or
+ * diagrams live outside the engine (synack/pcap.h, synack/trace_text.h).
+ */
+#ifndef SYNACK_TRACE_H
+#define SYNACK_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "synack/addr.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint64_t synack_time_us;
+#define SYNACK_TIME_NEVER UINT64_MAX
+
+/* Connection states of RFC 9293 §3.3.2.  The order lets code ask range
+ * questions: every state >= ESTABLISHED has been synchronized, and every
+ * state > CLOSE_WAIT has had the user close (or shut down) its side. */
+#define SYNACK_TCP_STATE_LIST(X) \
+    X(CLOSED)                    \
+    X(LISTEN)                    \
+    X(SYN_SENT)                  \
+    X(SYN_RECEIVED)              \
+    X(ESTABLISHED)               \
+    X(CLOSE_WAIT)                \
+    X(FIN_WAIT_1)                \
+    X(CLOSING)                   \
+    X(LAST_ACK)                  \
+    X(FIN_WAIT_2)                \
+    X(TIME_WAIT)
+
+enum synack_tcp_state {
+#define SYNACK_STATE_ENUM_(name) SYNACK_TCP_##name,
+    SYNACK_TCP_STATE_LIST(SYNACK_STATE_ENUM_)
+#undef SYNACK_STATE_ENUM_
+    SYNACK_TCP_STATE_COUNT
+};
+
+/* "ESTABLISHED", "SYN_SENT", ... */
+const char *synack_tcp_state_name(int state);
+
+/* Why an incoming packet (or an outgoing one) was dropped.  Each reason has
+ * a stack-wide counter (synack_stack_stats().drops[reason]). */
+#define SYNACK_DROP_LIST(X)                                                        \
+    X(IP_TRUNCATED, "IP packet shorter than its header or total length")           \
+    X(IP_VERSION, "IP version not 4")                                              \
+    X(IP_HEADER_LENGTH, "IP header length field invalid")                          \
+    X(IP_CHECKSUM, "IP header checksum wrong")                                     \
+    X(IP_NOT_FOR_US, "IP destination is not an address of this stack")            \
+    X(IP_BAD_SOURCE, "IP source address is broadcast, multicast or ours")          \
+    X(IP_FRAGMENT, "IP fragment (reassembly not supported yet)")                   \
+    X(IP_UNKNOWN_PROTOCOL, "IP protocol not handled")                              \
+    X(ICMP_TRUNCATED, "ICMP message too short")                                    \
+    X(ICMP_CHECKSUM, "ICMP checksum wrong")                                        \
+    X(ICMP_IGNORED, "ICMP type not handled")                                       \
+    X(TCP_TRUNCATED, "TCP segment shorter than its header")                        \
+    X(TCP_DATA_OFFSET, "TCP data offset invalid")                                  \
+    X(TCP_OPTIONS, "TCP options malformed")                                        \
+    X(TCP_CHECKSUM, "TCP checksum wrong")                                          \
+    X(TCP_BAD_PORT, "TCP port zero")                                               \
+    X(TCP_NO_CONNECTION, "TCP segment for no connection (answered with RST)")      \
+    X(TCP_NO_CONNECTION_RST, "RST for no connection")                              \
+    X(TCP_LISTEN_BAD_FLAGS, "segment to a listener that is not a SYN")             \
+    X(TCP_BACKLOG_FULL, "SYN dropped: listen queue full")                          \
+    X(TCP_OUT_OF_WINDOW, "TCP segment outside the receive window")                 \
+    X(TCP_BAD_ACK, "TCP ACK for data never sent")                                  \
+    X(TCP_RST_IGNORED, "TCP RST not acceptable")                                   \
+    X(TCP_NO_ACK, "TCP segment without ACK in a synchronized state")               \
+    X(TCP_SYN_SENT_BAD, "unacceptable segment in SYN-SENT")                        \
+    X(TCP_RCVBUF_FULL, "TCP data beyond the receive buffer")                       \
+    X(TCP_OOO_LIMIT, "out-of-order data beyond the range table")                   \
+    X(TCP_NO_MEMORY, "TCP could not allocate a buffer")                            \
+    X(TX_NO_ROUTE, "outgoing packet has no interface to leave by")                 \
+    X(TX_DRIVER, "interface transmit callback refused the packet")
+
+enum synack_drop_reason {
+#define SYNACK_DROP_ENUM_(name, desc) SYNACK_DROP_##name,
+    SYNACK_DROP_LIST(SYNACK_DROP_ENUM_)
+#undef SYNACK_DROP_ENUM_
+    SYNACK_DROP_COUNT
+};
+
+const char *synack_drop_name(int reason);        /* "TCP_CHECKSUM" */
+const char *synack_drop_description(int reason); /* "TCP checksum wrong" */
+
+enum synack_trace_kind {
+    SYNACK_TRACE_PACKET_IN,  /* packet handed to synack_input() */
+    SYNACK_TRACE_PACKET_OUT, /* packet handed to an interface's transmit */
+    SYNACK_TRACE_DROP,       /* packet dropped; see drop_reason */
+    SYNACK_TRACE_STATE,      /* connection moved old_state -> new_state */
+};
+
+struct synack_trace_event {
+    enum synack_trace_kind kind;
+    synack_time_us now;
+    const char *stack_name;      /* synack_config.name, never NULL */
+    int iface;                   /* packet events: the interface */
+    const uint8_t *packet;       /* packet events: the IP packet */
+    size_t len;
+    uint64_t conn_id;            /* 0 when no connection is involved */
+    struct synack_endpoint local, remote;   /* state events */
+    int old_state, new_state;    /* state events: enum synack_tcp_state */
+    int drop_reason;             /* drop events: enum synack_drop_reason */
+};
+
+typedef void (*synack_trace_fn)(void *ctx, const struct synack_trace_event *ev);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
