@@ -50,7 +50,7 @@ struct synack_config {
     uint32_t sndbuf_bytes;       /* default 256 KiB */
     uint32_t rcvbuf_bytes;       /* default 64 KiB; at most 65535 until window scaling */
     synack_time_us rto_initial_us; /* RFC 6298 §2.1: 1 s */
-    synack_time_us rto_min_us;     /* RFC 6298 §2.4 says 1 s; default 200 ms as Linux */
+    synack_time_us rto_min_us;     /* RFC 6298 §2.4: 1 s (Linux uses 200 ms with a 40 ms delayed ACK) */
     synack_time_us rto_max_us;     /* RFC 6298 §2.5: at least 60 s; default 60 s */
     uint32_t syn_retries;        /* SYN retransmissions before ETIMEDOUT, default 6 */
     uint32_t data_retries;       /* RTO retransmissions before ETIMEDOUT (R2), default 15 */

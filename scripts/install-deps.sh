@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# install-deps.sh — installs what building and testing synack needs, on
+# Debian or Ubuntu.  Does nothing (and never touches apt) when everything is
+# already there.  As root it installs what is missing; otherwise it prints
+# the command to run and fails.
+#
+#   cmake gcc make pkg-config   the build
+#   tshark                      tests that read our pcap files with Wireshark's dissectors
+set -euo pipefail
+
+needed=(cmake gcc make pkg-config tshark)
+
+have() {
+    # Installed as a Debian package, or present on PATH by other means.
+    local status
+    status=$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || command -v "$1" >/dev/null 2>&1
+}
+
+missing=()
+for pkg in "${needed[@]}"; do
+    have "$pkg" || missing+=("$pkg")
+done
+
+if ((${#missing[@]} == 0)); then
+    echo "install-deps: all present (${needed[*]})"
+    exit 0
+fi
+
+if [[ "$(id -u)" -ne 0 ]]; then
+    echo "please install: apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# wireshark-common asks whether non-root users may capture; answer no.
+if command -v debconf-set-selections >/dev/null 2>&1; then
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+fi
+apt-get update
+apt-get install -y --no-install-recommends "${missing[@]}" </dev/null

@@ -1,0 +1,521 @@
+/*
+ * socket.c — the socket calls of synack/socket.h over the engine.
+ *
+ * Each call validates its arguments, changes socket or connection state,
+ * and queues output for the next synack_poll(); none of them transmits or
+ * reads a clock.  The user-side rules come from RFC 9293 §3.10.1-§3.10.6
+ * (OPEN, SEND, RECEIVE, CLOSE, ABORT, STATUS) and, for the shape of the
+ * calls, from POSIX sockets.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "seq.h"
+#include "sock.h"
+#include "stack_internal.h"
+#include "tcp_conn.h"
+
+int synack_socket(struct synack_stack *st)
+{
+    if (!st)
+        return -SYNACK_EINVAL;
+    return sock_alloc(st);
+}
+
+static struct sock *tcp_sock(struct synack_stack *st, int sock)
+{
+    return sock_get(st, sock);
+}
+
+/* Chooses a free port for a bind to port 0. */
+static uint16_t bind_ephemeral(struct synack_stack *st, const struct synack_addr *addr)
+{
+    uint32_t lo = st->cfg.ephemeral_lo, n = st->cfg.ephemeral_hi - lo + 1;
+    for (uint32_t i = 0; i < n; i++) {
+        uint16_t port = (uint16_t)(lo + (st->port_cursor + i) % n);
+        if (!tcp_port_in_use(st, addr, port, false)) {
+            st->port_cursor += i + 1;
+            return port;
+        }
+    }
+    return 0;
+}
+
+int synack_bind(struct synack_stack *st, int sock, const struct synack_endpoint *local)
+{
+    struct sock *s = tcp_sock(st, sock);
+    if (!s)
+        return -SYNACK_EBADF;
+    if (!local)
+        return -SYNACK_EINVAL;
+    if (s->bound || s->conn || s->kind != SOCK_TCP)
+        return -SYNACK_EINVAL;
+    if (local->addr.family != SYNACK_AF_INET && local->addr.family != SYNACK_AF_UNSPEC)
+        return -SYNACK_EAFNOSUPPORT;
+    struct synack_addr addr = local->addr;
+    if (addr.family == SYNACK_AF_UNSPEC)
+        addr = synack_addr_v4(0, 0, 0, 0);
+    if (!synack_addr_is_any(&addr) && !stack_is_local_addr(st, &addr))
+        return -SYNACK_EADDRNOTAVAIL;
+    uint16_t port = local->port;
+    if (port == 0) {
+        port = bind_ephemeral(st, &addr);
+        if (!port)
+            return -SYNACK_EADDRINUSE;
+    } else if (tcp_port_in_use(st, &addr, port, s->reuseaddr)) {
+        return -SYNACK_EADDRINUSE;
+    }
+    s->local = synack_endpoint_make(addr, port);
+    s->bound = true;
+    return 0;
+}
+
+int synack_listen(struct synack_stack *st, int sock, int backlog)
+{
+    struct sock *s = tcp_sock(st, sock);
+    if (!s)
+        return -SYNACK_EBADF;
+    if (s->kind == SOCK_LISTENER) {
+        s->listener->backlog = backlog < 1 ? 1 : (uint32_t)backlog;
+        return 0;
+    }
+    if (s->conn)
+        return -SYNACK_EISCONN;
+    if (!s->bound) {
+        struct synack_endpoint any = synack_endpoint_make(synack_addr_v4(0, 0, 0, 0), 0);
+        int rc = synack_bind(st, sock, &any);
+        if (rc < 0)
+            return rc;
+    }
+    if (tcp_listener_find_exact(st, &s->local))
+        return -SYNACK_EADDRINUSE;
+    struct tcp_listener *l = calloc(1, sizeof *l);
+    if (!l)
+        return -SYNACK_ENOMEM;
+    l->local = s->local;
+    l->sock = sock;
+    l->backlog = backlog < 1 ? 1 : backlog > 65535 ? 65535 : (uint32_t)backlog;
+    s->kind = SOCK_LISTENER;
+    s->listener = l;
+    tcp_listener_insert(st, l);
+    return 0;
+}
+
+int synack_accept(struct synack_stack *st, int sock, struct synack_endpoint *peer)
+{
+    struct sock *s = tcp_sock(st, sock);
+    if (!s)
+        return -SYNACK_EBADF;
+    if (s->kind != SOCK_LISTENER)
+        return -SYNACK_EINVAL;
+    struct tcp_listener *l = s->listener;
+    struct tcp_conn *c = l->accept_head;
+    if (!c)
+        return -SYNACK_EAGAIN;
+    int h = sock_alloc(st);
+    if (h < 0)
+        return h;                       /* the connection stays queued */
+    s = tcp_sock(st, sock);             /* the slot array may have moved */
+    struct sock *ns = tcp_sock(st, h);
+    l->accept_head = c->accept_next;
+    if (!l->accept_head)
+        l->accept_tail = NULL;
+    l->accept_count--;
+    c->accept_next = NULL;
+    c->accept_ready = false;
+    c->listener = NULL;
+    c->sock = h;
+    ns->conn = c;
+    ns->bound = true;
+    ns->local = c->local;
+    ns->sndbuf = s->sndbuf;
+    ns->rcvbuf = s->rcvbuf;
+    ns->maxseg = s->maxseg;
+    ns->nodelay = s->nodelay;
+    if (peer)
+        *peer = c->remote;
+    sock_notify(st, h);                 /* the new socket's readiness is news */
+    return h;
+}
+
+int synack_connect(struct synack_stack *st, int sock, const struct synack_endpoint *remote)
+{
+    struct sock *s = tcp_sock(st, sock);
+    if (!s)
+        return -SYNACK_EBADF;
+    if (!remote)
+        return -SYNACK_EINVAL;
+    if (s->kind == SOCK_LISTENER)
+        return -SYNACK_EINVAL;
+    if (s->conn)
+        return s->conn->state == SYNACK_TCP_SYN_SENT ? -SYNACK_EALREADY : -SYNACK_EISCONN;
+    if (remote->addr.family != SYNACK_AF_INET)
+        return -SYNACK_EAFNOSUPPORT;
+    if (remote->port == 0 || synack_addr_is_any(&remote->addr))
+        return -SYNACK_EINVAL;
+    int iface = stack_route(st, &remote->addr);
+    if (iface < 0)
+        return -SYNACK_ENETUNREACH;
+    struct synack_addr laddr = s->bound && !synack_addr_is_any(&s->local.addr) ? s->local.addr
+                                                                                : st->ifaces[iface].addr;
+    uint16_t lport = s->bound ? s->local.port : tcp_pick_ephemeral(st, &laddr, remote);
+    if (!lport)
+        return -SYNACK_EADDRNOTAVAIL;
+    struct synack_endpoint local = synack_endpoint_make(laddr, lport);
+    if (tcp_table_lookup(st, &local, remote))
+        return -SYNACK_EADDRINUSE;
+    struct tcp_conn_params p = { .sndbuf = s->sndbuf, .rcvbuf = s->rcvbuf, .mss = s->maxseg };
+    /* The ISS is chosen again, with the clock, when the SYN goes out. */
+    struct tcp_conn *c = tcp_conn_new(st, &local, remote, iface, &p, st->now);
+    if (!c)
+        return -SYNACK_ENOBUFS;
+    c->sock = sock;
+    s->conn = c;
+    s->bound = true;
+    s->local = local;
+    if (s->write_shut)
+        c->fin_queued = true;
+    tcp_table_insert(st, c);
+    st->stats.tcp_active_opens++;
+    c->open_pending = true;
+    tcp_conn_want_output(st, c);
+    return -SYNACK_EINPROGRESS;
+}
+
+static int take_conn_error(struct tcp_conn *c)
+{
+    int e = c->error;
+    c->error = 0;
+    return e;
+}
+
+ssize_t synack_send(struct synack_stack *st, int sock, const void *data, size_t len)
+{
+    struct sock *s = tcp_sock(st, sock);
+    if (!s)
+        return -SYNACK_EBADF;
+    if (s->kind != SOCK_TCP || (!data && len))
+        return -SYNACK_EINVAL;
+    struct tcp_conn *c = s->conn;
+    if (!c)
+        return -SYNACK_ENOTCONN;
+    if (c->error)
+        return take_conn_error(c);
+    if (s->write_shut || c->fin_queued || (c->state == SYNACK_TCP_CLOSED && !c->open_pending))
+        return -SYNACK_EPIPE;
+    if (len == 0)
+        return 0;
+    if (!ringbuf_free_space(&c->sndbuf))
+        return -SYNACK_EAGAIN;
+    uint32_t chunk = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+    uint32_t n = ringbuf_append(&c->sndbuf, data, chunk);
+    if (!n)
+        return -SYNACK_ENOMEM;
+    tcp_conn_want_output(st, c);
+    return (ssize_t)n;
+}
+
+ssize_t synack_recv(struct synack_stack *st, int sock, void *buf, size_t len)
+{
+    struct sock *s = tcp_sock(st, sock);
+    if (!s)
+        return -SYNACK_EBADF;
+    if (s->kind != SOCK_TCP || (!buf && len))
+        return -SYNACK_EINVAL;
+    struct tcp_conn *c = s->conn;
+    if (!c)
+        return -SYNACK_ENOTCONN;
+    if (c->rcvbuf.len && len) {
+        uint32_t n = ringbuf_read(&c->rcvbuf, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+        if (c->state != SYNACK_TCP_CLOSED && tcp_conn_window_update_due(c)) {
+            c->ack_now = true;          /* tell the peer the window opened */
+            tcp_conn_want_output(st, c);
+        }
+        return (ssize_t)n;
+    }
+    if (c->fin_received || c->user_read_shut)
+        return 0;
+    if (c->error)
+        return take_conn_error(c);
+    if (c->state == SYNACK_TCP_CLOSED && !c->open_pending)
+        return 0;
+    if (c->open_pending)
+        return -SYNACK_EAGAIN;
+    if (!c->was_established && c->state != SYNACK_TCP_SYN_SENT && c->state != SYNACK_TCP_SYN_RECEIVED)
+        return -SYNACK_ENOTCONN;
+    return -SYNACK_EAGAIN;
+}
+
+/* Queues our FIN after the data (RFC 9293 §3.10.4) and moves the state. */
+static void queue_fin(struct synack_stack *st, struct tcp_conn *c)
+{
+    if (c->fin_queued)
+        return;
+    /* The state moves (ESTABLISHED -> FIN-WAIT-1, CLOSE-WAIT -> LAST-ACK)
+     * at the next poll, in tcp_output; during the handshake the FIN waits
+     * until the connection is established. */
+    if (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT ||
+        c->state == SYNACK_TCP_SYN_SENT || c->state == SYNACK_TCP_SYN_RECEIVED || c->open_pending) {
+        c->fin_queued = true;
+        tcp_conn_want_output(st, c);
+    }
+}
+
+int synack_shutdown(struct synack_stack *st, int sock, int how)
+{
+    struct sock *s = tcp_sock(st, sock);
+    if (!s)
+        return -SYNACK_EBADF;
+    if (how < SYNACK_SHUT_RD || how > SYNACK_SHUT_RDWR)
+        return -SYNACK_EINVAL;
+    if (s->kind != SOCK_TCP)
+        return -SYNACK_ENOTCONN;
+    struct tcp_conn *c = s->conn;
+    if (!c)
+        return -SYNACK_ENOTCONN;
+    if (how != SYNACK_SHUT_WR) {
+        c->user_read_shut = true;
+        ringbuf_consume(&c->rcvbuf, c->rcvbuf.len);
+        sock_notify(st, sock);
+    }
+    if (how != SYNACK_SHUT_RD) {
+        s->write_shut = true;
+        queue_fin(st, c);
+        sock_notify(st, sock);
+    }
+    return 0;
+}
+
+static void close_listener(struct synack_stack *st, struct sock *s)
+{
+    struct tcp_listener *l = s->listener;
+    tcp_listener_remove(st, l);
+    /* Connections not yet accepted, and embryos in the SYN queue, are
+     * reset: nobody will ever read them. */
+    for (uint32_t i = 0; i < st->tcp.nbuckets && (l->syn_count || l->accept_count); i++) {
+        struct tcp_conn *c = st->tcp.buckets[i];
+        while (c) {
+            struct tcp_conn *next = c->hash_next;
+            if (c->listener == l) {
+                c->listener = NULL;
+                c->accept_ready ? l->accept_count-- : l->syn_count--;
+                c->accept_ready = false;
+                c->abort_pending = true;
+                tcp_conn_want_output(st, c);
+            }
+            c = next;
+        }
+    }
+    free(l);
+    s->listener = NULL;
+}
+
+int synack_close(struct synack_stack *st, int sock)
+{
+    struct sock *s = tcp_sock(st, sock);
+    if (!s)
+        return -SYNACK_EBADF;
+    if (s->kind == SOCK_LISTENER) {
+        close_listener(st, s);
+        sock_release(st, sock);
+        return 0;
+    }
+    struct tcp_conn *c = s->conn;
+    if (c) {
+        c->sock = -1;
+        if (c->state == SYNACK_TCP_CLOSED) {
+            tcp_conn_destroy(st, c);
+        } else if (s->linger_abort || c->rcvbuf.len) {
+            /* Unread data would be lost silently: RFC 1122 §4.2.2.13 says
+             * send a reset instead (RFC 2525 §2.17). */
+            c->abort_pending = true;
+            tcp_conn_want_output(st, c);
+        } else if (c->state == SYNACK_TCP_SYN_SENT || c->open_pending) {
+            c->abort_pending = true;    /* nothing to tell the peer; just forget */
+            tcp_conn_want_output(st, c);
+        } else {
+            queue_fin(st, c);
+            if (c->state == SYNACK_TCP_FIN_WAIT_2)
+                tcp_timer_set(st, c, TCP_TIMER_2MSL, st->now + 2 * st->cfg.msl_us);
+            tcp_conn_want_output(st, c);
+        }
+    }
+    sock_release(st, sock);
+    return 0;
+}
+
+int synack_abort(struct synack_stack *st, int sock)
+{
+    struct sock *s = tcp_sock(st, sock);
+    if (!s)
+        return -SYNACK_EBADF;
+    if (s->kind == SOCK_LISTENER)
+        return synack_close(st, sock);
+    struct tcp_conn *c = s->conn;
+    if (c) {
+        c->sock = -1;
+        if (c->state == SYNACK_TCP_CLOSED) {
+            tcp_conn_destroy(st, c);
+        } else {
+            c->abort_pending = true;
+            tcp_conn_want_output(st, c);
+        }
+    }
+    sock_release(st, sock);
+    return 0;
+}
+
+uint32_t synack_socket_ready(struct synack_stack *st, int sock) { return sock_ready_bits(st, sock); }
+
+int synack_socket_error(struct synack_stack *st, int sock)
+{
+    struct sock *s = tcp_sock(st, sock);
+    if (!s)
+        return -SYNACK_EBADF;
+    int e = s->error;
+    s->error = 0;
+    if (!e && s->conn)
+        e = take_conn_error(s->conn);
+    return e;
+}
+
+int synack_local_endpoint(struct synack_stack *st, int sock, struct synack_endpoint *out)
+{
+    struct sock *s = tcp_sock(st, sock);
+    if (!s)
+        return -SYNACK_EBADF;
+    if (!out)
+        return -SYNACK_EINVAL;
+    *out = s->conn ? s->conn->local : s->local;
+    return 0;
+}
+
+int synack_remote_endpoint(struct synack_stack *st, int sock, struct synack_endpoint *out)
+{
+    struct sock *s = tcp_sock(st, sock);
+    if (!s)
+        return -SYNACK_EBADF;
+    if (!out)
+        return -SYNACK_EINVAL;
+    if (!s->conn)
+        return -SYNACK_ENOTCONN;
+    *out = s->conn->remote;
+    return 0;
+}
+
+int synack_setsockopt(struct synack_stack *st, int sock, int opt, int64_t value)
+{
+    struct sock *s = tcp_sock(st, sock);
+    if (!s)
+        return -SYNACK_EBADF;
+    struct tcp_conn *c = s->conn;
+    switch (opt) {
+    case SYNACK_OPT_SNDBUF:
+        if (value < 1 || value > (1 << 30))
+            return -SYNACK_EINVAL;
+        if (c && c->sndbuf.data)
+            return -SYNACK_EINVAL;      /* fixed once data has flowed */
+        s->sndbuf = (uint32_t)value;
+        if (c)
+            c->sndbuf.cap = s->sndbuf;
+        return 0;
+    case SYNACK_OPT_RCVBUF:
+        if (value < 1 || value > 65535)
+            return -SYNACK_EINVAL;      /* until window scaling is negotiated */
+        if (c)
+            return -SYNACK_EINVAL;      /* the window was announced already */
+        s->rcvbuf = (uint32_t)value;
+        return 0;
+    case SYNACK_OPT_NODELAY:
+        s->nodelay = value != 0;
+        return 0;
+    case SYNACK_OPT_MAXSEG:
+        if (value != 0 && (value < 88 || value > 65495))
+            return -SYNACK_EINVAL;
+        if (c)
+            return -SYNACK_EINVAL;
+        s->maxseg = (uint16_t)value;
+        return 0;
+    case SYNACK_OPT_REUSEADDR:
+        s->reuseaddr = value != 0;
+        return 0;
+    case SYNACK_OPT_LINGER_ABORT:
+        s->linger_abort = value != 0;
+        return 0;
+    default:
+        return -SYNACK_ENOPROTOOPT;
+    }
+}
+
+int synack_getsockopt(struct synack_stack *st, int sock, int opt, int64_t *value)
+{
+    struct sock *s = tcp_sock(st, sock);
+    if (!s)
+        return -SYNACK_EBADF;
+    if (!value)
+        return -SYNACK_EINVAL;
+    switch (opt) {
+    case SYNACK_OPT_SNDBUF: *value = s->sndbuf; return 0;
+    case SYNACK_OPT_RCVBUF: *value = s->rcvbuf; return 0;
+    case SYNACK_OPT_NODELAY: *value = s->nodelay; return 0;
+    case SYNACK_OPT_MAXSEG: *value = s->conn ? s->conn->snd_mss : s->maxseg; return 0;
+    case SYNACK_OPT_REUSEADDR: *value = s->reuseaddr; return 0;
+    case SYNACK_OPT_LINGER_ABORT: *value = s->linger_abort; return 0;
+    default: return -SYNACK_ENOPROTOOPT;
+    }
+}
+
+int synack_getinfo(struct synack_stack *st, int sock, struct synack_tcp_info *info)
+{
+    struct sock *s = tcp_sock(st, sock);
+    if (!s)
+        return -SYNACK_EBADF;
+    if (!info)
+        return -SYNACK_EINVAL;
+    memset(info, 0, sizeof *info);
+    if (s->kind == SOCK_LISTENER) {
+        info->state = SYNACK_TCP_LISTEN;
+        info->local = s->local;
+        return 0;
+    }
+    struct tcp_conn *c = s->conn;
+    if (!c) {
+        info->state = SYNACK_TCP_CLOSED;
+        info->local = s->local;
+        return 0;
+    }
+    info->state = c->state;
+    info->local = c->local;
+    info->remote = c->remote;
+    info->iss = c->iss;
+    info->irs = c->irs;
+    info->snd_una = c->snd_una;
+    info->snd_nxt = c->snd_nxt;
+    info->snd_wnd = c->snd_wnd;
+    info->rcv_nxt = c->rcv_nxt;
+    info->rcv_wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+    info->snd_mss = c->snd_mss;
+    info->rcv_mss = c->rcv_mss;
+    info->srtt_us = c->rtt.srtt_us;
+    info->rttvar_us = c->rtt.rttvar_us;
+    info->rto_us = rtt_rto_backed_off(&c->rtt, c->backoff);
+    info->backoff = c->backoff;
+    info->cwnd_bytes = c->cwnd;
+    info->ssthresh_bytes = c->ssthresh;
+    info->unacked_bytes = c->snd_max - c->snd_una;
+    info->send_queue_bytes = c->sndbuf.len;
+    info->recv_queue_bytes = c->rcvbuf.len;
+    info->ooo_bytes = reass_bytes(&c->ooo);
+    info->bytes_acked = c->bytes_acked;
+    info->bytes_received = c->bytes_received;
+    info->segs_out = c->segs_out;
+    info->segs_in = c->segs_in;
+    info->data_segs_out = c->data_segs_out;
+    info->data_segs_in = c->data_segs_in;
+    info->retrans_segs = c->retrans_segs;
+    info->rto_expiries = c->rto_expiries;
+    info->fast_retrans = c->fast_retrans;
+    info->dup_acks_in = c->dup_acks_in;
+    info->conn_id = c->id;
+    return 0;
+}

@@ -1,0 +1,107 @@
+/*
+ * json.c — the flat JSON object writer of json.h.
+ */
+#include "json.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+
+void json_begin(struct json *j, FILE *out)
+{
+    j->out = out;
+    j->members = 0;
+    fputc('{', out);
+}
+
+void json_end(struct json *j)
+{
+    fputs(j->members ? "\n}\n" : "}\n", j->out);
+}
+
+void json_write_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\t': fputs("\\t", out); break;
+        default:
+            /* Other control characters must be escaped; bytes >= 0x80 are
+             * passed through as the UTF-8 they are meant to be. */
+            if (*p < 0x20)
+                fprintf(out, "\\u%04x", *p);
+            else
+                fputc(*p, out);
+        }
+    }
+    fputc('"', out);
+}
+
+/* Starts a member: the comma, the indentation and the key. */
+static void member(struct json *j, const char *key)
+{
+    fputs(j->members++ ? ",\n  " : "\n  ", j->out);
+    json_write_string(j->out, key);
+    fputs(": ", j->out);
+}
+
+void json_string(struct json *j, const char *key, const char *value)
+{
+    member(j, key);
+    if (value == NULL)
+        fputs("null", j->out);
+    else
+        json_write_string(j->out, value);
+}
+
+void json_u64(struct json *j, const char *key, uint64_t value)
+{
+    member(j, key);
+    fprintf(j->out, "%" PRIu64, value);
+}
+
+void json_i64(struct json *j, const char *key, int64_t value)
+{
+    member(j, key);
+    fprintf(j->out, "%" PRId64, value);
+}
+
+/* The shortest %g text (at most 17 significant digits, which always
+ * suffice) that strtod reads back as exactly v. */
+static void format_double(double v, char *buf, size_t len)
+{
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buf, len, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+void json_double(struct json *j, const char *key, double value)
+{
+    char buf[40];
+
+    member(j, key);
+    if (!isfinite(value)) {
+        fputs("null", j->out);
+        return;
+    }
+    format_double(value, buf, sizeof buf);
+    fputs(buf, j->out);
+}
+
+void json_bool(struct json *j, const char *key, bool value)
+{
+    member(j, key);
+    fputs(value ? "true" : "false", j->out);
+}
+
+void json_null(struct json *j, const char *key)
+{
+    member(j, key);
+    fputs("null", j->out);
+}
