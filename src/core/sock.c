@@ -1,0 +1,164 @@
+/* sock.c — socket slots, handles and the ready list; see sock.h. */
+#include "sock.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "stack_internal.h"
+
+void sock_table_init(struct sock_table *t, uint32_t max)
+{
+    memset(t, 0, sizeof *t);
+    t->max = max;
+    t->free_head = UINT32_MAX;
+}
+
+void sock_table_free(struct sock_table *t)
+{
+    free(t->slots);
+    free(t->ready);
+    memset(t, 0, sizeof *t);
+}
+
+static int make_handle(uint32_t index, uint16_t gen)
+{
+    return (int)(((uint32_t)(gen & SOCK_GEN_MASK) << SOCK_INDEX_BITS) | index);
+}
+
+int sock_alloc(struct synack_stack *st)
+{
+    struct sock_table *t = &st->socks;
+    uint32_t index;
+    if (t->free_head != UINT32_MAX) {
+        index = t->free_head;
+        t->free_head = t->slots[index].free_next;
+    } else {
+        if (t->count >= t->max)
+            return -SYNACK_EMFILE;
+        if (t->count == t->cap) {
+            uint32_t ncap = t->cap ? t->cap * 2 : 16;
+            if (ncap > t->max)
+                ncap = t->max;
+            struct sock *n = realloc(t->slots, ncap * sizeof *n);
+            if (!n)
+                return -SYNACK_ENOMEM;
+            t->slots = n;
+            t->cap = ncap;
+        }
+        index = t->count++;
+        t->slots[index].gen = 0;
+    }
+    struct sock *s = &t->slots[index];
+    uint16_t gen = (uint16_t)((s->gen + 1) & SOCK_GEN_MASK);
+    memset(s, 0, sizeof *s);
+    s->gen = gen;
+    s->kind = SOCK_TCP;
+    s->sndbuf = st->cfg.sndbuf_bytes;
+    s->rcvbuf = st->cfg.rcvbuf_bytes;
+    s->maxseg = (uint16_t)st->cfg.mss;
+    return make_handle(index, gen);
+}
+
+struct sock *sock_get(struct synack_stack *st, int handle)
+{
+    if (!st || handle < 0)
+        return NULL;
+    uint32_t index = (uint32_t)handle & ((1u << SOCK_INDEX_BITS) - 1);
+    uint16_t gen = (uint16_t)((uint32_t)handle >> SOCK_INDEX_BITS);
+    if (index >= st->socks.count)
+        return NULL;
+    struct sock *s = &st->socks.slots[index];
+    if (s->kind == SOCK_FREE || s->gen != gen)
+        return NULL;
+    return s;
+}
+
+void sock_release(struct synack_stack *st, int handle)
+{
+    struct sock *s = sock_get(st, handle);
+    if (!s)
+        return;
+    uint32_t index = (uint32_t)handle & ((1u << SOCK_INDEX_BITS) - 1);
+    s->kind = SOCK_FREE;
+    s->conn = NULL;
+    s->listener = NULL;
+    s->on_ready_list = false;   /* a stale entry in the FIFO is skipped by gen */
+    s->free_next = st->socks.free_head;
+    st->socks.free_head = index;
+}
+
+void sock_notify(struct synack_stack *st, int handle)
+{
+    struct sock *s = sock_get(st, handle);
+    if (!s || s->on_ready_list)
+        return;
+    struct sock_table *t = &st->socks;
+    if (t->ready_len == t->ready_cap) {
+        uint32_t ncap = t->ready_cap ? t->ready_cap * 2 : 64;
+        int *n = malloc(ncap * sizeof *n);
+        if (!n)
+            return;   /* the readiness is still visible through synack_socket_ready */
+        for (uint32_t i = 0; i < t->ready_len; i++)
+            n[i] = t->ready[(t->ready_head + i) % t->ready_cap];
+        free(t->ready);
+        t->ready = n;
+        t->ready_cap = ncap;
+        t->ready_head = 0;
+    }
+    t->ready[(t->ready_head + t->ready_len) % t->ready_cap] = handle;
+    t->ready_len++;
+    s->on_ready_list = true;
+}
+
+int synack_next_event(struct synack_stack *st, struct synack_event *ev)
+{
+    if (!st || !ev)
+        return 0;
+    struct sock_table *t = &st->socks;
+    while (t->ready_len) {
+        int h = t->ready[t->ready_head];
+        t->ready_head = (t->ready_head + 1) % t->ready_cap;
+        t->ready_len--;
+        struct sock *s = sock_get(st, h);
+        if (!s || !s->on_ready_list)
+            continue;
+        s->on_ready_list = false;
+        ev->sock = h;
+        ev->ready = sock_ready_bits(st, h);
+        return 1;
+    }
+    return 0;
+}
+
+uint32_t sock_ready_bits(struct synack_stack *st, int handle)
+{
+    struct sock *s = sock_get(st, handle);
+    if (!s)
+        return 0;
+    uint32_t bits = 0;
+    if (s->kind == SOCK_LISTENER) {
+        if (s->listener->accept_count)
+            bits |= SYNACK_READABLE;
+        return bits;
+    }
+    if (s->error)
+        bits |= SYNACK_ERROR;
+    struct tcp_conn *c = s->conn;
+    if (!c)
+        return bits;
+    if (c->error)
+        bits |= SYNACK_ERROR | SYNACK_READABLE;
+    if (c->was_established)
+        bits |= SYNACK_CONNECTED;
+    if (c->rcvbuf.len || c->fin_received || c->user_read_shut)
+        bits |= SYNACK_READABLE;
+    if (c->fin_received && !c->rcvbuf.len)
+        bits |= SYNACK_HUP;
+    if (tcp_state_synchronized(c->state) && !c->fin_queued && !s->write_shut && ringbuf_free_space(&c->sndbuf))
+        bits |= SYNACK_WRITABLE;
+    if (c->state == SYNACK_TCP_CLOSED) {
+        bits |= SYNACK_CLOSED | SYNACK_READABLE;
+        bits &= ~(uint32_t)SYNACK_WRITABLE;
+    }
+    return bits;
+}

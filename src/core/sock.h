@@ -1,0 +1,74 @@
+/*
+ * sock.h — socket slots behind the integer handles of synack/socket.h, the
+ * listener control block, and the stack's ready list.
+ *
+ * A handle is (generation << SOCK_INDEX_BITS) | index, so that a handle
+ * kept after close is recognised as stale instead of reaching whatever
+ * socket reuses the slot.
+ */
+#ifndef SYNACK_CORE_SOCK_H
+#define SYNACK_CORE_SOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "synack/socket.h"
+#include "tcp_conn.h"
+
+#define SOCK_INDEX_BITS 22   /* up to 4,194,304 sockets */
+#define SOCK_GEN_MASK 0x1ff  /* 9 bits: handles stay positive ints */
+
+enum sock_kind {
+    SOCK_FREE,
+    SOCK_TCP,        /* fresh, bound, or connected: see conn */
+    SOCK_LISTENER,
+};
+
+struct tcp_listener {
+    struct tcp_listener *hash_next;
+    struct synack_endpoint local;   /* address may be "any" */
+    int sock;
+    uint32_t backlog;
+    uint32_t syn_count;             /* SYN_RECEIVED connections (the SYN queue) */
+    uint32_t accept_count;          /* established, not yet accepted */
+    struct tcp_conn *accept_head, *accept_tail;
+};
+
+struct sock {
+    uint16_t gen;
+    uint8_t kind;                   /* enum sock_kind */
+    bool on_ready_list;
+    bool bound;
+    bool write_shut;                /* SHUT_WR or close requested */
+    struct synack_endpoint local;
+    struct tcp_conn *conn;          /* SOCK_TCP after connect/accept */
+    struct tcp_listener *listener;  /* SOCK_LISTENER */
+    int error;                      /* pending error when no conn holds one */
+    /* Options (synack_setsockopt). */
+    uint32_t sndbuf, rcvbuf;
+    uint16_t maxseg;
+    bool nodelay, reuseaddr, linger_abort;
+    uint32_t free_next;             /* free list */
+};
+
+struct sock_table {
+    struct sock *slots;
+    uint32_t count, cap, max;       /* slots used so far, allocated, allowed */
+    uint32_t free_head;             /* UINT32_MAX when empty */
+    /* Ready list: a FIFO of handles (stale ones are skipped when taken). */
+    int *ready;
+    uint32_t ready_head, ready_len, ready_cap;
+};
+
+void sock_table_init(struct sock_table *t, uint32_t max);
+void sock_table_free(struct sock_table *t);
+/* Allocates a slot; returns its handle or a negative error. */
+int sock_alloc(struct synack_stack *st);
+void sock_release(struct synack_stack *st, int handle);
+/* The slot for a live handle, or NULL. */
+struct sock *sock_get(struct synack_stack *st, int handle);
+/* Puts the socket on the ready list if it is not there. */
+void sock_notify(struct synack_stack *st, int handle);
+uint32_t sock_ready_bits(struct synack_stack *st, int handle);
+
+#endif

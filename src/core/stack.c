@@ -1,0 +1,320 @@
+/*
+ * stack.c — the stack object, its interfaces, and the two entry points
+ * that drive it.
+ *
+ * Call chain:
+ *   synack_input -> ipv4_parse -> tcp_input | icmp_input
+ *   synack_poll  -> timers due (tcp_timer_run) -> queued output (tcp_output)
+ *   tcp_output / icmp -> stack_ip_output -> interface transmit callback
+ *
+ * Reading list: RFC 1122 §3.2.1 (IP receive checks), RFC 791 §3.1.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "byteorder.h"
+#include "ipv4.h"
+#include "stack_internal.h"
+#include "tcp_conn.h"
+
+void synack_config_default(struct synack_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->name = "stack";
+    cfg->max_sockets = 65536;
+    cfg->max_connections = 65536;
+    cfg->ttl = 64;
+    cfg->sndbuf_bytes = 256 * 1024;
+    cfg->rcvbuf_bytes = 65535;
+    cfg->rto_initial_us = 1000000;
+    cfg->rto_min_us = 1000000;
+    cfg->rto_max_us = 60000000;
+    cfg->syn_retries = 6;
+    cfg->data_retries = 15;
+    cfg->msl_us = 30000000;
+    cfg->delack_us = 200000;
+    cfg->ephemeral_lo = 49152;
+    cfg->ephemeral_hi = 65535;
+}
+
+static uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static bool config_valid(const struct synack_config *c)
+{
+    return c->max_sockets >= 1 && c->max_sockets <= (1u << SOCK_INDEX_BITS) && c->max_connections >= 1 &&
+           c->ttl >= 1 && c->sndbuf_bytes >= 1 && c->rcvbuf_bytes >= 1 && c->rcvbuf_bytes <= 65535 &&
+           c->rto_min_us >= 1 && c->rto_min_us <= c->rto_max_us && c->rto_max_us <= UINT32_MAX &&
+           c->rto_initial_us >= 1 && c->rto_initial_us <= UINT32_MAX && c->delack_us <= 500000 &&
+           c->ephemeral_lo >= 1 && c->ephemeral_lo <= c->ephemeral_hi && c->msl_us >= 1 &&
+           (c->mss == 0 || (c->mss >= 88 && c->mss <= 65495));
+}
+
+struct synack_stack *synack_stack_new(const struct synack_config *cfg)
+{
+    struct synack_config def;
+    if (!cfg) {
+        synack_config_default(&def);
+        cfg = &def;
+    }
+    if (!config_valid(cfg))
+        return NULL;
+    struct synack_stack *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    st->cfg = *cfg;
+    strncpy(st->name, cfg->name ? cfg->name : "stack", STACK_NAME_MAX - 1);
+    st->cfg.name = st->name;
+    uint64_t seed = cfg->secret;
+    st->isn_key.k0 = splitmix64(&seed);
+    st->isn_key.k1 = splitmix64(&seed);
+    st->hash_key.k0 = splitmix64(&seed);
+    st->hash_key.k1 = splitmix64(&seed);
+    st->port_key.k0 = splitmix64(&seed);
+    st->port_key.k1 = splitmix64(&seed);
+    st->ip_id = (uint16_t)splitmix64(&seed);
+    st->next_conn_id = 1;
+    timer_heap_init(&st->timers);
+    sock_table_init(&st->socks, cfg->max_sockets);
+    if (!tcp_table_init(&st->tcp)) {
+        free(st);
+        return NULL;
+    }
+    return st;
+}
+
+void synack_stack_free(struct synack_stack *st)
+{
+    if (!st)
+        return;
+    /* Connections in the table (including orphans and TIME_WAIT). */
+    for (uint32_t i = 0; i < st->tcp.nbuckets; i++) {
+        struct tcp_conn *c = st->tcp.buckets[i];
+        while (c) {
+            struct tcp_conn *next = c->hash_next;
+            if (c->sock >= 0) {
+                struct sock *s = sock_get(st, c->sock);
+                if (s)
+                    s->conn = NULL;
+            }
+            tcp_conn_destroy(st, c);
+            c = next;
+        }
+    }
+    /* Connections held only by sockets (CLOSED), and listeners. */
+    for (uint32_t i = 0; i < st->socks.count; i++) {
+        struct sock *s = &st->socks.slots[i];
+        if (s->kind == SOCK_TCP && s->conn)
+            tcp_conn_destroy(st, s->conn);
+        if (s->kind == SOCK_LISTENER)
+            free(s->listener);
+    }
+    for (unsigned b = 0; b < TCP_LISTEN_BUCKETS; b++)
+        st->tcp.listen[b] = NULL;
+    tcp_table_free(&st->tcp);
+    timer_heap_free(&st->timers);
+    sock_table_free(&st->socks);
+    free(st);
+}
+
+int synack_iface_add(struct synack_stack *st, const struct synack_iface_config *cfg)
+{
+    if (!st || !cfg || !cfg->transmit || cfg->addr.family != SYNACK_AF_INET || cfg->prefix_len > 32)
+        return -SYNACK_EINVAL;
+    uint32_t mtu = cfg->mtu ? cfg->mtu : 1500;
+    if (mtu < 68 || mtu > 65535)
+        return -SYNACK_EINVAL;
+    if (st->iface_count == STACK_MAX_IFACES)
+        return -SYNACK_ENOBUFS;
+    struct iface *ifc = &st->ifaces[st->iface_count];
+    ifc->addr = cfg->addr;
+    ifc->prefix_len = cfg->prefix_len;
+    ifc->mtu = mtu;
+    ifc->transmit = cfg->transmit;
+    ifc->transmit_ctx = cfg->transmit_ctx;
+    return st->iface_count++;
+}
+
+const struct synack_stats *synack_stack_stats(const struct synack_stack *st) { return &st->stats; }
+const char *synack_stack_name(const struct synack_stack *st) { return st->name; }
+
+void stack_trace_packet(struct synack_stack *st, enum synack_trace_kind kind, int iface, const uint8_t *pkt,
+                        size_t len, uint64_t conn_id, synack_time_us now)
+{
+    if (!st->cfg.trace)
+        return;
+    struct synack_trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = kind;
+    ev.now = now;
+    ev.stack_name = st->name;
+    ev.iface = iface;
+    ev.packet = pkt;
+    ev.len = len;
+    ev.conn_id = conn_id;
+    st->cfg.trace(st->cfg.trace_ctx, &ev);
+}
+
+void stack_drop(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len, enum synack_drop_reason why,
+                synack_time_us now)
+{
+    st->stats.drops[why]++;
+    if (!st->cfg.trace)
+        return;
+    struct synack_trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SYNACK_TRACE_DROP;
+    ev.now = now;
+    ev.stack_name = st->name;
+    ev.iface = iface;
+    ev.packet = pkt;
+    ev.len = len;
+    ev.drop_reason = why;
+    st->cfg.trace(st->cfg.trace_ctx, &ev);
+}
+
+bool stack_is_local_addr(const struct synack_stack *st, const struct synack_addr *addr)
+{
+    for (int i = 0; i < st->iface_count; i++)
+        if (synack_addr_equal(&st->ifaces[i].addr, addr))
+            return true;
+    return false;
+}
+
+int stack_route(const struct synack_stack *st, const struct synack_addr *dst)
+{
+    int best = -1, best_len = -1;
+    for (int i = 0; i < st->iface_count; i++) {
+        const struct iface *ifc = &st->ifaces[i];
+        if (synack_addr_in_prefix(dst, &ifc->addr, ifc->prefix_len) && ifc->prefix_len > best_len) {
+            best = i;
+            best_len = ifc->prefix_len;
+        }
+    }
+    if (best < 0 && st->iface_count > 0 && dst->family == SYNACK_AF_INET)
+        best = 0;   /* default route: the first interface */
+    return best;
+}
+
+int stack_ip_output(struct synack_stack *st, int iface, const struct synack_addr *src,
+                    const struct synack_addr *dst, uint8_t proto, size_t payload_len, uint64_t conn_id,
+                    synack_time_us now)
+{
+    uint8_t *pkt = st->txbuf;
+    size_t len = IPV4_HEADER_LEN + payload_len;
+    if (iface < 0 || iface >= st->iface_count) {
+        st->stats.ip_out_no_routes++;
+        stack_drop(st, -1, pkt + IPV4_HEADER_LEN, payload_len, SYNACK_DROP_TX_NO_ROUTE, now);
+        return -SYNACK_EHOSTUNREACH;
+    }
+    /* TCP sets DF: synack sizes its segments to the path (RFC 1191 will
+     * refine the size; until then the MSS comes from the interface MTU). */
+    ipv4_write_header(pkt, src, dst, proto, (uint16_t)payload_len, st->cfg.ttl, st->ip_id++,
+                      proto == IP_PROTO_TCP);
+    st->stats.ip_out_requests++;
+    struct iface *ifc = &st->ifaces[iface];
+    stack_trace_packet(st, SYNACK_TRACE_PACKET_OUT, iface, pkt, len, conn_id, now);
+    int rc = ifc->transmit(ifc->transmit_ctx, pkt, len);
+    if (rc < 0) {
+        st->stats.ip_out_discards++;
+        stack_drop(st, iface, pkt, len, SYNACK_DROP_TX_DRIVER, now);
+        return rc;
+    }
+    return 0;
+}
+
+static bool bad_source(const struct synack_stack *st, const struct synack_addr *src)
+{
+    /* RFC 1122 §3.2.1.3: a host must silently discard a datagram whose
+     * source is a broadcast or multicast address.  Our own addresses
+     * arriving from outside are spoofed. */
+    uint8_t first = src->bytes[0];
+    if (first >= 224)                                       /* multicast, class E, broadcast */
+        return true;
+    if (first == 0 || first == 127)
+        return true;
+    return stack_is_local_addr(st, src);
+}
+
+void synack_input(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len, synack_time_us now)
+{
+    if (!st || iface < 0 || iface >= st->iface_count || !pkt)
+        return;
+    if (now > st->now)
+        st->now = now;
+    st->stats.ip_in_receives++;
+    stack_trace_packet(st, SYNACK_TRACE_PACKET_IN, iface, pkt, len, 0, now);
+    struct ipv4_packet ip;
+    enum synack_drop_reason why;
+    if (!ipv4_parse(pkt, len, &ip, &why)) {
+        st->stats.ip_in_hdr_errors++;
+        stack_drop(st, iface, pkt, len, why, now);
+        return;
+    }
+    if (!stack_is_local_addr(st, &ip.dst)) {
+        st->stats.ip_in_addr_errors++;
+        stack_drop(st, iface, pkt, len, SYNACK_DROP_IP_NOT_FOR_US, now);
+        return;
+    }
+    if (bad_source(st, &ip.src)) {
+        st->stats.ip_in_addr_errors++;
+        stack_drop(st, iface, pkt, len, SYNACK_DROP_IP_BAD_SOURCE, now);
+        return;
+    }
+    if (ip.more_fragments || ip.frag_offset) {
+        /* Reassembly arrives with the real-networks work; until then a
+         * fragment is counted and dropped. */
+        st->stats.ip_in_hdr_errors++;
+        stack_drop(st, iface, pkt, len, SYNACK_DROP_IP_FRAGMENT, now);
+        return;
+    }
+    switch (ip.proto) {
+    case IP_PROTO_TCP:
+        st->stats.ip_in_delivers++;
+        tcp_input(st, iface, &ip.src, &ip.dst, ip.payload, ip.payload_len, now);
+        break;
+    case IP_PROTO_ICMP:
+        st->stats.ip_in_delivers++;
+        icmp_input(st, iface, &ip.src, &ip.dst, ip.payload, ip.payload_len, now);
+        break;
+    default:
+        st->stats.ip_in_unknown_protos++;
+        stack_drop(st, iface, pkt, len, SYNACK_DROP_IP_UNKNOWN_PROTOCOL, now);
+        break;
+    }
+}
+
+static void flush_queued_output(struct synack_stack *st, synack_time_us now)
+{
+    while (st->out_head) {
+        struct tcp_conn *c = st->out_head;
+        tcp_conn_unqueue_output(st, c);
+        tcp_output(st, c, now);
+    }
+}
+
+synack_time_us synack_poll(struct synack_stack *st, synack_time_us now)
+{
+    if (!st)
+        return SYNACK_TIME_NEVER;
+    if (now > st->now)
+        st->now = now;
+    /* Output queued by socket calls comes first: an aborted connection
+     * sends its RST and is freed here, before any of its timers could run
+     * (tcp_output frees a connection only when abort_pending is set). */
+    flush_queued_output(st, now);
+    struct timer_entry *e;
+    unsigned guard = 0;
+    while ((e = timer_heap_top(&st->timers)) && e->deadline <= now && guard++ < 1000000) {
+        struct tcp_conn *c = (struct tcp_conn *)((char *)e - offsetof(struct tcp_conn, sched));
+        tcp_timer_run(st, c, now);
+    }
+    e = timer_heap_top(&st->timers);
+    return e ? e->deadline : SYNACK_TIME_NEVER;
+}

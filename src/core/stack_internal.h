@@ -1,0 +1,77 @@
+/*
+ * stack_internal.h — the stack object every engine module shares.
+ *
+ * Invariants:
+ *  - every connection not yet freed is in exactly one of: the connection
+ *    table (in_table), or held by a socket in state CLOSED;
+ *  - a connection is in the timer heap iff one of its timers is armed;
+ *  - `now` is the time of the input or poll call in progress.
+ */
+#ifndef SYNACK_CORE_STACK_INTERNAL_H
+#define SYNACK_CORE_STACK_INTERNAL_H
+
+#include <stdint.h>
+
+#include "synack/stack.h"
+#include "siphash.h"
+#include "sock.h"
+#include "tcp_table.h"
+#include "timer_heap.h"
+
+#define STACK_MAX_IFACES 8
+#define STACK_NAME_MAX 32
+/* Largest IP packet the stack builds. */
+#define STACK_TX_BUF 65536
+
+struct iface {
+    struct synack_addr addr;
+    uint8_t prefix_len;
+    uint32_t mtu;
+    synack_transmit_fn transmit;
+    void *transmit_ctx;
+};
+
+struct synack_stack {
+    struct synack_config cfg;
+    char name[STACK_NAME_MAX];
+    struct iface ifaces[STACK_MAX_IFACES];
+    int iface_count;
+    struct synack_stats stats;
+    struct siphash_key isn_key, hash_key, port_key;
+    uint16_t ip_id;
+    /* Time passed to the latest synack_input/synack_poll.  Socket calls,
+     * which take no time argument, stamp what they cause with it. */
+    synack_time_us now;
+    uint64_t next_conn_id;
+    uint32_t port_cursor;          /* ephemeral port search, RFC 6056 alg. 3 */
+    struct tcp_table tcp;
+    struct timer_heap timers;
+    struct sock_table socks;
+    struct tcp_conn *out_head;     /* connections with output queued by socket calls */
+    uint8_t txbuf[STACK_TX_BUF];
+};
+
+/* stack.c */
+void stack_trace_packet(struct synack_stack *st, enum synack_trace_kind kind, int iface, const uint8_t *pkt,
+                        size_t len, uint64_t conn_id, synack_time_us now);
+void stack_drop(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len, enum synack_drop_reason why,
+                synack_time_us now);
+/* Interface for a destination, or -1. */
+int stack_route(const struct synack_stack *st, const struct synack_addr *dst);
+/* Writes the IPv4 header in front of a transport payload already at
+ * st->txbuf + IPV4_HEADER_LEN and transmits.  Returns 0 or an error. */
+int stack_ip_output(struct synack_stack *st, int iface, const struct synack_addr *src,
+                    const struct synack_addr *dst, uint8_t proto, size_t payload_len, uint64_t conn_id,
+                    synack_time_us now);
+/* Whether addr is one of this stack's interface addresses. */
+bool stack_is_local_addr(const struct synack_stack *st, const struct synack_addr *addr);
+
+/* icmp.c */
+void icmp_input(struct synack_stack *st, int iface, const struct synack_addr *src, const struct synack_addr *dst,
+                const uint8_t *msg, size_t len, synack_time_us now);
+
+/* isn.c: RFC 6528 */
+uint32_t isn_generate(struct synack_stack *st, const struct synack_endpoint *local,
+                      const struct synack_endpoint *remote, synack_time_us now);
+
+#endif

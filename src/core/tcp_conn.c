@@ -1,0 +1,229 @@
+/*
+ * tcp_conn.c — creating, changing and ending one connection.
+ * Reading list: RFC 9293 §3.3.2 (states), §3.4.1 (ISN), §3.7.1 (MSS),
+ * §3.8.6.2.2 (receiver window management).
+ */
+#include "tcp_conn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cc.h"
+#include "seq.h"
+#include "sock.h"
+#include "stack_internal.h"
+
+uint16_t tcp_conn_iface_mss(const struct synack_stack *st, int iface)
+{
+    uint32_t mtu = iface >= 0 && iface < st->iface_count ? st->ifaces[iface].mtu : 576;
+    return (uint16_t)(mtu - 40);   /* 20 bytes of IPv4 header, 20 of TCP */
+}
+
+struct tcp_conn *tcp_conn_new(struct synack_stack *st, const struct synack_endpoint *local,
+                              const struct synack_endpoint *remote, int iface,
+                              const struct tcp_conn_params *p, synack_time_us now)
+{
+    if (st->tcp.count >= st->cfg.max_connections)
+        return NULL;
+    struct tcp_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->local = *local;
+    c->remote = *remote;
+    c->id = st->next_conn_id++;
+    c->state = SYNACK_TCP_CLOSED;
+    c->iface = (uint8_t)iface;
+    c->sock = -1;
+    tcp_conn_set_iss(c, isn_generate(st, local, remote, now));
+    uint16_t ifmss = tcp_conn_iface_mss(st, iface);
+    c->rcv_mss = p->mss && p->mss < ifmss ? p->mss : ifmss;
+    /* RFC 9293 §3.7.1: without an MSS option the peer accepts 536 bytes;
+     * the real value is set when the SYN or SYN-ACK arrives. */
+    c->snd_mss = 536;
+    rtt_init(&c->rtt, (uint32_t)st->cfg.rto_initial_us, (uint32_t)st->cfg.rto_min_us,
+             (uint32_t)st->cfg.rto_max_us);
+    c->cc = &cc_reno;
+    for (int t = 0; t < TCP_TIMER_COUNT; t++)
+        c->timer[t] = SYNACK_TIME_NEVER;
+    timer_entry_init(&c->sched);
+    ringbuf_init(&c->sndbuf, p->sndbuf);
+    ringbuf_init(&c->rcvbuf, p->rcvbuf > 65535 ? 65535 : p->rcvbuf);
+    reass_init(&c->ooo);
+    return c;
+}
+
+void tcp_conn_set_iss(struct tcp_conn *c, uint32_t iss)
+{
+    c->iss = iss;
+    c->snd_una = c->snd_nxt = c->snd_max = iss;
+    c->snd_buf_seq = iss + 1;
+}
+
+void tcp_conn_set_state(struct synack_stack *st, struct tcp_conn *c, int state, synack_time_us now)
+{
+    int old = c->state;
+    if (old == state)
+        return;
+    bool was_estab = old == SYNACK_TCP_ESTABLISHED || old == SYNACK_TCP_CLOSE_WAIT;
+    bool is_estab = state == SYNACK_TCP_ESTABLISHED || state == SYNACK_TCP_CLOSE_WAIT;
+    if (was_estab && !is_estab)
+        st->stats.tcp_curr_estab--;
+    if (!was_estab && is_estab)
+        st->stats.tcp_curr_estab++;
+    c->state = (uint8_t)state;
+    if (state == SYNACK_TCP_ESTABLISHED)
+        c->was_established = true;
+    if (st->cfg.trace) {
+        struct synack_trace_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.kind = SYNACK_TRACE_STATE;
+        ev.now = now;
+        ev.stack_name = st->name;
+        ev.iface = c->iface;
+        ev.conn_id = c->id;
+        ev.local = c->local;
+        ev.remote = c->remote;
+        ev.old_state = old;
+        ev.new_state = state;
+        st->cfg.trace(st->cfg.trace_ctx, &ev);
+    }
+    tcp_conn_notify(st, c);
+}
+
+static void listener_forget(struct tcp_conn *c)
+{
+    struct tcp_listener *l = c->listener;
+    if (!l)
+        return;
+    if (c->accept_ready) {
+        struct tcp_conn **pp = &l->accept_head;
+        struct tcp_conn *prev = NULL;
+        while (*pp && *pp != c) {
+            prev = *pp;
+            pp = &(*pp)->accept_next;
+        }
+        if (*pp) {
+            *pp = c->accept_next;
+            if (l->accept_tail == c)
+                l->accept_tail = prev;
+            l->accept_count--;
+        }
+        c->accept_ready = false;
+    } else {
+        l->syn_count--;
+    }
+    c->listener = NULL;
+    c->accept_next = NULL;
+}
+
+void tcp_conn_close(struct synack_stack *st, struct tcp_conn *c, int err, synack_time_us now)
+{
+    if (err && !c->error)
+        c->error = err;
+    listener_forget(c);
+    tcp_conn_set_state(st, c, SYNACK_TCP_CLOSED, now);
+    tcp_table_remove(st, c);
+    for (int t = 0; t < TCP_TIMER_COUNT; t++)
+        c->timer[t] = SYNACK_TIME_NEVER;
+    timer_heap_remove(&st->timers, &c->sched);
+    tcp_conn_unqueue_output(st, c);
+    if (c->sock < 0) {
+        tcp_conn_destroy(st, c);
+        return;
+    }
+    /* The socket keeps the CLOSED connection so that the application can
+     * still read what arrived and learn how it ended.  The send buffer is
+     * of no further use. */
+    ringbuf_free(&c->sndbuf);
+    c->sndbuf.cap = 0;
+}
+
+void tcp_conn_destroy(struct synack_stack *st, struct tcp_conn *c)
+{
+    (void)st;
+    ringbuf_free(&c->sndbuf);
+    ringbuf_free(&c->rcvbuf);
+    free(c);
+}
+
+void tcp_conn_notify(struct synack_stack *st, struct tcp_conn *c)
+{
+    if (c->sock >= 0)
+        sock_notify(st, c->sock);
+    else if (c->listener && c->accept_ready)
+        sock_notify(st, c->listener->sock);
+}
+
+void tcp_conn_want_output(struct synack_stack *st, struct tcp_conn *c)
+{
+    if (c->out_queued || (c->state == SYNACK_TCP_CLOSED && !c->open_pending))
+        return;
+    c->out_queued = true;
+    c->out_prev = NULL;
+    c->out_next = st->out_head;
+    if (st->out_head)
+        st->out_head->out_prev = c;
+    st->out_head = c;
+}
+
+void tcp_conn_unqueue_output(struct synack_stack *st, struct tcp_conn *c)
+{
+    if (!c->out_queued)
+        return;
+    if (c->out_prev)
+        c->out_prev->out_next = c->out_next;
+    else
+        st->out_head = c->out_next;
+    if (c->out_next)
+        c->out_next->out_prev = c->out_prev;
+    c->out_next = c->out_prev = NULL;
+    c->out_queued = false;
+}
+
+/* Space the receive ring has beyond RCV.NXT, capped by what the 16-bit
+ * window field can carry (window scaling is not negotiated yet). */
+static uint32_t rcv_space(const struct tcp_conn *c)
+{
+    uint32_t space = ringbuf_free_space(&c->rcvbuf);
+    return space > 65535 ? 65535 : space;
+}
+
+static uint32_t sws_threshold(const struct tcp_conn *c)
+{
+    uint32_t half = c->rcvbuf.cap / 2;
+    uint32_t t = half < c->rcv_mss ? half : c->rcv_mss;
+    return t ? t : 1;
+}
+
+static uint32_t advertised_now(const struct tcp_conn *c)
+{
+    return seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+}
+
+uint32_t tcp_conn_rcv_window(struct tcp_conn *c)
+{
+    /* Invariant: advertised_now() <= rcv_space(): in-order data shrinks
+     * both by the same amount, out-of-order data neither, reads only grow
+     * the space. */
+    uint32_t space = rcv_space(c);
+    uint32_t adv = advertised_now(c);
+    /* RFC 9293 §3.8.6.2.2 (receiver SWS avoidance): move the right edge
+     * only when it gains at least min(RCV.BUFF/2, Eff.snd.MSS); never move
+     * it left. */
+    if (space >= adv + sws_threshold(c))
+        adv = space;
+    c->rcv_adv = c->rcv_nxt + adv;
+    return adv;
+}
+
+bool tcp_conn_window_update_due(const struct tcp_conn *c)
+{
+    /* After a read: a pure window update is worth a segment when the
+     * window grows by two segments or by half the buffer, whichever is
+     * less (the rule BSD and Linux apply). */
+    uint32_t two_segs = 2u * c->rcv_mss, half = c->rcvbuf.cap / 2;
+    uint32_t gain = two_segs < half ? two_segs : half;
+    if (gain < sws_threshold(c))
+        gain = sws_threshold(c);
+    return rcv_space(c) >= advertised_now(c) + gain;
+}

@@ -1,0 +1,185 @@
+/*
+ * tcp_conn.h — the transmission control block (RFC 9293 §3.3.1) and the
+ * operations on one connection that the rest of the engine shares.
+ *
+ * Send sequence space (RFC 9293 §3.3.1, Figure 4), as this TCB holds it:
+ *
+ *          snd_una          snd_nxt                     snd_una + window
+ *   --------|================|===========================|---------------
+ *   acked   | sent, unacked  | may be sent                | beyond window
+ *
+ *   snd_buf_seq is the sequence number of the first byte in sndbuf: it
+ *   equals snd_una except while our SYN is unacknowledged (then ISS+1).
+ *   snd_max is the highest sequence number ever sent; after a timeout
+ *   snd_nxt is pulled back to snd_una and climbs towards snd_max again,
+ *   and every segment below snd_max is a retransmission.
+ *
+ * Receive sequence space: rcv_nxt is the next byte expected; the receive
+ * ring holds bytes not yet read by the application ending at rcv_nxt, and
+ * out-of-order bytes beyond it (tracked by `ooo`).  rcv_adv is the right
+ * edge of the window last advertised; it never moves left (RFC 9293
+ * §3.8.6.2.2, RFC 1122 §4.2.2.16: a receiver must not shrink the window).
+ */
+#ifndef SYNACK_CORE_TCP_CONN_H
+#define SYNACK_CORE_TCP_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "synack/stack.h"
+#include "reass.h"
+#include "ringbuf.h"
+#include "rtt.h"
+#include "tcp_wire.h"
+#include "timer_heap.h"
+
+struct synack_stack;
+struct tcp_listener;
+struct cc_ops;
+
+/* One deadline per purpose; the connection's heap entry is keyed by the
+ * earliest (tcp_timer.c). */
+enum tcp_timer {
+    TCP_TIMER_REXMT,     /* retransmission, RFC 6298 §5 */
+    TCP_TIMER_PERSIST,   /* zero-window probe, RFC 9293 §3.8.6.1 */
+    TCP_TIMER_DELACK,    /* delayed ACK, RFC 9293 §3.8.6.3 */
+    TCP_TIMER_2MSL,      /* TIME_WAIT, and the orphaned FIN_WAIT_2 limit */
+    TCP_TIMER_COUNT
+};
+
+struct tcp_conn {
+    struct tcp_conn *hash_next;        /* connection table chain */
+    struct synack_endpoint local, remote;
+    uint64_t id;                       /* unique within the stack, for traces */
+    uint8_t state;                     /* enum synack_tcp_state */
+    uint8_t iface;                     /* where our packets leave */
+    bool in_table;                     /* reachable by 4-tuple lookup */
+    bool passive;                      /* created by a listener */
+
+    /* Owner.  sock < 0: orphan (the application closed it). */
+    int sock;
+    struct tcp_listener *listener;     /* while embryonic or unaccepted */
+    struct tcp_conn *accept_next;      /* listener's accept queue */
+    bool accept_ready;                 /* in the accept queue */
+
+    /* Send sequence variables (RFC 9293 §3.3.1). */
+    uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
+    uint32_t max_snd_wnd;              /* MAX.SND.WND of RFC 5961 §5.2 */
+    uint32_t snd_buf_seq;
+    bool fin_queued;                   /* user closed/shut down: FIN follows the data */
+    /* Receive sequence variables. */
+    uint32_t irs, rcv_nxt, rcv_adv;
+    bool fin_received;                 /* FIN consumed: rcv_nxt is past it */
+
+    uint16_t snd_mss;                  /* largest payload we send */
+    uint16_t rcv_mss;                  /* MSS we announced */
+
+    /* Retransmission (RFC 6298) and RTT measurement (Karn's rule, §3). */
+    struct rtt_estimator rtt;
+    uint8_t backoff;                   /* consecutive RTO expiries */
+    bool rtt_timing;
+    uint32_t rtt_seq;                  /* timing the segment that ends here */
+    synack_time_us rtt_start;
+
+    /* ACK policy (RFC 9293 §3.8.6.3). */
+    bool ack_now;
+    uint8_t segs_since_ack;
+
+    /* Congestion control (RFC 5681) behind an ops table (cc.h). */
+    const struct cc_ops *cc;
+    uint32_t cwnd, ssthresh;
+    uint32_t dupacks;
+    uint32_t recover;                  /* NewReno "recover", RFC 6582 §3.2 */
+    bool in_recovery;
+    uint8_t persist_backoff;
+
+    /* Timers. */
+    synack_time_us timer[TCP_TIMER_COUNT];
+    struct timer_entry sched;          /* keyed by min(timer[]) */
+
+    /* Buffers. */
+    struct ringbuf sndbuf, rcvbuf;
+    struct reass ooo;
+
+    /* Pending output list (conns with work queued by socket calls). */
+    struct tcp_conn *out_next, *out_prev;
+    bool out_queued;
+
+    int error;                         /* pending error for the application */
+    bool was_established;              /* reached ESTABLISHED at some point */
+    bool abort_pending;                /* synack_abort(): send RST at the next poll */
+    bool open_pending;                 /* synack_connect(): send SYN at the next poll */
+    bool user_read_shut;               /* SHUT_RD */
+
+    /* Counters for synack_getinfo. */
+    uint64_t bytes_acked, bytes_received;
+    uint64_t segs_out, segs_in, data_segs_out, data_segs_in;
+    uint64_t retrans_segs, rto_expiries, fast_retrans, dup_acks_in;
+};
+
+/* Per-socket settings a connection is created with. */
+struct tcp_conn_params {
+    uint32_t sndbuf, rcvbuf;
+    uint16_t mss;          /* 0: from the interface MTU */
+};
+
+static inline bool tcp_state_synchronized(int s) { return s >= SYNACK_TCP_ESTABLISHED; }
+
+/* tcp_conn.c */
+struct tcp_conn *tcp_conn_new(struct synack_stack *st, const struct synack_endpoint *local,
+                              const struct synack_endpoint *remote, int iface,
+                              const struct tcp_conn_params *p, synack_time_us now);
+void tcp_conn_set_state(struct synack_stack *st, struct tcp_conn *c, int state, synack_time_us now);
+/* Moves c to CLOSED with `err` for the application (0 for a normal end),
+ * removes it from the table and timers, and frees it if orphaned. */
+void tcp_conn_close(struct synack_stack *st, struct tcp_conn *c, int err, synack_time_us now);
+/* Frees all memory of c; it must already be out of every list. */
+void tcp_conn_destroy(struct synack_stack *st, struct tcp_conn *c);
+/* Sets ISS and the send variables that start from it. */
+void tcp_conn_set_iss(struct tcp_conn *c, uint32_t iss);
+/* Tells c's socket (or its listener's) that readiness may have changed. */
+void tcp_conn_notify(struct synack_stack *st, struct tcp_conn *c);
+/* Queues c for output at the next poll. */
+void tcp_conn_want_output(struct synack_stack *st, struct tcp_conn *c);
+void tcp_conn_unqueue_output(struct synack_stack *st, struct tcp_conn *c);
+uint16_t tcp_conn_iface_mss(const struct synack_stack *st, int iface);
+/* The window we may advertise now (RFC 9293 §3.8.6.2.2 receiver SWS
+ * avoidance), updating rcv_adv. */
+uint32_t tcp_conn_rcv_window(struct tcp_conn *c);
+/* Whether a window update is worth sending (after the application read). */
+bool tcp_conn_window_update_due(const struct tcp_conn *c);
+/* Sequence number of our FIN (valid when fin_queued). */
+static inline uint32_t tcp_conn_fin_seq(const struct tcp_conn *c) { return c->snd_buf_seq + c->sndbuf.len; }
+
+/* tcp_output.c */
+/* Sends whatever the state, buffers and windows allow, plus a pending ACK. */
+void tcp_output(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
+/* Retransmits one segment from snd_una (fast retransmit, RTO). */
+void tcp_retransmit_first(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
+/* Sends RST (and ACK) for connection c from its current sequence state. */
+void tcp_send_rst_for_conn(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
+/* Sends a bare ACK immediately (challenge ACKs, duplicate segments). */
+void tcp_send_ack_now(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
+/* Answers a segment that has no connection (RFC 9293 §3.10.7.1). */
+void tcp_send_reset_reply(struct synack_stack *st, int iface, const struct synack_addr *src,
+                          const struct synack_addr *dst, const struct tcp_segment *seg, synack_time_us now);
+
+/* tcp_timer.c */
+void tcp_timer_set(struct synack_stack *st, struct tcp_conn *c, enum tcp_timer t, synack_time_us when);
+void tcp_timer_clear(struct synack_stack *st, struct tcp_conn *c, enum tcp_timer t);
+static inline bool tcp_timer_armed(const struct tcp_conn *c, enum tcp_timer t)
+{
+    return c->timer[t] != SYNACK_TIME_NEVER;
+}
+/* Runs the timers of c that are due at now. */
+void tcp_timer_run(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
+/* Arms or stops the retransmission timer after sending or ACK processing. */
+void tcp_rexmt_restart(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
+/* Enters TIME_WAIT (or restarts its 2*MSL wait). */
+void tcp_enter_time_wait(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
+
+/* tcp_input.c */
+void tcp_input(struct synack_stack *st, int iface, const struct synack_addr *src, const struct synack_addr *dst,
+               const uint8_t *seg, size_t len, synack_time_us now);
+
+#endif

@@ -1,0 +1,620 @@
+/*
+ * tcp_input.c — SEGMENT ARRIVES, in the order of RFC 9293 §3.10.7.
+ *
+ * Reading list: RFC 9293 §3.10.7.1 (CLOSED), §3.10.7.2 (LISTEN), §3.10.7.3
+ * (SYN-SENT), §3.10.7.4 (other states: check sequence number, RST, SYN,
+ * ACK, URG, text, FIN); RFC 5961 §3-§5 (blind reset, SYN and data
+ * injection); RFC 1337 (TIME-WAIT assassination); RFC 5681 §3.2 and RFC
+ * 6582 §3.2 (fast retransmit, NewReno recovery); RFC 6298 §5 (timer on
+ * ACK); RFC 9293 §3.8.6.3 and RFC 5681 §4.2 (when to ACK).
+ *
+ * Call chain: tcp_input -> (conn found) segment_arrives -> syn_sent_input |
+ * the eight steps; (listener) listen_input; (nothing) answer with RST.
+ * Nothing here calls the application: sockets are only marked ready.
+ */
+#include <string.h>
+
+#include "cc.h"
+#include "seq.h"
+#include "sock.h"
+#include "stack_internal.h"
+#include "tcp_conn.h"
+
+/* How a processing step ends. */
+enum step {
+    STEP_CONTINUE,   /* go on to the next step */
+    STEP_DONE,       /* stop here; output and timers still run */
+    STEP_GONE,       /* the connection was closed and may be freed */
+};
+
+static uint32_t peer_mss(const struct synack_stack *st, const struct tcp_conn *c, const struct tcp_segment *s)
+{
+    /* RFC 9293 §3.7.1: 536 when the option is absent; never more than our
+     * interface can carry; a floor against absurd announcements. */
+    uint32_t mss = s->opt.has_mss ? s->opt.mss : 536;
+    uint32_t ifmss = tcp_conn_iface_mss(st, c->iface);
+    if (mss > ifmss)
+        mss = ifmss;
+    if (mss < 64)
+        mss = 64;
+    return mss;
+}
+
+/* Receive window for acceptability: all the space the ring has, which is
+ * never less than what we advertised. */
+static uint32_t rcv_wnd(const struct tcp_conn *c)
+{
+    uint32_t space = ringbuf_free_space(&c->rcvbuf);
+    return space > 65535 ? 65535 : space;
+}
+
+static void schedule_ack(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
+{
+    /* RFC 9293 §3.8.6.3 / RFC 1122 §4.2.3.2: ACK at least every second
+     * full-sized segment, and never delay more than the configured limit. */
+    c->segs_since_ack++;
+    if (c->segs_since_ack >= 2)
+        c->ack_now = true;
+    else if (!tcp_timer_armed(c, TCP_TIMER_DELACK))
+        tcp_timer_set(st, c, TCP_TIMER_DELACK, now + st->cfg.delack_us);
+}
+
+/* ---- LISTEN: RFC 9293 §3.10.7.2 ---- */
+
+static void listen_input(struct synack_stack *st, struct tcp_listener *l, int iface, const struct synack_addr *src,
+                         const struct synack_addr *dst, const struct tcp_segment *s, const uint8_t *raw, size_t len,
+                         synack_time_us now)
+{
+    if (s->flags & TCP_RST) {                     /* first: an incoming RST is ignored */
+        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_NO_CONNECTION_RST, now);
+        return;
+    }
+    if (s->flags & TCP_ACK) {                     /* second: any ACK is bad: <SEQ=SEG.ACK><CTL=RST> */
+        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_LISTEN_BAD_FLAGS, now);
+        tcp_send_reset_reply(st, iface, src, dst, s, now);
+        return;
+    }
+    if (!(s->flags & TCP_SYN)) {                  /* fourth: anything else is dropped */
+        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_LISTEN_BAD_FLAGS, now);
+        return;
+    }
+    /* Third: SYN.  The backlog bounds both queues; a full listener drops
+     * the SYN silently so that the client's retransmission may succeed. */
+    if (l->syn_count >= l->backlog || l->accept_count >= l->backlog) {
+        st->stats.tcp_listen_drops++;
+        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_BACKLOG_FULL, now);
+        return;
+    }
+    struct sock *ls = sock_get(st, l->sock);
+    struct tcp_conn_params p = { .sndbuf = ls->sndbuf, .rcvbuf = ls->rcvbuf, .mss = ls->maxseg };
+    struct synack_endpoint local = synack_endpoint_make(*dst, s->dst_port);
+    struct synack_endpoint remote = synack_endpoint_make(*src, s->src_port);
+    struct tcp_conn *c = tcp_conn_new(st, &local, &remote, iface, &p, now);
+    if (!c) {
+        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_NO_MEMORY, now);
+        return;
+    }
+    c->passive = true;
+    c->listener = l;
+    l->syn_count++;
+    c->state = SYNACK_TCP_LISTEN;                 /* born from the listener, for the trace */
+    c->irs = s->seq;
+    c->rcv_nxt = s->seq + 1;                      /* SYN data, if any, is not taken: the peer resends it */
+    c->rcv_adv = c->rcv_nxt;
+    c->snd_wnd = s->window;                       /* never scaled in a SYN (RFC 7323 §2.2) */
+    c->max_snd_wnd = s->window;
+    c->snd_wl1 = s->seq;
+    c->snd_wl2 = c->iss;
+    c->snd_mss = (uint16_t)peer_mss(st, c, s);
+    c->cc->init(c);
+    c->segs_in++;
+    tcp_table_insert(st, c);
+    st->stats.tcp_passive_opens++;
+    tcp_conn_set_state(st, c, SYNACK_TCP_SYN_RECEIVED, now);
+    tcp_output(st, c, now);                       /* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> */
+}
+
+/* ---- SYN-SENT: RFC 9293 §3.10.7.3 ---- */
+
+static void become_established(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
+{
+    if (c->passive && c->listener) {
+        struct tcp_listener *l = c->listener;
+        l->syn_count--;
+        l->accept_count++;
+        c->accept_ready = true;
+        c->accept_next = NULL;
+        if (l->accept_tail)
+            l->accept_tail->accept_next = c;
+        else
+            l->accept_head = c;
+        l->accept_tail = c;
+    }
+    /* A close requested during the handshake takes effect in tcp_output,
+     * which moves on to FIN-WAIT-1 (RFC 9293 §3.10.4). */
+    tcp_conn_set_state(st, c, SYNACK_TCP_ESTABLISHED, now);
+}
+
+static void syn_sent_input(struct synack_stack *st, struct tcp_conn *c, const struct tcp_segment *s, int iface,
+                           const struct synack_addr *src, const struct synack_addr *dst, const uint8_t *raw,
+                           size_t len, synack_time_us now)
+{
+    bool ack_ok = false;
+    if (s->flags & TCP_ACK) {
+        /* First: the ACK must cover our SYN and nothing beyond it. */
+        if (seq_leq(s->ack, c->iss) || seq_gt(s->ack, c->snd_max)) {
+            stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_SYN_SENT_BAD, now);
+            tcp_send_reset_reply(st, iface, src, dst, s, now);   /* no reply to a RST: handled inside */
+            return;
+        }
+        ack_ok = true;
+    }
+    if (s->flags & TCP_RST) {
+        /* Second: a RST is believed only with an acceptable ACK (RFC 5961 §3.2). */
+        if (!ack_ok) {
+            stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_RST_IGNORED, now);
+            return;
+        }
+        st->stats.tcp_attempt_fails++;
+        tcp_conn_close(st, c, -SYNACK_ECONNREFUSED, now);
+        return;
+    }
+    if (!(s->flags & TCP_SYN)) {                  /* fifth: neither SYN nor RST */
+        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_SYN_SENT_BAD, now);
+        return;
+    }
+    /* Fourth: SYN. */
+    c->segs_in++;
+    c->irs = s->seq;
+    c->rcv_nxt = s->seq + 1;
+    c->rcv_adv = c->rcv_nxt;
+    c->snd_mss = (uint16_t)peer_mss(st, c, s);
+    c->cc->init(c);
+    c->snd_wnd = s->window;
+    c->max_snd_wnd = s->window;
+    c->snd_wl1 = s->seq;
+    c->snd_wl2 = s->ack;
+    if (ack_ok) {
+        c->snd_una = s->ack;
+        if (c->rtt_timing && seq_geq(s->ack, c->rtt_seq)) {
+            rtt_sample(&c->rtt, (uint32_t)(now - c->rtt_start));
+            c->rtt_timing = false;
+        }
+        c->backoff = 0;
+        tcp_rexmt_restart(st, c, now);
+        c->ack_now = true;                        /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+        become_established(st, c, now);
+    } else {
+        /* Simultaneous open: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. */
+        c->snd_nxt = c->iss;
+        tcp_conn_set_state(st, c, SYNACK_TCP_SYN_RECEIVED, now);
+    }
+    tcp_output(st, c, now);
+}
+
+/* ---- Other states: RFC 9293 §3.10.7.4 ---- */
+
+/* First step: trims the segment to the receive window.  Returns false when
+ * nothing of it is acceptable (the caller then ACKs and drops it). */
+static bool trim_to_window(struct synack_stack *st, struct tcp_conn *c, struct tcp_segment *s)
+{
+    uint32_t wnd = rcv_wnd(c);
+    int32_t todrop = seq_diff(c->rcv_nxt, s->seq);
+    if (todrop > 0) {
+        if (s->flags & TCP_SYN) {                 /* an old SYN: drop its sequence number */
+            s->flags &= (uint8_t)~TCP_SYN;
+            s->seq++;
+            todrop--;
+        }
+        if ((uint32_t)todrop > s->payload_len || ((uint32_t)todrop == s->payload_len && !(s->flags & TCP_FIN))) {
+            if (s->payload_len)
+                st->stats.tcp_dup_segs++;
+            return false;                         /* wholly old: a duplicate */
+        }
+        if (todrop)
+            st->stats.tcp_dup_segs++;
+        s->payload += todrop;
+        s->payload_len -= (uint32_t)todrop;
+        s->seq += (uint32_t)todrop;
+    }
+    if (seq_geq(s->seq, c->rcv_nxt + wnd)) {
+        /* Starts beyond the window.  With a zero window, a segment at
+         * exactly RCV.NXT still carries a valid ACK (RFC 9293 §3.10.7.4:
+         * "special allowance should be made to accept valid ACKs"). */
+        if (s->seq != c->rcv_nxt)
+            return false;
+        s->payload_len = 0;
+        s->flags &= (uint8_t)~TCP_FIN;
+        return true;
+    }
+    if (seq_gt(s->seq + s->payload_len, c->rcv_nxt + wnd)) {
+        s->payload_len = c->rcv_nxt + wnd - s->seq;
+        s->flags &= (uint8_t)~TCP_FIN;            /* the FIN lies beyond what we keep */
+    }
+    return true;
+}
+
+/* Second step: RST (RFC 9293 §3.10.7.4 with RFC 5961 §3.2). */
+static enum step rst_step(struct synack_stack *st, struct tcp_conn *c, const struct tcp_segment *s,
+                          synack_time_us now)
+{
+    uint32_t wnd = rcv_wnd(c);
+    if (s->seq != c->rcv_nxt) {
+        /* In the window but not exact: a challenge ACK lets a genuine peer
+         * send an exact RST; a blind attacker learns nothing. */
+        if (seq_in_range(s->seq, c->rcv_nxt, c->rcv_nxt + (wnd ? wnd : 1)))
+            tcp_send_ack_now(st, c, now);
+        return STEP_DONE;
+    }
+    switch (c->state) {
+    case SYNACK_TCP_SYN_RECEIVED:
+        if (c->passive) {                         /* back to LISTEN: forget the embryo */
+            tcp_conn_close(st, c, 0, now);
+            return STEP_GONE;
+        }
+        st->stats.tcp_attempt_fails++;
+        tcp_conn_close(st, c, -SYNACK_ECONNREFUSED, now);
+        return STEP_GONE;
+    case SYNACK_TCP_ESTABLISHED:
+    case SYNACK_TCP_CLOSE_WAIT:
+        st->stats.tcp_estab_resets++;
+        /* fall through */
+    case SYNACK_TCP_FIN_WAIT_1:
+    case SYNACK_TCP_FIN_WAIT_2:
+        tcp_conn_close(st, c, -SYNACK_ECONNRESET, now);
+        return STEP_GONE;
+    case SYNACK_TCP_TIME_WAIT:
+        /* RFC 1337 §3 (TIME-WAIT assassination): ignore RST in TIME-WAIT. */
+        return STEP_DONE;
+    default:                                      /* CLOSING, LAST-ACK */
+        tcp_conn_close(st, c, 0, now);
+        return STEP_GONE;
+    }
+}
+
+static bool our_fin_acked(const struct tcp_conn *c)
+{
+    return c->fin_queued && seq_gt(c->snd_una, tcp_conn_fin_seq(c));
+}
+
+/* RFC 5681 §2: a duplicate ACK carries no data, no SYN or FIN, does not
+ * move the window, and arrives while data is outstanding. */
+static bool is_duplicate_ack(const struct tcp_conn *c, const struct tcp_segment *s)
+{
+    return s->ack == c->snd_una && s->payload_len == 0 && !(s->flags & (TCP_SYN | TCP_FIN)) &&
+           s->window == c->snd_wnd && c->snd_max != c->snd_una;
+}
+
+static void on_duplicate_ack(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
+{
+    c->dup_acks_in++;
+    c->dupacks++;
+    if (c->in_recovery) {
+        c->cwnd += c->snd_mss;                    /* RFC 5681 §3.2 step 4: inflate */
+        return;
+    }
+    /* RFC 6582 §3.2 step 2: only when the ACK covers more than "recover",
+     * so one window's losses do not trigger fast retransmit twice. */
+    if (c->dupacks == 3 && seq_gt(c->snd_una, c->recover - 1)) {
+        uint32_t flight = c->snd_max - c->snd_una;
+        c->recover = c->snd_max;
+        c->in_recovery = true;
+        c->fast_retrans++;
+        st->stats.tcp_fast_retrans++;
+        c->cc->on_fast_retransmit(c, flight, now);
+        tcp_retransmit_first(st, c, now);         /* RFC 5681 §3.2 step 2 */
+    }
+}
+
+static void on_new_ack(struct synack_stack *st, struct tcp_conn *c, uint32_t ack, synack_time_us now)
+{
+    uint32_t acked = ack - c->snd_una;
+    uint32_t data_acked = 0;
+    if (seq_gt(ack, c->snd_buf_seq)) {
+        data_acked = ack - c->snd_buf_seq;
+        if (data_acked > c->sndbuf.len)
+            data_acked = c->sndbuf.len;           /* the rest acknowledges our FIN */
+        ringbuf_consume(&c->sndbuf, data_acked);
+        c->snd_buf_seq += data_acked;
+    }
+    c->bytes_acked += data_acked;
+    /* RFC 6298 §2-§3: one sample per window, from a segment never retransmitted. */
+    if (c->rtt_timing && seq_geq(ack, c->rtt_seq)) {
+        rtt_sample(&c->rtt, (uint32_t)(now - c->rtt_start));
+        c->rtt_timing = false;
+    }
+    c->backoff = 0;
+    c->snd_una = ack;
+    if (seq_lt(c->snd_nxt, c->snd_una))
+        c->snd_nxt = c->snd_una;
+    if (c->in_recovery) {
+        if (seq_geq(ack, c->recover)) {
+            /* RFC 6582 §3.2 step 3: a full ACK ends recovery. */
+            c->in_recovery = false;
+            c->cc->on_recovery_exit(c, c->snd_max - c->snd_una, now);
+        } else {
+            /* Step 4: a partial ACK: retransmit the next hole, deflate
+             * cwnd by what was acknowledged, add back one segment. */
+            tcp_retransmit_first(st, c, now);
+            c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
+            c->cwnd += c->snd_mss;
+        }
+    } else if (tcp_state_synchronized(c->state)) {
+        c->cc->on_ack(c, acked, now);
+    }
+    if (!c->in_recovery)
+        c->dupacks = 0;
+    tcp_rexmt_restart(st, c, now);                /* RFC 6298 §5.2-§5.3 */
+    tcp_conn_notify(st, c);                       /* send space freed */
+}
+
+/* Fifth step: ACK. */
+static enum step ack_step(struct synack_stack *st, struct tcp_conn *c, const struct tcp_segment *s,
+                          synack_time_us now)
+{
+    if (c->state == SYNACK_TCP_SYN_RECEIVED) {
+        if (!(seq_lt(c->snd_una, s->ack) && seq_leq(s->ack, c->snd_max))) {
+            struct synack_endpoint *r = &c->remote, *l = &c->local;
+            tcp_send_reset_reply(st, c->iface, &r->addr, &l->addr, s, now);   /* <SEQ=SEG.ACK><CTL=RST> */
+            return STEP_DONE;
+        }
+        c->snd_wnd = s->window;
+        c->max_snd_wnd = s->window > c->max_snd_wnd ? s->window : c->max_snd_wnd;
+        c->snd_wl1 = s->seq;
+        c->snd_wl2 = s->ack;
+        become_established(st, c, now);
+    }
+    if (seq_gt(s->ack, c->snd_max)) {             /* acknowledges something never sent */
+        c->ack_now = true;
+        return STEP_DONE;
+    }
+    /* RFC 5961 §5.2: an ACK older than SND.UNA - MAX.SND.WND is an
+     * injection attempt; answer with a challenge ACK. */
+    uint32_t max_wnd = c->max_snd_wnd ? c->max_snd_wnd : 1;
+    if (seq_lt(s->ack, c->snd_una - max_wnd)) {
+        c->ack_now = true;
+        return STEP_DONE;
+    }
+    if (seq_gt(s->ack, c->snd_una))
+        on_new_ack(st, c, s->ack, now);
+    else if (is_duplicate_ack(c, s))
+        on_duplicate_ack(st, c, now);
+
+    /* Window update: RFC 9293 §3.10.7.4, using SND.WL1/SND.WL2 so that an
+     * old segment cannot shrink the window. */
+    if (seq_lt(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && seq_leq(c->snd_wl2, s->ack))) {
+        c->snd_wnd = s->window;
+        c->snd_wl1 = s->seq;
+        c->snd_wl2 = s->ack;
+        if (s->window > c->max_snd_wnd)
+            c->max_snd_wnd = s->window;
+        if (c->snd_wnd && tcp_timer_armed(c, TCP_TIMER_PERSIST)) {
+            tcp_timer_clear(st, c, TCP_TIMER_PERSIST);   /* the window opened: resume at once */
+            c->persist_backoff = 0;
+            tcp_rexmt_restart(st, c, now);
+        }
+    }
+
+    switch (c->state) {
+    case SYNACK_TCP_FIN_WAIT_1:
+        if (our_fin_acked(c)) {
+            tcp_conn_set_state(st, c, SYNACK_TCP_FIN_WAIT_2, now);
+            if (c->sock < 0)    /* orphan: do not wait forever for the peer's FIN */
+                tcp_timer_set(st, c, TCP_TIMER_2MSL, now + 2 * st->cfg.msl_us);
+        }
+        break;
+    case SYNACK_TCP_CLOSING:
+        if (our_fin_acked(c))
+            tcp_enter_time_wait(st, c, now);
+        break;
+    case SYNACK_TCP_LAST_ACK:
+        if (our_fin_acked(c)) {
+            tcp_conn_close(st, c, 0, now);
+            return STEP_GONE;
+        }
+        break;
+    default:
+        break;
+    }
+    return STEP_CONTINUE;
+}
+
+/* Seventh step: segment text. */
+static enum step text_step(struct synack_stack *st, struct tcp_conn *c, struct tcp_segment *s, int iface,
+                           const uint8_t *raw, size_t len, synack_time_us now)
+{
+    if (!s->payload_len)
+        return STEP_CONTINUE;
+    if (c->state != SYNACK_TCP_ESTABLISHED && c->state != SYNACK_TCP_FIN_WAIT_1 &&
+        c->state != SYNACK_TCP_FIN_WAIT_2)
+        return STEP_CONTINUE;                     /* after a FIN: ignore text */
+    c->data_segs_in++;
+    if (c->sock < 0 && !c->listener) {
+        /* RFC 1122 §4.2.2.13: data arriving after the application closed
+         * cannot be delivered; a reset tells the peer it was lost. */
+        tcp_send_rst_for_conn(st, c, now);
+        tcp_conn_close(st, c, -SYNACK_ECONNABORTED, now);
+        return STEP_GONE;
+    }
+    if (!ringbuf_reserve(&c->rcvbuf)) {
+        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_NO_MEMORY, now);
+        s->flags &= (uint8_t)~TCP_FIN;
+        return STEP_CONTINUE;
+    }
+    if (s->seq == c->rcv_nxt) {
+        ringbuf_write_at(&c->rcvbuf, 0, s->payload, s->payload_len);
+        ringbuf_commit(&c->rcvbuf, s->payload_len);
+        c->rcv_nxt += s->payload_len;
+        c->bytes_received += s->payload_len;
+        uint32_t gained = reass_advance(&c->ooo, c->rcv_nxt);
+        if (gained) {
+            ringbuf_commit(&c->rcvbuf, gained);
+            c->rcv_nxt += gained;
+            c->bytes_received += gained;
+            c->ack_now = true;                    /* RFC 5681 §4.2: a filled hole is ACKed at once */
+        }
+        schedule_ack(st, c, now);
+        tcp_conn_notify(st, c);
+        return STEP_CONTINUE;
+    }
+    /* Out of order: store it in place and remember the range.  The ACK
+     * goes out at once (RFC 5681 §4.2, RFC 9293 §3.8.6.3) as the duplicate
+     * ACK the sender's fast retransmit counts on. */
+    uint32_t off = s->seq - c->rcv_nxt;
+    if (!reass_add(&c->ooo, s->seq, s->seq + s->payload_len)) {
+        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_OOO_LIMIT, now);
+    } else {
+        ringbuf_write_at(&c->rcvbuf, off, s->payload, s->payload_len);
+        st->stats.tcp_ooo_queued++;
+        if (s->flags & TCP_FIN) {
+            c->ooo.fin_known = true;
+            c->ooo.fin_seq = s->seq + s->payload_len;
+        }
+    }
+    c->ack_now = true;
+    s->flags &= (uint8_t)~TCP_FIN;                /* a FIN beyond a hole waits */
+    return STEP_DONE;
+}
+
+/* Eighth step: FIN. */
+static enum step fin_step(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
+{
+    c->rcv_nxt++;
+    c->fin_received = true;
+    c->ooo.fin_known = false;
+    tcp_conn_notify(st, c);
+    switch (c->state) {
+    case SYNACK_TCP_SYN_RECEIVED:
+    case SYNACK_TCP_ESTABLISHED:
+        /* The ACK may wait: if the application closes promptly, it rides
+         * on our FIN (the "three-way close"). */
+        schedule_ack(st, c, now);
+        tcp_conn_set_state(st, c, SYNACK_TCP_CLOSE_WAIT, now);
+        break;
+    case SYNACK_TCP_FIN_WAIT_1:
+        c->ack_now = true;
+        if (our_fin_acked(c))
+            tcp_enter_time_wait(st, c, now);
+        else
+            tcp_conn_set_state(st, c, SYNACK_TCP_CLOSING, now);   /* simultaneous close */
+        break;
+    case SYNACK_TCP_FIN_WAIT_2:
+        c->ack_now = true;
+        tcp_enter_time_wait(st, c, now);
+        break;
+    default:
+        c->ack_now = true;
+        break;
+    }
+    return STEP_CONTINUE;
+}
+
+static bool fin_is_next(const struct tcp_conn *c, const struct tcp_segment *s)
+{
+    if (s->flags & TCP_FIN)
+        return s->seq + s->payload_len == c->rcv_nxt;
+    /* A FIN that arrived early becomes due when the data before it has. */
+    return c->ooo.fin_known && c->ooo.fin_seq == c->rcv_nxt && !c->fin_received;
+}
+
+static void segment_arrives(struct synack_stack *st, struct tcp_conn *c, struct tcp_segment *s, int iface,
+                            const struct synack_addr *src, const struct synack_addr *dst, const uint8_t *raw,
+                            size_t len, synack_time_us now)
+{
+    if (c->state == SYNACK_TCP_SYN_SENT) {
+        syn_sent_input(st, c, s, iface, src, dst, raw, len, now);
+        return;
+    }
+    if (c->state == SYNACK_TCP_CLOSED) {
+        /* connect() was called but the owner has not polled yet: the SYN
+         * is not out, so nothing can legitimately arrive for it. */
+        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_NO_CONNECTION, now);
+        return;
+    }
+    c->segs_in++;
+    /* Second step first: RFC 5961 §3.2 judges a RST by its unmodified
+     * sequence number, before any trimming. */
+    if (s->flags & TCP_RST) {
+        if (rst_step(st, c, s, now) == STEP_GONE)
+            return;
+        tcp_output(st, c, now);
+        return;
+    }
+    /* First step: sequence number. */
+    if (!trim_to_window(st, c, s)) {
+        if (c->state == SYNACK_TCP_TIME_WAIT && (s->flags & TCP_FIN))
+            tcp_enter_time_wait(st, c, now);      /* a retransmitted FIN restarts 2*MSL */
+        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_OUT_OF_WINDOW, now);
+        tcp_send_ack_now(st, c, now);             /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+        return;
+    }
+    /* Fourth step: SYN in a synchronized state (or a passive SYN-RECEIVED). */
+    if (s->flags & TCP_SYN) {
+        if (c->state == SYNACK_TCP_SYN_RECEIVED && c->passive) {
+            tcp_conn_close(st, c, 0, now);        /* RFC 9293: return to LISTEN */
+            return;
+        }
+        tcp_send_ack_now(st, c, now);             /* RFC 5961 §4.2: challenge ACK */
+        return;
+    }
+    /* Fifth step: ACK. */
+    if (!(s->flags & TCP_ACK)) {
+        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_NO_ACK, now);
+        return;
+    }
+    enum step r = ack_step(st, c, s, now);
+    if (r == STEP_GONE)
+        return;
+    if (r == STEP_CONTINUE) {
+        /* Sixth step, URG: the urgent pointer is not supported; urgent
+         * data is delivered inline like any other (RFC 6093 §4 advises
+         * new applications not to use it). */
+        r = text_step(st, c, s, iface, raw, len, now);
+        if (r == STEP_GONE)
+            return;
+        if (r == STEP_CONTINUE && fin_is_next(c, s) && c->state != SYNACK_TCP_TIME_WAIT)
+            fin_step(st, c, now);
+        else if (c->state == SYNACK_TCP_TIME_WAIT && (s->flags & TCP_FIN))
+            tcp_enter_time_wait(st, c, now);
+    }
+    tcp_output(st, c, now);
+}
+
+void tcp_input(struct synack_stack *st, int iface, const struct synack_addr *src, const struct synack_addr *dst,
+               const uint8_t *raw, size_t len, synack_time_us now)
+{
+    st->stats.tcp_in_segs++;
+    struct tcp_segment s;
+    enum synack_drop_reason why;
+    if (!tcp_parse(raw, len, &s, &why)) {
+        st->stats.tcp_in_errs++;
+        stack_drop(st, iface, raw, len, why, now);
+        return;
+    }
+    if (!tcp_checksum_ok(src, dst, raw, len)) {
+        st->stats.tcp_in_errs++;
+        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_CHECKSUM, now);
+        return;
+    }
+    if (s.src_port == 0 || s.dst_port == 0) {
+        st->stats.tcp_in_errs++;
+        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_BAD_PORT, now);
+        return;
+    }
+    struct synack_endpoint local = synack_endpoint_make(*dst, s.dst_port);
+    struct synack_endpoint remote = synack_endpoint_make(*src, s.src_port);
+    struct tcp_conn *c = tcp_table_lookup(st, &local, &remote);
+    if (c) {
+        segment_arrives(st, c, &s, iface, src, dst, raw, len, now);
+        return;
+    }
+    struct tcp_listener *l = tcp_listener_lookup(st, &local);
+    if (l) {
+        listen_input(st, l, iface, src, dst, &s, raw, len, now);
+        return;
+    }
+    /* RFC 9293 §3.10.7.1: no connection: answer with a reset, except to a reset. */
+    stack_drop(st, iface, raw, len, (s.flags & TCP_RST) ? SYNACK_DROP_TCP_NO_CONNECTION_RST
+                                                         : SYNACK_DROP_TCP_NO_CONNECTION, now);
+    tcp_send_reset_reply(st, iface, src, dst, &s, now);
+}

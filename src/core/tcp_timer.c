@@ -1,0 +1,142 @@
+/*
+ * tcp_timer.c — the connection timers, one deadline per purpose.
+ *
+ * Retransmission (RFC 6298 §5): runs whenever sequence space is
+ * outstanding.  On expiry the segment at SND.UNA is sent again, the RTO
+ * doubles (§5.5), the congestion window collapses to one segment (RFC 5681
+ * §3.1), and the connection is abandoned with ETIMEDOUT after
+ * syn_retries (in SYN-SENT/SYN-RECEIVED) or data_retries expiries in a row
+ * (RFC 1122 §4.2.3.5, R2).
+ *
+ * Persist (RFC 9293 §3.8.6.1): while the peer advertises a zero window and
+ * we have data, a probe of one byte goes out at backed-off intervals, so
+ * that a lost window update cannot deadlock the connection.  A peer that
+ * keeps answering is never given up on.
+ *
+ * Delayed ACK (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2): an ACK held back in
+ * the hope of riding on data is sent when this fires.
+ *
+ * 2*MSL (RFC 9293 §3.3.2, §3.6): how long TIME-WAIT lasts.  The same slot
+ * bounds how long an orphaned connection may sit in FIN-WAIT-2 waiting for
+ * a FIN that may never come (Linux's tcp_fin_timeout does the same).
+ */
+#include "cc.h"
+#include "seq.h"
+#include "stack_internal.h"
+#include "tcp_conn.h"
+
+static void reschedule(struct synack_stack *st, struct tcp_conn *c)
+{
+    synack_time_us next = SYNACK_TIME_NEVER;
+    for (int t = 0; t < TCP_TIMER_COUNT; t++)
+        if (c->timer[t] < next)
+            next = c->timer[t];
+    if (c->sched.index != TIMER_NOT_QUEUED && next == c->sched.deadline)
+        return;
+    if (!timer_heap_set(&st->timers, &c->sched, next)) {
+        /* Out of memory growing the heap: the timers stay recorded in c and
+         * are retried at the next reschedule; nothing is lost but time. */
+    }
+}
+
+void tcp_timer_set(struct synack_stack *st, struct tcp_conn *c, enum tcp_timer t, synack_time_us when)
+{
+    c->timer[t] = when;
+    reschedule(st, c);
+}
+
+void tcp_timer_clear(struct synack_stack *st, struct tcp_conn *c, enum tcp_timer t)
+{
+    if (c->timer[t] == SYNACK_TIME_NEVER)
+        return;
+    c->timer[t] = SYNACK_TIME_NEVER;
+    reschedule(st, c);
+}
+
+void tcp_rexmt_restart(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
+{
+    if (c->snd_max == c->snd_una || tcp_timer_armed(c, TCP_TIMER_PERSIST)) {
+        tcp_timer_clear(st, c, TCP_TIMER_REXMT);   /* RFC 6298 §5.2 */
+        return;
+    }
+    /* RFC 6298 §5.3 (restart on new ACK) and §5.1 (start when sending). */
+    tcp_timer_set(st, c, TCP_TIMER_REXMT, now + rtt_rto_backed_off(&c->rtt, c->backoff));
+}
+
+void tcp_enter_time_wait(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
+{
+    tcp_conn_set_state(st, c, SYNACK_TCP_TIME_WAIT, now);
+    tcp_timer_clear(st, c, TCP_TIMER_REXMT);
+    tcp_timer_clear(st, c, TCP_TIMER_PERSIST);
+    tcp_timer_clear(st, c, TCP_TIMER_DELACK);
+    tcp_timer_set(st, c, TCP_TIMER_2MSL, now + 2 * st->cfg.msl_us);
+}
+
+/* Returns false when the connection was given up (and may be freed). */
+static bool rexmt_expired(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
+{
+    bool opening = c->state == SYNACK_TCP_SYN_SENT || c->state == SYNACK_TCP_SYN_RECEIVED;
+    uint32_t limit = opening ? st->cfg.syn_retries : st->cfg.data_retries;
+    st->stats.tcp_timeouts++;
+    c->rto_expiries++;
+    if (c->backoff >= limit) {
+        if (opening)
+            st->stats.tcp_attempt_fails++;
+        else if (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT)
+            st->stats.tcp_estab_resets++;
+        /* RFC 9293 §3.8.3 (R2): give up and tell the user. */
+        tcp_conn_close(st, c, -SYNACK_ETIMEDOUT, now);
+        return false;
+    }
+    c->backoff++;
+    uint32_t flight = c->snd_max - c->snd_una;
+    if (tcp_state_synchronized(c->state) && c->cc->on_rto)
+        c->cc->on_rto(c, flight, now);
+    c->in_recovery = false;
+    c->dupacks = 0;
+    c->recover = c->snd_max;
+    c->rtt_timing = false;            /* Karn: never time a retransmission */
+    c->snd_nxt = c->snd_una;          /* go back: resend from the oldest unacked */
+    tcp_output(st, c, now);
+    tcp_timer_set(st, c, TCP_TIMER_REXMT, now + rtt_rto_backed_off(&c->rtt, c->backoff));
+    return true;
+}
+
+static void persist_expired(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
+{
+    c->timer[TCP_TIMER_PERSIST] = SYNACK_TIME_NEVER;
+    if (c->snd_wnd != 0 || c->state == SYNACK_TCP_CLOSED)
+        return;
+    /* Probe with one byte (the first unacknowledged one if a probe is
+     * already outstanding, else one new byte). */
+    tcp_retransmit_first(st, c, now);
+    if (c->persist_backoff < 16)
+        c->persist_backoff++;
+    uint32_t iv = rtt_rto_backed_off(&c->rtt, c->persist_backoff);
+    tcp_timer_set(st, c, TCP_TIMER_PERSIST, now + iv);
+}
+
+void tcp_timer_run(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
+{
+    if (c->timer[TCP_TIMER_2MSL] <= now) {
+        c->timer[TCP_TIMER_2MSL] = SYNACK_TIME_NEVER;
+        if (c->state == SYNACK_TCP_TIME_WAIT)
+            st->stats.tcp_time_wait_expired++;
+        tcp_conn_close(st, c, 0, now);
+        return;   /* c may be freed */
+    }
+    if (c->timer[TCP_TIMER_REXMT] <= now) {
+        c->timer[TCP_TIMER_REXMT] = SYNACK_TIME_NEVER;
+        if (!rexmt_expired(st, c, now))
+            return;   /* gave up: c may be freed */
+    }
+    if (c->timer[TCP_TIMER_PERSIST] <= now)
+        persist_expired(st, c, now);
+    if (c->timer[TCP_TIMER_DELACK] <= now) {
+        c->timer[TCP_TIMER_DELACK] = SYNACK_TIME_NEVER;
+        st->stats.tcp_delayed_acks++;
+        c->ack_now = true;
+        tcp_output(st, c, now);
+    }
+    reschedule(st, c);
+}
