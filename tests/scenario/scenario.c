@@ -1,0 +1,413 @@
+/* scenario.c — the scripted-peer harness; see scenario.h. */
+#include "scenario.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "byteorder.h"
+#include "ipv4.h"
+
+#define STACK_ADDR synack_addr_v4(198, 18, 0, 2)
+#define PEER_ADDR synack_addr_v4(198, 18, 0, 1)
+
+static void log_packet(struct scenario *s, bool outgoing, const uint8_t *pkt, size_t len)
+{
+    if (s->log_count == SCENARIO_MAX_PACKETS || len > sizeof s->log[0].bytes) {
+        test_fail(__FILE__, __LINE__, "scenario log full or packet too large (%zu bytes)", len);
+        return;
+    }
+    struct scenario_packet *p = &s->log[s->log_count++];
+    p->when = s->now;
+    p->outgoing = outgoing;
+    p->len = (uint16_t)len;
+    memcpy(p->bytes, pkt, len);
+    if (outgoing)
+        s->sent_count++;
+}
+
+static int transmit(void *ctx, const uint8_t *pkt, size_t len)
+{
+    log_packet(ctx, true, pkt, len);
+    return 0;
+}
+
+static uint32_t forced_isn(void *ctx, const struct synack_endpoint *l, const struct synack_endpoint *r,
+                           synack_time_us now)
+{
+    (void)l, (void)r, (void)now;
+    return ((struct scenario *)ctx)->o.iss;
+}
+
+static void on_trace(void *ctx, const struct synack_trace_event *ev)
+{
+    struct scenario *s = ctx;
+    if (ev->kind == SYNACK_TRACE_STATE) {
+        s->last_state = ev->new_state;
+        s->last_conn_id = ev->conn_id;
+    }
+}
+
+static void setup(struct scenario *s, const char *name, struct scenario_opts o)
+{
+    memset(s, 0, sizeof *s);
+    s->name = name;
+    s->o = o;
+    if (!s->o.port)
+        s->o.port = 80;
+    if (!s->o.peer_port)
+        s->o.peer_port = 40000;
+    if (!s->o.backlog)
+        s->o.backlog = 8;
+    s->failures_at_start = test_failed_checks;
+    s->log = calloc(SCENARIO_MAX_PACKETS, sizeof *s->log);
+    s->listener = s->sock = -1;
+    s->last_state = SYNACK_TCP_CLOSED;
+    struct synack_config cfg;
+    synack_config_default(&cfg);
+    cfg.name = "stack";
+    cfg.secret = 42;
+    cfg.isn_hook = forced_isn;
+    cfg.isn_hook_ctx = s;
+    cfg.trace = on_trace;
+    cfg.trace_ctx = s;
+    if (o.rcvbuf)
+        cfg.rcvbuf_bytes = o.rcvbuf;
+    if (o.sndbuf)
+        cfg.sndbuf_bytes = o.sndbuf;
+    if (o.delack_us)
+        cfg.delack_us = o.delack_us;
+    if (o.msl_us)
+        cfg.msl_us = o.msl_us;
+    if (o.rto_min_us)
+        cfg.rto_min_us = o.rto_min_us;
+    if (o.rto_initial_us)
+        cfg.rto_initial_us = o.rto_initial_us;
+    if (o.syn_retries)
+        cfg.syn_retries = o.syn_retries;
+    if (o.data_retries)
+        cfg.data_retries = o.data_retries;
+    s->st = synack_stack_new(&cfg);
+    if (!s->st) {
+        test_fail(__FILE__, __LINE__, "synack_stack_new failed");
+        abort();
+    }
+    struct synack_iface_config ic = {
+        .addr = STACK_ADDR, .prefix_len = 24, .mtu = 1500, .transmit = transmit, .transmit_ctx = s,
+    };
+    if (synack_iface_add(s->st, &ic) != 0)
+        abort();
+    s->stack_ep = synack_endpoint_make(STACK_ADDR, s->o.port);
+    s->peer_ep = synack_endpoint_make(PEER_ADDR, s->o.peer_port);
+}
+
+void scenario_listen_(struct scenario *s, const char *name, struct scenario_opts o)
+{
+    setup(s, name, o);
+    s->listener = synack_socket(s->st);
+    if (s->o.mss)
+        CHECK_EQ(synack_setsockopt(s->st, s->listener, SYNACK_OPT_MAXSEG, s->o.mss), 0);
+    CHECK_EQ(synack_bind(s->st, s->listener, &s->stack_ep), 0);
+    CHECK_EQ(synack_listen(s->st, s->listener, s->o.backlog), 0);
+    s->last_state = SYNACK_TCP_LISTEN;
+    synack_poll(s->st, s->now);
+}
+
+void scenario_client_(struct scenario *s, const char *name, struct scenario_opts o)
+{
+    if (!o.port)
+        o.port = 49152;
+    setup(s, name, o);
+    s->sock = synack_socket(s->st);
+    if (s->o.mss)
+        CHECK_EQ(synack_setsockopt(s->st, s->sock, SYNACK_OPT_MAXSEG, s->o.mss), 0);
+    CHECK_EQ(synack_bind(s->st, s->sock, &s->stack_ep), 0);
+}
+
+static void write_pcap(struct scenario *s)
+{
+    char path[256];
+    snprintf(path, sizeof path, "scenario-%s.pcap", s->name);
+    struct synack_pcap *p = synack_pcap_open(path);
+    if (!p)
+        return;
+    for (unsigned i = 0; i < s->log_count; i++)
+        synack_pcap_write(p, s->log[i].when, s->log[i].bytes, s->log[i].len);
+    synack_pcap_close(p);
+    printf("    packets of this scenario: %s\n", path);
+}
+
+static void print_log(struct scenario *s)
+{
+    char line[512];
+    printf("    the exchange so far (> sent by the stack, < sent by the peer):\n");
+    for (unsigned i = 0; i < s->log_count; i++) {
+        synack_format_packet(s->log[i].bytes, s->log[i].len, line, sizeof line);
+        printf("    %8.3f ms %c %s\n", (double)s->log[i].when / 1000.0, s->log[i].outgoing ? '>' : '<', line);
+    }
+}
+
+void scenario_end(struct scenario *s)
+{
+    expect_nothing_sent_(s, __FILE__, __LINE__);
+    if (test_failed_checks > s->failures_at_start) {
+        print_log(s);
+        write_pcap(s);
+    }
+    synack_stack_free(s->st);
+    free(s->log);
+    s->st = NULL;
+    s->log = NULL;
+}
+
+static void poll_to(struct scenario *s, synack_time_us target)
+{
+    for (unsigned guard = 0; guard < 100000; guard++) {
+        synack_time_us next = synack_poll(s->st, s->now);
+        if (next > target || next <= s->now)
+            break;
+        s->now = next;
+    }
+    s->now = target;
+    synack_poll(s->st, s->now);
+}
+
+void at_ms(struct scenario *s, double t_ms)
+{
+    synack_time_us target = (synack_time_us)(t_ms * 1000.0 + 0.5);
+    if (target < s->now) {
+        test_fail(__FILE__, __LINE__, "scenario clock cannot go back (%.3f ms < %.3f ms)", t_ms,
+                  (double)s->now / 1000.0);
+        return;
+    }
+    poll_to(s, target);
+}
+
+void after_ms(struct scenario *s, double d_ms) { at_ms(s, (double)s->now / 1000.0 + d_ms); }
+
+static void spec_payload(const struct seg_spec *spec, uint8_t *out, uint32_t *len)
+{
+    if (spec->data) {
+        *len = spec->len ? spec->len : (uint32_t)strlen(spec->data);
+        memcpy(out, spec->data, *len);
+    } else {
+        *len = spec->len;
+        for (uint32_t i = 0; i < *len; i++)
+            out[i] = (uint8_t)('a' + (spec->seq + i) % 26);
+    }
+}
+
+void peer_sends_(struct scenario *s, struct seg_spec spec, const char *file, int line)
+{
+    uint8_t pkt[1600];
+    uint8_t *tcp = pkt + IPV4_HEADER_LEN;
+    struct tcp_options opt;
+    memset(&opt, 0, sizeof opt);
+    if (spec.mss) {
+        opt.has_mss = true;
+        opt.mss = spec.mss;
+    }
+    struct tcp_header_out h = {
+        .src_port = spec.sport ? spec.sport : s->peer_ep.port,
+        .dst_port = spec.dport ? spec.dport : s->stack_ep.port,
+        .seq = spec.seq,
+        .ack = spec.ack,
+        .flags = spec.flags,
+        .window = spec.win_zero ? 0 : spec.win ? (uint16_t)spec.win : 65535,
+        .opt = spec.mss ? &opt : NULL,
+    };
+    size_t hlen = tcp_write_header(tcp, &h);
+    uint32_t plen;
+    if ((spec.data ? strlen(spec.data) : spec.len) > sizeof pkt - 80) {
+        test_fail(file, line, "payload too large for peer_sends");
+        return;
+    }
+    spec_payload(&spec, tcp + hlen, &plen);
+    tcp_fill_checksum(tcp, hlen + plen, &s->peer_ep.addr, &s->stack_ep.addr);
+    if (spec.bad_checksum)
+        tcp[16] ^= 0x5a;
+    ipv4_write_header(pkt, &s->peer_ep.addr, &s->stack_ep.addr, IP_PROTO_TCP, (uint16_t)(hlen + plen), 64, 1,
+                      true);
+    size_t len = IPV4_HEADER_LEN + hlen + plen;
+    log_packet(s, false, pkt, len);
+    synack_input(s->st, 0, pkt, len, s->now);
+    synack_poll(s->st, s->now);
+}
+
+static const struct scenario_packet *next_sent(struct scenario *s)
+{
+    unsigned seen = 0;
+    for (unsigned i = 0; i < s->log_count; i++) {
+        if (!s->log[i].outgoing)
+            continue;
+        if (seen++ == s->sent_taken) {
+            s->sent_taken++;
+            return &s->log[i];
+        }
+    }
+    return NULL;
+}
+
+static bool parse_sent(const struct scenario_packet *p, struct tcp_segment *seg)
+{
+    struct ipv4_packet ip;
+    enum synack_drop_reason why;
+    if (!ipv4_parse(p->bytes, p->len, &ip, &why) || ip.proto != IP_PROTO_TCP)
+        return false;
+    if (!tcp_checksum_ok(&ip.src, &ip.dst, ip.payload, ip.payload_len))
+        return false;
+    return tcp_parse(ip.payload, ip.payload_len, seg, &why);
+}
+
+bool take_sent(struct scenario *s, struct tcp_segment *out)
+{
+    const struct scenario_packet *p = next_sent(s);
+    return p && parse_sent(p, out);
+}
+
+static void describe_spec(const struct seg_spec *spec, char *buf, size_t len)
+{
+    char flags[32] = "";
+    static const struct {
+        uint8_t bit;
+        const char *name;
+    } names[] = { { TCP_SYN, "SYN" }, { TCP_FIN, "FIN" }, { TCP_RST, "RST" }, { TCP_PSH, "PSH" }, { TCP_ACK, "ACK" } };
+    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (spec->flags & names[i].bit) {
+            if (flags[0])
+                strcat(flags, "|");
+            strcat(flags, names[i].name);
+        }
+    uint32_t plen = spec->data ? (spec->len ? spec->len : (uint32_t)strlen(spec->data)) : spec->len;
+    int n = snprintf(buf, len, "%s seq=%u", flags[0] ? flags : "none", spec->seq);
+    if (spec->flags & TCP_ACK)
+        n += snprintf(buf + n, len - (size_t)n, " ack=%u", spec->ack);
+    if (spec->win || spec->win_zero)
+        n += snprintf(buf + n, len - (size_t)n, " win=%u", spec->win_zero ? 0 : spec->win);
+    if (spec->mss)
+        n += snprintf(buf + n, len - (size_t)n, " mss=%u", spec->mss);
+    snprintf(buf + n, len - (size_t)n, " len=%u", plen);
+}
+
+void expect_sent_(struct scenario *s, struct seg_spec spec, const char *file, int line)
+{
+    char want[160], got[512];
+    describe_spec(&spec, want, sizeof want);
+    const struct scenario_packet *p = next_sent(s);
+    if (!p) {
+        test_fail(file, line, "expected the stack to send  %s\n      but it sent nothing", want);
+        return;
+    }
+    synack_format_packet(p->bytes, p->len, got, sizeof got);
+    struct tcp_segment seg;
+    if (!parse_sent(p, &seg)) {
+        test_fail(file, line, "expected %s\n      but the stack sent a malformed packet: %s", want, got);
+        return;
+    }
+    uint8_t mask = (spec.flags & TCP_PSH) ? 0xff : (uint8_t)~TCP_PSH;
+    uint32_t plen = spec.data ? (spec.len ? spec.len : (uint32_t)strlen(spec.data)) : spec.len;
+    bool ok = (seg.flags & mask) == (spec.flags & mask) && seg.seq == spec.seq &&
+              (!(spec.flags & TCP_ACK) || seg.ack == spec.ack) && seg.payload_len == plen &&
+              (!(spec.win || spec.win_zero) || seg.window == (spec.win_zero ? 0 : spec.win)) &&
+              (!spec.mss || (seg.opt.has_mss && seg.opt.mss == spec.mss));
+    if (ok && spec.data && memcmp(seg.payload, spec.data, plen) != 0)
+        ok = false;
+    if (!ok)
+        test_fail(file, line, "at %.3f ms expected the stack to send  %s\n      but it sent  %s",
+                  (double)p->when / 1000.0, want, got);
+}
+
+void expect_nothing_sent_(struct scenario *s, const char *file, int line)
+{
+    const struct scenario_packet *p;
+    while ((p = next_sent(s)) != NULL) {
+        char got[512];
+        synack_format_packet(p->bytes, p->len, got, sizeof got);
+        test_fail(file, line, "expected nothing more from the stack, but at %.3f ms it sent  %s",
+                  (double)p->when / 1000.0, got);
+    }
+}
+
+void expect_state_(struct scenario *s, int state, const char *file, int line)
+{
+    if (s->last_state != state)
+        test_fail(file, line, "expected the connection in %s, but it is in %s", synack_tcp_state_name(state),
+                  synack_tcp_state_name(s->last_state));
+}
+
+int app_accept(struct scenario *s)
+{
+    int h = synack_accept(s->st, s->listener, NULL);
+    if (h >= 0)
+        s->sock = h;
+    synack_poll(s->st, s->now);
+    return h;
+}
+
+int app_connect(struct scenario *s)
+{
+    int rc = synack_connect(s->st, s->sock, &s->peer_ep);
+    synack_poll(s->st, s->now);
+    return rc;
+}
+
+long app_send(struct scenario *s, const char *text)
+{
+    long rc = (long)synack_send(s->st, s->sock, text, strlen(text));
+    synack_poll(s->st, s->now);
+    return rc;
+}
+
+long app_send_bytes(struct scenario *s, uint32_t n)
+{
+    uint8_t *buf = malloc(n ? n : 1);
+    for (uint32_t i = 0; i < n; i++)
+        buf[i] = (uint8_t)('A' + i % 26);
+    long rc = (long)synack_send(s->st, s->sock, buf, n);
+    free(buf);
+    synack_poll(s->st, s->now);
+    return rc;
+}
+
+long app_recv(struct scenario *s, char *buf, size_t len)
+{
+    long total = 0;
+    for (;;) {
+        long n = (long)synack_recv(s->st, s->sock, buf + total, len - (size_t)total);
+        if (n <= 0) {
+            synack_poll(s->st, s->now);
+            return total ? total : n;
+        }
+        total += n;
+        if ((size_t)total == len)
+            break;
+    }
+    synack_poll(s->st, s->now);
+    return total;
+}
+
+int app_shutdown_write(struct scenario *s)
+{
+    int rc = synack_shutdown(s->st, s->sock, SYNACK_SHUT_WR);
+    synack_poll(s->st, s->now);
+    return rc;
+}
+
+int app_close(struct scenario *s)
+{
+    int rc = synack_close(s->st, s->sock);
+    s->sock = -1;
+    synack_poll(s->st, s->now);
+    return rc;
+}
+
+int app_abort(struct scenario *s)
+{
+    int rc = synack_abort(s->st, s->sock);
+    s->sock = -1;
+    synack_poll(s->st, s->now);
+    return rc;
+}
+
+uint32_t app_ready(struct scenario *s) { return synack_socket_ready(s->st, s->sock); }
+int app_error(struct scenario *s) { return synack_socket_error(s->st, s->sock); }

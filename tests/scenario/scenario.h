@@ -1,0 +1,132 @@
+/*
+ * scenario.h — scripted exchanges between a synack stack and a peer that
+ * the test plays by hand, on a clock the test moves itself.
+ *
+ *     struct scenario s;
+ *     scenario_listen(&s, 80, .iss = 8000, .mss = 1024);
+ *     at(&s, 0);  peer_sends(&s, SEG(SYN, .seq = 1000, .mss = 1460));
+ *                 expect_sent(&s, SEG(SYN | ACK, .seq = 8000, .ack = 1001, .mss = 1024));
+ *     ...
+ *     scenario_end(&s);
+ *
+ * Directions are named from the stack's side: peer_sends() is a segment
+ * arriving at the stack, expect_sent() takes the next segment the stack
+ * transmitted.  A mismatch prints both segments tcpdump-style, and a
+ * failed scenario leaves its packets in scenario-<test>.pcap.  The stack
+ * is 198.18.0.2, the peer 198.18.0.1 (port 40000 unless set).
+ */
+#ifndef SYNACK_TEST_SCENARIO_H
+#define SYNACK_TEST_SCENARIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "synack/synack.h"
+#include "tcp_wire.h"
+#include "test.h"
+
+#define SYN TCP_SYN
+#define ACK TCP_ACK
+#define FIN TCP_FIN
+#define RST TCP_RST
+#define PSH TCP_PSH
+
+/* What a segment is (to send) or must be (to expect).  Unset fields are
+ * not checked: win is checked when non-zero or when win_zero is set, mss
+ * when non-zero; seq and ack are always checked (ack only with ACK set);
+ * the payload length always (data/len), PSH only when the spec has it. */
+struct seg_spec {
+    uint8_t flags;
+    uint32_t seq, ack;
+    uint32_t win;
+    bool win_zero;
+    uint16_t mss;
+    const char *data;       /* payload text; len defaults to strlen(data) */
+    uint32_t len;           /* payload length (bytes of a repeating pattern when data is NULL) */
+    uint16_t sport, dport;  /* peer-side ports; 0 = the scenario's */
+    bool bad_checksum;      /* peer_sends: corrupt the checksum */
+};
+#define SEG(fl, ...) ((struct seg_spec){ .flags = (fl), __VA_ARGS__ })
+
+struct scenario_opts {
+    uint32_t iss;             /* stack's ISS (forced) */
+    uint16_t mss;             /* MSS the stack announces (0: from MTU 1500) */
+    uint16_t port;            /* stack's port */
+    uint16_t peer_port;       /* default 40000 */
+    int backlog;              /* default 8 */
+    uint32_t rcvbuf, sndbuf;  /* 0: defaults */
+    synack_time_us delack_us; /* 0: default */
+    synack_time_us msl_us;    /* 0: default */
+    synack_time_us rto_min_us, rto_initial_us;
+    uint32_t syn_retries, data_retries;
+};
+
+#define SCENARIO_MAX_PACKETS 4096
+
+struct scenario_packet {
+    synack_time_us when;
+    bool outgoing;            /* sent by the stack */
+    uint16_t len;
+    uint8_t bytes[1600];
+};
+
+struct scenario {
+    struct synack_stack *st;
+    struct scenario_opts o;
+    synack_time_us now;
+    struct synack_endpoint stack_ep, peer_ep;
+    int listener;             /* listening socket, or -1 */
+    int sock;                 /* the connection's socket, or -1 */
+    /* Everything in and out, for failure reports and pcaps. */
+    struct scenario_packet *log;
+    unsigned log_count;
+    /* Outgoing packets not yet taken by expect_sent(). */
+    unsigned sent_taken;      /* index into the outgoing subsequence */
+    unsigned sent_count;
+    int last_state;           /* from the trace: state of the latest connection event */
+    uint64_t last_conn_id;
+    int failures_at_start;
+    const char *name;
+};
+
+/* A stack listening on opts.port (default 80). */
+#define scenario_listen(s, ...) scenario_listen_(s, __func__, (struct scenario_opts){ __VA_ARGS__ })
+/* A stack with a fresh socket that the test will connect with app_connect(). */
+#define scenario_client(s, ...) scenario_client_(s, __func__, (struct scenario_opts){ __VA_ARGS__ })
+void scenario_listen_(struct scenario *s, const char *name, struct scenario_opts o);
+void scenario_client_(struct scenario *s, const char *name, struct scenario_opts o);
+/* Checks that nothing more was sent, frees the stack, and on failure
+ * writes scenario-<name>.pcap. */
+void scenario_end(struct scenario *s);
+
+/* Moves the clock to t (milliseconds), running every timer due on the way. */
+void at_ms(struct scenario *s, double t_ms);
+#define at(s, t_ms) at_ms(s, (double)(t_ms))
+/* Advances by d milliseconds. */
+void after_ms(struct scenario *s, double d_ms);
+
+void peer_sends_(struct scenario *s, struct seg_spec spec, const char *file, int line);
+void expect_sent_(struct scenario *s, struct seg_spec spec, const char *file, int line);
+void expect_nothing_sent_(struct scenario *s, const char *file, int line);
+void expect_state_(struct scenario *s, int state, const char *file, int line);
+#define peer_sends(s, spec) peer_sends_(s, spec, __FILE__, __LINE__)
+#define expect_sent(s, spec) expect_sent_(s, spec, __FILE__, __LINE__)
+#define expect_nothing_sent(s) expect_nothing_sent_(s, __FILE__, __LINE__)
+#define expect_state(s, st) expect_state_(s, SYNACK_TCP_##st, __FILE__, __LINE__)
+/* Takes the next sent segment without checking it; false if none. */
+bool take_sent(struct scenario *s, struct tcp_segment *out);
+
+/* Application calls, followed by a poll as an event loop would do. */
+int app_accept(struct scenario *s);             /* sets s->sock; returns it or the error */
+int app_connect(struct scenario *s);            /* connects s->sock to the peer */
+long app_send(struct scenario *s, const char *text);
+long app_send_bytes(struct scenario *s, uint32_t n);
+/* Reads everything available; returns bytes read, 0 at EOF, or the error. */
+long app_recv(struct scenario *s, char *buf, size_t len);
+int app_shutdown_write(struct scenario *s);
+int app_close(struct scenario *s);
+int app_abort(struct scenario *s);
+uint32_t app_ready(struct scenario *s);
+int app_error(struct scenario *s);
+
+#endif
