@@ -79,8 +79,9 @@ int synack_sim_link(struct synack_sim *sim, int a, int b, const struct synack_li
 const struct synack_link_stats *synack_sim_link_stats(struct synack_sim *sim, int link, int from_host);
 
 void synack_sim_set_app(struct synack_sim *sim, int host, synack_sim_app_fn fn, void *ctx);
-/* Schedules fn at virtual time `at` (not before now); the host's stack is
- * polled after it runs when host >= 0.  Returns 0 or -SYNACK_ENOMEM. */
+/* Schedules fn at virtual time `at` (a time already past means now); the
+ * host's stack is polled after it runs when host >= 0.  Returns 0,
+ * -SYNACK_EINVAL (no fn, or no such host) or -SYNACK_ENOMEM. */
 int synack_sim_at(struct synack_sim *sim, synack_time_us at, int host, synack_sim_timer_fn fn, void *ctx);
 void synack_sim_set_tap(struct synack_sim *sim, synack_sim_tap_fn fn, void *ctx);
 
@@ -88,9 +89,13 @@ synack_time_us synack_sim_now(const struct synack_sim *sim);
 /* Runs events up to and including time t; the clock ends at t. */
 void synack_sim_run_until(struct synack_sim *sim, synack_time_us t);
 /* Runs until nothing is scheduled, or until `limit`.  Returns true when it
- * became idle, false when it stopped at the limit. */
+ * became idle (the clock then stays at the last event), false when it
+ * stopped at the limit.  Every run call first polls all hosts, so socket
+ * calls made between runs take effect at the current time. */
 bool synack_sim_run_until_idle(struct synack_sim *sim, synack_time_us limit);
-/* Runs until stop(ctx) is true (checked after each event) or until limit. */
+/* Runs while keep_going(ctx) is true (checked before the first event and
+ * after each one).  Returns true when keep_going became false; false when
+ * the limit was reached or nothing was left to run. */
 bool synack_sim_run_while(struct synack_sim *sim, synack_time_us limit,
                           bool (*keep_going)(void *ctx), void *ctx);
 

@@ -133,8 +133,8 @@ struct neighbour {
     struct link_dir *dir;
 };
 
-/* Hosts too are allocated one by one: the host is its interface's transmit
- * context, so its address must not change. */
+/* Hosts too are allocated one by one: a host is its interface's transmit
+ * context, so it must not move in memory. */
 struct sim_host {
     struct synack_sim *sim;
     int index;

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# demo_tshark.sh SYNACK — the demo's capture, read by Wireshark's dissector:
+# exactly the ten segments of the textbook table, every checksum good, and
+# nothing of severity warning or error in the expert analysis.  Both close
+# variants are checked (the three-way close has nine segments).
+set -u
+synack=$1
+if ! command -v tshark >/dev/null; then
+    echo "tshark is not installed (scripts/install-deps.sh installs it): cannot check the capture"
+    exit 1
+fi
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+passed=0 failed=0
+check() { if [[ "$1" == "$2" ]]; then passed=$((passed + 1)); else echo "FAILED: $3"; echo "  expected: $2"; echo "  got:      $1"; failed=$((failed + 1)); fi; }
+
+fields() {
+    tshark -r "$1" -o tcp.relative_sequence_numbers:FALSE -o tcp.check_checksum:TRUE -T fields \
+        -e ip.src -e tcp.flags.str -e tcp.seq -e tcp.ack -e tcp.len -e tcp.checksum.status -E separator=' ' 2>/dev/null |
+        sed 's/198\.18\.0\.1/C/; s/198\.18\.0\.2/S/'
+}
+
+"$synack" demo --pcap "$dir/four.pcap" >"$dir/four.txt"
+check "$?" 0 "synack demo exits 0"
+# tcp.checksum.status is 1 when the checksum was verified good.
+# tcp.flags.str prints e.g. "··········S·"; squeeze the dots away.
+got=$(fields "$dir/four.pcap" | sed 's/[·.*]//g')
+want="C S 1000 0 0 1
+S AS 8000 1001 0 1
+C A 1001 8001 0 1
+C AP 1001 8001 20 1
+S AP 8001 1021 10 1
+C A 1021 8011 0 1
+C AF 1021 8011 0 1
+S A 8011 1022 0 1
+S AF 8011 1022 0 1
+C A 1022 8012 0 1"
+check "$got" "$want" "four-way close: the ten segments of the textbook, checksums good (status 1)"
+expert=$(tshark -r "$dir/four.pcap" -q -z expert,warn 2>/dev/null | grep -E -c '^ +[0-9]+ +' || true)
+check "$expert" 0 "no expert items of severity warning or error (four-way)"
+
+"$synack" demo --close three-way --pcap "$dir/three.pcap" >"$dir/three.txt"
+check "$?" 0 "synack demo --close three-way exits 0"
+got=$(fields "$dir/three.pcap" | sed 's/[·.*]//g' | sed -n '6,9p')
+want="C A 1021 8011 0 1
+C AF 1021 8011 0 1
+S AF 8011 1022 0 1
+C A 1022 8012 0 1"
+check "$got" "$want" "three-way close: the server's ACK and FIN merge"
+expert=$(tshark -r "$dir/three.pcap" -q -z expert,warn 2>/dev/null | grep -E -c '^ +[0-9]+ +' || true)
+check "$expert" 0 "no expert items of severity warning or error (three-way)"
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
