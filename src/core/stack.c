@@ -144,11 +144,9 @@ int synack_iface_add(struct synack_stack *st, const struct synack_iface_config *
 const struct synack_stats *synack_stack_stats(const struct synack_stack *st) { return &st->stats; }
 const char *synack_stack_name(const struct synack_stack *st) { return st->name; }
 
-void stack_trace_packet(struct synack_stack *st, enum synack_trace_kind kind, int iface, const uint8_t *pkt,
-                        size_t len, uint64_t conn_id, synack_time_us now)
+static void emit_packet_event(struct synack_stack *st, enum synack_trace_kind kind, int iface, const uint8_t *pkt,
+                              size_t len, uint64_t conn_id, int drop_reason, synack_time_us now)
 {
-    if (!st->cfg.trace)
-        return;
     struct synack_trace_event ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = kind;
@@ -158,25 +156,23 @@ void stack_trace_packet(struct synack_stack *st, enum synack_trace_kind kind, in
     ev.packet = pkt;
     ev.len = len;
     ev.conn_id = conn_id;
+    ev.drop_reason = drop_reason;
     st->cfg.trace(st->cfg.trace_ctx, &ev);
+}
+
+void stack_trace_packet(struct synack_stack *st, enum synack_trace_kind kind, int iface, const uint8_t *pkt,
+                        size_t len, uint64_t conn_id, synack_time_us now)
+{
+    if (st->cfg.trace)
+        emit_packet_event(st, kind, iface, pkt, len, conn_id, 0, now);
 }
 
 void stack_drop(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len, enum synack_drop_reason why,
                 synack_time_us now)
 {
     st->stats.drops[why]++;
-    if (!st->cfg.trace)
-        return;
-    struct synack_trace_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.kind = SYNACK_TRACE_DROP;
-    ev.now = now;
-    ev.stack_name = st->name;
-    ev.iface = iface;
-    ev.packet = pkt;
-    ev.len = len;
-    ev.drop_reason = why;
-    st->cfg.trace(st->cfg.trace_ctx, &ev);
+    if (st->cfg.trace)
+        emit_packet_event(st, SYNACK_TRACE_DROP, iface, pkt, len, 0, (int)why, now);
 }
 
 bool stack_is_local_addr(const struct synack_stack *st, const struct synack_addr *addr)
