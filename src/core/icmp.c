@@ -20,16 +20,16 @@ void icmp_input(struct synack_stack *st, int iface, const struct synack_addr *sr
     st->stats.icmp_in_msgs++;
     if (len < ICMP_HEADER_LEN) {
         st->stats.icmp_in_errors++;
-        stack_drop(st, iface, msg, len, SYNACK_DROP_ICMP_TRUNCATED, now);
+        stack_drop(st, iface, SYNACK_DROP_ICMP_TRUNCATED, now);
         return;
     }
     if (csum_finish(csum_add(0, msg, len)) != 0) {
         st->stats.icmp_in_errors++;
-        stack_drop(st, iface, msg, len, SYNACK_DROP_ICMP_CHECKSUM, now);
+        stack_drop(st, iface, SYNACK_DROP_ICMP_CHECKSUM, now);
         return;
     }
     if (msg[0] != ICMP_ECHO_REQUEST) {
-        stack_drop(st, iface, msg, len, SYNACK_DROP_ICMP_IGNORED, now);
+        stack_drop(st, iface, SYNACK_DROP_ICMP_IGNORED, now);
         return;
     }
     st->stats.icmp_in_echos++;

@@ -167,8 +167,15 @@ void stack_trace_packet(struct synack_stack *st, enum synack_trace_kind kind, in
         emit_packet_event(st, kind, iface, pkt, len, conn_id, 0, now);
 }
 
-void stack_drop(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len, enum synack_drop_reason why,
-                synack_time_us now)
+void stack_drop(struct synack_stack *st, int iface, enum synack_drop_reason why, synack_time_us now)
+{
+    st->stats.drops[why]++;
+    if (st->cfg.trace)
+        emit_packet_event(st, SYNACK_TRACE_DROP, iface, st->rx_packet, st->rx_len, 0, (int)why, now);
+}
+
+void stack_drop_outgoing(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len,
+                         enum synack_drop_reason why, synack_time_us now)
 {
     st->stats.drops[why]++;
     if (st->cfg.trace)
@@ -206,7 +213,8 @@ int stack_ip_output(struct synack_stack *st, int iface, const struct synack_addr
     size_t len = IPV4_HEADER_LEN + payload_len;
     if (iface < 0 || iface >= st->iface_count) {
         st->stats.ip_out_no_routes++;
-        stack_drop(st, -1, pkt + IPV4_HEADER_LEN, payload_len, SYNACK_DROP_TX_NO_ROUTE, now);
+        ipv4_write_header(pkt, src, dst, proto, (uint16_t)payload_len, st->cfg.ttl, st->ip_id, false);
+        stack_drop_outgoing(st, -1, pkt, len, SYNACK_DROP_TX_NO_ROUTE, now);
         return -SYNACK_EHOSTUNREACH;
     }
     /* TCP sets DF: synack sizes its segments to the path (RFC 1191 will
@@ -219,11 +227,13 @@ int stack_ip_output(struct synack_stack *st, int iface, const struct synack_addr
     int rc = ifc->transmit(ifc->transmit_ctx, pkt, len);
     if (rc < 0) {
         st->stats.ip_out_discards++;
-        stack_drop(st, iface, pkt, len, SYNACK_DROP_TX_DRIVER, now);
+        stack_drop(st, iface, SYNACK_DROP_TX_DRIVER, now);
         return rc;
     }
     return 0;
 }
+
+static void ip_input(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len, synack_time_us now);
 
 static bool bad_source(const struct synack_stack *st, const struct synack_addr *src)
 {
@@ -245,29 +255,38 @@ void synack_input(struct synack_stack *st, int iface, const uint8_t *pkt, size_t
     if (now > st->now)
         st->now = now;
     st->stats.ip_in_receives++;
+    st->rx_packet = pkt;
+    st->rx_len = len;
     stack_trace_packet(st, SYNACK_TRACE_PACKET_IN, iface, pkt, len, 0, now);
+    ip_input(st, iface, pkt, len, now);
+    st->rx_packet = NULL;
+    st->rx_len = 0;
+}
+
+static void ip_input(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len, synack_time_us now)
+{
     struct ipv4_packet ip;
     enum synack_drop_reason why;
     if (!ipv4_parse(pkt, len, &ip, &why)) {
         st->stats.ip_in_hdr_errors++;
-        stack_drop(st, iface, pkt, len, why, now);
+        stack_drop(st, iface, why, now);
         return;
     }
     if (!stack_is_local_addr(st, &ip.dst)) {
         st->stats.ip_in_addr_errors++;
-        stack_drop(st, iface, pkt, len, SYNACK_DROP_IP_NOT_FOR_US, now);
+        stack_drop(st, iface, SYNACK_DROP_IP_NOT_FOR_US, now);
         return;
     }
     if (bad_source(st, &ip.src)) {
         st->stats.ip_in_addr_errors++;
-        stack_drop(st, iface, pkt, len, SYNACK_DROP_IP_BAD_SOURCE, now);
+        stack_drop(st, iface, SYNACK_DROP_IP_BAD_SOURCE, now);
         return;
     }
     if (ip.more_fragments || ip.frag_offset) {
         /* Reassembly arrives with the real-networks work; until then a
          * fragment is counted and dropped. */
         st->stats.ip_in_hdr_errors++;
-        stack_drop(st, iface, pkt, len, SYNACK_DROP_IP_FRAGMENT, now);
+        stack_drop(st, iface, SYNACK_DROP_IP_FRAGMENT, now);
         return;
     }
     switch (ip.proto) {
@@ -281,7 +300,7 @@ void synack_input(struct synack_stack *st, int iface, const uint8_t *pkt, size_t
         break;
     default:
         st->stats.ip_in_unknown_protos++;
-        stack_drop(st, iface, pkt, len, SYNACK_DROP_IP_UNKNOWN_PROTOCOL, now);
+        stack_drop(st, iface, SYNACK_DROP_IP_UNKNOWN_PROTOCOL, now);
         break;
     }
 }

@@ -42,6 +42,8 @@ struct synack_stack {
     /* Time passed to the latest synack_input/synack_poll.  Socket calls,
      * which take no time argument, stamp what they cause with it. */
     synack_time_us now;
+    const uint8_t *rx_packet;      /* the IP packet synack_input is working on */
+    size_t rx_len;
     uint64_t next_conn_id;
     uint32_t port_cursor;          /* ephemeral port search, RFC 6056 alg. 3 */
     struct tcp_table tcp;
@@ -54,8 +56,12 @@ struct synack_stack {
 /* stack.c */
 void stack_trace_packet(struct synack_stack *st, enum synack_trace_kind kind, int iface, const uint8_t *pkt,
                         size_t len, uint64_t conn_id, synack_time_us now);
-void stack_drop(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len, enum synack_drop_reason why,
-                synack_time_us now);
+/* Counts and traces the drop of the packet being input (the whole IP
+ * packet is what the trace shows, whatever layer decided). */
+void stack_drop(struct synack_stack *st, int iface, enum synack_drop_reason why, synack_time_us now);
+/* The same for a packet on its way out. */
+void stack_drop_outgoing(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len,
+                         enum synack_drop_reason why, synack_time_us now);
 /* Interface for a destination, or -1. */
 int stack_route(const struct synack_stack *st, const struct synack_addr *dst);
 /* Writes the IPv4 header in front of a transport payload already at

@@ -62,27 +62,27 @@ static void schedule_ack(struct synack_stack *st, struct tcp_conn *c, synack_tim
 /* ---- LISTEN: RFC 9293 §3.10.7.2 ---- */
 
 static void listen_input(struct synack_stack *st, struct tcp_listener *l, int iface, const struct synack_addr *src,
-                         const struct synack_addr *dst, const struct tcp_segment *s, const uint8_t *raw, size_t len,
+                         const struct synack_addr *dst, const struct tcp_segment *s,
                          synack_time_us now)
 {
     if (s->flags & TCP_RST) {                     /* first: an incoming RST is ignored */
-        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_NO_CONNECTION_RST, now);
+        stack_drop(st, iface, SYNACK_DROP_TCP_NO_CONNECTION_RST, now);
         return;
     }
     if (s->flags & TCP_ACK) {                     /* second: any ACK is bad: <SEQ=SEG.ACK><CTL=RST> */
-        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_LISTEN_BAD_FLAGS, now);
+        stack_drop(st, iface, SYNACK_DROP_TCP_LISTEN_BAD_FLAGS, now);
         tcp_send_reset_reply(st, iface, src, dst, s, now);
         return;
     }
     if (!(s->flags & TCP_SYN)) {                  /* fourth: anything else is dropped */
-        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_LISTEN_BAD_FLAGS, now);
+        stack_drop(st, iface, SYNACK_DROP_TCP_LISTEN_BAD_FLAGS, now);
         return;
     }
     /* Third: SYN.  The backlog bounds both queues; a full listener drops
      * the SYN silently so that the client's retransmission may succeed. */
     if (l->syn_count >= l->backlog || l->accept_count >= l->backlog) {
         st->stats.tcp_listen_drops++;
-        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_BACKLOG_FULL, now);
+        stack_drop(st, iface, SYNACK_DROP_TCP_BACKLOG_FULL, now);
         return;
     }
     struct sock *ls = sock_get(st, l->sock);
@@ -91,7 +91,7 @@ static void listen_input(struct synack_stack *st, struct tcp_listener *l, int if
     struct synack_endpoint remote = synack_endpoint_make(*src, s->src_port);
     struct tcp_conn *c = tcp_conn_new(st, &local, &remote, iface, &p, now);
     if (!c) {
-        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_NO_MEMORY, now);
+        stack_drop(st, iface, SYNACK_DROP_TCP_NO_MEMORY, now);
         return;
     }
     c->passive = true;
@@ -136,14 +136,13 @@ static void become_established(struct synack_stack *st, struct tcp_conn *c, syna
 }
 
 static void syn_sent_input(struct synack_stack *st, struct tcp_conn *c, const struct tcp_segment *s, int iface,
-                           const struct synack_addr *src, const struct synack_addr *dst, const uint8_t *raw,
-                           size_t len, synack_time_us now)
+                           const struct synack_addr *src, const struct synack_addr *dst, synack_time_us now)
 {
     bool ack_ok = false;
     if (s->flags & TCP_ACK) {
         /* First: the ACK must cover our SYN and nothing beyond it. */
         if (seq_leq(s->ack, c->iss) || seq_gt(s->ack, c->snd_max)) {
-            stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_SYN_SENT_BAD, now);
+            stack_drop(st, iface, SYNACK_DROP_TCP_SYN_SENT_BAD, now);
             tcp_send_reset_reply(st, iface, src, dst, s, now);   /* no reply to a RST: handled inside */
             return;
         }
@@ -152,7 +151,7 @@ static void syn_sent_input(struct synack_stack *st, struct tcp_conn *c, const st
     if (s->flags & TCP_RST) {
         /* Second: a RST is believed only with an acceptable ACK (RFC 5961 §3.2). */
         if (!ack_ok) {
-            stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_RST_IGNORED, now);
+            stack_drop(st, iface, SYNACK_DROP_TCP_RST_IGNORED, now);
             return;
         }
         st->stats.tcp_attempt_fails++;
@@ -160,7 +159,7 @@ static void syn_sent_input(struct synack_stack *st, struct tcp_conn *c, const st
         return;
     }
     if (!(s->flags & TCP_SYN)) {                  /* fifth: neither SYN nor RST */
-        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_SYN_SENT_BAD, now);
+        stack_drop(st, iface, SYNACK_DROP_TCP_SYN_SENT_BAD, now);
         return;
     }
     /* Fourth: SYN. */
@@ -420,8 +419,7 @@ static enum step ack_step(struct synack_stack *st, struct tcp_conn *c, const str
 }
 
 /* Seventh step: segment text. */
-static enum step text_step(struct synack_stack *st, struct tcp_conn *c, struct tcp_segment *s, int iface,
-                           const uint8_t *raw, size_t len, synack_time_us now)
+static enum step text_step(struct synack_stack *st, struct tcp_conn *c, struct tcp_segment *s, int iface, synack_time_us now)
 {
     if (!s->payload_len)
         return STEP_CONTINUE;
@@ -437,7 +435,7 @@ static enum step text_step(struct synack_stack *st, struct tcp_conn *c, struct t
         return STEP_GONE;
     }
     if (!ringbuf_reserve(&c->rcvbuf)) {
-        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_NO_MEMORY, now);
+        stack_drop(st, iface, SYNACK_DROP_TCP_NO_MEMORY, now);
         s->flags &= (uint8_t)~TCP_FIN;
         return STEP_CONTINUE;
     }
@@ -462,7 +460,7 @@ static enum step text_step(struct synack_stack *st, struct tcp_conn *c, struct t
      * ACK the sender's fast retransmit counts on. */
     uint32_t off = s->seq - c->rcv_nxt;
     if (!reass_add(&c->ooo, s->seq, s->seq + s->payload_len)) {
-        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_OOO_LIMIT, now);
+        stack_drop(st, iface, SYNACK_DROP_TCP_OOO_LIMIT, now);
     } else {
         ringbuf_write_at(&c->rcvbuf, off, s->payload, s->payload_len);
         st->stats.tcp_ooo_queued++;
@@ -518,17 +516,16 @@ static bool fin_is_next(const struct tcp_conn *c, const struct tcp_segment *s)
 }
 
 static void segment_arrives(struct synack_stack *st, struct tcp_conn *c, struct tcp_segment *s, int iface,
-                            const struct synack_addr *src, const struct synack_addr *dst, const uint8_t *raw,
-                            size_t len, synack_time_us now)
+                            const struct synack_addr *src, const struct synack_addr *dst, synack_time_us now)
 {
     if (c->state == SYNACK_TCP_SYN_SENT) {
-        syn_sent_input(st, c, s, iface, src, dst, raw, len, now);
+        syn_sent_input(st, c, s, iface, src, dst, now);
         return;
     }
     if (c->state == SYNACK_TCP_CLOSED) {
         /* connect() was called but the owner has not polled yet: the SYN
          * is not out, so nothing can legitimately arrive for it. */
-        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_NO_CONNECTION, now);
+        stack_drop(st, iface, SYNACK_DROP_TCP_NO_CONNECTION, now);
         return;
     }
     c->segs_in++;
@@ -544,7 +541,7 @@ static void segment_arrives(struct synack_stack *st, struct tcp_conn *c, struct 
     if (!trim_to_window(st, c, s)) {
         if (c->state == SYNACK_TCP_TIME_WAIT && (s->flags & TCP_FIN))
             tcp_enter_time_wait(st, c, now);      /* a retransmitted FIN restarts 2*MSL */
-        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_OUT_OF_WINDOW, now);
+        stack_drop(st, iface, SYNACK_DROP_TCP_OUT_OF_WINDOW, now);
         tcp_send_ack_now(st, c, now);             /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
         return;
     }
@@ -559,7 +556,7 @@ static void segment_arrives(struct synack_stack *st, struct tcp_conn *c, struct 
     }
     /* Fifth step: ACK. */
     if (!(s->flags & TCP_ACK)) {
-        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_NO_ACK, now);
+        stack_drop(st, iface, SYNACK_DROP_TCP_NO_ACK, now);
         return;
     }
     enum step r = ack_step(st, c, s, now);
@@ -569,7 +566,7 @@ static void segment_arrives(struct synack_stack *st, struct tcp_conn *c, struct 
         /* Sixth step, URG: the urgent pointer is not supported; urgent
          * data is delivered inline like any other (RFC 6093 §4 advises
          * new applications not to use it). */
-        r = text_step(st, c, s, iface, raw, len, now);
+        r = text_step(st, c, s, iface, now);
         if (r == STEP_GONE)
             return;
         if (r == STEP_CONTINUE && fin_is_next(c, s) && c->state != SYNACK_TCP_TIME_WAIT)
@@ -588,33 +585,33 @@ void tcp_input(struct synack_stack *st, int iface, const struct synack_addr *src
     enum synack_drop_reason why;
     if (!tcp_parse(raw, len, &s, &why)) {
         st->stats.tcp_in_errs++;
-        stack_drop(st, iface, raw, len, why, now);
+        stack_drop(st, iface, why, now);
         return;
     }
     if (!tcp_checksum_ok(src, dst, raw, len)) {
         st->stats.tcp_in_errs++;
-        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_CHECKSUM, now);
+        stack_drop(st, iface, SYNACK_DROP_TCP_CHECKSUM, now);
         return;
     }
     if (s.src_port == 0 || s.dst_port == 0) {
         st->stats.tcp_in_errs++;
-        stack_drop(st, iface, raw, len, SYNACK_DROP_TCP_BAD_PORT, now);
+        stack_drop(st, iface, SYNACK_DROP_TCP_BAD_PORT, now);
         return;
     }
     struct synack_endpoint local = synack_endpoint_make(*dst, s.dst_port);
     struct synack_endpoint remote = synack_endpoint_make(*src, s.src_port);
     struct tcp_conn *c = tcp_table_lookup(st, &local, &remote);
     if (c) {
-        segment_arrives(st, c, &s, iface, src, dst, raw, len, now);
+        segment_arrives(st, c, &s, iface, src, dst, now);
         return;
     }
     struct tcp_listener *l = tcp_listener_lookup(st, &local);
     if (l) {
-        listen_input(st, l, iface, src, dst, &s, raw, len, now);
+        listen_input(st, l, iface, src, dst, &s, now);
         return;
     }
     /* RFC 9293 §3.10.7.1: no connection: answer with a reset, except to a reset. */
-    stack_drop(st, iface, raw, len, (s.flags & TCP_RST) ? SYNACK_DROP_TCP_NO_CONNECTION_RST
+    stack_drop(st, iface, (s.flags & TCP_RST) ? SYNACK_DROP_TCP_NO_CONNECTION_RST
                                                          : SYNACK_DROP_TCP_NO_CONNECTION, now);
     tcp_send_reset_reply(st, iface, src, dst, &s, now);
 }
