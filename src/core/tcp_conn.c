@@ -57,6 +57,7 @@ void tcp_conn_set_iss(struct tcp_conn *c, uint32_t iss)
     c->iss = iss;
     c->snd_una = c->snd_nxt = c->snd_max = iss;
     c->snd_buf_seq = iss + 1;
+    c->recover = iss;    /* RFC 6582 §3.2 step 1: "recover" starts at the ISS */
 }
 
 void tcp_conn_set_state(struct synack_stack *st, struct tcp_conn *c, int state, synack_time_us now)

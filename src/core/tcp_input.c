@@ -200,12 +200,21 @@ static bool trim_to_window(struct synack_stack *st, struct tcp_conn *c, struct t
     uint32_t wnd = rcv_wnd(c);
     int32_t todrop = seq_diff(c->rcv_nxt, s->seq);
     if (todrop > 0) {
+        /* Simultaneous open (RFC 9293 §3.5, Figure 7, line 6): in
+         * SYN-RECEIVED after an active OPEN, the peer's SYN|ACK repeats the
+         * SYN we already hold.  Only that SYN is old: the rest of the
+         * segment starts at RCV.NXT, and its ACK of our SYN completes the
+         * handshake.  (Read strictly, the acceptability test of §3.10.7.4
+         * would drop the segment, which the figure contradicts.) */
+        bool syn_ack_of_simultaneous_open = todrop == 1 && (s->flags & TCP_SYN) && (s->flags & TCP_ACK) &&
+                                            c->state == SYNACK_TCP_SYN_RECEIVED && !c->passive;
         if (s->flags & TCP_SYN) {                 /* an old SYN: drop its sequence number */
             s->flags &= (uint8_t)~TCP_SYN;
             s->seq++;
             todrop--;
         }
-        if ((uint32_t)todrop > s->payload_len || ((uint32_t)todrop == s->payload_len && !(s->flags & TCP_FIN))) {
+        if (!syn_ack_of_simultaneous_open &&
+            ((uint32_t)todrop > s->payload_len || ((uint32_t)todrop == s->payload_len && !(s->flags & TCP_FIN)))) {
             if (s->payload_len)
                 st->stats.tcp_dup_segs++;
             return false;                         /* wholly old: a duplicate */
@@ -421,11 +430,23 @@ static enum step ack_step(struct synack_stack *st, struct tcp_conn *c, const str
 /* Seventh step: segment text. */
 static enum step text_step(struct synack_stack *st, struct tcp_conn *c, struct tcp_segment *s, int iface, synack_time_us now)
 {
-    if (!s->payload_len)
+    bool receiving = c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_FIN_WAIT_1 ||
+                     c->state == SYNACK_TCP_FIN_WAIT_2;   /* after a FIN: ignore text */
+    if (!s->payload_len) {
+        if (!receiving || !(s->flags & TCP_FIN) || s->seq == c->rcv_nxt)
+            return STEP_CONTINUE;
+        /* A bare FIN beyond a hole is held like one that ends out-of-order
+         * data (RFC 9293 §3.10.7.4: segments beyond RCV.NXT wait for
+         * later processing) and answered at once with the duplicate ACK
+         * (RFC 5681 §4.2). */
+        c->ooo.fin_known = true;
+        c->ooo.fin_seq = s->seq;
+        c->ack_now = true;
+        s->flags &= (uint8_t)~TCP_FIN;
+        return STEP_DONE;
+    }
+    if (!receiving)
         return STEP_CONTINUE;
-    if (c->state != SYNACK_TCP_ESTABLISHED && c->state != SYNACK_TCP_FIN_WAIT_1 &&
-        c->state != SYNACK_TCP_FIN_WAIT_2)
-        return STEP_CONTINUE;                     /* after a FIN: ignore text */
     c->data_segs_in++;
     if (c->sock < 0 && !c->listener) {
         /* RFC 1122 §4.2.2.13: data arriving after the application closed
@@ -440,6 +461,9 @@ static enum step text_step(struct synack_stack *st, struct tcp_conn *c, struct t
         return STEP_CONTINUE;
     }
     if (s->seq == c->rcv_nxt) {
+        /* RFC 5681 §4.2: a segment that fills all or part of a gap (while
+         * anything is held beyond RCV.NXT) is ACKed at once. */
+        bool fills_gap = c->ooo.count || c->ooo.fin_known;
         ringbuf_write_at(&c->rcvbuf, 0, s->payload, s->payload_len);
         ringbuf_commit(&c->rcvbuf, s->payload_len);
         c->rcv_nxt += s->payload_len;
@@ -449,8 +473,9 @@ static enum step text_step(struct synack_stack *st, struct tcp_conn *c, struct t
             ringbuf_commit(&c->rcvbuf, gained);
             c->rcv_nxt += gained;
             c->bytes_received += gained;
-            c->ack_now = true;                    /* RFC 5681 §4.2: a filled hole is ACKed at once */
         }
+        if (fills_gap)
+            c->ack_now = true;
         schedule_ack(st, c, now);
         tcp_conn_notify(st, c);
         return STEP_CONTINUE;

@@ -210,7 +210,8 @@ bool args_choice(struct args *a, const char *const *choices, int *out)
 int args_unknown(const struct args *a)
 {
     if (a->flag[0] == '-')
-        fprintf(stderr, "%s: unknown option \"%s\" (try \"%s --help\")\n", a->prog, a->flag, a->prog);
+        fprintf(stderr, "%s: unknown option \"%s\" (try \"%s --help\")\n", a->prog, a->flag,
+                a->prog);
     else
         fprintf(stderr, "%s: unexpected argument \"%s\" (try \"%s --help\")\n", a->prog, a->flag,
                 a->prog);

@@ -65,12 +65,17 @@ static const char SERVER_REPLY[] = "welcome!\r\n";
 #define CLIENT_MESSAGE_LEN (sizeof CLIENT_MESSAGE - 1)
 #define SERVER_REPLY_LEN (sizeof SERVER_REPLY - 1)
 
+/* 198.18.0.0/15 is set aside for benchmarking (RFC 2544; RFC 6890 §2.2.2). */
+#define CLIENT_ADDR synack_addr_v4(198, 18, 0, 1)
+#define SERVER_ADDR synack_addr_v4(198, 18, 0, 2)
+
 enum close_variant { CLOSE_FOUR_WAY, CLOSE_THREE_WAY };
 static const char *const close_names[] = {"four-way", "three-way", NULL};
 
 /* The state sequence of one connection, as its trace events told it. */
 struct conn_states {
     uint64_t id;
+    bool listener;               /* it entered LISTEN: a listening socket */
     int states[MAX_STATES];
     int count;
 };
@@ -200,6 +205,8 @@ static void record_state(struct side *s, const struct synack_trace_event *ev)
     char what[128];
 
     if (c != NULL) {
+        if (ev->new_state == SYNACK_TCP_LISTEN)
+            c->listener = true;
         if (c->count == 0 || c->states[c->count - 1] != ev->old_state)
             push_state(c, ev->old_state);
         push_state(c, ev->new_state);
@@ -279,8 +286,8 @@ static void client_start(struct synack_sim *sim, void *ctx)
 {
     struct demo *d = ctx;
     struct synack_stack *st = d->side[CLIENT].stack;
-    struct synack_endpoint local = synack_endpoint_make(synack_addr_v4(198, 18, 0, 1), CLIENT_PORT);
-    struct synack_endpoint remote = synack_endpoint_make(synack_addr_v4(198, 18, 0, 2), SERVER_PORT);
+    struct synack_endpoint local = synack_endpoint_make(CLIENT_ADDR, CLIENT_PORT);
+    struct synack_endpoint remote = synack_endpoint_make(SERVER_ADDR, SERVER_PORT);
     int rc;
 
     (void)sim;
@@ -494,10 +501,10 @@ static int build_network(struct demo *d)
     d->sim = synack_sim_new(1);
     if (d->sim == NULL)
         return -SYNACK_ENOMEM;
-    rc = add_side(d, CLIENT, "client", "client → server", synack_addr_v4(198, 18, 0, 1), CLIENT_ISN);
+    rc = add_side(d, CLIENT, "client", "client → server", CLIENT_ADDR, CLIENT_ISN);
     if (rc < 0)
         return rc;
-    rc = add_side(d, SERVER, "server", "server → client", synack_addr_v4(198, 18, 0, 2), SERVER_ISN);
+    rc = add_side(d, SERVER, "server", "server → client", SERVER_ADDR, SERVER_ISN);
     if (rc < 0)
         return rc;
     rc = synack_sim_link(d->sim, d->side[CLIENT].host, d->side[SERVER].host, &link, &link);
@@ -549,6 +556,8 @@ static void print_header(const struct demo *d)
     else
         printf("  close   three-way: the server closes as soon as it reads end of stream,\n"
                "          so its ACK and its FIN leave as one FIN,ACK\n");
+    if (d->pcap_path != NULL)
+        printf("  pcap    every packet, as sent, goes to %s\n", d->pcap_path);
     printf("\nVirtual time in seconds; each segment is shown once, when it is sent.\n\n");
     printf("%10s  %3s  ", "time", "#");
     print_cell("who", 16, false);
@@ -606,7 +615,7 @@ static void print_segment_row(int number, const struct sent_segment *s)
     print_cell(seg_flags_text(s->seg.flags, flags, sizeof flags), 10, false);
     printf("%10u  ", s->seg.seq);
     print_cell(ack, 10, true);
-    printf("  %5u  %s\n", s->seg.payload_len, options);
+    printf("  %5u%s%s\n", s->seg.payload_len, options[0] ? "  " : "", options);
 }
 
 static void print_table(const struct demo *d)
@@ -622,21 +631,12 @@ static void print_table(const struct demo *d)
         printf("  (and %d more segments not recorded)\n", d->seg_count - kept);
 }
 
-static bool is_listener(const struct conn_states *c)
-{
-    for (int i = 0; i < c->count; i++) {
-        if (c->states[i] == SYNACK_TCP_LISTEN)
-            return true;
-    }
-    return false;
-}
-
 /* The connection that carried the data: the first one that is not a
  * listener.  NULL if the side never had one. */
 static const struct conn_states *data_conn(const struct side *s)
 {
     for (int i = 0; i < s->conn_count; i++) {
-        if (!is_listener(&s->conns[i]))
+        if (!s->conns[i].listener)
             return &s->conns[i];
     }
     return NULL;
@@ -644,7 +644,8 @@ static const struct conn_states *data_conn(const struct side *s)
 
 static void print_states(const char *label, const struct conn_states *c)
 {
-    printf("  %-17s", label);
+    printf("  ");
+    print_cell(label, 8, false);
     for (int i = 0; i < c->count; i++)
         printf("%s%s", i ? " → " : "", synack_tcp_state_name(c->states[i]));
     putchar('\n');
@@ -655,21 +656,51 @@ static void print_side_states(const struct side *s)
     char label[32];
 
     for (int i = 0; i < s->conn_count; i++) {
-        bool listener = is_listener(&s->conns[i]);
-        snprintf(label, sizeof label, "%s%s:", s->name, listener ? " (listener)" : "");
+        bool listener = s->conns[i].listener;
+        snprintf(label, sizeof label, "%s%s: ", s->name, listener ? " (listener)" : "");
         print_states(label, &s->conns[i]);
     }
     if (s->conn_count == 0)
         printf("  %s: no state changes were traced\n", s->name);
 }
 
+/* A sent segment in the terms of the textbook table. */
+static struct expected row_of(const struct sent_segment *s)
+{
+    struct expected row = {
+        .from = s->from,
+        .flags = s->seg.flags & (uint8_t)~SEG_PSH,
+        .seq = s->seg.seq,
+        .ack = (s->seg.flags & SEG_ACK) ? s->seg.ack : 0,
+        .len = s->seg.payload_len,
+    };
+    return row;
+}
+
+static bool row_equal(const struct expected *a, const struct expected *b)
+{
+    return a->from == b->from && a->flags == b->flags && a->seq == b->seq && a->ack == b->ack &&
+           a->len == b->len;
+}
+
+/* "C → S FIN,ACK seq 1021 ack 8011 len 0" */
+static char *describe_row(const struct expected *r, char *buf, size_t len)
+{
+    char flags[48];
+
+    snprintf(buf, len, "%s %s seq %u ack %u len %u", r->from == CLIENT ? "C → S" : "S → C",
+             seg_flags_text(r->flags, flags, sizeof flags), r->seq, r->ack, r->len);
+    return buf;
+}
+
 /* Compares the recorded segments with the textbook's; prints each
  * difference and returns how many there were. */
 static int compare_with_textbook(const struct demo *d)
 {
-    const struct expected *want = d->variant == CLOSE_FOUR_WAY ? four_way : three_way;
-    int want_count = d->variant == CLOSE_FOUR_WAY ? (int)(sizeof four_way / sizeof four_way[0])
-                                                  : (int)(sizeof three_way / sizeof three_way[0]);
+    bool four = d->variant == CLOSE_FOUR_WAY;
+    const struct expected *want = four ? four_way : three_way;
+    int want_count = four ? (int)(sizeof four_way / sizeof four_way[0])
+                          : (int)(sizeof three_way / sizeof three_way[0]);
     int diffs = 0;
 
     if (d->seg_count != want_count) {
@@ -678,25 +709,18 @@ static int compare_with_textbook(const struct demo *d)
     }
     for (int i = 0; i < want_count && i < d->seg_count && i < MAX_SEGMENTS; i++) {
         const struct sent_segment *got = &d->segs[i];
-        uint8_t flags = got->seg.flags & (uint8_t)~SEG_PSH;
-        uint32_t ack = (got->seg.flags & SEG_ACK) ? got->seg.ack : 0;
-        bool same = got->parsed && got->from == want[i].from && flags == want[i].flags &&
-                    got->seg.seq == want[i].seq && ack == want[i].ack &&
-                    got->seg.payload_len == want[i].len;
-        char wf[48], gf[48];
+        struct expected row = row_of(got);
+        char wtext[96], gtext[96];
 
-        if (i == 1 && same && !(got->seg.has_mss && got->seg.mss == SERVER_MSS)) {
+        if (!got->parsed || !row_equal(&row, &want[i])) {
+            printf("  segment %d: expected %s; got %s\n", i + 1,
+                   describe_row(&want[i], wtext, sizeof wtext),
+                   got->parsed ? describe_row(&row, gtext, sizeof gtext) : "no TCP/IPv4 segment");
+            diffs++;
+        } else if (i == 1 && !(got->seg.has_mss && got->seg.mss == SERVER_MSS)) {
             printf("  segment 2 should announce MSS %d\n", SERVER_MSS);
             diffs++;
         }
-        if (same)
-            continue;
-        printf("  segment %d: expected %s %s seq %u ack %u len %u; got %s %s seq %u ack %u len %u\n",
-               i + 1, want[i].from == CLIENT ? "C → S" : "S → C",
-               seg_flags_text(want[i].flags, wf, sizeof wf), want[i].seq, want[i].ack, want[i].len,
-               got->from == CLIENT ? "C → S" : "S → C", seg_flags_text(got->seg.flags, gf, sizeof gf),
-               got->seg.seq, ack, got->seg.payload_len);
-        diffs++;
     }
     return diffs;
 }
@@ -711,7 +735,8 @@ static int check_completion(const struct demo *d, bool idle)
     int problems = d->app_errors;
 
     if (!idle) {
-        printf("  the simulation was still busy after %.0f s of virtual time\n", RUN_LIMIT_US / 1e6);
+        printf("  the simulation was still busy after %.0f s of virtual time\n",
+               RUN_LIMIT_US / 1e6);
         problems++;
     }
     if (c == NULL || c->count < 2 || c->states[c->count - 1] != SYNACK_TCP_CLOSED ||
@@ -723,12 +748,16 @@ static int check_completion(const struct demo *d, bool idle)
         printf("  the server's connection did not reach CLOSED\n");
         problems++;
     }
-    if (d->server_got != CLIENT_MESSAGE_LEN || memcmp(d->server_buf, CLIENT_MESSAGE, CLIENT_MESSAGE_LEN)) {
-        printf("  the server read %zu bytes, not the client's %zu\n", d->server_got, CLIENT_MESSAGE_LEN);
+    if (d->server_got != CLIENT_MESSAGE_LEN ||
+        memcmp(d->server_buf, CLIENT_MESSAGE, CLIENT_MESSAGE_LEN) != 0) {
+        printf("  the server read %zu bytes, not the client's %zu\n", d->server_got,
+               CLIENT_MESSAGE_LEN);
         problems++;
     }
-    if (d->client_got != SERVER_REPLY_LEN || memcmp(d->client_buf, SERVER_REPLY, SERVER_REPLY_LEN)) {
-        printf("  the client read %zu bytes, not the server's %zu\n", d->client_got, SERVER_REPLY_LEN);
+    if (d->client_got != SERVER_REPLY_LEN ||
+        memcmp(d->client_buf, SERVER_REPLY, SERVER_REPLY_LEN) != 0) {
+        printf("  the client read %zu bytes, not the server's %zu\n", d->client_got,
+               SERVER_REPLY_LEN);
         problems++;
     }
     if (!d->server_eof) {
@@ -756,7 +785,8 @@ static int print_verdict(const struct demo *d, bool idle)
                close_names[d->variant]);
         return EXIT_OK;
     }
-    printf("  %s\n", problems ? "the exchange did not complete" : "the exchange differs from the textbook table");
+    printf("  %s\n", problems ? "the exchange did not complete"
+                             : "the exchange differs from the textbook table");
     return EXIT_FAILED;
 }
 

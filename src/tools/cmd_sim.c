@@ -35,6 +35,9 @@
 #include "commands.h"
 #include "json.h"
 
+/* 198.18.0.0/15 is set aside for benchmarking (RFC 2544; RFC 6890 §2.2.2). */
+#define CLIENT_ADDR synack_addr_v4(198, 18, 0, 1)
+#define SERVER_ADDR synack_addr_v4(198, 18, 0, 2)
 #define SERVER_PORT 5001
 #define CHUNK_BYTES 65536               /* the applications' read and write size */
 #define LIMIT_BASE_US 3600000000ull     /* an hour of virtual time ... */
@@ -87,7 +90,8 @@ struct transfer {
     bool server_eof, server_done;
     int server_error;
     synack_time_us eof_at;
-    uint8_t rbuf[CHUNK_BYTES], expect[CHUNK_BYTES];
+    uint8_t rbuf[CHUNK_BYTES];          /* read scratch, for both applications */
+    uint8_t expect[CHUNK_BYTES];
 
     struct progress progress;
 };
@@ -227,7 +231,7 @@ static void client_fail(struct transfer *t, int err)
 static void client_start(struct synack_sim *sim, void *ctx)
 {
     struct transfer *t = ctx;
-    struct synack_endpoint remote = synack_endpoint_make(synack_addr_v4(198, 18, 0, 2), SERVER_PORT);
+    struct synack_endpoint remote = synack_endpoint_make(SERVER_ADDR, SERVER_PORT);
     int rc;
 
     (void)sim;
@@ -467,10 +471,10 @@ static int build_network(struct transfer *t)
     t->sim = synack_sim_new(t->opt->seed);
     if (t->sim == NULL)
         return -SYNACK_ENOMEM;
-    t->client_host = add_host(t, "client", synack_addr_v4(198, 18, 0, 1));
+    t->client_host = add_host(t, "client", CLIENT_ADDR);
     if (t->client_host < 0)
         return t->client_host;
-    t->server_host = add_host(t, "server", synack_addr_v4(198, 18, 0, 2));
+    t->server_host = add_host(t, "server", SERVER_ADDR);
     if (t->server_host < 0)
         return t->server_host;
     link_params_from(t->opt, &link);
@@ -559,7 +563,8 @@ static void gather_results(const struct transfer *t, bool over, struct results *
     r->virtual_seconds = (double)(t->server_eof ? t->eof_at : synack_sim_now(t->sim)) / 1e6;
     if (r->virtual_seconds > 0)
         r->goodput_mbps = (double)t->received * 8.0 / r->virtual_seconds / 1e6;
-    r->segments_sent = c->tcp_out_segs + c->tcp_retrans_segs + s->tcp_out_segs + s->tcp_retrans_segs;
+    r->segments_sent =
+        c->tcp_out_segs + c->tcp_retrans_segs + s->tcp_out_segs + s->tcp_retrans_segs;
     r->retransmissions = c->tcp_retrans_segs;
     r->server_retransmissions = s->tcp_retrans_segs;
     r->rto_expiries = c->tcp_timeouts;
@@ -596,6 +601,7 @@ static void print_json(const struct transfer *t, const struct results *r)
     else
         json_null(&j, "first_mismatch_offset");
     json_bool(&j, "eof", t->server_eof);
+    json_u64(&j, "unexpected_bytes", t->unexpected_bytes);
     json_bool(&j, "completed", r->completed);
     json_bool(&j, "timed_out", r->timed_out);
     json_bool(&j, "stalled", r->stalled);
@@ -641,6 +647,9 @@ static void print_summary(const struct transfer *t, const struct results *r)
     printf("  %-16s %llu of %llu bytes%s%s\n", "delivered", (unsigned long long)t->received,
            (unsigned long long)o->bytes, t->mismatched ? ", some corrupted" : "",
            t->server_eof ? ", then end of stream" : ", no end of stream");
+    if (t->unexpected_bytes)
+        printf("  %-16s the client read %llu bytes the server never sent\n", "unexpected",
+               (unsigned long long)t->unexpected_bytes);
     if (t->mismatched)
         printf("  %-16s %llu bytes differ, the first at offset %llu\n", "mismatches",
                (unsigned long long)t->mismatched, (unsigned long long)t->first_bad);
@@ -711,7 +720,8 @@ static int parse_sim_args(struct sim_options *o, int argc, char **argv)
     if (!ok)
         return EXIT_USAGE;
     if (!o->have_bytes)
-        return args_missing(&a, "--bytes", "how many bytes to send (an integer from 0 to 1000000000000)");
+        return args_missing(&a, "--bytes",
+                            "how many bytes to send (an integer from 0 to 1000000000000)");
     return EXIT_OK;
 }
 

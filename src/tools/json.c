@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 void json_begin(struct json *j, FILE *out)
 {
@@ -70,20 +71,32 @@ void json_i64(struct json *j, const char *key, int64_t value)
     fprintf(j->out, "%" PRId64, value);
 }
 
-/* The shortest %g text (at most 17 significant digits, which always
- * suffice) that strtod reads back as exactly v. */
+/* The shortest text that strtod reads back as exactly v: plain decimals
+ * ("20", "0.001", "16.204172574437921") for everyday magnitudes, and
+ * exponent form only for very large or very small ones.  A whole number
+ * gets a ".0" so that readers which tell integers from reals (Python's
+ * json, for one) see a real every time. */
 static void format_double(double v, char *buf, size_t len)
 {
-    for (int digits = 1; digits <= 17; digits++) {
-        snprintf(buf, len, "%.*g", digits, v);
+    double mag = fabs(v);
+    bool fixed = mag == 0 || (mag >= 1e-4 && mag < 1e15);
+
+    /* 17 significant digits always suffice; in fixed form a value as small
+     * as 1e-4 needs up to 4 + 17 decimals. */
+    int max_digits = fixed ? 21 : 17;
+
+    for (int digits = fixed ? 0 : 1; digits <= max_digits; digits++) {
+        snprintf(buf, len, fixed ? "%.*f" : "%.*g", digits, v);
         if (strtod(buf, NULL) == v)
-            return;
+            break;
     }
+    if (strpbrk(buf, ".e") == NULL)
+        strncat(buf, ".0", len - strlen(buf) - 1);
 }
 
 void json_double(struct json *j, const char *key, double value)
 {
-    char buf[40];
+    char buf[64];
 
     member(j, key);
     if (!isfinite(value)) {

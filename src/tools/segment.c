@@ -88,7 +88,8 @@ char *seg_flags_text(uint8_t flags, char *buf, size_t len)
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if ((flags & names[i].bit) && used < len)
-            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "," : "", names[i].name);
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "," : "",
+                                     names[i].name);
     }
     if (used == 0)
         snprintf(buf, len, "none");

@@ -197,10 +197,9 @@ static void spec_payload(const struct seg_spec *spec, uint8_t *out, uint32_t *le
     }
 }
 
-void peer_sends_(struct scenario *s, struct seg_spec spec, const char *file, int line)
+size_t peer_packet(struct scenario *s, struct seg_spec spec, uint8_t *buf, size_t cap)
 {
-    uint8_t pkt[1600];
-    uint8_t *tcp = pkt + IPV4_HEADER_LEN;
+    uint8_t *tcp = buf + IPV4_HEADER_LEN;
     struct tcp_options opt;
     memset(&opt, 0, sizeof opt);
     if (spec.mss) {
@@ -216,22 +215,43 @@ void peer_sends_(struct scenario *s, struct seg_spec spec, const char *file, int
         .window = spec.win_zero ? 0 : spec.win ? (uint16_t)spec.win : 65535,
         .opt = spec.mss ? &opt : NULL,
     };
+    uint32_t want = spec.data ? (spec.len ? spec.len : (uint32_t)strlen(spec.data)) : spec.len;
+    if (cap < IPV4_HEADER_LEN + TCP_HEADER_MAX || want > cap - IPV4_HEADER_LEN - TCP_HEADER_MAX)
+        return 0;
     size_t hlen = tcp_write_header(tcp, &h);
     uint32_t plen;
-    if ((spec.data ? strlen(spec.data) : spec.len) > sizeof pkt - 80) {
-        test_fail(file, line, "payload too large for peer_sends");
-        return;
-    }
     spec_payload(&spec, tcp + hlen, &plen);
     tcp_fill_checksum(tcp, hlen + plen, &s->peer_ep.addr, &s->stack_ep.addr);
     if (spec.bad_checksum)
         tcp[16] ^= 0x5a;
-    ipv4_write_header(pkt, &s->peer_ep.addr, &s->stack_ep.addr, IP_PROTO_TCP, (uint16_t)(hlen + plen), 64, 1,
+    ipv4_write_header(buf, &s->peer_ep.addr, &s->stack_ep.addr, IP_PROTO_TCP, (uint16_t)(hlen + plen), 64, 1,
                       true);
-    size_t len = IPV4_HEADER_LEN + hlen + plen;
-    log_packet(s, false, pkt, len);
-    synack_input(s->st, 0, pkt, len, s->now);
+    return IPV4_HEADER_LEN + hlen + plen;
+}
+
+void peer_sends_raw(struct scenario *s, const void *bytes, size_t len)
+{
+    log_packet(s, false, bytes, len);
+    synack_input(s->st, 0, bytes, len, s->now);
     synack_poll(s->st, s->now);
+}
+
+void peer_sends_(struct scenario *s, struct seg_spec spec, const char *file, int line)
+{
+    uint8_t pkt[1600];
+    size_t len = peer_packet(s, spec, pkt, sizeof pkt);
+    if (!len) {
+        test_fail(file, line, "payload too large for peer_sends");
+        return;
+    }
+    peer_sends_raw(s, pkt, len);
+}
+
+void peer_payload(uint32_t seq, uint32_t len, void *out)
+{
+    struct seg_spec spec = { .seq = seq, .len = len };
+    uint32_t n;
+    spec_payload(&spec, out, &n);
 }
 
 static const struct scenario_packet *next_sent(struct scenario *s)
@@ -263,6 +283,15 @@ bool take_sent(struct scenario *s, struct tcp_segment *out)
 {
     const struct scenario_packet *p = next_sent(s);
     return p && parse_sent(p, out);
+}
+
+size_t take_sent_raw(struct scenario *s, uint8_t *buf, size_t cap)
+{
+    const struct scenario_packet *p = next_sent(s);
+    if (!p)
+        return 0;
+    memcpy(buf, p->bytes, p->len < cap ? p->len : cap);
+    return p->len;
 }
 
 static void describe_spec(const struct seg_spec *spec, char *buf, size_t len)
@@ -411,3 +440,37 @@ int app_abort(struct scenario *s)
 
 uint32_t app_ready(struct scenario *s) { return synack_socket_ready(s->st, s->sock); }
 int app_error(struct scenario *s) { return synack_socket_error(s->st, s->sock); }
+
+struct synack_tcp_info app_info(struct scenario *s)
+{
+    struct synack_tcp_info info;
+    if (synack_getinfo(s->st, s->sock, &info) != 0)
+        memset(&info, 0, sizeof info);
+    return info;
+}
+
+void handshake_passive_(struct scenario *s, uint32_t peer_iss, const char *file, int line)
+{
+    uint16_t mss = s->o.mss ? s->o.mss : 1460;
+    peer_sends_(s, SEG(SYN, .seq = peer_iss, .mss = 1460), file, line);
+    expect_sent_(s, SEG(SYN | ACK, .seq = s->o.iss, .ack = peer_iss + 1, .mss = mss), file, line);
+    expect_state_(s, SYNACK_TCP_SYN_RECEIVED, file, line);
+    peer_sends_(s, SEG(ACK, .seq = peer_iss + 1, .ack = s->o.iss + 1), file, line);
+    expect_state_(s, SYNACK_TCP_ESTABLISHED, file, line);
+    if (app_accept(s) < 0)
+        test_fail(file, line, "accept() found no connection after the handshake");
+    expect_nothing_sent_(s, file, line);
+}
+
+void handshake_active_(struct scenario *s, uint32_t peer_iss, const char *file, int line)
+{
+    uint16_t mss = s->o.mss ? s->o.mss : 1460;
+    int rc = app_connect(s);
+    if (rc != -SYNACK_EINPROGRESS)
+        test_fail(file, line, "connect() returned %d, not -SYNACK_EINPROGRESS", rc);
+    expect_sent_(s, SEG(SYN, .seq = s->o.iss, .mss = mss), file, line);
+    expect_state_(s, SYNACK_TCP_SYN_SENT, file, line);
+    peer_sends_(s, SEG(SYN | ACK, .seq = peer_iss, .ack = s->o.iss + 1, .mss = 1460), file, line);
+    expect_sent_(s, SEG(ACK, .seq = s->o.iss + 1, .ack = peer_iss + 1), file, line);
+    expect_state_(s, SYNACK_TCP_ESTABLISHED, file, line);
+}

@@ -116,6 +116,22 @@ void expect_state_(struct scenario *s, int state, const char *file, int line);
 /* Takes the next sent segment without checking it; false if none. */
 bool take_sent(struct scenario *s, struct tcp_segment *out);
 
+/* Raw packets, for what a seg_spec cannot say (malformed headers, ICMP).
+ * peer_packet() builds the IP packet peer_sends() would deliver for spec
+ * into buf (cap bytes) and returns its length (0 if it does not fit), so
+ * that a test can damage a good packet before peer_sends_raw() delivers
+ * it.  take_sent_raw() takes the next packet the stack sent, whatever its
+ * protocol, copies up to cap bytes of it into buf and returns its full
+ * length (0 if nothing was sent). */
+size_t peer_packet(struct scenario *s, struct seg_spec spec, uint8_t *buf, size_t cap);
+void peer_sends_raw(struct scenario *s, const void *bytes, size_t len);
+size_t take_sent_raw(struct scenario *s, uint8_t *buf, size_t cap);
+/* The payload peer_sends() puts in a segment without .data: len bytes of a
+ * pattern fixed by sequence number ('a' + seq % 26), so that a test can
+ * check byte for byte what the application reads, however the peer cut or
+ * repeated the stream. */
+void peer_payload(uint32_t seq, uint32_t len, void *out);
+
 /* Application calls, followed by a poll as an event loop would do. */
 int app_accept(struct scenario *s);             /* sets s->sock; returns it or the error */
 int app_connect(struct scenario *s);            /* connects s->sock to the peer */
@@ -128,5 +144,20 @@ int app_close(struct scenario *s);
 int app_abort(struct scenario *s);
 uint32_t app_ready(struct scenario *s);
 int app_error(struct scenario *s);
+/* synack_getinfo() of s->sock (all zero if it fails). */
+struct synack_tcp_info app_info(struct scenario *s);
+
+/* The three-way handshake at the current time (the clock does not move),
+ * every segment checked.  The peer announces MSS 1460; the stack announces
+ * opts.mss, or 1460 from the MTU.
+ *   handshake_passive (stack listening): SYN seq=peer_iss in, SYN|ACK
+ *     seq=ISS ack=peer_iss+1 out, ACK in -> ESTABLISHED, then accept()
+ *     sets s->sock.
+ *   handshake_active (stack as client): connect(), SYN seq=ISS out,
+ *     SYN|ACK seq=peer_iss ack=ISS+1 in, ACK out -> ESTABLISHED. */
+void handshake_passive_(struct scenario *s, uint32_t peer_iss, const char *file, int line);
+void handshake_active_(struct scenario *s, uint32_t peer_iss, const char *file, int line);
+#define handshake_passive(s, peer_iss) handshake_passive_(s, peer_iss, __FILE__, __LINE__)
+#define handshake_active(s, peer_iss) handshake_active_(s, peer_iss, __FILE__, __LINE__)
 
 #endif
