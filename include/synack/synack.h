@@ -15,4 +15,5 @@
 #include "synack/sim.h"
 #include "synack/pcap.h"
 #include "synack/trace_text.h"
+#include "synack/packet.h"
 #endif

@@ -241,7 +241,10 @@ ssize_t synack_recv(struct synack_stack *st, int sock, void *buf, size_t len)
         return 0;
     if (c->open_pending)
         return -SYNACK_EAGAIN;
-    if (!c->was_established && c->state != SYNACK_TCP_SYN_SENT && c->state != SYNACK_TCP_SYN_RECEIVED)
+    /* Still opening: SYN-SENT, SYN-RECEIVED, or closed in SYN-RECEIVED
+     * with our SYN not yet acknowledged (then in FIN-WAIT-1). */
+    bool opening = c->state == SYNACK_TCP_SYN_SENT || c->state == SYNACK_TCP_SYN_RECEIVED || c->snd_una == c->iss;
+    if (!c->was_established && !opening)
         return -SYNACK_ENOTCONN;
     return -SYNACK_EAGAIN;
 }

@@ -332,6 +332,11 @@ static void on_new_ack(struct synack_stack *st, struct tcp_conn *c, uint32_t ack
         c->rtt_timing = false;
     }
     c->backoff = 0;
+    /* A connection closed in SYN-RECEIVED went to FIN-WAIT-1 without
+     * passing ESTABLISHED (RFC 9293 §3.10.4); the ACK of our SYN is what
+     * synchronizes it, and the application may call it connected. */
+    if (c->snd_una == c->iss && tcp_state_synchronized(c->state))
+        c->was_established = true;
     c->snd_una = ack;
     if (seq_lt(c->snd_nxt, c->snd_una))
         c->snd_nxt = c->snd_una;

@@ -106,7 +106,10 @@ static bool plan_next(const struct tcp_conn *c, struct seg_plan *p)
     p->seq = c->snd_nxt;
     p->len = 0;
     p->flags = 0;
-    if ((c->state == SYNACK_TCP_SYN_SENT || c->state == SYNACK_TCP_SYN_RECEIVED) && c->snd_nxt == c->iss) {
+    /* Our SYN is due (again): it is unacknowledged and SND.NXT is back at
+     * ISS.  Besides SYN-SENT and SYN-RECEIVED this happens in FIN-WAIT-1
+     * after a CLOSE in SYN-RECEIVED (see apply_user_requests). */
+    if (c->snd_una == c->iss && c->snd_nxt == c->iss) {
         p->flags = c->state == SYNACK_TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK;
         return true;
     }
@@ -161,6 +164,12 @@ static void apply_user_requests(struct synack_stack *st, struct tcp_conn *c, syn
             tcp_conn_set_state(st, c, SYNACK_TCP_FIN_WAIT_1, now);
         else if (c->state == SYNACK_TCP_CLOSE_WAIT)
             tcp_conn_set_state(st, c, SYNACK_TCP_LAST_ACK, now);
+        else if (c->state == SYNACK_TCP_SYN_RECEIVED && !c->sndbuf.len)
+            /* SYN-RECEIVED with nothing queued to send: "form a FIN
+             * segment and send it, and enter FIN-WAIT-1 state" (a SYN|ACK
+             * not yet sent goes first, see plan_next).  With data queued,
+             * the FIN waits until ESTABLISHED. */
+            tcp_conn_set_state(st, c, SYNACK_TCP_FIN_WAIT_1, now);
     }
 }
 
@@ -194,7 +203,7 @@ void tcp_output(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
 void tcp_retransmit_first(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
 {
     struct seg_plan p = { .seq = c->snd_una, .len = 0, .flags = TCP_ACK };
-    if ((c->state == SYNACK_TCP_SYN_SENT || c->state == SYNACK_TCP_SYN_RECEIVED) && c->snd_una == c->iss) {
+    if (c->snd_una == c->iss) {                   /* our SYN is unacknowledged: resend it */
         p.flags = c->state == SYNACK_TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK;
     } else {
         uint32_t avail = bytes_after(c, c->snd_una);

@@ -38,7 +38,7 @@
 
 #include "args.h"
 #include "commands.h"
-#include "segment.h"
+#include "synack/packet.h"
 
 #define CLIENT 0
 #define SERVER 1
@@ -98,7 +98,7 @@ struct side {
 struct sent_segment {
     int from;                    /* CLIENT or SERVER */
     bool parsed;
-    struct seg_summary seg;
+    struct synack_packet_info seg;
 };
 
 struct demo {
@@ -225,7 +225,7 @@ static void record_packet(struct side *s, const struct synack_trace_event *ev)
     if (number <= MAX_SEGMENTS) {
         struct sent_segment *seg = &d->segs[number - 1];
         seg->from = s == &d->side[CLIENT] ? CLIENT : SERVER;
-        seg->parsed = seg_parse(ev->packet, ev->len, &seg->seg);
+        seg->parsed = synack_packet_decode(ev->packet, ev->len, &seg->seg) == 0 && seg->seg.is_tcp;
     }
     synack_format_packet(ev->packet, ev->len, text, sizeof text);
     print_trace_line(ev->now, number, s->arrow, text);
@@ -574,29 +574,29 @@ struct expected {
 };
 
 static const struct expected four_way[] = {
-    {CLIENT, SEG_SYN, 1000, 0, 0},
-    {SERVER, SEG_SYN | SEG_ACK, 8000, 1001, 0},
-    {CLIENT, SEG_ACK, 1001, 8001, 0},
-    {CLIENT, SEG_ACK, 1001, 8001, 20},
-    {SERVER, SEG_ACK, 8001, 1021, 10},
-    {CLIENT, SEG_ACK, 1021, 8011, 0},
-    {CLIENT, SEG_FIN | SEG_ACK, 1021, 8011, 0},
-    {SERVER, SEG_ACK, 8011, 1022, 0},
-    {SERVER, SEG_FIN | SEG_ACK, 8011, 1022, 0},
-    {CLIENT, SEG_ACK, 1022, 8012, 0},
+    {CLIENT, SYNACK_TCP_SYN, 1000, 0, 0},
+    {SERVER, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 8000, 1001, 0},
+    {CLIENT, SYNACK_TCP_ACK, 1001, 8001, 0},
+    {CLIENT, SYNACK_TCP_ACK, 1001, 8001, 20},
+    {SERVER, SYNACK_TCP_ACK, 8001, 1021, 10},
+    {CLIENT, SYNACK_TCP_ACK, 1021, 8011, 0},
+    {CLIENT, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1021, 8011, 0},
+    {SERVER, SYNACK_TCP_ACK, 8011, 1022, 0},
+    {SERVER, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 8011, 1022, 0},
+    {CLIENT, SYNACK_TCP_ACK, 1022, 8012, 0},
 };
 
 /* Segments 8 and 9 above merge into one FIN,ACK. */
 static const struct expected three_way[] = {
-    {CLIENT, SEG_SYN, 1000, 0, 0},
-    {SERVER, SEG_SYN | SEG_ACK, 8000, 1001, 0},
-    {CLIENT, SEG_ACK, 1001, 8001, 0},
-    {CLIENT, SEG_ACK, 1001, 8001, 20},
-    {SERVER, SEG_ACK, 8001, 1021, 10},
-    {CLIENT, SEG_ACK, 1021, 8011, 0},
-    {CLIENT, SEG_FIN | SEG_ACK, 1021, 8011, 0},
-    {SERVER, SEG_FIN | SEG_ACK, 8011, 1022, 0},
-    {CLIENT, SEG_ACK, 1022, 8012, 0},
+    {CLIENT, SYNACK_TCP_SYN, 1000, 0, 0},
+    {SERVER, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 8000, 1001, 0},
+    {CLIENT, SYNACK_TCP_ACK, 1001, 8001, 0},
+    {CLIENT, SYNACK_TCP_ACK, 1001, 8001, 20},
+    {SERVER, SYNACK_TCP_ACK, 8001, 1021, 10},
+    {CLIENT, SYNACK_TCP_ACK, 1021, 8011, 0},
+    {CLIENT, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1021, 8011, 0},
+    {SERVER, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 8011, 1022, 0},
+    {CLIENT, SYNACK_TCP_ACK, 1022, 8012, 0},
 };
 
 static void print_segment_row(int number, const struct sent_segment *s)
@@ -608,11 +608,11 @@ static void print_segment_row(int number, const struct sent_segment *s)
         printf("(not a TCP/IPv4 segment)\n");
         return;
     }
-    if (s->seg.flags & SEG_ACK)
+    if (s->seg.flags & SYNACK_TCP_ACK)
         snprintf(ack, sizeof ack, "%u", s->seg.ack);
     if (s->seg.has_mss)
         snprintf(options, sizeof options, "<mss %u>", s->seg.mss);
-    print_cell(seg_flags_text(s->seg.flags, flags, sizeof flags), 10, false);
+    print_cell(synack_tcp_flags_text(s->seg.flags, flags, sizeof flags), 10, false);
     printf("%10u  ", s->seg.seq);
     print_cell(ack, 10, true);
     printf("  %5u%s%s\n", s->seg.payload_len, options[0] ? "  " : "", options);
@@ -669,9 +669,9 @@ static struct expected row_of(const struct sent_segment *s)
 {
     struct expected row = {
         .from = s->from,
-        .flags = s->seg.flags & (uint8_t)~SEG_PSH,
+        .flags = s->seg.flags & (uint8_t)~SYNACK_TCP_PSH,
         .seq = s->seg.seq,
-        .ack = (s->seg.flags & SEG_ACK) ? s->seg.ack : 0,
+        .ack = (s->seg.flags & SYNACK_TCP_ACK) ? s->seg.ack : 0,
         .len = s->seg.payload_len,
     };
     return row;
@@ -689,7 +689,7 @@ static char *describe_row(const struct expected *r, char *buf, size_t len)
     char flags[48];
 
     snprintf(buf, len, "%s %s seq %u ack %u len %u", r->from == CLIENT ? "C → S" : "S → C",
-             seg_flags_text(r->flags, flags, sizeof flags), r->seq, r->ack, r->len);
+             synack_tcp_flags_text(r->flags, flags, sizeof flags), r->seq, r->ack, r->len);
     return buf;
 }
 

@@ -178,11 +178,13 @@ TEST(close_in_syn_received_sends_fin)
 }
 
 /*  The same close in SYN_RECEIVED when the SYN|ACK and FIN are lost: the
- *  retransmission timer resends the SYN|ACK and then the FIN.
+ *  retransmission timer, running since our SYN left at t=0 (RFC 6298 §5.1),
+ *  expires after the initial RTO of 1 s and resends the SYN|ACK, then the
+ *  FIN.
  *  3  SYN|ACK seq=1000 ack=8001            -->    SYN_RECEIVED (lost)
  *     close()
  *  4  FIN|ACK seq=1001 ack=8001            -->    FIN_WAIT_1 (lost)
- *  5  SYN|ACK seq=1000 ack=8001            -->    after the initial RTO (1 s)
+ *  5  SYN|ACK seq=1000 ack=8001            -->    t=1000
  *  6  FIN|ACK seq=1001 ack=8001            -->
  *  7                                       <--    ACK seq=8001 ack=1002
  *                                                 FIN_WAIT_2
@@ -198,12 +200,77 @@ TEST(close_in_syn_received_retransmits_syn_ack_and_fin)
     at(&s, 20);   CHECK_EQ(app_close(&s), 0);
                   expect_sent(&s, SEG(FIN | ACK, .seq = 1001, .ack = 8001));
                   expect_state(&s, FIN_WAIT_1);
-    at(&s, 1009); expect_nothing_sent(&s);
-    at(&s, 1010); expect_sent(&s, SEG(SYN | ACK, .seq = 1000, .ack = 8001, .mss = 1460));
+    at(&s, 999);  expect_nothing_sent(&s);
+    at(&s, 1000); expect_sent(&s, SEG(SYN | ACK, .seq = 1000, .ack = 8001, .mss = 1460));
                   expect_sent(&s, SEG(FIN | ACK, .seq = 1001, .ack = 8001));
+                  expect_state(&s, FIN_WAIT_1);
     at(&s, 1020); peer_sends(&s, SEG(ACK, .seq = 8001, .ack = 1002));
                   expect_nothing_sent(&s);
                   expect_state(&s, FIN_WAIT_2);
+    scenario_end(&s);
+}
+
+/*  shutdown(SHUT_WR) in SYN_RECEIVED is the same CLOSE, but the
+ *  application keeps the socket: it sees the connection as still opening
+ *  until our SYN is acknowledged, then as connected, and goes on receiving.
+ *  3  SYN|ACK seq=1000 ack=8001            -->    SYN_RECEIVED
+ *     shutdown(WR)
+ *  4  FIN|ACK seq=1001 ack=8001            -->    FIN_WAIT_1, recv() -> EAGAIN
+ *  5                                       <--    ACK|PSH seq=8001 ack=1002 "reply"
+ *                                                 FIN_WAIT_2, CONNECTED
+ *  6                                       <--    FIN|ACK seq=8006 ack=1002
+ *  7  ACK seq=1002 ack=8007                -->    TIME_WAIT
+ */
+TEST(shutdown_write_in_syn_received_keeps_receiving)
+{
+    struct scenario s;
+    char buf[16];
+    scenario_client(&s, .iss = 1000);
+    at(&s, 0);  CHECK_EQ(app_connect(&s), -SYNACK_EINPROGRESS);
+                expect_sent(&s, SEG(SYN, .seq = 1000, .mss = 1460));
+    at(&s, 10); peer_sends(&s, SEG(SYN, .seq = 8000, .mss = 1460));
+                expect_sent(&s, SEG(SYN | ACK, .seq = 1000, .ack = 8001, .mss = 1460));
+    at(&s, 20); CHECK_EQ(app_shutdown_write(&s), 0);
+                expect_sent(&s, SEG(FIN | ACK, .seq = 1001, .ack = 8001));
+                expect_state(&s, FIN_WAIT_1);
+                CHECK_EQ(app_recv(&s, buf, sizeof buf), -SYNACK_EAGAIN);
+                CHECK(!(app_ready(&s) & SYNACK_CONNECTED));
+    at(&s, 30); peer_sends(&s, SEG(ACK | PSH, .seq = 8001, .ack = 1002, .data = "reply"));
+                expect_state(&s, FIN_WAIT_2);
+                CHECK(app_ready(&s) & SYNACK_CONNECTED);
+                CHECK_EQ(app_recv(&s, buf, sizeof buf), 5);
+                CHECK(memcmp(buf, "reply", 5) == 0);
+    at(&s, 40); peer_sends(&s, SEG(FIN | ACK, .seq = 8006, .ack = 1002));
+                expect_sent(&s, SEG(ACK, .seq = 1002, .ack = 8007));
+                expect_state(&s, TIME_WAIT);
+                CHECK_EQ(app_recv(&s, buf, sizeof buf), 0);
+                CHECK_EQ(app_error(&s), 0);
+    scenario_end(&s);
+}
+
+/*  RFC 9293 §3.10.7.4, fifth step, SYN-RECEIVED after a simultaneous open:
+ *  a SYN|ACK whose ACK does not cover our SYN is answered
+ *  <SEQ=SEG.ACK><CTL=RST>, and the connection stays in SYN_RECEIVED.
+ *  3  SYN|ACK seq=1000 ack=8001            -->    SYN_RECEIVED
+ *  4                                       <--    SYN|ACK seq=8000 ack=1500
+ *  5  RST seq=1500                         -->
+ *  6                                       <--    ACK seq=8001 ack=1001
+ *                                                 ESTABLISHED
+ */
+TEST(simultaneous_open_bad_ack_is_answered_with_rst)
+{
+    struct scenario s;
+    scenario_client(&s, .iss = 1000);
+    at(&s, 0);  CHECK_EQ(app_connect(&s), -SYNACK_EINPROGRESS);
+                expect_sent(&s, SEG(SYN, .seq = 1000, .mss = 1460));
+    at(&s, 10); peer_sends(&s, SEG(SYN, .seq = 8000, .mss = 1460));
+                expect_sent(&s, SEG(SYN | ACK, .seq = 1000, .ack = 8001, .mss = 1460));
+    at(&s, 20); peer_sends(&s, SEG(SYN | ACK, .seq = 8000, .ack = 1500, .mss = 1460));
+                expect_sent(&s, SEG(RST, .seq = 1500));
+                expect_state(&s, SYN_RECEIVED);
+    at(&s, 30); peer_sends(&s, SEG(ACK, .seq = 8001, .ack = 1001));
+                expect_nothing_sent(&s);
+                expect_state(&s, ESTABLISHED);
     scenario_end(&s);
 }
 

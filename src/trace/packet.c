@@ -1,0 +1,79 @@
+/* packet.c — synack/packet.h over the engine's IPv4 and TCP codec. */
+#include "synack/packet.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "synack/errors.h"
+#include "ipv4.h"
+#include "tcp_wire.h"
+
+int synack_packet_decode(const uint8_t *packet, size_t len, struct synack_packet_info *out)
+{
+    memset(out, 0, sizeof *out);
+    struct ipv4_packet ip;
+    enum synack_drop_reason why;
+    if (!packet || !ipv4_parse(packet, len, &ip, &why))
+        return -SYNACK_EINVAL;
+    out->src = ip.src;
+    out->dst = ip.dst;
+    out->proto = ip.proto;
+    out->ttl = ip.ttl;
+    out->ip_total_len = (uint16_t)(ip.header_len + ip.payload_len);
+    if (ip.proto != IP_PROTO_TCP || ip.more_fragments || ip.frag_offset)
+        return 0;
+    struct tcp_segment s;
+    if (!tcp_parse(ip.payload, ip.payload_len, &s, &why))
+        return -SYNACK_EINVAL;
+    out->is_tcp = true;
+    out->tcp_checksum_ok = tcp_checksum_ok(&ip.src, &ip.dst, ip.payload, ip.payload_len);
+    out->src_port = s.src_port;
+    out->dst_port = s.dst_port;
+    out->seq = s.seq;
+    out->ack = s.ack;
+    out->flags = s.flags;
+    out->window = s.window;
+    out->payload_len = s.payload_len;
+    out->payload = s.payload;
+    out->has_mss = s.opt.has_mss;
+    out->mss = s.opt.mss;
+    out->has_wscale = s.opt.has_wscale;
+    out->wscale = s.opt.wscale;
+    out->sack_permitted = s.opt.sack_permitted;
+    out->has_timestamp = s.opt.has_timestamp;
+    out->ts_val = s.opt.ts_val;
+    out->ts_ecr = s.opt.ts_ecr;
+    out->sack_count = s.opt.sack_count;
+    for (unsigned i = 0; i < s.opt.sack_count && i < SYNACK_PACKET_SACK_MAX; i++) {
+        out->sack[i][0] = s.opt.sack[i].left;
+        out->sack[i][1] = s.opt.sack[i].right;
+    }
+    return 0;
+}
+
+char *synack_tcp_flags_text(uint8_t flags, char *buf, size_t len)
+{
+    static const struct {
+        uint8_t bit;
+        const char *name;
+    } order[] = {
+        { SYNACK_TCP_SYN, "SYN" }, { SYNACK_TCP_FIN, "FIN" }, { SYNACK_TCP_RST, "RST" },
+        { SYNACK_TCP_ACK, "ACK" }, { SYNACK_TCP_PSH, "PSH" }, { SYNACK_TCP_URG, "URG" },
+        { SYNACK_TCP_ECE, "ECE" }, { SYNACK_TCP_CWR, "CWR" },
+    };
+    size_t used = 0;
+    if (!len)
+        return buf;
+    buf[0] = '\0';
+    for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if (!(flags & order[i].bit))
+            continue;
+        int n = snprintf(buf + used, len - used, "%s%s", used ? "," : "", order[i].name);
+        if (n < 0 || (size_t)n >= len - used)
+            break;
+        used += (size_t)n;
+    }
+    if (!used)
+        snprintf(buf, len, "none");
+    return buf;
+}
