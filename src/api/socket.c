@@ -337,6 +337,9 @@ int synack_close(struct synack_stack *st, int sock)
             c->abort_pending = true;    /* nothing to tell the peer; just forget */
             tcp_conn_want_output(st, c);
         } else {
+            /* Nobody will read again; data that still arrives is answered
+             * with RST (tcp_input.c, text step), so the ring can go. */
+            ringbuf_free(&c->rcvbuf);
             queue_fin(st, c);
             if (c->state == SYNACK_TCP_FIN_WAIT_2)
                 tcp_timer_set(st, c, TCP_TIMER_2MSL, st->now + 2 * st->cfg.msl_us);

@@ -231,6 +231,11 @@ static bool trim_to_window(struct synack_stack *st, struct tcp_conn *c, struct t
          * "special allowance should be made to accept valid ACKs"). */
         if (s->seq != c->rcv_nxt)
             return false;
+        /* Its text is not acceptable, and "an acknowledgment should be
+         * sent in reply": this is how a zero-window probe learns that the
+         * window is still shut (RFC 9293 §3.8.6.1). */
+        if (s->payload_len || (s->flags & TCP_FIN))
+            c->ack_now = true;
         s->payload_len = 0;
         s->flags &= (uint8_t)~TCP_FIN;
         return true;
@@ -238,6 +243,7 @@ static bool trim_to_window(struct synack_stack *st, struct tcp_conn *c, struct t
     if (seq_gt(s->seq + s->payload_len, c->rcv_nxt + wnd)) {
         s->payload_len = c->rcv_nxt + wnd - s->seq;
         s->flags &= (uint8_t)~TCP_FIN;            /* the FIN lies beyond what we keep */
+        c->ack_now = true;                        /* the sender overran the window: tell it at once */
     }
     return true;
 }
@@ -404,6 +410,10 @@ static enum step ack_step(struct synack_stack *st, struct tcp_conn *c, const str
         if (c->snd_wnd && tcp_timer_armed(c, TCP_TIMER_PERSIST)) {
             tcp_timer_clear(st, c, TCP_TIMER_PERSIST);   /* the window opened: resume at once */
             c->persist_backoff = 0;
+            /* Persist starts only with nothing in flight, so whatever lies
+             * beyond SND.UNA now is probe bytes the peer did not take (RFC
+             * 9293 §3.8.6.1): sending resumes from SND.UNA, not after them. */
+            c->snd_nxt = c->snd_una;
             tcp_rexmt_restart(st, c, now);
         }
     }

@@ -70,6 +70,11 @@ void tcp_enter_time_wait(struct synack_stack *st, struct tcp_conn *c, synack_tim
     tcp_timer_clear(st, c, TCP_TIMER_PERSIST);
     tcp_timer_clear(st, c, TCP_TIMER_DELACK);
     tcp_timer_set(st, c, TCP_TIMER_2MSL, now + 2 * st->cfg.msl_us);
+    /* Everything we sent is acknowledged: TIME-WAIT needs no send buffer,
+     * and without an application no receive buffer either. */
+    ringbuf_free(&c->sndbuf);
+    if (c->sock < 0)
+        ringbuf_free(&c->rcvbuf);
 }
 
 /* Returns false when the connection was given up (and may be freed). */

@@ -111,7 +111,7 @@ TEST(receive_window_right_edge_moves_only_by_the_sws_threshold)
  *  ACK seq=1001 len=1500                  -->     10: window 2000, all taken
  *                                         <--     ACK ack=2501 win=500        210
  *  ACK seq=2501 len=1000                  -->     300: 500 taken, 500 trimmed
- *                                         <--     ACK ack=3001 win=0          at once (second segment)
+ *                                         <--     ACK ack=3001 win=0          at once: the window was overrun
  *  ACK seq=3001 len=500  (the rest, again) -->    400: window 0, nothing taken
  *                                         <--     ACK ack=3001 win=0          at once
  *                      the application reads 2000 bytes: 1001..3000, each once
