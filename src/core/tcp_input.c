@@ -577,6 +577,15 @@ static void segment_arrives(struct synack_stack *st, struct tcp_conn *c, struct 
         tcp_output(st, c, now);
         return;
     }
+    /* The peer's SYN again, while our SYN|ACK is unacknowledged: the
+     * SYN|ACK was probably lost, so send it again now rather than a bare
+     * ACK the peer in SYN-SENT would ignore (Linux does the same; RFC 9293
+     * §3.10.7.4 would ACK it as an old duplicate). */
+    if (c->state == SYNACK_TCP_SYN_RECEIVED && c->passive && (s->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN &&
+        s->seq == c->irs) {
+        tcp_retransmit_first(st, c, now);
+        return;
+    }
     /* First step: sequence number. */
     if (!trim_to_window(st, c, s)) {
         if (c->state == SYNACK_TCP_TIME_WAIT && (s->flags & TCP_FIN))

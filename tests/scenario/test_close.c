@@ -400,3 +400,41 @@ TEST(orphan_fin_wait_2_gives_up_after_2msl)
                   expect_nothing_sent(&s);
     scenario_end(&s);
 }
+
+/*  The peer's FIN is retransmitted (our ACK was late or lost) in
+ *  CLOSE_WAIT and again in LAST_ACK: each copy is an old duplicate and is
+ *  answered at once with an ACK of the current state (RFC 9293 §3.10.7.4,
+ *  first step); the state does not change.
+ *  1                                       <--    FIN|ACK seq=1001 ack=8001
+ *                                                 CLOSE_WAIT
+ *  2                                       <--    FIN|ACK seq=1001 ack=8001 (again)
+ *  3  ACK seq=8001 ack=1002                -->    at once
+ *     close()
+ *  4  FIN|ACK seq=8001 ack=1002            -->    LAST_ACK
+ *  5                                       <--    FIN|ACK seq=1001 ack=8001 (again)
+ *  6  ACK seq=8002 ack=1002                -->    still LAST_ACK
+ *  7                                       <--    ACK seq=1002 ack=8002
+ *                                                 CLOSED
+ */
+TEST(retransmitted_fin_is_acked_in_close_wait_and_last_ack)
+{
+    struct scenario s;
+    scenario_listen(&s, .iss = 8000);
+    at(&s, 0);   handshake_passive(&s, 1000);
+    at(&s, 10);  peer_sends(&s, SEG(FIN | ACK, .seq = 1001, .ack = 8001));
+                 expect_nothing_sent(&s);
+                 expect_state(&s, CLOSE_WAIT);
+    at(&s, 100); peer_sends(&s, SEG(FIN | ACK, .seq = 1001, .ack = 8001));
+                 expect_sent(&s, SEG(ACK, .seq = 8001, .ack = 1002));
+                 expect_state(&s, CLOSE_WAIT);
+    at(&s, 400); CHECK_EQ(app_close(&s), 0);
+                 expect_sent(&s, SEG(FIN | ACK, .seq = 8001, .ack = 1002));
+                 expect_state(&s, LAST_ACK);
+    at(&s, 500); peer_sends(&s, SEG(FIN | ACK, .seq = 1001, .ack = 8001));
+                 expect_sent(&s, SEG(ACK, .seq = 8002, .ack = 1002));
+                 expect_state(&s, LAST_ACK);
+    at(&s, 510); peer_sends(&s, SEG(ACK, .seq = 1002, .ack = 8002));
+                 expect_nothing_sent(&s);
+                 expect_state(&s, CLOSED);
+    scenario_end(&s);
+}

@@ -289,3 +289,73 @@ TEST(closing_listener_resets_embryos_and_unaccepted)
     at(&s, 10000); expect_nothing_sent(&s);
     scenario_end(&s);
 }
+
+/*  RFC 9293 §3.10.7.4, fourth step, SYN-RECEIVED: "If the connection was
+ *  initiated with a passive OPEN, then return this connection to the
+ *  LISTEN state and return."  A new SYN in the window (the peer restarted
+ *  with another ISS) deletes the embryo; the peer's retransmission of that
+ *  SYN then finds the listener.
+ *  1                                       <--    SYN seq=1000
+ *  2  SYN|ACK seq=8000 ack=1001            -->    SYN_RECEIVED
+ *  3                                       <--    SYN seq=1500
+ *                                                 embryo deleted, nothing sent
+ *  4                                       <--    SYN seq=1500 (retransmitted)
+ *  5  SYN|ACK seq=8000 ack=1501            -->    SYN_RECEIVED
+ */
+TEST(syn_received_new_syn_returns_to_listen)
+{
+    struct scenario s;
+    scenario_listen(&s, .iss = 8000);
+    at(&s, 0);    peer_sends(&s, SEG(SYN, .seq = 1000, .mss = 1460));
+                  expect_sent(&s, SEG(SYN | ACK, .seq = 8000, .ack = 1001, .mss = 1460));
+    at(&s, 10);   peer_sends(&s, SEG(SYN, .seq = 1500, .mss = 1460));
+                  expect_nothing_sent(&s);
+                  expect_state(&s, CLOSED);
+    at(&s, 1010); peer_sends(&s, SEG(SYN, .seq = 1500, .mss = 1460));
+                  expect_sent(&s, SEG(SYN | ACK, .seq = 8000, .ack = 1501, .mss = 1460));
+                  expect_state(&s, SYN_RECEIVED);
+    at(&s, 1020); peer_sends(&s, SEG(ACK, .seq = 1501, .ack = 8001));
+                  expect_state(&s, ESTABLISHED);
+                  CHECK(app_accept(&s) >= 0);
+    scenario_end(&s);
+}
+
+/*  The arrow LISTEN --SEND--> SYN_SENT of RFC 9293 Figure 5 (turning a
+ *  passive OPEN into an active one) is not offered by the socket API:
+ *  connect() on a listening socket is refused and nothing is sent.
+ */
+TEST(connect_on_listener_is_refused)
+{
+    struct scenario s;
+    scenario_listen(&s, .iss = 8000);
+    at(&s, 0); CHECK_EQ(synack_connect(s.st, s.listener, &s.peer_ep), -SYNACK_EINVAL);
+               synack_poll(s.st, s.now);
+               expect_nothing_sent(&s);
+               expect_state(&s, LISTEN);
+    scenario_end(&s);
+}
+
+/*  The SYN|ACK is lost; the peer retransmits its SYN before our timer
+ *  fires.  The stack answers with the SYN|ACK again at once (not a bare
+ *  ACK, which the peer in SYN_SENT would ignore).
+ *  peer                                           stack (:80)
+ *  SYN seq=1000                            -->    SYN_RECEIVED
+ *                                          <--    SYN|ACK seq=8000 ack=1001   (lost)
+ *  SYN seq=1000                            -->
+ *                                          <--    SYN|ACK seq=8000 ack=1001
+ *  ACK seq=1001 ack=8001                   -->    ESTABLISHED
+ */
+TEST(syn_received_retransmitted_syn_repeats_syn_ack)
+{
+    struct scenario s;
+    scenario_listen(&s, .iss = 8000);
+    at(&s, 0);   peer_sends(&s, SEG(SYN, .seq = 1000, .mss = 1460));
+                 expect_sent(&s, SEG(SYN | ACK, .seq = 8000, .ack = 1001, .mss = 1460));
+    at(&s, 500); peer_sends(&s, SEG(SYN, .seq = 1000, .mss = 1460));
+                 expect_sent(&s, SEG(SYN | ACK, .seq = 8000, .ack = 1001, .mss = 1460));
+                 expect_state(&s, SYN_RECEIVED);
+    at(&s, 520); peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 8001));
+                 expect_state(&s, ESTABLISHED);
+                 CHECK(app_accept(&s) >= 0);
+    scenario_end(&s);
+}

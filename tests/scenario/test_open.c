@@ -324,3 +324,25 @@ TEST(syn_sent_drops_segment_without_syn_or_rst)
                 expect_state(&s, ESTABLISHED);
     scenario_end(&s);
 }
+
+/*  Our ACK of the SYN|ACK was lost, so the peer retransmits its SYN|ACK.
+ *  In ESTABLISHED it is an old duplicate (RFC 9293 §3.10.7.4, first step:
+ *  "If an incoming segment is not acceptable, an acknowledgment should be
+ *  sent in reply"), and the ACK it draws completes the peer's handshake.
+ *  1  SYN seq=1000                         -->
+ *  2                                       <--    SYN|ACK seq=8000 ack=1001
+ *  3  ACK seq=1001 ack=8001                -->    ESTABLISHED (lost)
+ *  4                                       <--    SYN|ACK seq=8000 ack=1001 (retransmitted)
+ *  5  ACK seq=1001 ack=8001                -->    still ESTABLISHED
+ */
+TEST(established_retransmitted_syn_ack_is_acked_again)
+{
+    struct scenario s;
+    scenario_client(&s, .iss = 1000);
+    at(&s, 0);    handshake_active(&s, 8000);
+    at(&s, 1000); peer_sends(&s, SEG(SYN | ACK, .seq = 8000, .ack = 1001, .mss = 1460));
+                  expect_sent(&s, SEG(ACK, .seq = 1001, .ack = 8001));
+                  expect_state(&s, ESTABLISHED);
+                  CHECK_EQ(app_error(&s), 0);
+    scenario_end(&s);
+}

@@ -460,3 +460,74 @@ TEST(time_wait_ignores_rst)
     at(&s, 2020); expect_state(&s, CLOSED);
     scenario_end(&s);
 }
+
+/* ---- Resets the stack sends ---- */
+
+/*  ABORT (RFC 9293 §3.10.5): in ESTABLISHED "a reset segment should be
+ *  sent", <SEQ=SND.NXT><CTL=RST> (with the ACK bit, so that the peer can
+ *  match it), and the connection is deleted at once.
+ *  1  ACK|PSH seq=8001 ack=1001 "unacked"  -->
+ *     abort()
+ *  2  RST|ACK seq=8008 ack=1001            -->    CLOSED, nothing retransmitted
+ */
+TEST(abort_in_established_sends_rst)
+{
+    struct scenario s;
+    scenario_listen(&s, .iss = 8000);
+    at(&s, 0);     handshake_passive(&s, 1000);
+    at(&s, 10);    CHECK_EQ(app_send(&s, "unacked"), 7);
+                   expect_sent(&s, SEG(ACK, .seq = 8001, .ack = 1001, .data = "unacked"));
+    at(&s, 20);    CHECK_EQ(app_abort(&s), 0);
+                   expect_sent(&s, SEG(RST | ACK, .seq = 8008, .ack = 1001));
+                   expect_state(&s, CLOSED);
+    CHECK_EQ(synack_stack_stats(s.st)->tcp_estab_resets, 1);
+    at(&s, 10000); expect_nothing_sent(&s);
+                   peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 8008));   /* the connection is gone */
+                   expect_sent(&s, SEG(RST, .seq = 8008));
+    scenario_end(&s);
+}
+
+/*  close() with data the application never read would lose it silently:
+ *  RFC 1122 §4.2.2.13 (and RFC 2525 §2.17) say reset instead of FIN.
+ *  1                                       <--    ACK|PSH seq=1001 ack=8001 "unread"
+ *     close()
+ *  2  RST|ACK seq=8001 ack=1007            -->    CLOSED
+ */
+TEST(close_with_unread_data_sends_rst)
+{
+    struct scenario s;
+    scenario_listen(&s, .iss = 8000);
+    at(&s, 0);  handshake_passive(&s, 1000);
+    at(&s, 10); peer_sends(&s, SEG(ACK | PSH, .seq = 1001, .ack = 8001, .data = "unread"));
+                expect_nothing_sent(&s);
+                CHECK_EQ(app_close(&s), 0);
+                expect_sent(&s, SEG(RST | ACK, .seq = 8001, .ack = 1007));
+                expect_state(&s, CLOSED);
+    at(&s, 5000); expect_nothing_sent(&s);
+    scenario_end(&s);
+}
+
+/*  Data that arrives after the application closed cannot be delivered
+ *  (RFC 1122 §4.2.2.13): the orphan in FIN_WAIT_2 answers it with a reset
+ *  and is deleted.
+ *     close()
+ *  1  FIN|ACK seq=8001 ack=1001            -->    FIN_WAIT_1
+ *  2                                       <--    ACK seq=1001 ack=8002
+ *                                                 FIN_WAIT_2
+ *  3                                       <--    ACK|PSH seq=1001 ack=8002 "late"
+ *  4  RST|ACK seq=8002 ack=1001            -->    CLOSED
+ */
+TEST(data_after_close_is_answered_with_rst)
+{
+    struct scenario s;
+    scenario_listen(&s, .iss = 8000);
+    at(&s, 0);  handshake_passive(&s, 1000);
+    at(&s, 10); CHECK_EQ(app_close(&s), 0);
+                expect_sent(&s, SEG(FIN | ACK, .seq = 8001, .ack = 1001));
+    at(&s, 20); peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 8002));
+                expect_state(&s, FIN_WAIT_2);
+    at(&s, 30); peer_sends(&s, SEG(ACK | PSH, .seq = 1001, .ack = 8002, .data = "late"));
+                expect_sent(&s, SEG(RST | ACK, .seq = 8002, .ack = 1001));
+                expect_state(&s, CLOSED);
+    scenario_end(&s);
+}
