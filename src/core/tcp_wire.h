@@ -13,18 +13,19 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "synack/addr.h"
+#include "synack/packet.h"
 #include "synack/trace.h"
 
-enum tcp_flag {
-    TCP_FIN = 0x01,
-    TCP_SYN = 0x02,
-    TCP_RST = 0x04,
-    TCP_PSH = 0x08,
-    TCP_ACK = 0x10,
-    TCP_URG = 0x20,
-    TCP_ECE = 0x40,
-    TCP_CWR = 0x80,
-};
+/* Flag bits: the public values of synack/packet.h under the short names
+ * the engine uses. */
+#define TCP_FIN SYNACK_TCP_FIN
+#define TCP_SYN SYNACK_TCP_SYN
+#define TCP_RST SYNACK_TCP_RST
+#define TCP_PSH SYNACK_TCP_PSH
+#define TCP_ACK SYNACK_TCP_ACK
+#define TCP_URG SYNACK_TCP_URG
+#define TCP_ECE SYNACK_TCP_ECE
+#define TCP_CWR SYNACK_TCP_CWR
 
 #define TCP_HEADER_MIN 20
 #define TCP_HEADER_MAX 60
