@@ -51,3 +51,9 @@ uint32_t rtt_rto_backed_off(const struct rtt_estimator *e, unsigned backoff)
         rto *= 2;
     return rto > e->max_us ? e->max_us : (uint32_t)rto;
 }
+
+void rtt_after_syn_timeout(struct rtt_estimator *e)
+{
+    if (!e->has_sample && e->rto_us < 3000000)
+        e->rto_us = clamp_rto(e, 3000000);
+}

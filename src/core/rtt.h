@@ -27,6 +27,9 @@ struct rtt_estimator {
 void rtt_init(struct rtt_estimator *e, uint32_t initial_us, uint32_t min_us, uint32_t max_us);
 /* RFC 6298 §2.2 (first sample) and §2.3 (later samples), then §2.4-2.5. */
 void rtt_sample(struct rtt_estimator *e, uint32_t r_us);
+/* RFC 6298 §5.7: when the SYN (or SYN|ACK) had to be retransmitted and no
+ * sample was taken, the RTO for data starts at 3 s. */
+void rtt_after_syn_timeout(struct rtt_estimator *e);
 /* RTO doubled `backoff` times (RFC 6298 §5.5), capped at the maximum. */
 uint32_t rtt_rto_backed_off(const struct rtt_estimator *e, unsigned backoff);
 

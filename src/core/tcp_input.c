@@ -130,6 +130,8 @@ static void become_established(struct synack_stack *st, struct tcp_conn *c, syna
             l->accept_head = c;
         l->accept_tail = c;
     }
+    if (c->rto_expiries)
+        rtt_after_syn_timeout(&c->rtt);           /* RFC 6298 §5.7 */
     /* A close requested during the handshake takes effect in tcp_output,
      * which moves on to FIN-WAIT-1 (RFC 9293 §3.10.4). */
     tcp_conn_set_state(st, c, SYNACK_TCP_ESTABLISHED, now);
@@ -292,11 +294,13 @@ static bool our_fin_acked(const struct tcp_conn *c)
 }
 
 /* RFC 5681 §2: a duplicate ACK carries no data, no SYN or FIN, does not
- * move the window, and arrives while data is outstanding. */
+ * move the window, and arrives while data is outstanding.  A zero window
+ * is excluded: the peer is answering persist probes, not reporting loss. */
 static bool is_duplicate_ack(const struct tcp_conn *c, const struct tcp_segment *s)
 {
     return s->ack == c->snd_una && s->payload_len == 0 && !(s->flags & (TCP_SYN | TCP_FIN)) &&
-           s->window == c->snd_wnd && c->snd_max != c->snd_una;
+           s->window == c->snd_wnd && c->snd_max != c->snd_una &&
+           s->window != 0;   /* answers to zero-window probes say nothing of loss */
 }
 
 static void on_duplicate_ack(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)

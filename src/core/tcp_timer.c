@@ -112,13 +112,16 @@ static void persist_expired(struct synack_stack *st, struct tcp_conn *c, synack_
     c->timer[TCP_TIMER_PERSIST] = SYNACK_TIME_NEVER;
     if (c->snd_wnd != 0 || c->state == SYNACK_TCP_CLOSED)
         return;
-    /* Probe with one byte (the first unacknowledged one if a probe is
-     * already outstanding, else one new byte). */
-    tcp_retransmit_first(st, c, now);
+    /* Re-arm first: with the persist timer running, sending the probe
+     * does not start the retransmission timer, whose backoff and give-up
+     * count must not apply to a peer that answers with a zero window. */
     if (c->persist_backoff < 16)
         c->persist_backoff++;
     uint32_t iv = rtt_rto_backed_off(&c->rtt, c->persist_backoff);
     tcp_timer_set(st, c, TCP_TIMER_PERSIST, now + iv);
+    /* Probe with one byte (the first unacknowledged one if a probe is
+     * already outstanding, else one new byte). */
+    tcp_retransmit_first(st, c, now);
 }
 
 void tcp_timer_run(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)

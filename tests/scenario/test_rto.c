@@ -384,3 +384,31 @@ TEST(two_duplicate_acks_do_not_trigger_fast_retransmit)
                       expect_nothing_sent(&s);
     scenario_end(&s);
 }
+
+/*  RFC 6298 §5.7: the SYN had to be sent twice, so no RTT sample exists
+ *  (Karn); the first data then waits 3 s, not 1 s, before it is resent.
+ *  stack (client)                                 peer
+ *  SYN seq=1000                            -->    0     (lost)
+ *  SYN seq=1000                            -->    1000  after the initial RTO of 1 s
+ *                                          <--    SYN|ACK seq=8000 ack=1001   1010
+ *  ACK seq=1001 ack=8001                   -->
+ *  ACK|PSH seq=1001 "hi"                   -->    1010  (lost)
+ *  ACK|PSH seq=1001 "hi"                   -->    4010  after 3 s
+ */
+TEST(rto_is_three_seconds_after_a_syn_timeout)
+{
+    struct scenario s;
+    scenario_client(&s, .iss = 1000);
+    at(&s, 0);    CHECK_EQ(app_connect(&s), -SYNACK_EINPROGRESS);
+                  expect_sent(&s, SEG(SYN, .seq = 1000));
+    at(&s, 1000); expect_sent(&s, SEG(SYN, .seq = 1000));
+    at(&s, 1010); peer_sends(&s, SEG(SYN | ACK, .seq = 8000, .ack = 1001, .mss = 1460));
+                  expect_sent(&s, SEG(ACK, .seq = 1001, .ack = 8001));
+                  CHECK_EQ(app_send(&s, "hi"), 2);
+                  expect_sent(&s, SEG(ACK | PSH, .seq = 1001, .ack = 8001, .data = "hi"));
+                  CHECK_EQ(app_info(&s).rto_us, 3000000);
+    at(&s, 4009); expect_nothing_sent(&s);
+    at(&s, 4010); expect_sent(&s, SEG(ACK | PSH, .seq = 1001, .ack = 8001, .data = "hi"));
+    at(&s, 4020); peer_sends(&s, SEG(ACK, .seq = 8001, .ack = 1003));
+    scenario_end(&s);
+}

@@ -285,3 +285,49 @@ TEST(send_buffer_limits_send_and_writable_returns_with_acks)
     at(&s, 5000); expect_nothing_sent(&s);
     scenario_end(&s);
 }
+
+/*  A peer that keeps its window shut for twenty minutes but answers every
+ *  probe is never given up on (RFC 9293 §3.8.6.1): probes back off to the
+ *  60 s maximum and keep coming, the retransmission timer stays out of it,
+ *  and data flows as soon as the window opens.
+ *  peer                                           stack :80
+ *  ACK ack=8001 win=0                     -->     ESTABLISHED, "hello" queued
+ *                                         <--     ACK seq=8001 "h"    (probe)
+ *  ACK ack=8001 win=0                     -->     ... for 20 minutes
+ *  ACK ack=8001 win=65535                 -->
+ *                                         <--     ACK|PSH seq=8001 "hello"
+ */
+TEST(zero_window_peer_that_answers_is_never_abandoned)
+{
+    struct scenario s;
+    struct tcp_segment seg;
+    scenario_listen(&s, .iss = 8000);
+    handshake_passive(&s, 1000);
+    at(&s, 10); peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 8001, .win_zero = true));
+    at(&s, 20); CHECK_EQ(app_send(&s, "hello"), 5);
+                expect_nothing_sent(&s);
+    unsigned probes = 0;
+    double last_probe_ms = 0, longest_gap_ms = 0;
+    for (int i = 0; i < 1200; i++) {
+        after_ms(&s, 1000);
+        while (take_sent(&s, &seg)) {
+            CHECK_EQ(seg.seq, 8001);
+            CHECK_EQ(seg.payload_len, 1);
+            CHECK(!(seg.flags & (TCP_RST | TCP_FIN)));
+            double t = (double)s.now / 1000.0;
+            if (probes && t - last_probe_ms > longest_gap_ms)
+                longest_gap_ms = t - last_probe_ms;
+            last_probe_ms = t;
+            probes++;
+            peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 8001, .win_zero = true));
+        }
+    }
+    expect_state(&s, ESTABLISHED);
+    CHECK(probes >= 20);                      /* 1+2+4+8+16+32 s, then every 60 s */
+    CHECK(longest_gap_ms <= 61000);
+    CHECK_EQ(app_info(&s).rto_expiries, 0);   /* the retransmission timer never ran */
+    peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 8001, .win = 65535));
+    expect_sent(&s, SEG(ACK | PSH, .seq = 8001, .ack = 1001, .data = "hello"));
+    peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 8006));
+    scenario_end(&s);
+}
