@@ -83,12 +83,17 @@ int synack_local_endpoint(struct synack_stack *stack, int sock, struct synack_en
 int synack_remote_endpoint(struct synack_stack *stack, int sock, struct synack_endpoint *out);
 
 enum synack_sockopt {
-    SYNACK_OPT_SNDBUF,      /* bytes */
-    SYNACK_OPT_RCVBUF,      /* bytes, at most 65535 until window scaling */
-    SYNACK_OPT_NODELAY,     /* 0/1: reserved for Nagle's algorithm */
+    SYNACK_OPT_SNDBUF,      /* bytes, 1 .. 2^30 */
+    SYNACK_OPT_RCVBUF,      /* bytes, 1 .. 2^30 (above 65535 only with window scaling) */
+    SYNACK_OPT_NODELAY,     /* 0/1: 1 turns Nagle's algorithm off (RFC 9293 §3.7.4) */
     SYNACK_OPT_MAXSEG,      /* MSS to announce, 88..65495; 0 = from MTU */
     SYNACK_OPT_REUSEADDR,   /* 0/1: allow bind to a port held in TIME_WAIT */
     SYNACK_OPT_LINGER_ABORT,/* 0/1: close() resets instead of closing gracefully */
+    SYNACK_OPT_KEEPALIVE,   /* 0/1: probe an idle connection (RFC 1122 §4.2.3.6); default 0 */
+    SYNACK_OPT_KEEPIDLE,    /* seconds idle before the first probe, default 7200 */
+    SYNACK_OPT_KEEPINTVL,   /* seconds between unanswered probes, default 75 */
+    SYNACK_OPT_KEEPCNT,     /* unanswered probes before ETIMEDOUT, default 10 */
+    SYNACK_OPT_CONGESTION,  /* enum synack_cc; before connect/listen, or any time on a connection */
 };
 int synack_setsockopt(struct synack_stack *stack, int sock, int opt, int64_t value);
 int synack_getsockopt(struct synack_stack *stack, int sock, int opt, int64_t *value);
@@ -98,19 +103,33 @@ struct synack_tcp_info {
     int state;                           /* enum synack_tcp_state */
     struct synack_endpoint local, remote;
     uint32_t iss, irs;
-    uint32_t snd_una, snd_nxt, snd_wnd;  /* SND.UNA, SND.NXT, SND.WND */
-    uint32_t rcv_nxt, rcv_wnd;           /* RCV.NXT, RCV.WND as last advertised */
+    uint32_t snd_una, snd_nxt, snd_wnd;  /* SND.UNA, SND.NXT, SND.WND (scaled: bytes) */
+    uint32_t rcv_nxt, rcv_wnd;           /* RCV.NXT, RCV.WND as last advertised (bytes) */
     uint32_t snd_mss, rcv_mss;           /* effective send MSS; MSS we announced */
+    uint8_t snd_wscale, rcv_wscale;      /* window shifts in use (RFC 7323 §2); 0 when not negotiated */
+    uint8_t wscale_ok, timestamps_ok, sack_ok;   /* options negotiated */
+    uint8_t cc;                          /* enum synack_cc */
     uint32_t srtt_us, rttvar_us, rto_us; /* RFC 6298 estimator; srtt 0 before a sample */
+    uint32_t min_rtt_us;                 /* smallest RTT seen (0 before a sample) */
     uint32_t backoff;                    /* consecutive RTO expiries */
     uint32_t cwnd_bytes, ssthresh_bytes;
+    uint32_t in_flight_bytes;            /* RFC 6675 "pipe": sent, not acked, not SACKed, not lost */
     uint32_t unacked_bytes;              /* SND.NXT - SND.UNA */
     uint32_t send_queue_bytes;           /* in the send buffer, not yet acknowledged */
     uint32_t recv_queue_bytes;           /* in order, not yet read */
     uint32_t ooo_bytes;                  /* held out of order */
-    uint64_t bytes_acked, bytes_received;
+    uint32_t reordering;                 /* largest reordering seen, in segments (starts at 3) */
+    uint64_t bytes_acked, bytes_received, bytes_retrans;
     uint64_t segs_out, segs_in, data_segs_out, data_segs_in;
-    uint64_t retrans_segs, rto_expiries, fast_retrans, dup_acks_in;
+    uint64_t retrans_segs;               /* all retransmitted segments, by cause below */
+    uint64_t retrans_rto, retrans_fast, retrans_tlp;
+    uint64_t rto_expiries, fast_retrans, dup_acks_in;
+    uint64_t sack_blocks_in, dsack_in;   /* SACK blocks received; of them, D-SACKs (RFC 2883) */
+    uint64_t sack_blocks_out, dsack_out; /* SACK blocks sent; of them, D-SACKs */
+    uint64_t spurious_rtos;              /* timeouts undone (F-RTO, RFC 5682) */
+    uint64_t spurious_retrans;           /* retransmissions D-SACK showed were not needed */
+    uint64_t zero_window_probes, keepalive_probes;
+    uint64_t delivery_rate_bps;          /* latest delivery-rate sample, bits per second */
     uint64_t conn_id;
 };
 int synack_getinfo(struct synack_stack *stack, int sock, struct synack_tcp_info *info);

@@ -21,6 +21,7 @@
 #define SYNACK_STACK_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "synack/addr.h"
 #include "synack/errors.h"
@@ -38,6 +39,17 @@ struct synack_stack;
 typedef uint32_t (*synack_isn_fn)(void *ctx, const struct synack_endpoint *local,
                                   const struct synack_endpoint *remote, synack_time_us now);
 
+/* Congestion control algorithms (per socket: SYNACK_OPT_CONGESTION). */
+enum synack_cc {
+    SYNACK_CC_CUBIC = 0,         /* RFC 9438, the default */
+    SYNACK_CC_NEWRENO = 1,       /* RFC 5681 with RFC 6582 */
+    SYNACK_CC_COUNT
+};
+/* "cubic", "newreno"; NULL for an unknown value. */
+const char *synack_cc_name(int cc);
+/* The value for a name, or -SYNACK_EINVAL. */
+int synack_cc_from_name(const char *name);
+
 struct synack_config {
     const char *name;            /* shown in traces; default "stack" */
     uint64_t secret;             /* keys ISNs and hashes; set it from a good random source */
@@ -47,8 +59,15 @@ struct synack_config {
 
     /* TCP defaults for new sockets (each can be changed per socket). */
     uint32_t mss;                /* MSS we announce; 0 = interface MTU - 40 */
-    uint32_t sndbuf_bytes;       /* default 256 KiB */
-    uint32_t rcvbuf_bytes;       /* default 64 KiB; at most 65535 until window scaling */
+    uint32_t sndbuf_bytes;       /* default 1 MiB; storage grows as data arrives */
+    uint32_t rcvbuf_bytes;       /* default 1 MiB; storage grows as data arrives */
+    bool window_scaling;         /* RFC 7323 §2, default on */
+    bool timestamps;             /* RFC 7323 §3-§5 (RTTM, PAWS), default on */
+    bool sack;                   /* RFC 2018 / RFC 6675, default on */
+    uint8_t congestion;          /* enum synack_cc for new sockets, default CUBIC */
+    synack_time_us keepalive_idle_us;     /* default 2 h (RFC 1122 §4.2.3.6) */
+    synack_time_us keepalive_interval_us; /* default 75 s */
+    uint32_t keepalive_count;             /* default 10 */
     synack_time_us rto_initial_us; /* RFC 6298 §2.1: 1 s */
     synack_time_us rto_min_us;     /* RFC 6298 §2.4: 1 s (Linux uses 200 ms with a 40 ms delayed ACK) */
     synack_time_us rto_max_us;     /* RFC 6298 §2.5: at least 60 s; default 60 s */

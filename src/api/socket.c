@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cc.h"
 #include "seq.h"
 #include "sock.h"
 #include "stack_internal.h"
@@ -62,7 +63,7 @@ int synack_bind(struct synack_stack *st, int sock, const struct synack_endpoint 
         port = bind_ephemeral(st, &addr);
         if (!port)
             return -SYNACK_EADDRINUSE;
-    } else if (tcp_port_in_use(st, &addr, port, s->reuseaddr)) {
+    } else if (tcp_port_in_use(st, &addr, port, s->opt.reuseaddr)) {
         return -SYNACK_EADDRINUSE;
     }
     s->local = synack_endpoint_make(addr, port);
@@ -128,10 +129,7 @@ int synack_accept(struct synack_stack *st, int sock, struct synack_endpoint *pee
     ns->conn = c;
     ns->bound = true;
     ns->local = c->local;
-    ns->sndbuf = s->sndbuf;
-    ns->rcvbuf = s->rcvbuf;
-    ns->maxseg = s->maxseg;
-    ns->nodelay = s->nodelay;
+    ns->opt = s->opt;                   /* options are inherited from the listener */
     if (peer)
         *peer = c->remote;
     sock_notify(st, h);                 /* the new socket's readiness is news */
@@ -164,7 +162,7 @@ int synack_connect(struct synack_stack *st, int sock, const struct synack_endpoi
     struct synack_endpoint local = synack_endpoint_make(laddr, lport);
     if (tcp_table_lookup(st, &local, remote))
         return -SYNACK_EADDRINUSE;
-    struct tcp_conn_params p = { .sndbuf = s->sndbuf, .rcvbuf = s->rcvbuf, .mss = s->maxseg };
+    struct tcp_conn_params p = sock_conn_params(s);
     /* The ISS is chosen again, with the clock, when the SYN goes out. */
     struct tcp_conn *c = tcp_conn_new(st, &local, remote, iface, &p, st->now);
     if (!c)
@@ -328,7 +326,7 @@ int synack_close(struct synack_stack *st, int sock)
         c->sock = -1;
         if (c->state == SYNACK_TCP_CLOSED) {
             tcp_conn_destroy(st, c);
-        } else if (s->linger_abort || c->rcvbuf.len) {
+        } else if (s->opt.linger_abort || c->rcvbuf.len) {
             /* Unread data would be lost silently: RFC 1122 §4.2.2.13 says
              * send a reset instead (RFC 2525 §2.17). */
             c->abort_pending = true;
@@ -409,6 +407,8 @@ int synack_remote_endpoint(struct synack_stack *st, int sock, struct synack_endp
     return 0;
 }
 
+static bool in_range(int64_t v, int64_t lo, int64_t hi) { return v >= lo && v <= hi; }
+
 int synack_setsockopt(struct synack_stack *st, int sock, int opt, int64_t value)
 {
     struct sock *s = tcp_sock(st, sock);
@@ -417,36 +417,63 @@ int synack_setsockopt(struct synack_stack *st, int sock, int opt, int64_t value)
     struct tcp_conn *c = s->conn;
     switch (opt) {
     case SYNACK_OPT_SNDBUF:
-        if (value < 1 || value > (1 << 30))
+        if (!in_range(value, 1, 1 << 30) || (c && value < c->sndbuf.len))
             return -SYNACK_EINVAL;
-        if (c && c->sndbuf.data)
-            return -SYNACK_EINVAL;      /* fixed once data has flowed */
-        s->sndbuf = (uint32_t)value;
+        s->opt.sndbuf = (uint32_t)value;
         if (c)
-            c->sndbuf.cap = s->sndbuf;
+            c->sndbuf.cap = (uint32_t)value;   /* storage grows toward it on demand */
         return 0;
     case SYNACK_OPT_RCVBUF:
-        if (value < 1 || value > 65535)
-            return -SYNACK_EINVAL;      /* until window scaling is negotiated */
+        if (!in_range(value, 1, 1 << 30))
+            return -SYNACK_EINVAL;
         if (c)
-            return -SYNACK_EINVAL;      /* the window was announced already */
-        s->rcvbuf = (uint32_t)value;
+            return -SYNACK_EINVAL;      /* the window scale was announced already */
+        s->opt.rcvbuf = (uint32_t)value;
         return 0;
     case SYNACK_OPT_NODELAY:
-        s->nodelay = value != 0;
+        s->opt.nodelay = value != 0;
+        if (c) {
+            c->nodelay = s->opt.nodelay;
+            tcp_conn_want_output(st, c);   /* held-back small data may go now */
+        }
         return 0;
     case SYNACK_OPT_MAXSEG:
-        if (value != 0 && (value < 88 || value > 65495))
+        if (value != 0 && !in_range(value, 88, 65495))
             return -SYNACK_EINVAL;
         if (c)
             return -SYNACK_EINVAL;
-        s->maxseg = (uint16_t)value;
+        s->opt.maxseg = (uint16_t)value;
         return 0;
     case SYNACK_OPT_REUSEADDR:
-        s->reuseaddr = value != 0;
+        s->opt.reuseaddr = value != 0;
         return 0;
     case SYNACK_OPT_LINGER_ABORT:
-        s->linger_abort = value != 0;
+        s->opt.linger_abort = value != 0;
+        return 0;
+    case SYNACK_OPT_KEEPALIVE:
+    case SYNACK_OPT_KEEPIDLE:
+    case SYNACK_OPT_KEEPINTVL:
+    case SYNACK_OPT_KEEPCNT:
+        if (opt == SYNACK_OPT_KEEPALIVE)
+            s->opt.keepalive = value != 0;
+        else if (!in_range(value, 1, opt == SYNACK_OPT_KEEPCNT ? 255 : 32767))
+            return -SYNACK_EINVAL;
+        else if (opt == SYNACK_OPT_KEEPIDLE)
+            s->opt.keep_idle_s = (uint32_t)value;
+        else if (opt == SYNACK_OPT_KEEPINTVL)
+            s->opt.keep_intvl_s = (uint32_t)value;
+        else
+            s->opt.keep_cnt = (uint32_t)value;
+        if (c)
+            tcp_conn_set_keepalive(st, c, s->opt.keepalive, s->opt.keep_idle_s, s->opt.keep_intvl_s,
+                                   s->opt.keep_cnt);
+        return 0;
+    case SYNACK_OPT_CONGESTION:
+        if (!cc_lookup((int)value) || value < 0 || value >= SYNACK_CC_COUNT)
+            return -SYNACK_EINVAL;
+        s->opt.cc = (uint8_t)value;
+        if (c)
+            tcp_conn_set_cc(c, (int)value, st->now);
         return 0;
     default:
         return -SYNACK_ENOPROTOOPT;
@@ -461,12 +488,17 @@ int synack_getsockopt(struct synack_stack *st, int sock, int opt, int64_t *value
     if (!value)
         return -SYNACK_EINVAL;
     switch (opt) {
-    case SYNACK_OPT_SNDBUF: *value = s->sndbuf; return 0;
-    case SYNACK_OPT_RCVBUF: *value = s->rcvbuf; return 0;
-    case SYNACK_OPT_NODELAY: *value = s->nodelay; return 0;
-    case SYNACK_OPT_MAXSEG: *value = s->conn ? s->conn->snd_mss : s->maxseg; return 0;
-    case SYNACK_OPT_REUSEADDR: *value = s->reuseaddr; return 0;
-    case SYNACK_OPT_LINGER_ABORT: *value = s->linger_abort; return 0;
+    case SYNACK_OPT_SNDBUF: *value = s->opt.sndbuf; return 0;
+    case SYNACK_OPT_RCVBUF: *value = s->opt.rcvbuf; return 0;
+    case SYNACK_OPT_NODELAY: *value = s->opt.nodelay; return 0;
+    case SYNACK_OPT_MAXSEG: *value = s->conn ? s->conn->snd_mss : s->opt.maxseg; return 0;
+    case SYNACK_OPT_REUSEADDR: *value = s->opt.reuseaddr; return 0;
+    case SYNACK_OPT_LINGER_ABORT: *value = s->opt.linger_abort; return 0;
+    case SYNACK_OPT_KEEPALIVE: *value = s->opt.keepalive; return 0;
+    case SYNACK_OPT_KEEPIDLE: *value = s->opt.keep_idle_s; return 0;
+    case SYNACK_OPT_KEEPINTVL: *value = s->opt.keep_intvl_s; return 0;
+    case SYNACK_OPT_KEEPCNT: *value = s->opt.keep_cnt; return 0;
+    case SYNACK_OPT_CONGESTION: *value = s->conn ? s->conn->cc->id : s->opt.cc; return 0;
     default: return -SYNACK_ENOPROTOOPT;
     }
 }

@@ -1,84 +1,121 @@
-/* ringbuf.c — byte ring; see ringbuf.h for the picture. */
+/* ringbuf.c — byte ring with storage that grows on demand; see ringbuf.h. */
 #include "ringbuf.h"
 
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Smallest storage ever allocated: one full-sized segment and change. */
+#define RINGBUF_MIN_SIZE 2048u
+
 void ringbuf_init(struct ringbuf *rb, uint32_t cap)
 {
-    rb->data = NULL;
+    memset(rb, 0, sizeof *rb);
     rb->cap = cap;
-    rb->head = 0;
-    rb->len = 0;
 }
 
 void ringbuf_free(struct ringbuf *rb)
 {
     free(rb->data);
     rb->data = NULL;
-    rb->head = 0;
-    rb->len = 0;
+    rb->size = rb->head = rb->len = rb->extent = 0;
 }
 
-bool ringbuf_reserve(struct ringbuf *rb)
+/* Copies n bytes out of the ring from index `at` (mod size). */
+static void copy_out(const struct ringbuf *rb, uint32_t at, uint8_t *dst, uint32_t n)
 {
-    if (!rb->data && rb->cap)
-        rb->data = malloc(rb->cap);
-    return rb->data != NULL;
+    at %= rb->size;
+    uint32_t first = rb->size - at < n ? rb->size - at : n;
+    memcpy(dst, rb->data + at, first);
+    memcpy(dst + first, rb->data, n - first);
 }
 
-/* Copies n bytes into the ring starting at absolute index `at` (mod cap). */
 static void copy_in(struct ringbuf *rb, uint32_t at, const uint8_t *src, uint32_t n)
 {
-    at %= rb->cap;
-    uint32_t first = rb->cap - at < n ? rb->cap - at : n;
+    at %= rb->size;
+    uint32_t first = rb->size - at < n ? rb->size - at : n;
     memcpy(rb->data + at, src, first);
     memcpy(rb->data, src + first, n - first);
+}
+
+bool ringbuf_reserve(struct ringbuf *rb, uint32_t bytes)
+{
+    if (bytes <= rb->size && rb->data)
+        return true;
+    if (bytes > rb->cap)
+        return false;
+    uint64_t size = rb->size ? rb->size : RINGBUF_MIN_SIZE;
+    while (size < bytes)
+        size *= 2;
+    if (size > rb->cap)
+        size = rb->cap;
+    uint8_t *n = malloc(size);
+    if (!n)
+        return false;
+    if (rb->data && rb->extent)
+        copy_out(rb, rb->head, n, rb->extent);   /* linearise: head moves to 0 */
+    free(rb->data);
+    rb->data = n;
+    rb->size = (uint32_t)size;
+    rb->head = 0;
+    return true;
 }
 
 uint32_t ringbuf_append(struct ringbuf *rb, const void *src, uint32_t n)
 {
     if (n > ringbuf_free_space(rb))
         n = ringbuf_free_space(rb);
-    if (!n || !ringbuf_reserve(rb))
+    if (!n)
         return 0;
+    if (!ringbuf_reserve(rb, rb->len + n)) {
+        /* Take what fits in the storage already there. */
+        uint32_t room = rb->size > rb->len ? rb->size - rb->len : 0;
+        if (!room)
+            return 0;
+        n = room;
+    }
     copy_in(rb, rb->head + rb->len, src, n);
     rb->len += n;
+    if (rb->extent < rb->len)
+        rb->extent = rb->len;
     return n;
 }
 
-void ringbuf_write_at(struct ringbuf *rb, uint32_t off, const void *src, uint32_t n)
+bool ringbuf_write_at(struct ringbuf *rb, uint32_t off, const void *src, uint32_t n)
 {
     assert((uint64_t)off + n <= ringbuf_free_space(rb));
-    if (n)
-        copy_in(rb, rb->head + rb->len + off, src, n);
+    if (!n)
+        return true;
+    uint32_t end = rb->len + off + n;
+    if (!ringbuf_reserve(rb, end))
+        return false;
+    copy_in(rb, rb->head + rb->len + off, src, n);
+    if (rb->extent < end)
+        rb->extent = end;
+    return true;
 }
 
 void ringbuf_commit(struct ringbuf *rb, uint32_t n)
 {
-    assert(n <= ringbuf_free_space(rb));
+    assert(rb->len + n <= rb->extent);
     rb->len += n;
 }
 
 void ringbuf_peek(const struct ringbuf *rb, uint32_t off, void *dst, uint32_t n)
 {
     assert((uint64_t)off + n <= rb->len);
-    if (!n)
-        return;
-    uint32_t at = (rb->head + off) % rb->cap;
-    uint32_t first = rb->cap - at < n ? rb->cap - at : n;
-    memcpy(dst, rb->data + at, first);
-    memcpy((uint8_t *)dst + first, rb->data, n - first);
+    if (n)
+        copy_out(rb, rb->head + off, dst, n);
 }
 
 void ringbuf_consume(struct ringbuf *rb, uint32_t n)
 {
     assert(n <= rb->len);
     rb->len -= n;
+    rb->extent -= n;
     /* head keeps moving even when the ring empties: bytes written beyond
      * the readable end (write_at) are placed relative to it. */
-    rb->head = rb->cap ? (rb->head + n) % rb->cap : 0;
+    rb->head = rb->size ? (rb->head + n) % rb->size : 0;
 }
 
 uint32_t ringbuf_read(struct ringbuf *rb, void *dst, uint32_t n)

@@ -1,14 +1,15 @@
 /*
  * ringbuf.h — a byte ring for send and receive buffers.
  *
- *        head                 head+len          head+len+off (write_at)
- *   ------|=======readable=======|.....free....[ooo bytes]....|------
+ *        head                 head+len                 head+extent
+ *   ------|=======readable=======|.....free....[ooo bytes]|------
  *
- * The storage is allocated on first write (an idle connection costs no
- * buffer).  Capacity is fixed when the storage is allocated; it may change
- * freely before that.  Bytes beyond len can be written with write_at (used
- * by reassembly to place out-of-order data straight into the receive ring)
- * and become readable with commit.
+ * `cap` is the most the ring may hold (the socket's buffer size); the
+ * storage starts empty and grows by doubling as bytes arrive, so an idle
+ * connection costs nothing and a small one little.  Bytes beyond len can
+ * be written with write_at (reassembly places out-of-order data straight
+ * into the receive ring) and become readable with commit; `extent` is how
+ * far from head anything has been written, so growth keeps those too.
  */
 #ifndef SYNACK_CORE_RINGBUF_H
 #define SYNACK_CORE_RINGBUF_H
@@ -19,21 +20,24 @@
 
 struct ringbuf {
     uint8_t *data;   /* NULL until first needed */
-    uint32_t cap;    /* bytes */
+    uint32_t size;   /* bytes of storage allocated (a power of two, or cap) */
+    uint32_t cap;    /* most bytes the ring may hold */
     uint32_t head;   /* index of the first readable byte */
     uint32_t len;    /* readable bytes */
+    uint32_t extent; /* bytes from head that hold data (>= len) */
 };
 
 void ringbuf_init(struct ringbuf *rb, uint32_t cap);
 void ringbuf_free(struct ringbuf *rb);
-/* Allocates storage if not yet done; false when out of memory. */
-bool ringbuf_reserve(struct ringbuf *rb);
+/* Grows the storage to hold at least `bytes` from head (bytes <= cap);
+ * false when out of memory. */
+bool ringbuf_reserve(struct ringbuf *rb, uint32_t bytes);
 static inline uint32_t ringbuf_free_space(const struct ringbuf *rb) { return rb->cap - rb->len; }
 /* Appends up to n bytes; returns how many fit (0 if allocation failed). */
 uint32_t ringbuf_append(struct ringbuf *rb, const void *src, uint32_t n);
 /* Writes n bytes at offset `off` past the readable end, without making them
- * readable.  Requires off + n <= free space. */
-void ringbuf_write_at(struct ringbuf *rb, uint32_t off, const void *src, uint32_t n);
+ * readable.  Requires off + n <= free space; false when out of memory. */
+bool ringbuf_write_at(struct ringbuf *rb, uint32_t off, const void *src, uint32_t n);
 /* Makes n more bytes (already written with write_at) readable. */
 void ringbuf_commit(struct ringbuf *rb, uint32_t n);
 /* Copies n readable bytes starting `off` bytes after head, without consuming. */

@@ -53,9 +53,13 @@ int sock_alloc(struct synack_stack *st)
     memset(s, 0, sizeof *s);
     s->gen = gen;
     s->kind = SOCK_TCP;
-    s->sndbuf = st->cfg.sndbuf_bytes;
-    s->rcvbuf = st->cfg.rcvbuf_bytes;
-    s->maxseg = (uint16_t)st->cfg.mss;
+    s->opt.sndbuf = st->cfg.sndbuf_bytes;
+    s->opt.rcvbuf = st->cfg.rcvbuf_bytes;
+    s->opt.maxseg = (uint16_t)st->cfg.mss;
+    s->opt.cc = st->cfg.congestion;
+    s->opt.keep_idle_s = (uint32_t)(st->cfg.keepalive_idle_us / 1000000);
+    s->opt.keep_intvl_s = (uint32_t)(st->cfg.keepalive_interval_us / 1000000);
+    s->opt.keep_cnt = st->cfg.keepalive_count;
     return make_handle(index, gen);
 }
 
@@ -161,4 +165,20 @@ uint32_t sock_ready_bits(struct synack_stack *st, int handle)
         bits &= ~(uint32_t)SYNACK_WRITABLE;
     }
     return bits;
+}
+
+struct tcp_conn_params sock_conn_params(const struct sock *s)
+{
+    struct tcp_conn_params p = {
+        .sndbuf = s->opt.sndbuf,
+        .rcvbuf = s->opt.rcvbuf,
+        .mss = s->opt.maxseg,
+        .cc = s->opt.cc,
+        .nodelay = s->opt.nodelay,
+        .keepalive = s->opt.keepalive,
+        .keep_idle_s = s->opt.keep_idle_s,
+        .keep_intvl_s = s->opt.keep_intvl_s,
+        .keep_cnt = s->opt.keep_cnt,
+    };
+    return p;
 }

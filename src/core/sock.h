@@ -34,6 +34,16 @@ struct tcp_listener {
     struct tcp_conn *accept_head, *accept_tail;
 };
 
+/* Socket options.  A connection takes a copy when it is created
+ * (tcp_conn_params) and setsockopt on a connected socket updates both. */
+struct sock_opts {
+    uint32_t sndbuf, rcvbuf;
+    uint16_t maxseg;
+    bool nodelay, reuseaddr, linger_abort, keepalive;
+    uint8_t cc;                     /* enum synack_cc */
+    uint32_t keep_idle_s, keep_intvl_s, keep_cnt;
+};
+
 struct sock {
     uint16_t gen;
     uint8_t kind;                   /* enum sock_kind */
@@ -44,10 +54,7 @@ struct sock {
     struct tcp_conn *conn;          /* SOCK_TCP after connect/accept */
     struct tcp_listener *listener;  /* SOCK_LISTENER */
     int error;                      /* pending error when no conn holds one */
-    /* Options (synack_setsockopt). */
-    uint32_t sndbuf, rcvbuf;
-    uint16_t maxseg;
-    bool nodelay, reuseaddr, linger_abort;
+    struct sock_opts opt;           /* synack_setsockopt; accepted sockets inherit them */
     uint32_t free_next;             /* free list */
 };
 
@@ -70,5 +77,7 @@ struct sock *sock_get(struct synack_stack *st, int handle);
 /* Puts the socket on the ready list if it is not there. */
 void sock_notify(struct synack_stack *st, int handle);
 uint32_t sock_ready_bits(struct synack_stack *st, int handle);
+/* What a connection created for this socket starts with. */
+struct tcp_conn_params sock_conn_params(const struct sock *s);
 
 #endif

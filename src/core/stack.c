@@ -25,8 +25,15 @@ void synack_config_default(struct synack_config *cfg)
     cfg->max_sockets = 65536;
     cfg->max_connections = 65536;
     cfg->ttl = 64;
-    cfg->sndbuf_bytes = 256 * 1024;
-    cfg->rcvbuf_bytes = 65535;
+    cfg->sndbuf_bytes = 1024 * 1024;
+    cfg->rcvbuf_bytes = 1024 * 1024;
+    cfg->window_scaling = true;
+    cfg->timestamps = true;
+    cfg->sack = true;
+    cfg->congestion = SYNACK_CC_CUBIC;
+    cfg->keepalive_idle_us = 7200ull * 1000000;     /* RFC 1122 §4.2.3.6: at least two hours */
+    cfg->keepalive_interval_us = 75ull * 1000000;   /* the 75 s the source texts quote */
+    cfg->keepalive_count = 10;
     cfg->rto_initial_us = 1000000;
     cfg->rto_min_us = 1000000;
     cfg->rto_max_us = 60000000;
@@ -49,7 +56,9 @@ static uint64_t splitmix64(uint64_t *state)
 static bool config_valid(const struct synack_config *c)
 {
     return c->max_sockets >= 1 && c->max_sockets <= (1u << SOCK_INDEX_BITS) && c->max_connections >= 1 &&
-           c->ttl >= 1 && c->sndbuf_bytes >= 1 && c->rcvbuf_bytes >= 1 && c->rcvbuf_bytes <= 65535 &&
+           c->ttl >= 1 && c->sndbuf_bytes >= 1 && c->sndbuf_bytes <= (1u << 30) && c->rcvbuf_bytes >= 1 &&
+           c->rcvbuf_bytes <= (1u << 30) && c->congestion < SYNACK_CC_COUNT && c->keepalive_idle_us >= 1000000 &&
+           c->keepalive_interval_us >= 1000000 && c->keepalive_count >= 1 &&
            c->rto_min_us >= 1 && c->rto_min_us <= c->rto_max_us && c->rto_max_us <= UINT32_MAX &&
            c->rto_initial_us >= 1 && c->rto_initial_us <= UINT32_MAX && c->delack_us <= 500000 &&
            c->ephemeral_lo >= 1 && c->ephemeral_lo <= c->ephemeral_hi && c->msl_us >= 1 &&

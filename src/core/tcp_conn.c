@@ -40,9 +40,15 @@ struct tcp_conn *tcp_conn_new(struct synack_stack *st, const struct synack_endpo
     /* RFC 9293 §3.7.1: without an MSS option the peer accepts 536 bytes;
      * the real value is set when the SYN or SYN-ACK arrives. */
     c->snd_mss = 536;
+    c->cwnd_limited = true;
+    c->nodelay = p->nodelay;
+    c->keepalive = p->keepalive;
+    c->keep_idle_s = p->keep_idle_s;
+    c->keep_intvl_s = p->keep_intvl_s;
+    c->keep_cnt = (uint8_t)(p->keep_cnt > 255 ? 255 : p->keep_cnt);
     rtt_init(&c->rtt, (uint32_t)st->cfg.rto_initial_us, (uint32_t)st->cfg.rto_min_us,
              (uint32_t)st->cfg.rto_max_us);
-    c->cc = &cc_reno;
+    c->cc = cc_lookup(p->cc) ? cc_lookup(p->cc) : &cc_cubic;
     for (int t = 0; t < TCP_TIMER_COUNT; t++)
         c->timer[t] = SYNACK_TIME_NEVER;
     timer_entry_init(&c->sched);
@@ -50,6 +56,31 @@ struct tcp_conn *tcp_conn_new(struct synack_stack *st, const struct synack_endpo
     ringbuf_init(&c->rcvbuf, p->rcvbuf > 65535 ? 65535 : p->rcvbuf);
     reass_init(&c->ooo);
     return c;
+}
+
+void tcp_conn_set_keepalive(struct synack_stack *st, struct tcp_conn *c, bool on, uint32_t idle_s,
+                            uint32_t intvl_s, uint32_t cnt)
+{
+    c->keepalive = on;
+    c->keep_idle_s = idle_s;
+    c->keep_intvl_s = intvl_s;
+    c->keep_cnt = (uint8_t)(cnt > 255 ? 255 : cnt);
+    (void)st;
+}
+
+void tcp_conn_set_cc(struct tcp_conn *c, int cc, synack_time_us now)
+{
+    const struct cc_ops *ops = cc_lookup(cc);
+    if (!ops || ops == c->cc)
+        return;
+    uint32_t cwnd = c->cwnd, ssthresh = c->ssthresh;
+    c->cc = ops;
+    memset(&c->cc_state, 0, sizeof c->cc_state);
+    if (tcp_state_synchronized(c->state)) {
+        ops->init(c, now);
+        c->cwnd = cwnd;
+        c->ssthresh = ssthresh;
+    }
 }
 
 void tcp_conn_set_iss(struct tcp_conn *c, uint32_t iss)

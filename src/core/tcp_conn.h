@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "synack/stack.h"
+#include "cc.h"
 #include "reass.h"
 #include "ringbuf.h"
 #include "rtt.h"
@@ -87,11 +88,21 @@ struct tcp_conn {
 
     /* Congestion control (RFC 5681) behind an ops table (cc.h). */
     const struct cc_ops *cc;
+    struct cc_state cc_state;          /* the module's private variables */
     uint32_t cwnd, ssthresh;
+    uint32_t cc_bytes_acked;           /* RFC 3465 byte counting in congestion avoidance */
+    bool cwnd_limited;                 /* the last send stopped at cwnd (RFC 7661 §4.3) */
     uint32_t dupacks;
     uint32_t recover;                  /* NewReno "recover", RFC 6582 §3.2 */
     bool in_recovery;
     uint8_t persist_backoff;
+
+    /* Per-socket behaviour (copied from the socket's options). */
+    bool nodelay;                      /* Nagle off (RFC 9293 §3.7.4) */
+    bool keepalive;                    /* RFC 1122 §4.2.3.6 */
+    uint8_t keep_probes;               /* unanswered keepalive probes so far */
+    uint8_t keep_cnt;
+    uint32_t keep_idle_s, keep_intvl_s;
 
     /* Timers. */
     synack_time_us timer[TCP_TIMER_COUNT];
@@ -121,6 +132,9 @@ struct tcp_conn {
 struct tcp_conn_params {
     uint32_t sndbuf, rcvbuf;
     uint16_t mss;          /* 0: from the interface MTU */
+    uint8_t cc;            /* enum synack_cc */
+    bool nodelay, keepalive;
+    uint32_t keep_idle_s, keep_intvl_s, keep_cnt;
 };
 
 static inline bool tcp_state_synchronized(int s) { return s >= SYNACK_TCP_ESTABLISHED; }
@@ -135,6 +149,11 @@ void tcp_conn_set_state(struct synack_stack *st, struct tcp_conn *c, int state, 
 void tcp_conn_close(struct synack_stack *st, struct tcp_conn *c, int err, synack_time_us now);
 /* Frees all memory of c; it must already be out of every list. */
 void tcp_conn_destroy(struct synack_stack *st, struct tcp_conn *c);
+/* Applies keepalive settings (and (re)arms or stops its timer). */
+void tcp_conn_set_keepalive(struct synack_stack *st, struct tcp_conn *c, bool on, uint32_t idle_s,
+                            uint32_t intvl_s, uint32_t cnt);
+/* Switches congestion control; cwnd and ssthresh carry over. */
+void tcp_conn_set_cc(struct tcp_conn *c, int cc, synack_time_us now);
 /* Sets ISS and the send variables that start from it. */
 void tcp_conn_set_iss(struct tcp_conn *c, uint32_t iss);
 /* Tells c's socket (or its listener's) that readiness may have changed. */

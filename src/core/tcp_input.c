@@ -86,7 +86,7 @@ static void listen_input(struct synack_stack *st, struct tcp_listener *l, int if
         return;
     }
     struct sock *ls = sock_get(st, l->sock);
-    struct tcp_conn_params p = { .sndbuf = ls->sndbuf, .rcvbuf = ls->rcvbuf, .mss = ls->maxseg };
+    struct tcp_conn_params p = sock_conn_params(ls);
     struct synack_endpoint local = synack_endpoint_make(*dst, s->dst_port);
     struct synack_endpoint remote = synack_endpoint_make(*src, s->src_port);
     struct tcp_conn *c = tcp_conn_new(st, &local, &remote, iface, &p, now);
@@ -106,7 +106,7 @@ static void listen_input(struct synack_stack *st, struct tcp_listener *l, int if
     c->snd_wl1 = s->seq;
     c->snd_wl2 = c->iss;
     c->snd_mss = (uint16_t)peer_mss(st, c, s);
-    c->cc->init(c);
+    c->cc->init(c, now);
     c->segs_in++;
     tcp_table_insert(st, c);
     st->stats.tcp_passive_opens++;
@@ -170,7 +170,7 @@ static void syn_sent_input(struct synack_stack *st, struct tcp_conn *c, const st
     c->rcv_nxt = s->seq + 1;
     c->rcv_adv = c->rcv_nxt;
     c->snd_mss = (uint16_t)peer_mss(st, c, s);
-    c->cc->init(c);
+    c->cc->init(c, now);
     c->snd_wnd = s->window;
     c->max_snd_wnd = s->window;
     c->snd_wl1 = s->seq;
@@ -319,7 +319,8 @@ static void on_duplicate_ack(struct synack_stack *st, struct tcp_conn *c, synack
         c->in_recovery = true;
         c->fast_retrans++;
         st->stats.tcp_fast_retrans++;
-        c->cc->on_fast_retransmit(c, flight, now);
+        c->cc->on_congestion(c, flight, now);
+        c->cwnd += 3u * c->snd_mss;               /* RFC 5681 §3.2 step 3: inflate by the 3 dup ACKs */
         tcp_retransmit_first(st, c, now);         /* RFC 5681 §3.2 step 2 */
     }
 }
@@ -363,7 +364,9 @@ static void on_new_ack(struct synack_stack *st, struct tcp_conn *c, uint32_t ack
             c->cwnd += c->snd_mss;
         }
     } else if (tcp_state_synchronized(c->state)) {
-        c->cc->on_ack(c, acked, now);
+        struct cc_ack a = { .now = now, .acked = acked, .flight = c->snd_max - c->snd_una + acked,
+                            .rtt_us = 0, .cwnd_limited = c->cwnd_limited };
+        c->cc->on_ack(c, &a);
     }
     if (!c->in_recovery)
         c->dupacks = 0;
@@ -474,16 +477,17 @@ static enum step text_step(struct synack_stack *st, struct tcp_conn *c, struct t
         tcp_conn_close(st, c, -SYNACK_ECONNABORTED, now);
         return STEP_GONE;
     }
-    if (!ringbuf_reserve(&c->rcvbuf)) {
+    uint32_t off = s->seq - c->rcv_nxt;
+    if (!ringbuf_write_at(&c->rcvbuf, off, s->payload, s->payload_len)) {
+        /* No memory to hold it: as if lost; the sender will repeat it. */
         stack_drop(st, iface, SYNACK_DROP_TCP_NO_MEMORY, now);
         s->flags &= (uint8_t)~TCP_FIN;
-        return STEP_CONTINUE;
+        return STEP_DONE;
     }
-    if (s->seq == c->rcv_nxt) {
+    if (off == 0) {
         /* RFC 5681 §4.2: a segment that fills all or part of a gap (while
          * anything is held beyond RCV.NXT) is ACKed at once. */
         bool fills_gap = c->ooo.count || c->ooo.fin_known;
-        ringbuf_write_at(&c->rcvbuf, 0, s->payload, s->payload_len);
         ringbuf_commit(&c->rcvbuf, s->payload_len);
         c->rcv_nxt += s->payload_len;
         c->bytes_received += s->payload_len;
@@ -499,14 +503,12 @@ static enum step text_step(struct synack_stack *st, struct tcp_conn *c, struct t
         tcp_conn_notify(st, c);
         return STEP_CONTINUE;
     }
-    /* Out of order: store it in place and remember the range.  The ACK
+    /* Out of order: now in place in the ring; remember the range.  The ACK
      * goes out at once (RFC 5681 §4.2, RFC 9293 §3.8.6.3) as the duplicate
      * ACK the sender's fast retransmit counts on. */
-    uint32_t off = s->seq - c->rcv_nxt;
     if (!reass_add(&c->ooo, s->seq, s->seq + s->payload_len)) {
         stack_drop(st, iface, SYNACK_DROP_TCP_OOO_LIMIT, now);
     } else {
-        ringbuf_write_at(&c->rcvbuf, off, s->payload, s->payload_len);
         st->stats.tcp_ooo_queued++;
         if (s->flags & TCP_FIN) {
             c->ooo.fin_known = true;

@@ -95,7 +95,7 @@ static bool rexmt_expired(struct synack_stack *st, struct tcp_conn *c, synack_ti
     }
     c->backoff++;
     uint32_t flight = c->snd_max - c->snd_una;
-    if (tcp_state_synchronized(c->state) && c->cc->on_rto)
+    if (tcp_state_synchronized(c->state))
         c->cc->on_rto(c, flight, now);
     c->in_recovery = false;
     c->dupacks = 0;

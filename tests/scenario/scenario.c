@@ -87,6 +87,8 @@ static void setup(struct scenario *s, const char *name, struct scenario_opts o)
         cfg.syn_retries = o.syn_retries;
     if (o.data_retries)
         cfg.data_retries = o.data_retries;
+    if (o.cc)
+        cfg.congestion = (uint8_t)synack_cc_from_name(o.cc);
     s->st = synack_stack_new(&cfg);
     if (!s->st) {
         test_fail(__FILE__, __LINE__, "synack_stack_new failed");

@@ -59,6 +59,7 @@ struct scenario_opts {
     synack_time_us msl_us;    /* 0: default */
     synack_time_us rto_min_us, rto_initial_us;
     uint32_t syn_retries, data_retries;
+    const char *cc;           /* congestion control by name; NULL: the default (cubic) */
 };
 
 #define SCENARIO_MAX_PACKETS 4096

@@ -290,7 +290,7 @@ TEST(acknowledged_retransmission_ends_the_backoff)
 TEST(timeout_resends_one_segment_then_the_rest_in_slow_start)
 {
     struct scenario s;
-    scenario_listen(&s, .iss = 8000);
+    scenario_listen(&s, .iss = 8000, .cc = "newreno");
     at(&s, 0);    handshake_passive(&s, 1000);
     at(&s, 1000); CHECK_EQ(app_send_bytes(&s, 3 * 1460), 3 * 1460);
                   expect_sent(&s, SEG(ACK, .seq = 8001, .ack = 1001, .len = 1460));
@@ -326,7 +326,7 @@ TEST(timeout_resends_one_segment_then_the_rest_in_slow_start)
 TEST(fast_retransmit_and_newreno_partial_ack)
 {
     struct scenario s;
-    scenario_listen(&s, .iss = 8000);
+    scenario_listen(&s, .iss = 8000, .cc = "newreno");
     at(&s, 0);    handshake_passive(&s, 1000);
     at(&s, 1000); CHECK_EQ(app_send_bytes(&s, 8 * 1460), 8 * 1460);
     for (uint32_t i = 0; i < 8; i++)

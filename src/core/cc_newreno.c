@@ -1,0 +1,119 @@
+/*
+ * cc_newreno.c — the window arithmetic of RFC 5681 §3.1-§3.2 with
+ * appropriate byte counting (RFC 3465 §2.1), the initial window of RFC
+ * 6928 and the restart window of RFC 5681 §4.1.  NewReno's recovery
+ * (RFC 6582) is driven by tcp_recovery.c; this file only sizes the window.
+ * Also home of what every module shares: cc_lookup and the names.
+ */
+#include <string.h>
+
+#include "cc.h"
+#include "synack/stack.h"
+#include "tcp_conn.h"
+
+static uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
+
+uint32_t cc_initial_window(uint32_t mss)
+{
+    uint32_t iw = 10u * mss;
+    uint32_t cap = max_u32(2u * mss, 14600);
+    return iw < cap ? iw : cap;
+}
+
+static void newreno_init(struct tcp_conn *c, synack_time_us now)
+{
+    (void)now;
+    c->cwnd = cc_initial_window(c->snd_mss);
+    c->ssthresh = UINT32_MAX / 2;          /* RFC 5681 §3.1: arbitrarily high */
+}
+
+static void newreno_on_ack(struct tcp_conn *c, const struct cc_ack *a)
+{
+    if (!a->cwnd_limited)
+        return;                            /* RFC 7661 §4.3: no growth while application-limited */
+    if (c->cwnd < c->ssthresh) {
+        /* Slow start: RFC 5681 §3.1 eq. 2, with RFC 3465's limit L = 2*SMSS. */
+        uint32_t inc = a->acked < 2u * c->snd_mss ? a->acked : 2u * c->snd_mss;
+        c->cwnd += inc;
+    } else {
+        /* Congestion avoidance, RFC 3465 §2.1: one SMSS per cwnd of bytes
+         * acknowledged (about one SMSS per RTT, RFC 5681 eq. 3). */
+        c->cc_bytes_acked += a->acked;
+        if (c->cc_bytes_acked >= c->cwnd) {
+            c->cc_bytes_acked -= c->cwnd;
+            c->cwnd += c->snd_mss;
+        }
+    }
+    if (c->cwnd > (1u << 30))
+        c->cwnd = 1u << 30;
+}
+
+static void newreno_on_congestion(struct tcp_conn *c, uint32_t flight, synack_time_us now)
+{
+    (void)now;
+    c->ssthresh = max_u32(flight / 2, 2u * c->snd_mss);   /* RFC 5681 eq. 4 */
+    c->cwnd = c->ssthresh;                                /* recovery adds its own allowance */
+    c->cc_bytes_acked = 0;
+}
+
+static void newreno_on_recovery_exit(struct tcp_conn *c, uint32_t flight, synack_time_us now)
+{
+    (void)now;
+    /* RFC 6582 §3.2 step 3, option 1: min(ssthresh, max(FlightSize, SMSS) + SMSS). */
+    uint32_t alt = max_u32(flight, c->snd_mss) + c->snd_mss;
+    c->cwnd = c->ssthresh < alt ? c->ssthresh : alt;
+}
+
+static void newreno_on_rto(struct tcp_conn *c, uint32_t flight, synack_time_us now)
+{
+    (void)now;
+    c->ssthresh = max_u32(flight / 2, 2u * c->snd_mss);   /* RFC 5681 eq. 4 */
+    c->cwnd = c->snd_mss;                                 /* loss window, RFC 5681 §3.1 */
+    c->cc_bytes_acked = 0;
+}
+
+static void newreno_on_idle_restart(struct tcp_conn *c, synack_time_us now)
+{
+    (void)now;
+    /* RFC 5681 §4.1: cwnd = min(RW, cwnd) with RW = the initial window. */
+    uint32_t rw = cc_initial_window(c->snd_mss);
+    if (c->cwnd > rw)
+        c->cwnd = rw;
+}
+
+const struct cc_ops cc_newreno = {
+    .name = "newreno",
+    .id = SYNACK_CC_NEWRENO,
+    .init = newreno_init,
+    .on_ack = newreno_on_ack,
+    .on_congestion = newreno_on_congestion,
+    .on_recovery_exit = newreno_on_recovery_exit,
+    .on_rto = newreno_on_rto,
+    .on_idle_restart = newreno_on_idle_restart,
+};
+
+const struct cc_ops *cc_lookup(int id)
+{
+    switch (id) {
+    case SYNACK_CC_CUBIC:
+        return &cc_cubic;
+    case SYNACK_CC_NEWRENO:
+        return &cc_newreno;
+    default:
+        return NULL;
+    }
+}
+
+const char *synack_cc_name(int id)
+{
+    const struct cc_ops *ops = cc_lookup(id);
+    return ops ? ops->name : NULL;
+}
+
+int synack_cc_from_name(const char *name)
+{
+    for (int id = 0; id < SYNACK_CC_COUNT; id++)
+        if (name && strcmp(name, cc_lookup(id)->name) == 0)
+            return id;
+    return -SYNACK_EINVAL;
+}
