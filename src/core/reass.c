@@ -31,12 +31,14 @@ bool reass_add(struct reass *q, uint32_t start, uint32_t end)
         memmove(&q->r[i + 1], &q->r[i], (q->count - i) * sizeof q->r[0]);
         q->r[i].start = start;
         q->r[i].end = end;
+        q->r[i].stamp = ++q->clock;
         q->count++;
         return true;
     }
     /* Merge into range i, then swallow any ranges the new end reaches. */
     q->r[i].start = seq_min(q->r[i].start, start);
     q->r[i].end = seq_max(q->r[i].end, end);
+    q->r[i].stamp = ++q->clock;
     while (i + 1 < q->count && seq_geq(q->r[i].end, q->r[i + 1].start)) {
         q->r[i].end = seq_max(q->r[i].end, q->r[i + 1].end);
         remove_at(q, i + 1);
@@ -62,4 +64,12 @@ uint32_t reass_bytes(const struct reass *q)
     for (unsigned i = 0; i < q->count; i++)
         n += q->r[i].end - q->r[i].start;
     return n;
+}
+
+bool reass_holds(const struct reass *q, uint32_t start, uint32_t end)
+{
+    for (unsigned i = 0; i < q->count; i++)
+        if (seq_leq(q->r[i].start, start) && seq_geq(q->r[i].end, end))
+            return true;
+    return false;
 }

@@ -17,11 +17,13 @@
 
 struct reass_range {
     uint32_t start, end;   /* [start, end) in sequence space */
+    uint32_t stamp;        /* when it last grew: SACK reports the newest first */
 };
 
 struct reass {
     uint8_t count;
     bool fin_known;
+    uint32_t clock;        /* stamps for reass_range.stamp */
     uint32_t fin_seq;      /* sequence number of the early FIN */
     struct reass_range r[REASS_MAX_RANGES];
 };
@@ -34,6 +36,8 @@ bool reass_add(struct reass *q, uint32_t start, uint32_t end);
  * before it, removes that range and returns how far it reaches past
  * rcv_nxt (0 otherwise).  Ranges wholly below rcv_nxt are discarded. */
 uint32_t reass_advance(struct reass *q, uint32_t rcv_nxt);
+/* Whether [start, end) is already wholly held. */
+bool reass_holds(const struct reass *q, uint32_t start, uint32_t end);
 /* Bytes held out of order. */
 uint32_t reass_bytes(const struct reass *q);
 

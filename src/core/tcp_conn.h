@@ -31,6 +31,7 @@
 #include "reass.h"
 #include "ringbuf.h"
 #include "rtt.h"
+#include "tcp_txq.h"
 #include "tcp_wire.h"
 #include "timer_heap.h"
 
@@ -45,7 +46,17 @@ enum tcp_timer {
     TCP_TIMER_PERSIST,   /* zero-window probe, RFC 9293 §3.8.6.1 */
     TCP_TIMER_DELACK,    /* delayed ACK, RFC 9293 §3.8.6.3 */
     TCP_TIMER_2MSL,      /* TIME_WAIT, and the orphaned FIN_WAIT_2 limit */
+    TCP_TIMER_KEEPALIVE, /* RFC 1122 §4.2.3.6 */
+    TCP_TIMER_REORDER,   /* RACK reordering window, RFC 8985 §6.2 step 5 */
+    TCP_TIMER_TLP,       /* tail loss probe (PTO), RFC 8985 §7.2 */
     TCP_TIMER_COUNT
+};
+
+/* Where the sender stands in loss recovery (tcp_recovery.c). */
+enum tcp_recovery_state {
+    REC_OPEN,            /* no recovery */
+    REC_FAST,            /* fast recovery: RFC 6675 with PRR (RFC 6937) */
+    REC_RTO,             /* after a timeout: slow start over the lost records */
 };
 
 struct tcp_conn {
@@ -74,6 +85,51 @@ struct tcp_conn {
 
     uint16_t snd_mss;                  /* largest payload we send */
     uint16_t rcv_mss;                  /* MSS we announced */
+
+    /* Options negotiated in the handshake (RFC 7323, RFC 2018). */
+    bool wscale_ok, ts_ok, sack_ok;
+    uint8_t snd_wscale;                /* shift for windows the peer sends */
+    uint8_t rcv_wscale;                /* shift for windows we send */
+    uint32_t ts_offset;                /* our timestamp clock's offset (RFC 7323 §5.4) */
+    uint32_t ts_recent;                /* TS.Recent (RFC 7323 §4.3) */
+    synack_time_us ts_recent_time;     /* when TS.Recent last changed (PAWS, RFC 7323 §5.5) */
+    uint32_t last_ack_sent;            /* Last.ACK.sent (RFC 7323 §4.3) */
+    bool dsack_pending;                /* RFC 2883: report a duplicate in the next ACK */
+    uint32_t dsack_left, dsack_right;
+
+    /* Sender scoreboard, loss detection and recovery (tcp_recovery.c). */
+    struct txq txq;
+    uint8_t rec_state;                 /* enum tcp_recovery_state */
+    uint32_t prr_delivered, prr_out;   /* RFC 6937 */
+    uint32_t recover_fs;               /* RecoverFS of RFC 6937 */
+    struct {
+        synack_time_us xmit_time;      /* RACK.xmit_ts: newest delivered segment's send time */
+        uint32_t end_seq;              /* RACK.end_seq */
+        uint32_t rtt_us;               /* RACK.rtt */
+        uint32_t fack;                 /* highest sequence delivered (RFC 8985 §6.2 step 3) */
+        uint32_t dsack_round;          /* SND.MAX when reo_wnd_mult last grew */
+        uint8_t reo_wnd_mult;
+        uint8_t reo_wnd_persist;
+        bool reordering_seen;
+    } rack;
+    uint32_t min_rtt_us;
+    bool tlp_out;                      /* a probe is unanswered (RFC 8985 §7.3) */
+    bool tlp_retrans;                  /* ... and it was a retransmission */
+    uint32_t tlp_high_seq;
+    struct {
+        bool armed;                    /* an episode that may prove spurious */
+        bool rto;                      /* ... started by a timeout */
+        uint32_t cwnd, ssthresh;
+        struct cc_state cc;
+        uint32_t tsval;                /* TSval of its first retransmission (Eifel, RFC 3522) */
+        uint32_t retrans_seq;          /* start of that retransmission */
+        uint32_t retrans_out;          /* its retransmissions not yet D-SACKed */
+    } undo;
+    synack_time_us last_send_time;     /* for restart after idle (RFC 5681 §4.1) */
+    synack_time_us last_recv_time;     /* for keepalive */
+    uint32_t reordering;               /* segments; starts at 3 (RFC 6675 DupThresh) */
+    uint64_t delivered;                /* bytes delivered (acked or SACKed), for rate samples */
+    uint64_t delivery_rate_bps;
 
     /* Retransmission (RFC 6298) and RTT measurement (Karn's rule, §3). */
     struct rtt_estimator rtt;
@@ -126,6 +182,9 @@ struct tcp_conn {
     uint64_t bytes_acked, bytes_received;
     uint64_t segs_out, segs_in, data_segs_out, data_segs_in;
     uint64_t retrans_segs, rto_expiries, fast_retrans, dup_acks_in;
+    uint64_t retrans_rto, retrans_fast, retrans_tlp, bytes_retrans;
+    uint64_t sack_blocks_in, dsack_in, sack_blocks_out, dsack_out;
+    uint64_t spurious_rtos, spurious_retrans, zero_window_probes, keepalive_probes;
 };
 
 /* Per-socket settings a connection is created with. */
@@ -138,6 +197,13 @@ struct tcp_conn_params {
 };
 
 static inline bool tcp_state_synchronized(int s) { return s >= SYNACK_TCP_ESTABLISHED; }
+
+/* Our timestamp clock (RFC 7323 §5.4): one tick per millisecond, with a
+ * per-connection offset so that TSval reveals nothing across connections. */
+static inline uint32_t tcp_ts_now(const struct tcp_conn *c, synack_time_us now)
+{
+    return (uint32_t)(now / 1000) + c->ts_offset;
+}
 
 /* tcp_conn.c */
 struct tcp_conn *tcp_conn_new(struct synack_stack *st, const struct synack_endpoint *local,
@@ -175,6 +241,11 @@ static inline uint32_t tcp_conn_fin_seq(const struct tcp_conn *c) { return c->sn
 void tcp_output(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
 /* Retransmits one segment from snd_una (fast retransmit, RTO). */
 void tcp_retransmit_first(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
+/* A zero-window probe (RFC 9293 §3.8.6.1) or, with zero_window false, a
+ * tail loss probe (RFC 8985 §7.3). */
+void tcp_send_probe(struct synack_stack *st, struct tcp_conn *c, bool zero_window, synack_time_us now);
+/* A keepalive probe: SEG.SEQ = SND.UNA - 1, no data (RFC 1122 §4.2.3.6). */
+void tcp_send_keepalive(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
 /* Sends RST (and ACK) for connection c from its current sequence state. */
 void tcp_send_rst_for_conn(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
 /* Sends a bare ACK immediately (challenge ACKs, duplicate segments). */

@@ -1,13 +1,16 @@
 /*
  * tcp_output.c — deciding what to send and building segments in place.
- * Reading list: RFC 9293 §3.8.6 (windows), §3.8.6.2.1 (sender SWS
- * avoidance), §3.8.6.3 (ACK generation), §3.10.7.1 (resets for segments
- * with no connection), §3.10.5 (ABORT); RFC 5681 §3 (cwnd limits what is
- * sent); RFC 6298 §5.1 (start the timer when sending).
+ * Reading list: RFC 9293 §3.7.4 (Nagle), §3.8.6 (windows), §3.8.6.2.1
+ * (sender SWS avoidance), §3.8.6.3 (ACK generation), §3.10.7.1 (resets for
+ * segments with no connection), §3.10.5 (ABORT); RFC 5681 §3 and RFC 6675
+ * §5 (what cwnd and pipe allow, lost segments first); RFC 6937 (PRR
+ * accounting); RFC 7323 (window scale and timestamp options); RFC 2018 §4
+ * and RFC 2883 (which SACK blocks to send); RFC 6298 §5.1 (start the timer
+ * when sending); RFC 8985 §7 (tail loss probes).
  *
  * Every segment is built straight into the stack's transmit buffer: IPv4
  * header, TCP header, payload copied from the send ring, checksum, then
- * the interface's transmit callback.  Nothing is allocated.
+ * the interface's transmit callback.  Nothing is allocated per segment.
  */
 #include <string.h>
 
@@ -16,11 +19,17 @@
 #include "seq.h"
 #include "stack_internal.h"
 #include "tcp_conn.h"
+#include "tcp_recovery.h"
+
+/* Why a segment is being resent, for the statistics. */
+enum retx_cause { RETX_NONE, RETX_RECOVERY, RETX_RTO, RETX_TLP, RETX_PROBE };
 
 struct seg_plan {
     uint32_t seq;
-    uint32_t len;       /* payload bytes, taken from the send ring */
+    uint32_t len;            /* payload bytes, taken from the send ring */
     uint8_t flags;
+    uint8_t cause;           /* enum retx_cause */
+    struct txseg *rexmit;    /* the record being resent, or NULL */
 };
 
 static uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
@@ -32,66 +41,165 @@ static uint32_t bytes_after(const struct tcp_conn *c, uint32_t seq)
     return seq_lt(seq, c->snd_buf_seq) || off >= c->sndbuf.len ? 0 : c->sndbuf.len - off;
 }
 
-static void transmit(struct synack_stack *st, struct tcp_conn *c, const struct seg_plan *p, synack_time_us now)
+/* The window field: what the receive side may advertise, scaled (RFC 7323
+ * §2.3; never scaled in a SYN). */
+static uint16_t window_field(struct tcp_conn *c, bool syn)
 {
+    uint32_t adv = tcp_conn_rcv_window(c);
+    uint32_t field = syn ? adv : adv >> c->rcv_wscale;
+    return (uint16_t)(field > 65535 ? 65535 : field);
+}
+
+/* RFC 2018 §4: the first block holds the segment that triggered this ACK
+ * (here: the most recently changed range), then the other most recent
+ * ones; RFC 2883 §4: a D-SACK goes first of all. */
+static void fill_sack_blocks(struct tcp_conn *c, struct tcp_options *opt)
+{
+    unsigned n = 0;
+    if (c->dsack_pending) {
+        opt->sack[n].left = c->dsack_left;
+        opt->sack[n].right = c->dsack_right;
+        n++;
+    }
+    uint32_t taken = 0;   /* bitmap of ranges already reported */
+    while (n < TCP_SACK_BLOCKS_MAX) {
+        int best = -1;
+        for (unsigned i = 0; i < c->ooo.count; i++)
+            if (!(taken & (1u << i)) && (best < 0 || c->ooo.r[i].stamp > c->ooo.r[best].stamp))
+                best = (int)i;
+        if (best < 0)
+            break;
+        taken |= 1u << best;
+        opt->sack[n].left = c->ooo.r[best].start;
+        opt->sack[n].right = c->ooo.r[best].end;
+        n++;
+    }
+    opt->sack_count = (uint8_t)n;
+}
+
+static void count_transmission(struct synack_stack *st, struct tcp_conn *c, const struct seg_plan *p,
+                               uint32_t consumed, bool retransmission)
+{
+    if (retransmission) {
+        c->retrans_segs++;
+        c->bytes_retrans += p->len;
+        st->stats.tcp_retrans_segs++;
+        switch (p->cause) {
+        case RETX_RTO: c->retrans_rto++; break;
+        case RETX_TLP: c->retrans_tlp++; st->stats.tcp_loss_probes++; break;
+        case RETX_RECOVERY: c->retrans_fast++; break;
+        default: break;
+        }
+    } else {
+        st->stats.tcp_out_segs++;
+        if (p->cause == RETX_TLP)
+            st->stats.tcp_loss_probes++;
+    }
+    if (p->cause == RETX_PROBE)
+        c->zero_window_probes++;
+    if (p->flags & TCP_RST)
+        st->stats.tcp_out_rsts++;
+    c->segs_out++;
+    if (p->len)
+        c->data_segs_out++;
+    (void)consumed;
+}
+
+/* Builds and sends the planned segment; updates the scoreboard, the send
+ * variables and the timers.  Returns false if it could not be recorded
+ * (out of memory for the scoreboard), in which case nothing was sent. */
+static bool transmit(struct synack_stack *st, struct tcp_conn *c, const struct seg_plan *p, synack_time_us now)
+{
+    uint32_t consumed = p->len + !!(p->flags & TCP_SYN) + !!(p->flags & TCP_FIN);
+    bool syn = (p->flags & TCP_SYN) != 0;
+    bool new_data = consumed && !syn && !p->rexmit && p->seq == c->snd_max;
+    uint32_t tsval = tcp_ts_now(c, now);
+    if (new_data && !txq_push(&c->txq, p->seq, p->seq + consumed, (p->flags & TCP_FIN) != 0, now, tsval))
+        return false;
+
     uint8_t *tcp = st->txbuf + IPV4_HEADER_LEN;
     struct tcp_options opt;
+    memset(&opt, 0, sizeof opt);
     struct tcp_header_out h = {
         .src_port = c->local.port,
         .dst_port = c->remote.port,
         .seq = p->seq,
         .ack = (p->flags & TCP_ACK) ? c->rcv_nxt : 0,
         .flags = p->flags,
-        .opt = NULL,
+        .opt = &opt,
     };
-    if (p->flags & TCP_SYN) {
-        memset(&opt, 0, sizeof opt);
-        opt.has_mss = true;              /* RFC 9293 §3.7.1: announce our MSS in the SYN */
+    if (syn) {
+        /* RFC 9293 §3.7.1: our MSS.  RFC 7323 §2.2, §3.2 and RFC 2018 §2:
+         * offered in our SYN, answered in a SYN|ACK only when offered. */
+        opt.has_mss = true;
         opt.mss = c->rcv_mss;
-        h.opt = &opt;
+        opt.sack_permitted = c->sack_ok;
+        opt.has_wscale = c->wscale_ok;
+        opt.wscale = c->rcv_wscale;
     }
-    h.window = (p->flags & TCP_RST) && !(p->flags & TCP_ACK) ? 0 : (uint16_t)tcp_conn_rcv_window(c);
+    if (c->ts_ok && !(p->flags & TCP_RST)) {
+        opt.has_timestamp = true;                 /* RFC 7323 §3.2: on every segment */
+        opt.ts_val = tsval;
+        opt.ts_ecr = (p->flags & TCP_ACK) ? c->ts_recent : 0;
+    }
+    bool dsack = false;
+    if (!syn && c->sack_ok && (p->flags & TCP_ACK) && !(p->flags & TCP_RST) && (c->dsack_pending || c->ooo.count)) {
+        fill_sack_blocks(c, &opt);
+        dsack = c->dsack_pending;
+    }
+    h.window = (p->flags & TCP_RST) && !(p->flags & TCP_ACK) ? 0 : window_field(c, syn);
     size_t hlen = tcp_write_header(tcp, &h);
     if (p->len)
         ringbuf_peek(&c->sndbuf, p->seq - c->snd_buf_seq, tcp + hlen, p->len);
     size_t seglen = hlen + p->len;
     tcp_fill_checksum(tcp, seglen, &c->local.addr, &c->remote.addr);
 
-    uint32_t consumed = p->len + !!(p->flags & TCP_SYN) + !!(p->flags & TCP_FIN);
     bool retransmission = consumed && seq_lt(p->seq, c->snd_max);
-    if (retransmission) {
-        c->retrans_segs++;
-        st->stats.tcp_retrans_segs++;
-    } else {
-        st->stats.tcp_out_segs++;
+    count_transmission(st, c, p, consumed, retransmission);
+    if (opt.sack_count) {
+        c->sack_blocks_out += opt.sack_count;
+        if (dsack) {
+            c->dsack_out++;
+            c->dsack_pending = false;
+        }
     }
-    if (p->flags & TCP_RST)
-        st->stats.tcp_out_rsts++;
-    c->segs_out++;
-    if (p->len)
-        c->data_segs_out++;
     stack_ip_output(st, c->iface, &c->local.addr, &c->remote.addr, IP_PROTO_TCP, seglen, c->id, now);
 
     if (p->flags & TCP_ACK) {
         /* Any segment carrying ACK acknowledges everything received so far. */
         c->ack_now = false;
         c->segs_since_ack = 0;
+        c->last_ack_sent = c->rcv_nxt;
         tcp_timer_clear(st, c, TCP_TIMER_DELACK);
     }
     if (!consumed)
-        return;
-    /* RFC 6298 §3 (Karn): time only segments sent for the first time. */
-    if (!c->rtt_timing && !retransmission) {
-        c->rtt_timing = true;
-        c->rtt_seq = p->seq + consumed;
-        c->rtt_start = now;
+        return true;
+    if (p->rexmit) {
+        txq_sent_again(&c->txq, p->rexmit, now, tsval);
+        if (p->cause == RETX_TLP)
+            p->rexmit->flags |= TXS_TLP;
+        tcp_rec_on_retransmit(c, p->rexmit, tsval);
     }
-    if (seq_gt(p->seq + consumed, c->snd_nxt))
-        c->snd_nxt = p->seq + consumed;
-    if (seq_gt(c->snd_nxt, c->snd_max))
-        c->snd_max = c->snd_nxt;
+    if (c->rec_state == REC_FAST)
+        c->prr_out += consumed;                   /* RFC 6937 */
+    if (syn) {
+        /* RFC 6298 §3 (Karn): time the SYN only when sent for the first time. */
+        if (!c->rtt_timing && !retransmission) {
+            c->rtt_timing = true;
+            c->rtt_seq = p->seq + 1;
+            c->rtt_start = now;
+        }
+    } else {
+        c->last_send_time = now;
+    }
+    if (seq_gt(p->seq + consumed, c->snd_max))
+        c->snd_max = p->seq + consumed;
+    c->snd_nxt = c->snd_max;
     if (!tcp_timer_armed(c, TCP_TIMER_REXMT) && !tcp_timer_armed(c, TCP_TIMER_PERSIST))
-        tcp_rexmt_restart(st, c, now);   /* RFC 6298 §5.1 */
+        tcp_rexmt_restart(st, c, now);            /* RFC 6298 §5.1 */
+    if (new_data)
+        tcp_rec_arm_tlp(st, c, now);              /* RFC 8985 §7.2 */
+    return true;
 }
 
 static bool may_send_data(int state)
@@ -100,50 +208,113 @@ static bool may_send_data(int state)
            state == SYNACK_TCP_CLOSING || state == SYNACK_TCP_LAST_ACK;
 }
 
-/* Fills *p with the next segment worth sending; false if there is none. */
-static bool plan_next(const struct tcp_conn *c, struct seg_plan *p)
+static bool our_syn_unacked(const struct tcp_conn *c)
 {
+    return (c->state == SYNACK_TCP_SYN_SENT || c->state == SYNACK_TCP_SYN_RECEIVED ||
+            c->state == SYNACK_TCP_FIN_WAIT_1) &&
+           c->snd_una == c->iss;
+}
+
+/* Fills *p to resend record s. */
+static void plan_record(const struct tcp_conn *c, struct txseg *s, enum retx_cause cause, struct seg_plan *p)
+{
+    p->seq = s->start;
+    p->len = txseg_len(s) - !!(s->flags & TXS_FIN);
+    p->flags = TCP_ACK | ((s->flags & TXS_FIN) ? TCP_FIN : 0);
+    if (p->len && p->seq + p->len == c->snd_buf_seq + c->sndbuf.len)
+        p->flags |= TCP_PSH;
+    p->cause = (uint8_t)cause;
+    p->rexmit = s;
+}
+
+/* New data from SND.MAX: at most `room` bytes (the windows' allowance). */
+static bool plan_new_data(const struct tcp_conn *c, uint32_t room, struct seg_plan *p)
+{
+    uint32_t avail = bytes_after(c, c->snd_max);
+    uint32_t len = min_u32(min_u32(avail, c->snd_mss), room);
+    uint32_t inflight = c->snd_max - c->snd_una;
+    /* RFC 9293 §3.8.6.2.1 (sender SWS avoidance): send a full segment, or
+     * all that is queued, or at least half the largest window the peer has
+     * offered; otherwise wait (an empty pipe never waits). */
+    if (len && len < c->snd_mss && len < avail && len < c->max_snd_wnd / 2 && inflight)
+        len = 0;
+    /* RFC 9293 §3.7.4 (Nagle): with data unacknowledged, hold a small
+     * segment back until the ACK comes or a full segment can go; closing
+     * flushes. */
+    if (len && len < c->snd_mss && inflight && !c->nodelay && !c->fin_queued)
+        len = 0;
+    p->seq = c->snd_max;
+    p->len = len;
+    p->flags = TCP_ACK;
+    p->cause = RETX_NONE;
+    p->rexmit = NULL;
+    if (len && len == avail)
+        p->flags |= TCP_PSH;
+    /* The FIN follows the last byte; it needs no window (RFC 9293 §3.10.4). */
+    if (c->fin_queued && c->snd_max + len == tcp_conn_fin_seq(c) && len == avail)
+        p->flags |= TCP_FIN;
+    return len || (p->flags & TCP_FIN);
+}
+
+/* Fills *p with the next segment worth sending; false if there is none. */
+static bool plan_next(struct tcp_conn *c, struct seg_plan *p)
+{
+    memset(p, 0, sizeof *p);
     p->seq = c->snd_nxt;
-    p->len = 0;
-    p->flags = 0;
-    /* Our SYN is due (again): it is unacknowledged and SND.NXT is back at
-     * ISS.  Besides SYN-SENT and SYN-RECEIVED this happens in FIN-WAIT-1
-     * after a CLOSE in SYN-RECEIVED (see apply_user_requests). */
-    if (c->snd_una == c->iss && c->snd_nxt == c->iss) {
+    if (our_syn_unacked(c) && c->snd_max == c->iss) {
         p->flags = c->state == SYNACK_TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK;
         return true;
     }
     if (c->state == SYNACK_TCP_SYN_SENT)
         return false;
+    if (c->state == SYNACK_TCP_SYN_RECEIVED) {
+        p->flags = TCP_ACK;
+        return c->ack_now;                        /* data waits for ESTABLISHED */
+    }
     p->flags = TCP_ACK;
     if (may_send_data(c->state)) {
-        uint32_t avail = bytes_after(c, c->snd_nxt);
-        uint32_t win = min_u32(c->snd_wnd, c->cwnd);
-        uint32_t inflight = c->snd_nxt - c->snd_una;
-        uint32_t usable = win > inflight ? win - inflight : 0;
-        uint32_t len = min_u32(min_u32(avail, c->snd_mss), usable);
-        /* RFC 9293 §3.8.6.2.1 (sender SWS avoidance): send a full segment,
-         * or all that is queued, or at least half the largest window the
-         * peer has offered; otherwise wait for the window to open (an
-         * empty pipe never waits, so nothing can deadlock here). */
-        if (len && len < c->snd_mss && len < avail && len < c->max_snd_wnd / 2 && inflight)
-            len = 0;
-        p->len = len;
-        if (len && len == avail)
-            p->flags |= TCP_PSH;
-        if (c->fin_queued && c->snd_nxt + len == tcp_conn_fin_seq(c))
-            p->flags |= TCP_FIN;
+        uint32_t pipe = tcp_rec_pipe(c);
+        uint32_t cwnd_room = c->cwnd > pipe ? c->cwnd - pipe : 0;
+        /* RFC 6675 §5 NextSeg rule 1 (and after a timeout): what is judged
+         * lost goes before new data. */
+        if (c->txq.lost_bytes && cwnd_room) {
+            struct txseg *s = tcp_rec_first_lost(c);
+            if (s) {
+                plan_record(c, s, c->rec_state == REC_RTO ? RETX_RTO : RETX_RECOVERY, p);
+                return true;
+            }
+        }
+        uint32_t wnd_edge = c->snd_una + c->snd_wnd;
+        uint32_t rwnd_room = seq_gt(wnd_edge, c->snd_max) ? wnd_edge - c->snd_max : 0;
+        if (plan_new_data(c, min_u32(rwnd_room, cwnd_room), p))
+            return true;
+        p->seq = c->snd_nxt;
+        p->flags = TCP_ACK;
+        p->len = 0;
     }
-    return p->len || (p->flags & TCP_FIN) || c->ack_now;
+    return c->ack_now;
 }
 
 static void arm_persist_if_stalled(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
 {
     if (!may_send_data(c->state) || c->snd_wnd != 0 || c->snd_max != c->snd_una ||
-        !bytes_after(c, c->snd_nxt) || tcp_timer_armed(c, TCP_TIMER_PERSIST))
+        !bytes_after(c, c->snd_max) || tcp_timer_armed(c, TCP_TIMER_PERSIST))
         return;
     tcp_timer_clear(st, c, TCP_TIMER_REXMT);
+    tcp_timer_clear(st, c, TCP_TIMER_TLP);
     tcp_timer_set(st, c, TCP_TIMER_PERSIST, now + rtt_rto_backed_off(&c->rtt, c->persist_backoff));
+}
+
+/* RFC 7661 §4.3 in spirit: cwnd may grow only while it is what limits the
+ * sender; an application that leaves the window half empty does not earn
+ * a larger one. */
+static void note_cwnd_limited(struct tcp_conn *c)
+{
+    uint32_t pipe = tcp_rec_pipe(c);
+    if (pipe + c->snd_mss > c->cwnd)
+        c->cwnd_limited = true;
+    else if (pipe < c->cwnd / 2 && !bytes_after(c, c->snd_max))
+        c->cwnd_limited = false;
 }
 
 /* Carries out what socket calls asked for since the last poll, so that
@@ -159,16 +330,14 @@ static void apply_user_requests(struct synack_stack *st, struct tcp_conn *c, syn
     }
     if (c->fin_queued) {
         /* RFC 9293 §3.10.4 CLOSE: ESTABLISHED -> FIN-WAIT-1, CLOSE-WAIT
-         * -> LAST-ACK; the FIN itself follows the queued data. */
+         * -> LAST-ACK; in SYN-RECEIVED with nothing queued, the FIN goes
+         * out at once and the state is FIN-WAIT-1.  The FIN itself follows
+         * the queued data. */
         if (c->state == SYNACK_TCP_ESTABLISHED)
             tcp_conn_set_state(st, c, SYNACK_TCP_FIN_WAIT_1, now);
         else if (c->state == SYNACK_TCP_CLOSE_WAIT)
             tcp_conn_set_state(st, c, SYNACK_TCP_LAST_ACK, now);
-        else if (c->state == SYNACK_TCP_SYN_RECEIVED && !c->sndbuf.len)
-            /* SYN-RECEIVED with nothing queued to send: "form a FIN
-             * segment and send it, and enter FIN-WAIT-1 state" (a SYN|ACK
-             * not yet sent goes first, see plan_next).  With data queued,
-             * the FIN waits until ESTABLISHED. */
+        else if (c->state == SYNACK_TCP_SYN_RECEIVED && c->sndbuf.len == 0)
             tcp_conn_set_state(st, c, SYNACK_TCP_FIN_WAIT_1, now);
     }
 }
@@ -180,7 +349,7 @@ void tcp_output(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
     if (c->abort_pending) {
         /* RFC 9293 §3.10.5 ABORT: a reset, and the connection is gone.  No
          * RST from SYN-SENT: the peer has nothing to reset. */
-        if (c->state != SYNACK_TCP_SYN_SENT && c->state != SYNACK_TCP_TIME_WAIT)
+        if (c->state != SYNACK_TCP_SYN_SENT && c->state != SYNACK_TCP_TIME_WAIT && !c->open_pending)
             tcp_send_rst_for_conn(st, c, now);
         if (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT)
             st->stats.tcp_estab_resets++;
@@ -188,42 +357,87 @@ void tcp_output(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
         return;
     }
     apply_user_requests(st, c, now);
+    /* RFC 5681 §4.1 (restart after idle): after more than an RTO without
+     * sending, the old cwnd no longer reflects the path. */
+    if (c->snd_max == c->snd_una && c->last_send_time && tcp_state_synchronized(c->state) &&
+        now - c->last_send_time > rtt_rto_backed_off(&c->rtt, 0) && bytes_after(c, c->snd_max))
+        c->cc->on_idle_restart(c, now);
     struct seg_plan p;
-    /* Each pass sends one segment and moves snd_nxt or clears ack_now, so
-     * the loop ends; the bound is a guard against a broken invariant. */
+    /* Each pass sends one segment and moves SND.MAX, resends a record, or
+     * clears ack_now, so the loop ends; the bound guards a broken invariant. */
     for (unsigned i = 0; i < 65536 && plan_next(c, &p); i++) {
-        uint32_t before = c->snd_nxt;
-        transmit(st, c, &p, now);
-        if (c->snd_nxt == before && !p.len && !(p.flags & (TCP_SYN | TCP_FIN)))
+        if (!transmit(st, c, &p, now))
+            break;
+        if (!p.len && !(p.flags & (TCP_SYN | TCP_FIN)) && !p.rexmit)
             break;
     }
+    note_cwnd_limited(c);
     arm_persist_if_stalled(st, c, now);
 }
 
 void tcp_retransmit_first(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
 {
-    struct seg_plan p = { .seq = c->snd_una, .len = 0, .flags = TCP_ACK };
-    if (c->snd_una == c->iss) {                   /* our SYN is unacknowledged: resend it */
-        p.flags = c->state == SYNACK_TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK;
-    } else {
-        uint32_t avail = bytes_after(c, c->snd_una);
-        /* A zero-window probe carries one byte (RFC 9293 §3.8.6.1). */
-        uint32_t most = c->snd_wnd == 0 ? 1 : c->snd_mss;
-        p.len = min_u32(avail, most);
-        if (p.len && p.len == avail)
-            p.flags |= TCP_PSH;
-        if (c->fin_queued && c->snd_una + p.len == tcp_conn_fin_seq(c))
-            p.flags |= TCP_FIN;
-        if (!p.len && !(p.flags & TCP_FIN))
-            return;
+    if (our_syn_unacked(c)) {
+        struct seg_plan p = { .seq = c->iss, .flags = c->state == SYNACK_TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK };
+        c->rtt_timing = false;
+        transmit(st, c, &p, now);
+        return;
     }
-    c->rtt_timing = c->rtt_timing && seq_gt(c->rtt_seq, c->snd_una + p.len);
+    if (c->txq.count) {
+        struct seg_plan p;
+        plan_record(c, txq_at(&c->txq, 0), c->rec_state == REC_RTO ? RETX_RTO : RETX_RECOVERY, &p);
+        transmit(st, c, &p, now);
+    }
+}
+
+void tcp_send_probe(struct synack_stack *st, struct tcp_conn *c, bool zero_window, synack_time_us now)
+{
+    struct seg_plan p;
+    memset(&p, 0, sizeof p);
+    if (zero_window) {
+        /* RFC 9293 §3.8.6.1: a probe carries one byte of new data; if one
+         * is already out, the same byte again. */
+        if (c->txq.count) {
+            plan_record(c, txq_at(&c->txq, 0), RETX_PROBE, &p);
+        } else {
+            if (!plan_new_data(c, 1, &p))
+                return;
+            p.cause = RETX_PROBE;
+        }
+        transmit(st, c, &p, now);
+        return;
+    }
+    /* RFC 8985 §7.3: a tail loss probe sends one new segment if the
+     * receive window allows, else resends the last one. */
+    uint32_t wnd_edge = c->snd_una + c->snd_wnd;
+    uint32_t rwnd_room = seq_gt(wnd_edge, c->snd_max) ? wnd_edge - c->snd_max : 0;
+    if (plan_new_data(c, min_u32(rwnd_room, c->snd_mss), &p)) {
+        p.cause = RETX_TLP;
+        transmit(st, c, &p, now);
+        c->tlp_retrans = false;
+    } else if (c->txq.count) {
+        plan_record(c, txq_last(&c->txq), RETX_TLP, &p);
+        transmit(st, c, &p, now);
+        c->tlp_retrans = true;
+    } else {
+        return;
+    }
+    c->tlp_out = true;
+    c->tlp_high_seq = c->snd_max;
+}
+
+void tcp_send_keepalive(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
+{
+    /* RFC 1122 §4.2.3.6: SEG.SEQ = SND.NXT - 1, no data: any live peer
+     * answers with an ACK. */
+    struct seg_plan p = { .seq = c->snd_una - 1, .flags = TCP_ACK };
+    c->keepalive_probes++;
     transmit(st, c, &p, now);
 }
 
 void tcp_send_ack_now(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
 {
-    struct seg_plan p = { .seq = c->snd_nxt, .len = 0, .flags = TCP_ACK };
+    struct seg_plan p = { .seq = c->snd_nxt, .flags = TCP_ACK };
     transmit(st, c, &p, now);
 }
 
@@ -231,7 +445,7 @@ void tcp_send_rst_for_conn(struct synack_stack *st, struct tcp_conn *c, synack_t
 {
     /* RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>; the ACK bit is added when
      * synchronized so the peer can match it to its state. */
-    struct seg_plan p = { .seq = c->snd_nxt, .len = 0, .flags = TCP_RST };
+    struct seg_plan p = { .seq = c->snd_max, .flags = TCP_RST };
     if (c->state != SYNACK_TCP_SYN_SENT)
         p.flags |= TCP_ACK;
     transmit(st, c, &p, now);
