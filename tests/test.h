@@ -46,6 +46,20 @@ void test_fail(const char *file, int line, const char *fmt, ...);
                       test_a_, test_b_);                                                      \
     } while (0)
 
+/* Compares as doubles: passes when |a - b| <= rel * |b|, b being the
+ * expected value (rel = 0.01 is "within 1%").  Prints both sides and the
+ * relative difference. */
+#define CHECK_NEAR(a, b, rel)                                                                   \
+    do {                                                                                        \
+        double test_a_ = (double)(a), test_b_ = (double)(b), test_r_ = (double)(rel);           \
+        double test_d_ = test_a_ - test_b_;                                                     \
+        double test_m_ = test_b_ < 0 ? -test_b_ : test_b_;                                      \
+        if (!((test_d_ < 0 ? -test_d_ : test_d_) <= test_r_ * test_m_))                         \
+            test_fail(__FILE__, __LINE__, "CHECK_NEAR(%s, %s, %s): %.9g vs %.9g (off by %.4g%%)", \
+                      #a, #b, #rel, test_a_, test_b_,                                           \
+                      test_m_ > 0 ? 100.0 * test_d_ / test_m_ : test_d_);                       \
+    } while (0)
+
 #define CHECK_STR_EQ(a, b)                                                                   \
     do {                                                                                     \
         const char *test_a_ = (a), *test_b_ = (b);                                           \

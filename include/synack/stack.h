@@ -153,7 +153,17 @@ synack_time_us synack_poll(struct synack_stack *stack, synack_time_us now);
     X(tcp_dup_segs, "TCPDupSegs", "segments (or parts) received twice")                 \
     X(tcp_fast_retrans, "TCPFastRetrans", "fast retransmissions")                       \
     X(tcp_time_wait_expired, "TWExpired", "TIME_WAIT connections ended after 2*MSL")    \
-    X(tcp_listen_drops, "ListenDrops", "SYNs dropped because a listen queue was full")
+    X(tcp_listen_drops, "ListenDrops", "SYNs dropped because a listen queue was full")       \
+    X(tcp_sack_recoveries, "TCPSackRecovery", "fast recoveries entered")                \
+    X(tcp_loss_probes, "TCPLossProbes", "tail loss probes sent")                        \
+    X(tcp_loss_probe_recovery, "TCPLossProbeRecovery", "losses repaired by a probe")    \
+    X(tcp_spurious_rtos, "TCPSpuriousRTOs", "timeouts found spurious and undone")       \
+    X(tcp_undo_recoveries, "TCPFullUndo", "fast recoveries found spurious and undone")  \
+    X(tcp_dsack_recv, "TCPDSACKRecv", "D-SACK blocks received")                          \
+    X(tcp_dsack_sent, "TCPDSACKOldSent", "D-SACK blocks sent")                           \
+    X(tcp_paws_drops, "PAWSEstab", "segments dropped by PAWS")                          \
+    X(tcp_keepalive_probes, "TCPKeepAlive", "keepalive probes sent")                    \
+    X(tcp_keepalive_drops, "TCPKeepAliveDrop", "connections ended by keepalive")
 
 struct synack_stats {
 #define SYNACK_STATS_FIELD_(field, name, desc) uint64_t field;

@@ -72,6 +72,7 @@ const char *synack_tcp_state_name(int state);
     X(TCP_LISTEN_BAD_FLAGS, "segment to a listener that is not a SYN")             \
     X(TCP_BACKLOG_FULL, "SYN dropped: listen queue full")                          \
     X(TCP_OUT_OF_WINDOW, "TCP segment outside the receive window")                 \
+    X(TCP_PAWS, "TCP timestamp older than TS.Recent (PAWS)")                       \
     X(TCP_BAD_ACK, "TCP ACK for data never sent")                                  \
     X(TCP_RST_IGNORED, "TCP RST not acceptable")                                   \
     X(TCP_NO_ACK, "TCP segment without ACK in a synchronized state")               \

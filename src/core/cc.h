@@ -22,15 +22,29 @@
 
 struct tcp_conn;
 
-/* CUBIC's variables (RFC 9438 §4.1), in bytes and microseconds. */
+/* CUBIC's variables (RFC 9438 §4.1), in bytes and microseconds; cc_cubic.c
+ * explains each rule.  Everything the module knows lives here, so that
+ * undo (saving and restoring cwnd, ssthresh and struct cc_state) puts the
+ * module back exactly where it was. */
 struct cc_cubic_state {
-    uint32_t w_max;              /* W_max: cwnd just before the last reduction */
-    uint32_t w_last_max;         /* for fast convergence (§4.7) */
-    uint32_t cwnd_epoch;         /* cwnd at the start of the epoch */
-    uint32_t w_est;              /* W_est of the Reno-friendly region (§4.3) */
-    uint64_t k_us;               /* K (§4.2), microseconds */
-    synack_time_us epoch_start;  /* t_epoch; 0 = no epoch running */
-    uint64_t acked_in_epoch;     /* bytes acknowledged since the epoch began (for W_est) */
+    uint32_t w_max;              /* W_max (§4.7): cwnd before the last reduction, or
+                                  * less after fast convergence; cwnd_epoch when K = 0 */
+    uint32_t cwnd_prior;         /* cwnd_prior (§4.6): cwnd before the last reduction;
+                                  * 0 = none yet.  Picks alpha_cubic (§4.3) */
+    uint32_t cwnd_epoch;         /* cwnd_epoch (§4.2): cwnd when the CA stage began */
+    uint32_t w_est;              /* W_est (§4.3), the Reno-friendly window */
+    uint64_t w_est_rem;          /* remainder of W_est's per-ACK division (of 17 * cwnd) */
+    uint32_t cwnd_rem;           /* remainder of cwnd's per-ACK division (of cwnd) */
+    uint32_t k_us;               /* K (§4.2) */
+    synack_time_us t_epoch;      /* t_epoch: start of the CA stage, moved later by
+                                  * application-limited time (§5.8); valid if epoch */
+    synack_time_us app_limited_since; /* valid if app_limited */
+    synack_time_us last_ack;     /* the last ACK the module saw, where an idle period starts */
+    bool epoch;                  /* a congestion-avoidance stage is running */
+    bool app_limited;            /* the epoch is paused: ACKs arrive but cwnd is not the limit */
+    bool after_rto;              /* the next CA stage is the first after a timeout (§4.8) */
+    bool reduced;                /* ssthresh already answers the current loss episode:
+                                  * set by a reduction, cleared by the next new ACK */
 };
 
 struct cc_state {

@@ -12,6 +12,7 @@
 #include "seq.h"
 #include "sock.h"
 #include "stack_internal.h"
+#include "tcp_recovery.h"
 
 uint16_t tcp_conn_iface_mss(const struct synack_stack *st, int iface)
 {
@@ -49,11 +50,20 @@ struct tcp_conn *tcp_conn_new(struct synack_stack *st, const struct synack_endpo
     rtt_init(&c->rtt, (uint32_t)st->cfg.rto_initial_us, (uint32_t)st->cfg.rto_min_us,
              (uint32_t)st->cfg.rto_max_us);
     c->cc = cc_lookup(p->cc) ? cc_lookup(p->cc) : &cc_cubic;
+    c->reordering = 3;
+    /* What we offer in a SYN (RFC 7323, RFC 2018); the handshake keeps
+     * each only if the peer offers it too. */
+    c->sack_ok = st->cfg.sack;
+    c->ts_ok = st->cfg.timestamps;
+    c->wscale_ok = st->cfg.window_scaling;
+    c->rcv_wscale = c->wscale_ok ? tcp_wscale_for(p->rcvbuf) : 0;
+    c->ts_offset = (uint32_t)(isn_generate(st, local, remote, 0) * 2654435761u);
     for (int t = 0; t < TCP_TIMER_COUNT; t++)
         c->timer[t] = SYNACK_TIME_NEVER;
     timer_entry_init(&c->sched);
     ringbuf_init(&c->sndbuf, p->sndbuf);
-    ringbuf_init(&c->rcvbuf, p->rcvbuf > 65535 ? 65535 : p->rcvbuf);
+    ringbuf_init(&c->rcvbuf, p->rcvbuf);
+    txq_init(&c->txq);
     reass_init(&c->ooo);
     return c;
 }
@@ -65,7 +75,10 @@ void tcp_conn_set_keepalive(struct synack_stack *st, struct tcp_conn *c, bool on
     c->keep_idle_s = idle_s;
     c->keep_intvl_s = intvl_s;
     c->keep_cnt = (uint8_t)(cnt > 255 ? 255 : cnt);
-    (void)st;
+    tcp_timer_clear(st, c, TCP_TIMER_KEEPALIVE);
+    if (!c->last_recv_time)
+        c->last_recv_time = st->now;
+    tcp_keepalive_restart(st, c, st->now);
 }
 
 void tcp_conn_set_cc(struct tcp_conn *c, int cc, synack_time_us now)
@@ -175,6 +188,7 @@ void tcp_conn_destroy(struct synack_stack *st, struct tcp_conn *c)
     (void)st;
     ringbuf_free(&c->sndbuf);
     ringbuf_free(&c->rcvbuf);
+    txq_free(&c->txq);
     free(c);
 }
 
@@ -212,13 +226,26 @@ void tcp_conn_unqueue_output(struct synack_stack *st, struct tcp_conn *c)
     c->out_queued = false;
 }
 
-/* Space the receive ring has beyond RCV.NXT, capped by what the 16-bit
- * window field can carry (window scaling is not negotiated yet). */
-static uint32_t rcv_space(const struct tcp_conn *c)
+uint8_t tcp_wscale_for(uint32_t rcvbuf)
 {
-    uint32_t space = ringbuf_free_space(&c->rcvbuf);
-    return space > 65535 ? 65535 : space;
+    /* RFC 7323 §2.3: the smallest shift that lets the 16-bit field cover
+     * the buffer, at most 14. */
+    uint8_t shift = 0;
+    while (shift < 14 && (rcvbuf >> shift) > 65535)
+        shift++;
+    return shift;
 }
+
+uint32_t tcp_conn_rcv_space(const struct tcp_conn *c)
+{
+    /* Space the receive ring has beyond RCV.NXT, capped by what the window
+     * field can carry at our scale. */
+    uint32_t space = ringbuf_free_space(&c->rcvbuf);
+    uint32_t most = (uint32_t)65535 << c->rcv_wscale;
+    return space > most ? most : space;
+}
+
+static uint32_t rcv_space(const struct tcp_conn *c) { return tcp_conn_rcv_space(c); }
 
 static uint32_t sws_threshold(const struct tcp_conn *c)
 {

@@ -83,7 +83,8 @@ struct tcp_conn {
     uint32_t irs, rcv_nxt, rcv_adv;
     bool fin_received;                 /* FIN consumed: rcv_nxt is past it */
 
-    uint16_t snd_mss;                  /* largest payload we send */
+    uint16_t snd_mss;                  /* largest payload we send: SMSS of RFC 5681 */
+    uint16_t mss_wire;                 /* largest payload plus TCP options (RFC 9293 §3.7.1) */
     uint16_t rcv_mss;                  /* MSS we announced */
 
     /* Options negotiated in the handshake (RFC 7323, RFC 2018). */
@@ -101,6 +102,7 @@ struct tcp_conn {
     struct txq txq;
     uint8_t rec_state;                 /* enum tcp_recovery_state */
     uint32_t prr_delivered, prr_out;   /* RFC 6937 */
+    uint32_t dup_sacked;               /* without SACK: bytes duplicate ACKs say have left */
     uint32_t recover_fs;               /* RecoverFS of RFC 6937 */
     struct {
         synack_time_us xmit_time;      /* RACK.xmit_ts: newest delivered segment's send time */
@@ -124,7 +126,10 @@ struct tcp_conn {
         uint32_t tsval;                /* TSval of its first retransmission (Eifel, RFC 3522) */
         uint32_t retrans_seq;          /* start of that retransmission */
         uint32_t retrans_out;          /* its retransmissions not yet D-SACKed */
+        bool have_retrans;             /* tsval and retrans_seq are set */
+        bool eifel_checked;            /* the ACK of that retransmission was judged */
     } undo;
+    bool tlp_dsacked;                  /* a D-SACK arrived while a probe was out */
     synack_time_us last_send_time;     /* for restart after idle (RFC 5681 §4.1) */
     synack_time_us last_recv_time;     /* for keepalive */
     uint32_t reordering;               /* segments; starts at 3 (RFC 6675 DupThresh) */
@@ -150,7 +155,6 @@ struct tcp_conn {
     bool cwnd_limited;                 /* the last send stopped at cwnd (RFC 7661 §4.3) */
     uint32_t dupacks;
     uint32_t recover;                  /* NewReno "recover", RFC 6582 §3.2 */
-    bool in_recovery;
     uint8_t persist_backoff;
 
     /* Per-socket behaviour (copied from the socket's options). */
@@ -231,6 +235,10 @@ uint16_t tcp_conn_iface_mss(const struct synack_stack *st, int iface);
 /* The window we may advertise now (RFC 9293 §3.8.6.2.2 receiver SWS
  * avoidance), updating rcv_adv. */
 uint32_t tcp_conn_rcv_window(struct tcp_conn *c);
+/* Receive space usable as window: ring space capped by the window field. */
+uint32_t tcp_conn_rcv_space(const struct tcp_conn *c);
+/* Our window shift for a receive buffer (RFC 7323 §2.3). */
+uint8_t tcp_wscale_for(uint32_t rcvbuf);
 /* Whether a window update is worth sending (after the application read). */
 bool tcp_conn_window_update_due(const struct tcp_conn *c);
 /* Sequence number of our FIN (valid when fin_queued). */
@@ -265,6 +273,8 @@ static inline bool tcp_timer_armed(const struct tcp_conn *c, enum tcp_timer t)
 void tcp_timer_run(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
 /* Arms or stops the retransmission timer after sending or ACK processing. */
 void tcp_rexmt_restart(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
+/* Arms the keepalive timer if the connection wants one (or stops it). */
+void tcp_keepalive_restart(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
 /* Enters TIME_WAIT (or restarts its 2*MSL wait). */
 void tcp_enter_time_wait(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
 

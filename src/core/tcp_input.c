@@ -19,6 +19,10 @@
 #include "sock.h"
 #include "stack_internal.h"
 #include "tcp_conn.h"
+#include "tcp_recovery.h"
+
+/* RFC 7323 §5.5: TS.Recent older than 24 days no longer guards PAWS. */
+#define PAWS_IDLE_US (24ull * 24 * 3600 * 1000000)
 
 /* How a processing step ends. */
 enum step {
@@ -42,10 +46,31 @@ static uint32_t peer_mss(const struct synack_stack *st, const struct tcp_conn *c
 
 /* Receive window for acceptability: all the space the ring has, which is
  * never less than what we advertised. */
-static uint32_t rcv_wnd(const struct tcp_conn *c)
+static uint32_t rcv_wnd(const struct tcp_conn *c) { return tcp_conn_rcv_space(c); }
+
+/* Keeps each option we offered only if the peer's SYN offers it too (RFC
+ * 7323 §2.2, §3.2; RFC 2018 §2), and takes the peer's values. */
+static void negotiate_options(struct tcp_conn *c, const struct tcp_segment *s, synack_time_us now)
 {
-    uint32_t space = ringbuf_free_space(&c->rcvbuf);
-    return space > 65535 ? 65535 : space;
+    c->sack_ok = c->sack_ok && s->opt.sack_permitted;
+    c->ts_ok = c->ts_ok && s->opt.has_timestamp;
+    c->wscale_ok = c->wscale_ok && s->opt.has_wscale;
+    if (c->wscale_ok) {
+        c->snd_wscale = s->opt.wscale > 14 ? 14 : s->opt.wscale;   /* RFC 7323 §2.3: at most 14 */
+    } else {
+        c->snd_wscale = 0;
+        c->rcv_wscale = 0;
+    }
+    if (c->ts_ok) {
+        c->ts_recent = s->opt.ts_val;
+        c->ts_recent_time = now;
+    }
+    /* RFC 9293 §3.7.1 (and RFC 6691): the MSS bounds payload plus TCP
+     * options, so the timestamp option that every segment will carry comes
+     * out of each segment's payload. */
+    c->mss_wire = c->snd_mss;
+    if (c->ts_ok)
+        c->snd_mss = (uint16_t)(c->snd_mss - TCP_TS_OPTION_LEN);
 }
 
 static void schedule_ack(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
@@ -58,6 +83,8 @@ static void schedule_ack(struct synack_stack *st, struct tcp_conn *c, synack_tim
     else if (!tcp_timer_armed(c, TCP_TIMER_DELACK))
         tcp_timer_set(st, c, TCP_TIMER_DELACK, now + st->cfg.delack_us);
 }
+
+static void syn_acknowledged(struct tcp_conn *c, uint32_t ack, synack_time_us now);
 
 /* ---- LISTEN: RFC 9293 §3.10.7.2 ---- */
 
@@ -106,6 +133,8 @@ static void listen_input(struct synack_stack *st, struct tcp_listener *l, int if
     c->snd_wl1 = s->seq;
     c->snd_wl2 = c->iss;
     c->snd_mss = (uint16_t)peer_mss(st, c, s);
+    negotiate_options(c, s, now);
+    c->last_recv_time = now;
     c->cc->init(c, now);
     c->segs_in++;
     tcp_table_insert(st, c);
@@ -170,30 +199,42 @@ static void syn_sent_input(struct synack_stack *st, struct tcp_conn *c, const st
     c->rcv_nxt = s->seq + 1;
     c->rcv_adv = c->rcv_nxt;
     c->snd_mss = (uint16_t)peer_mss(st, c, s);
+    negotiate_options(c, s, now);
+    c->last_recv_time = now;
     c->cc->init(c, now);
-    c->snd_wnd = s->window;
+    c->snd_wnd = s->window;                       /* never scaled in a SYN (RFC 7323 §2.2) */
     c->max_snd_wnd = s->window;
     c->snd_wl1 = s->seq;
     c->snd_wl2 = s->ack;
     if (ack_ok) {
+        syn_acknowledged(c, s->ack, now);
         c->snd_una = s->ack;
-        if (c->rtt_timing && seq_geq(s->ack, c->rtt_seq)) {
-            rtt_sample(&c->rtt, (uint32_t)(now - c->rtt_start));
-            c->rtt_timing = false;
-        }
         c->backoff = 0;
         tcp_rexmt_restart(st, c, now);
         c->ack_now = true;                        /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
         become_established(st, c, now);
+        tcp_keepalive_restart(st, c, now);
+        tcp_output(st, c, now);
     } else {
         /* Simultaneous open: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. */
-        c->snd_nxt = c->iss;
         tcp_conn_set_state(st, c, SYNACK_TCP_SYN_RECEIVED, now);
+        tcp_retransmit_first(st, c, now);
     }
-    tcp_output(st, c, now);
 }
 
 /* ---- Other states: RFC 9293 §3.10.7.4 ---- */
+
+/* RFC 2883 §4: data received twice is reported in the first SACK block
+ * of the next ACK (a D-SACK), so the sender can tell its retransmission
+ * was not needed. */
+static void note_dsack(struct tcp_conn *c, uint32_t left, uint32_t right)
+{
+    if (!c->sack_ok)
+        return;
+    c->dsack_pending = true;
+    c->dsack_left = left;
+    c->dsack_right = right;
+}
 
 /* First step: trims the segment to the receive window.  Returns false when
  * nothing of it is acceptable (the caller then ACKs and drops it). */
@@ -217,12 +258,16 @@ static bool trim_to_window(struct synack_stack *st, struct tcp_conn *c, struct t
         }
         if (!syn_ack_of_simultaneous_open &&
             ((uint32_t)todrop > s->payload_len || ((uint32_t)todrop == s->payload_len && !(s->flags & TCP_FIN)))) {
-            if (s->payload_len)
+            if (s->payload_len) {
                 st->stats.tcp_dup_segs++;
+                note_dsack(c, s->seq, s->seq + s->payload_len);
+            }
             return false;                         /* wholly old: a duplicate */
         }
-        if (todrop)
+        if (todrop) {
             st->stats.tcp_dup_segs++;
+            note_dsack(c, s->seq, s->seq + (uint32_t)todrop);
+        }
         s->payload += todrop;
         s->payload_len -= (uint32_t)todrop;
         s->seq += (uint32_t)todrop;
@@ -293,85 +338,19 @@ static bool our_fin_acked(const struct tcp_conn *c)
     return c->fin_queued && seq_gt(c->snd_una, tcp_conn_fin_seq(c));
 }
 
-/* RFC 5681 §2: a duplicate ACK carries no data, no SYN or FIN, does not
- * move the window, and arrives while data is outstanding.  A zero window
- * is excluded: the peer is answering persist probes, not reporting loss. */
-static bool is_duplicate_ack(const struct tcp_conn *c, const struct tcp_segment *s)
+/* The ACK of our SYN: an RTT sample if the SYN went once (RFC 6298 §3),
+ * and a connection closed in SYN-RECEIVED (which went to FIN-WAIT-1
+ * without passing ESTABLISHED, RFC 9293 §3.10.4) is now synchronized. */
+static void syn_acknowledged(struct tcp_conn *c, uint32_t ack, synack_time_us now)
 {
-    return s->ack == c->snd_una && s->payload_len == 0 && !(s->flags & (TCP_SYN | TCP_FIN)) &&
-           s->window == c->snd_wnd && c->snd_max != c->snd_una &&
-           s->window != 0;   /* answers to zero-window probes say nothing of loss */
-}
-
-static void on_duplicate_ack(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
-{
-    c->dup_acks_in++;
-    c->dupacks++;
-    if (c->in_recovery) {
-        c->cwnd += c->snd_mss;                    /* RFC 5681 §3.2 step 4: inflate */
-        return;
-    }
-    /* RFC 6582 §3.2 step 2: only when the ACK covers more than "recover",
-     * so one window's losses do not trigger fast retransmit twice. */
-    if (c->dupacks == 3 && seq_gt(c->snd_una, c->recover - 1)) {
-        uint32_t flight = c->snd_max - c->snd_una;
-        c->recover = c->snd_max;
-        c->in_recovery = true;
-        c->fast_retrans++;
-        st->stats.tcp_fast_retrans++;
-        c->cc->on_congestion(c, flight, now);
-        c->cwnd += 3u * c->snd_mss;               /* RFC 5681 §3.2 step 3: inflate by the 3 dup ACKs */
-        tcp_retransmit_first(st, c, now);         /* RFC 5681 §3.2 step 2 */
-    }
-}
-
-static void on_new_ack(struct synack_stack *st, struct tcp_conn *c, uint32_t ack, synack_time_us now)
-{
-    uint32_t acked = ack - c->snd_una;
-    uint32_t data_acked = 0;
-    if (seq_gt(ack, c->snd_buf_seq)) {
-        data_acked = ack - c->snd_buf_seq;
-        if (data_acked > c->sndbuf.len)
-            data_acked = c->sndbuf.len;           /* the rest acknowledges our FIN */
-        ringbuf_consume(&c->sndbuf, data_acked);
-        c->snd_buf_seq += data_acked;
-    }
-    c->bytes_acked += data_acked;
-    /* RFC 6298 §2-§3: one sample per window, from a segment never retransmitted. */
     if (c->rtt_timing && seq_geq(ack, c->rtt_seq)) {
         rtt_sample(&c->rtt, (uint32_t)(now - c->rtt_start));
+        if (!c->min_rtt_us || c->rtt.srtt_us < c->min_rtt_us)
+            c->min_rtt_us = c->rtt.srtt_us;
         c->rtt_timing = false;
     }
-    c->backoff = 0;
-    /* A connection closed in SYN-RECEIVED went to FIN-WAIT-1 without
-     * passing ESTABLISHED (RFC 9293 §3.10.4); the ACK of our SYN is what
-     * synchronizes it, and the application may call it connected. */
     if (c->snd_una == c->iss && tcp_state_synchronized(c->state))
         c->was_established = true;
-    c->snd_una = ack;
-    if (seq_lt(c->snd_nxt, c->snd_una))
-        c->snd_nxt = c->snd_una;
-    if (c->in_recovery) {
-        if (seq_geq(ack, c->recover)) {
-            /* RFC 6582 §3.2 step 3: a full ACK ends recovery. */
-            c->in_recovery = false;
-            c->cc->on_recovery_exit(c, c->snd_max - c->snd_una, now);
-        } else {
-            /* Step 4: a partial ACK: retransmit the next hole, deflate
-             * cwnd by what was acknowledged, add back one segment. */
-            tcp_retransmit_first(st, c, now);
-            c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
-            c->cwnd += c->snd_mss;
-        }
-    } else if (tcp_state_synchronized(c->state)) {
-        struct cc_ack a = { .now = now, .acked = acked, .flight = c->snd_max - c->snd_una + acked,
-                            .rtt_us = 0, .cwnd_limited = c->cwnd_limited };
-        c->cc->on_ack(c, &a);
-    }
-    if (!c->in_recovery)
-        c->dupacks = 0;
-    tcp_rexmt_restart(st, c, now);                /* RFC 6298 §5.2-§5.3 */
-    tcp_conn_notify(st, c);                       /* send space freed */
 }
 
 /* Fifth step: ACK. */
@@ -384,11 +363,12 @@ static enum step ack_step(struct synack_stack *st, struct tcp_conn *c, const str
             tcp_send_reset_reply(st, c->iface, &r->addr, &l->addr, s, now);   /* <SEQ=SEG.ACK><CTL=RST> */
             return STEP_DONE;
         }
-        c->snd_wnd = s->window;
-        c->max_snd_wnd = s->window > c->max_snd_wnd ? s->window : c->max_snd_wnd;
+        c->snd_wnd = (uint32_t)s->window << c->snd_wscale;   /* RFC 7323 §2.3: scaled from now on */
+        c->max_snd_wnd = c->snd_wnd > c->max_snd_wnd ? c->snd_wnd : c->max_snd_wnd;
         c->snd_wl1 = s->seq;
         c->snd_wl2 = s->ack;
         become_established(st, c, now);
+        tcp_keepalive_restart(st, c, now);
     }
     if (seq_gt(s->ack, c->snd_max)) {             /* acknowledges something never sent */
         c->ack_now = true;
@@ -402,25 +382,28 @@ static enum step ack_step(struct synack_stack *st, struct tcp_conn *c, const str
         return STEP_DONE;
     }
     if (seq_gt(s->ack, c->snd_una))
-        on_new_ack(st, c, s->ack, now);
-    else if (is_duplicate_ack(c, s))
-        on_duplicate_ack(st, c, now);
+        syn_acknowledged(c, s->ack, now);
+    /* The sender's side: scoreboard, RTT, loss detection, recovery,
+     * congestion control (tcp_recovery.c). */
+    tcp_rec_on_ack(st, c, s, now);
 
     /* Window update: RFC 9293 §3.10.7.4, using SND.WL1/SND.WL2 so that an
      * old segment cannot shrink the window. */
     if (seq_lt(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && seq_leq(c->snd_wl2, s->ack))) {
-        c->snd_wnd = s->window;
+        c->snd_wnd = (uint32_t)s->window << c->snd_wscale;   /* RFC 7323 §2.3 */
         c->snd_wl1 = s->seq;
         c->snd_wl2 = s->ack;
-        if (s->window > c->max_snd_wnd)
-            c->max_snd_wnd = s->window;
+        if (c->snd_wnd > c->max_snd_wnd)
+            c->max_snd_wnd = c->snd_wnd;
         if (c->snd_wnd && tcp_timer_armed(c, TCP_TIMER_PERSIST)) {
             tcp_timer_clear(st, c, TCP_TIMER_PERSIST);   /* the window opened: resume at once */
             c->persist_backoff = 0;
             /* Persist starts only with nothing in flight, so whatever lies
              * beyond SND.UNA now is probe bytes the peer did not take (RFC
-             * 9293 §3.8.6.1): sending resumes from SND.UNA, not after them. */
-            c->snd_nxt = c->snd_una;
+             * 9293 §3.8.6.1): sending resumes from SND.UNA, as if they had
+             * never been sent (they were not lost to congestion). */
+            txq_ack(&c->txq, c->snd_max);
+            c->snd_max = c->snd_nxt = c->snd_una;
             tcp_rexmt_restart(st, c, now);
         }
     }
@@ -506,6 +489,8 @@ static enum step text_step(struct synack_stack *st, struct tcp_conn *c, struct t
     /* Out of order: now in place in the ring; remember the range.  The ACK
      * goes out at once (RFC 5681 §4.2, RFC 9293 §3.8.6.3) as the duplicate
      * ACK the sender's fast retransmit counts on. */
+    if (reass_holds(&c->ooo, s->seq, s->seq + s->payload_len))
+        note_dsack(c, s->seq, s->seq + s->payload_len);   /* RFC 2883 §4: held already */
     if (!reass_add(&c->ooo, s->seq, s->seq + s->payload_len)) {
         stack_drop(st, iface, SYNACK_DROP_TCP_OOO_LIMIT, now);
     } else {
@@ -592,6 +577,21 @@ static void segment_arrives(struct synack_stack *st, struct tcp_conn *c, struct 
         tcp_retransmit_first(st, c, now);
         return;
     }
+    /* PAWS (RFC 7323 §5.3 R1): a timestamp older than TS.Recent marks an
+     * old duplicate from an earlier life of the sequence space; drop it
+     * and ACK.  After 24 days of silence TS.Recent is stale (§5.5). */
+    if (c->ts_ok && s->opt.has_timestamp && (int32_t)(s->opt.ts_val - c->ts_recent) < 0) {
+        if (now - c->ts_recent_time > PAWS_IDLE_US) {
+            c->ts_recent = s->opt.ts_val;
+            c->ts_recent_time = now;
+        } else {
+            st->stats.tcp_paws_drops++;
+            stack_drop(st, iface, SYNACK_DROP_TCP_PAWS, now);
+            tcp_send_ack_now(st, c, now);
+            return;
+        }
+    }
+    uint32_t seg_seq = s->seq;
     /* First step: sequence number. */
     if (!trim_to_window(st, c, s)) {
         if (c->state == SYNACK_TCP_TIME_WAIT && (s->flags & TCP_FIN))
@@ -600,6 +600,15 @@ static void segment_arrives(struct synack_stack *st, struct tcp_conn *c, struct 
         tcp_send_ack_now(st, c, now);             /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
         return;
     }
+    /* RFC 7323 §4.3: remember the peer's timestamp from a segment that is
+     * acceptable and covers Last.ACK.sent, for our echoes. */
+    if (c->ts_ok && s->opt.has_timestamp && seq_leq(seg_seq, c->last_ack_sent) &&
+        (int32_t)(s->opt.ts_val - c->ts_recent) >= 0) {
+        c->ts_recent = s->opt.ts_val;
+        c->ts_recent_time = now;
+    }
+    c->last_recv_time = now;                      /* the peer is alive (keepalive) */
+    c->keep_probes = 0;
     /* Fourth step: SYN in a synchronized state (or a passive SYN-RECEIVED). */
     if (s->flags & TCP_SYN) {
         if (c->state == SYNACK_TCP_SYN_RECEIVED && c->passive) {

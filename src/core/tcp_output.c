@@ -53,16 +53,18 @@ static uint16_t window_field(struct tcp_conn *c, bool syn)
 /* RFC 2018 §4: the first block holds the segment that triggered this ACK
  * (here: the most recently changed range), then the other most recent
  * ones; RFC 2883 §4: a D-SACK goes first of all. */
-static void fill_sack_blocks(struct tcp_conn *c, struct tcp_options *opt)
+static void fill_sack_blocks(struct tcp_conn *c, struct tcp_options *opt, unsigned most)
 {
     unsigned n = 0;
-    if (c->dsack_pending) {
+    if (most > TCP_SACK_BLOCKS_MAX)
+        most = TCP_SACK_BLOCKS_MAX;
+    if (c->dsack_pending && most) {
         opt->sack[n].left = c->dsack_left;
         opt->sack[n].right = c->dsack_right;
         n++;
     }
     uint32_t taken = 0;   /* bitmap of ranges already reported */
-    while (n < TCP_SACK_BLOCKS_MAX) {
+    while (n < most) {
         int best = -1;
         for (unsigned i = 0; i < c->ooo.count; i++)
             if (!(taken & (1u << i)) && (best < 0 || c->ooo.r[i].stamp > c->ooo.r[best].stamp))
@@ -144,8 +146,12 @@ static bool transmit(struct synack_stack *st, struct tcp_conn *c, const struct s
     }
     bool dsack = false;
     if (!syn && c->sack_ok && (p->flags & TCP_ACK) && !(p->flags & TCP_RST) && (c->dsack_pending || c->ooo.count)) {
-        fill_sack_blocks(c, &opt);
-        dsack = c->dsack_pending;
+        /* Blocks must fit beside the payload within the MSS (RFC 9293
+         * §3.7.1): 4 bytes of NOP, NOP, kind, length, then 8 per block. */
+        uint32_t used = p->len + (c->ts_ok ? TCP_TS_OPTION_LEN : 0);
+        uint32_t room = c->mss_wire > used + 4 ? c->mss_wire - used - 4 : 0;
+        fill_sack_blocks(c, &opt, p->len ? room / 8 : TCP_SACK_BLOCKS_MAX);
+        dsack = c->dsack_pending && opt.sack_count;
     }
     h.window = (p->flags & TCP_RST) && !(p->flags & TCP_ACK) ? 0 : window_field(c, syn);
     size_t hlen = tcp_write_header(tcp, &h);
@@ -160,6 +166,7 @@ static bool transmit(struct synack_stack *st, struct tcp_conn *c, const struct s
         c->sack_blocks_out += opt.sack_count;
         if (dsack) {
             c->dsack_out++;
+            st->stats.tcp_dsack_sent++;
             c->dsack_pending = false;
         }
     }

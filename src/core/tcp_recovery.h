@@ -10,10 +10,13 @@
 
 #include "tcp_conn.h"
 
-/* RFC 6675 "pipe": bytes believed in the network. */
+/* RFC 6675 "pipe": bytes believed in the network.  Without SACK each
+ * duplicate ACK stands for one segment that left it (dup_sacked, RFC
+ * 5681 §3.2's inflation seen the other way round). */
 static inline uint32_t tcp_rec_pipe(const struct tcp_conn *c)
 {
-    return (c->snd_max - c->snd_una) - c->txq.sacked_bytes - c->txq.lost_bytes;
+    uint32_t out = (c->snd_max - c->snd_una) - c->txq.sacked_bytes - c->txq.lost_bytes;
+    return out > c->dup_sacked ? out - c->dup_sacked : 0;
 }
 
 /* Processes the sender's side of an acceptable ACK (cumulative ACK, SACK

@@ -24,6 +24,7 @@
 #include "seq.h"
 #include "stack_internal.h"
 #include "tcp_conn.h"
+#include "tcp_recovery.h"
 
 static void reschedule(struct synack_stack *st, struct tcp_conn *c)
 {
@@ -94,15 +95,20 @@ static bool rexmt_expired(struct synack_stack *st, struct tcp_conn *c, synack_ti
         return false;
     }
     c->backoff++;
-    uint32_t flight = c->snd_max - c->snd_una;
-    if (tcp_state_synchronized(c->state))
-        c->cc->on_rto(c, flight, now);
-    c->in_recovery = false;
-    c->dupacks = 0;
-    c->recover = c->snd_max;
-    c->rtt_timing = false;            /* Karn: never time a retransmission */
-    c->snd_nxt = c->snd_una;          /* go back: resend from the oldest unacked */
-    tcp_output(st, c, now);
+    if (tcp_state_synchronized(c->state) && c->snd_max != c->snd_una && !(c->snd_una == c->iss)) {
+        /* RFC 6298 §5.4-§5.6 and RFC 5681 §3.1: resend the oldest segment
+         * with a window of one, the timer backed off. */
+        tcp_rec_on_rto(st, c, now);
+        c->rtt_timing = false;                /* Karn: never time a retransmission */
+        tcp_output(st, c, now);
+    } else {
+        c->rtt_timing = false;
+        tcp_retransmit_first(st, c, now);     /* our SYN (or SYN|ACK) again */
+        if (c->snd_max != c->iss + 1 && tcp_state_synchronized(c->state)) {
+            tcp_rec_on_rto(st, c, now);       /* a FIN sent after a close in SYN-RECEIVED */
+            tcp_output(st, c, now);
+        }
+    }
     tcp_timer_set(st, c, TCP_TIMER_REXMT, now + rtt_rto_backed_off(&c->rtt, c->backoff));
     return true;
 }
@@ -121,7 +127,54 @@ static void persist_expired(struct synack_stack *st, struct tcp_conn *c, synack_
     tcp_timer_set(st, c, TCP_TIMER_PERSIST, now + iv);
     /* Probe with one byte (the first unacknowledged one if a probe is
      * already outstanding, else one new byte). */
-    tcp_retransmit_first(st, c, now);
+    tcp_send_probe(st, c, true, now);
+}
+
+void tcp_keepalive_restart(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
+{
+    bool wanted = c->keepalive && (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT ||
+                                   c->state == SYNACK_TCP_FIN_WAIT_2);
+    if (!wanted) {
+        tcp_timer_clear(st, c, TCP_TIMER_KEEPALIVE);
+        return;
+    }
+    /* Lazily: the timer is set for the idle time after the last segment
+     * received, and re-aimed when it fires early. */
+    if (!tcp_timer_armed(c, TCP_TIMER_KEEPALIVE))
+        tcp_timer_set(st, c, TCP_TIMER_KEEPALIVE, c->last_recv_time + (synack_time_us)c->keep_idle_s * 1000000);
+    (void)now;
+}
+
+/* RFC 1122 §4.2.3.6: after keep_idle of silence, probe every keep_intvl;
+ * after keep_cnt unanswered probes the connection is dead.  Returns false
+ * when it was given up (and may be freed). */
+static bool keepalive_expired(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
+{
+    if (!c->keepalive || (c->state != SYNACK_TCP_ESTABLISHED && c->state != SYNACK_TCP_CLOSE_WAIT &&
+                          c->state != SYNACK_TCP_FIN_WAIT_2))
+        return true;
+    synack_time_us idle = (synack_time_us)c->keep_idle_s * 1000000;
+    synack_time_us intvl = (synack_time_us)c->keep_intvl_s * 1000000;
+    if (c->keep_probes == 0 && now < c->last_recv_time + idle) {
+        tcp_timer_set(st, c, TCP_TIMER_KEEPALIVE, c->last_recv_time + idle);   /* heard from since */
+        return true;
+    }
+    if (c->snd_max != c->snd_una || tcp_timer_armed(c, TCP_TIMER_PERSIST)) {
+        tcp_timer_set(st, c, TCP_TIMER_KEEPALIVE, now + idle);   /* the RTO or persist timer watches */
+        return true;
+    }
+    if (c->keep_probes >= c->keep_cnt) {
+        st->stats.tcp_keepalive_drops++;
+        if (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT)
+            st->stats.tcp_estab_resets++;
+        tcp_conn_close(st, c, -SYNACK_ETIMEDOUT, now);
+        return false;
+    }
+    c->keep_probes++;
+    st->stats.tcp_keepalive_probes++;
+    tcp_send_keepalive(st, c, now);
+    tcp_timer_set(st, c, TCP_TIMER_KEEPALIVE, now + intvl);
+    return true;
 }
 
 void tcp_timer_run(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
@@ -140,6 +193,19 @@ void tcp_timer_run(struct synack_stack *st, struct tcp_conn *c, synack_time_us n
     }
     if (c->timer[TCP_TIMER_PERSIST] <= now)
         persist_expired(st, c, now);
+    if (c->timer[TCP_TIMER_REORDER] <= now) {
+        c->timer[TCP_TIMER_REORDER] = SYNACK_TIME_NEVER;
+        tcp_rec_on_reorder_timer(st, c, now);
+    }
+    if (c->timer[TCP_TIMER_TLP] <= now) {
+        c->timer[TCP_TIMER_TLP] = SYNACK_TIME_NEVER;
+        tcp_rec_on_tlp_timer(st, c, now);
+    }
+    if (c->timer[TCP_TIMER_KEEPALIVE] <= now) {
+        c->timer[TCP_TIMER_KEEPALIVE] = SYNACK_TIME_NEVER;
+        if (!keepalive_expired(st, c, now))
+            return;   /* gave up: c may be freed */
+    }
     if (c->timer[TCP_TIMER_DELACK] <= now) {
         c->timer[TCP_TIMER_DELACK] = SYNACK_TIME_NEVER;
         st->stats.tcp_delayed_acks++;

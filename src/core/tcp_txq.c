@@ -85,7 +85,8 @@ void txq_ack(struct txq *q, uint32_t ack)
     }
 }
 
-uint32_t txq_sack(struct txq *q, uint32_t left, uint32_t right)
+uint32_t txq_sack(struct txq *q, uint32_t left, uint32_t right, void (*newly_cb)(void *ctx, struct txseg *s),
+                  void *ctx)
 {
     uint32_t newly = 0;
     uint32_t first = q->count && seq_lt(left, txq_at(q, 0)->start) ? 0 : txq_find(q, left);
@@ -100,6 +101,8 @@ uint32_t txq_sack(struct txq *q, uint32_t left, uint32_t right)
         s->flags = (uint8_t)((s->flags | TXS_SACKED) & ~TXS_LOST);
         q->sacked_bytes += txseg_len(s);
         newly += txseg_len(s);
+        if (newly_cb)
+            newly_cb(ctx, s);
     }
     /* A record only partly inside the block is left unmarked: the peer
      * holds some of it, and resending all of it is harmless. */

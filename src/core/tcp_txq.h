@@ -60,9 +60,11 @@ bool txq_push(struct txq *q, uint32_t start, uint32_t end, bool fin, synack_time
 uint32_t txq_find(const struct txq *q, uint32_t seq);
 /* Drops records (or their fronts) below ack. */
 void txq_ack(struct txq *q, uint32_t ack);
-/* Marks the records wholly inside [left, right) SACKed; returns the bytes
+/* Marks the records wholly inside [left, right) SACKed, calling
+ * newly(ctx, record) for each one not SACKed before; returns the bytes
  * newly SACKed. */
-uint32_t txq_sack(struct txq *q, uint32_t left, uint32_t right);
+uint32_t txq_sack(struct txq *q, uint32_t left, uint32_t right, void (*newly)(void *ctx, struct txseg *s),
+                  void *ctx);
 void txq_mark_lost(struct txq *q, struct txseg *s);
 /* Records a (re)transmission of s at now. */
 void txq_sent_again(struct txq *q, struct txseg *s, synack_time_us now, uint32_t tsval);

@@ -30,6 +30,7 @@
 #define TCP_HEADER_MIN 20
 #define TCP_HEADER_MAX 60
 #define TCP_SACK_BLOCKS_MAX 4
+#define TCP_TS_OPTION_LEN 12   /* NOP, NOP, kind 8, length 10 (RFC 7323 Appendix A layout) */
 
 enum tcp_option_kind {
     TCP_OPT_EOL = 0,

@@ -1,30 +1,36 @@
 /*
- * cmd_sim.c — `synack sim`: one bulk transfer over a simulated, impaired
- * link, checked byte for byte.
+ * cmd_sim.c — `synack sim`: bulk transfers over a simulated, impaired link,
+ * checked byte for byte.
  *
- * A client (198.18.0.1) connects to a server (198.18.0.2:5001) and sends N
- * bytes of a pseudo-random stream derived from the seed; the server reads
- * everything, regenerates the stream and compares every byte.  The link has
- * the same parameters in both directions (delay, rate, MTU, loss,
+ * A client (198.18.0.1) opens F connections (flows, 1 by default) to a
+ * server (198.18.0.2:5001); each flow sends N bytes of its own
+ * pseudo-random stream derived from the seed and the flow's number; the
+ * server reads every flow, regenerates its stream and compares every byte.
+ * All flows share the one link and its queues.  The link has the same
+ * parameters in both directions (delay, rate, drop-tail queue, MTU, loss,
  * duplication, reordering, corruption), and the simulator's seed is the
  * same seed, so a run is reproducible bit for bit.
  *
- *     client: connect; send while the buffer takes data (drain WRITABLE,
- *             send until EAGAIN); after the last byte shutdown(SHUT_WR);
- *             read until end of stream; close.
- *     server: accept; read and verify until end of stream; close.
+ *     client, per flow: set the congestion control; connect; send while
+ *             the buffer takes data (drain WRITABLE, send until EAGAIN);
+ *             after the last byte shutdown(SHUT_WR); read until end of
+ *             stream; close.
+ *     server: accept (a connection is matched to its flow by the client's
+ *             port); read and verify until end of stream; close.
  *
- * The run stops when both applications are done, when either sees an
- * error, or at a virtual-time limit generous enough for any sane setting
- * (an hour plus time in proportion to N).
+ * A flow is over when both its ends are done or either saw an error; the
+ * run stops when every flow is over, or at a virtual-time limit generous
+ * enough for any sane setting (an hour plus time in proportion to the
+ * bytes), or at --duration-limit.
  *
- * "Verified" means the server read exactly N bytes, all matching, then end
- * of stream, and neither side saw an error.  The exit status is 0 when
- * verified and 1 when not.
+ * "Verified" means that for every flow the server read exactly N bytes,
+ * all matching, then end of stream, and neither side saw an error.  The
+ * exit status is 0 when verified and 1 when not.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,13 +51,21 @@
 #define MAX_BYTES 1000000000000ull      /* 1 TB: far beyond what anyone will wait for */
 #define MAX_DELAY_MS 60000.0            /* one minute one way */
 #define MAX_RATE_MBIT 1000000.0         /* 1 Tbit/s */
+#define MAX_FLOWS 64                    /* enough to study sharing; each costs a 64 KiB stage */
+#define MAX_QUEUE_PACKETS 100000        /* far beyond any bandwidth-delay product worth simulating */
+#define MAX_DURATION_S 1e9              /* about 30 years of virtual time */
+#define MIN_BACKLOG 4
 
 struct sim_options {
     bool have_bytes;
-    uint64_t bytes;
+    uint64_t bytes;                     /* per flow */
     double delay_ms, rate_mbit;
     double loss, dup, reorder, corrupt;
     uint64_t mtu, seed;
+    uint64_t flows;                     /* 1..MAX_FLOWS */
+    uint64_t queue_packets;             /* 0 = unbounded */
+    int cc;                             /* enum synack_cc */
+    double duration_limit_s;            /* 0 = the automatic limit */
     const char *pcap_path;
     bool json;
 };
@@ -63,33 +77,54 @@ struct progress {
     struct timespec start, last;
 };
 
-struct transfer {
-    const struct sim_options *opt;
-    struct synack_sim *sim;
-    int client_host, server_host, link;
-    struct synack_stack *client, *server;
+struct transfer;
+
+/* One connection and both its ends. */
+struct flow {
+    struct transfer *t;
+    int index;
     uint64_t stream_key;
-    struct synack_pcap *pcap;
-    bool pcap_failed;
+    synack_time_us start_at;
+    bool over;                          /* counted in transfer.flows_over */
 
     /* Client.  stage[] holds the stream bytes [stage_off, stage_off + stage_len). */
     int client_sock;
+    uint16_t client_port;               /* how the server tells flows apart */
     uint64_t sent;
     bool shut_wr, client_done;
     int client_error;                   /* first error, negative; 0 if none */
     uint64_t unexpected_bytes;          /* data the server should never have sent */
     bool have_info;
-    struct synack_tcp_info client_info; /* taken just before the client closes */
-    uint8_t stage[CHUNK_BYTES];
+    struct synack_tcp_info client_info; /* the latest taken: at close, failure or the end */
+    uint8_t *stage;
     uint64_t stage_off;
     size_t stage_len;
 
     /* Server. */
-    int listen_sock, server_sock;
+    int server_sock;
     uint64_t received, mismatched, first_bad;
     bool server_eof, server_done;
     int server_error;
     synack_time_us eof_at;
+
+    /* Results (gather_results). */
+    bool verified;
+    double seconds, goodput_mbps;
+};
+
+struct transfer {
+    const struct sim_options *opt;
+    struct synack_sim *sim;
+    int client_host, server_host, link;
+    struct synack_stack *client, *server;
+    struct synack_pcap *pcap;
+    bool pcap_failed;
+
+    struct flow *flows;
+    int flow_count, flows_over;
+    uint64_t total_bytes, total_received;
+
+    int listen_sock;
     uint8_t rbuf[CHUNK_BYTES];          /* read scratch, for both applications */
     uint8_t expect[CHUNK_BYTES];
 
@@ -97,42 +132,56 @@ struct transfer {
 };
 
 static const char usage[] =
-    "usage: synack sim --bytes N [--delay MS] [--rate MBIT] [--loss P] [--dup P]\n"
-    "                  [--reorder P] [--corrupt P] [--mtu N] [--seed S]\n"
-    "                  [--pcap FILE] [--json]\n"
+    "usage: synack sim --bytes N [--delay MS] [--rate MBIT] [--queue PACKETS]\n"
+    "                  [--loss P] [--dup P] [--reorder P] [--corrupt P] [--mtu N]\n"
+    "                  [--cc cubic|newreno] [--flows F] [--seed S]\n"
+    "                  [--duration-limit S] [--pcap FILE] [--json]\n"
     "\n"
     "Sends N bytes of seeded pseudo-random data from a client to a server over a\n"
     "simulated link, then checks every byte.  The link parameters apply to both\n"
-    "directions.\n"
+    "directions.  With --flows F, F connections run side by side over the same\n"
+    "link and queues, and each sends N bytes of its own stream (F x N in all).\n"
     "\n"
     "Options:\n"
-    "  --bytes N      bytes to send, 0 to 1000000000000 (required)\n"
+    "  --bytes N      bytes each flow sends, 0 to 1000000000000 (required)\n"
     "  --delay MS     one-way delay in milliseconds, 0 to 60000; may be fractional\n"
     "                 (default 0)\n"
     "  --rate MBIT    link rate in Mbit/s, may be fractional; 0 = unlimited (default)\n"
+    "  --queue PACKETS  drop-tail queue in front of the link, in packets, 1 to\n"
+    "                 100000, each direction; only limits a link with a --rate\n"
+    "                 (default: unbounded)\n"
     "  --loss P       probability a packet is lost, 0 to 1 (default 0)\n"
     "  --dup P        probability a packet is delivered twice, 0 to 1 (default 0)\n"
     "  --reorder P    probability a packet is held back and overtaken, 0 to 1\n"
     "  --corrupt P    probability one bit of a packet is flipped, 0 to 1\n"
     "  --mtu N        link and interface MTU, 576 to 65535 (default 1500)\n"
+    "  --cc NAME      congestion control of every connection: cubic (default) or\n"
+    "                 newreno\n"
+    "  --flows F      parallel connections, 1 to 64 (default 1); all start at time 0\n"
     "  --seed S       seed of the data and of every impairment (default 1)\n"
+    "  --duration-limit S  stop after S seconds of virtual time, whatever is left\n"
+    "                 (default: an hour plus 100 us a byte)\n"
     "  --pcap FILE    write every packet, as sent (before the link impairs it), to\n"
     "                 FILE; timestamps are virtual time\n"
     "  --json         print one JSON object instead of the summary\n"
     "\n"
     "Segments sent counts every TCP segment both hosts put on the link: data,\n"
     "ACKs, SYNs, FINs and retransmissions.  Retransmissions are the client's.\n"
+    "A flow's goodput is its bytes over the time from its start until the server\n"
+    "read its end of stream; the total goodput is all bytes over the time until\n"
+    "the last flow ended; fairness is Jain's index of the flows' goodputs,\n"
+    "(sum x)^2 / (F * sum x^2), 1 when all are equal.\n"
     "\n"
-    "Exit status: 0 when the data arrived intact, 1 when it did not, 2 for a bad\n"
-    "command line.\n";
+    "Exit status: 0 when the data of every flow arrived intact, 1 when it did\n"
+    "not, 2 for a bad command line.\n";
 
 /* ---- The data stream ------------------------------------------------------
  *
- * Byte i of the stream is byte (i mod 8) of the 64-bit word number i / 8,
+ * Byte i of a stream is byte (i mod 8) of the 64-bit word number i / 8,
  * and word k is the splitmix64 finalizer applied to key + (k + 1) * gamma:
  * the k-th output of a splitmix64 generator started at `key`.  Any stretch
  * can be generated on its own, so sender and receiver need no shared state
- * beyond the key.
+ * beyond the key.  Each flow has its own key.
  */
 
 #define SPLITMIX_GAMMA 0x9e3779b97f4a7c15ull
@@ -144,10 +193,15 @@ static uint64_t splitmix64_mix(uint64_t z)
     return z ^ (z >> 31);
 }
 
-static uint64_t stream_key(uint64_t seed)
+/* Flow 0 keeps the key a single transfer has always had, so that one flow
+ * gives the same bytes (and captures) as before flows existed; the others
+ * mix their number in. */
+static uint64_t stream_key(uint64_t seed, int flow)
 {
     /* Kept apart from the simulator's own use of the seed. */
-    return splitmix64_mix(seed ^ 0x73796e61636b2121ull); /* "synack!!" */
+    uint64_t key = splitmix64_mix(seed ^ 0x73796e61636b2121ull); /* "synack!!" */
+
+    return flow == 0 ? key : splitmix64_mix(key ^ splitmix64_mix((uint64_t)flow * SPLITMIX_GAMMA));
 }
 
 static void stream_fill(uint64_t key, uint64_t offset, uint8_t *buf, size_t len)
@@ -184,7 +238,8 @@ static void progress_init(struct progress *p, bool wanted)
 }
 
 /* Draws the bar when a tenth of a second has passed since the last one;
- * short runs (under half a second) never show it. */
+ * short runs (under half a second) never show it.  With several flows it
+ * counts the bytes of all of them. */
 static void progress_tick(struct transfer *t)
 {
     struct progress *p = &t->progress;
@@ -200,13 +255,13 @@ static void progress_tick(struct transfer *t)
         return;
     p->last = now;
     p->drawn = true;
-    done = t->opt->bytes ? (double)t->received / (double)t->opt->bytes : 1.0;
+    done = t->total_bytes ? (double)t->total_received / (double)t->total_bytes : 1.0;
     if (done > 1.0)
         done = 1.0;
     filled = (int)(done * width);
     fprintf(stderr, "\r  [%.*s%*s] %3d%%  %llu of %llu bytes, %.1f s virtual", filled,
             "##############################", width - filled, "", (int)(done * 100),
-            (unsigned long long)t->received, (unsigned long long)t->opt->bytes,
+            (unsigned long long)t->total_received, (unsigned long long)t->total_bytes,
             (double)synack_sim_now(t->sim) / 1e6);
 }
 
@@ -216,87 +271,158 @@ static void progress_finish(struct progress *p)
         fputs("\r\033[K", stderr);
 }
 
+/* ---- Flow bookkeeping ---------------------------------------------------- */
+
+/* Both ends are done, or one of them failed. */
+static bool flow_is_over(const struct flow *f)
+{
+    if (f->client_error != 0 || f->server_error != 0)
+        return true;
+    return f->client_done && f->server_done;
+}
+
+/* Counts the flow once when it becomes over. */
+static void flow_check_over(struct flow *f)
+{
+    if (!f->over && flow_is_over(f)) {
+        f->over = true;
+        f->t->flows_over++;
+    }
+}
+
+static struct flow *flow_by_client_sock(struct transfer *t, int sock)
+{
+    for (int i = 0; i < t->flow_count; i++) {
+        if (t->flows[i].client_sock == sock)
+            return &t->flows[i];
+    }
+    return NULL;
+}
+
+static struct flow *flow_by_server_sock(struct transfer *t, int sock)
+{
+    for (int i = 0; i < t->flow_count; i++) {
+        if (t->flows[i].server_sock == sock)
+            return &t->flows[i];
+    }
+    return NULL;
+}
+
+/* The flow a connection from client port `port` belongs to, if it has no
+ * server socket yet. */
+static struct flow *flow_by_client_port(struct transfer *t, uint16_t port)
+{
+    for (int i = 0; i < t->flow_count; i++) {
+        struct flow *f = &t->flows[i];
+        if (f->client_port == port && f->client_port != 0 && f->server_sock < 0 && !f->server_done)
+            return f;
+    }
+    return NULL;
+}
+
 /* ---- The client ---------------------------------------------------------- */
 
-static void client_fail(struct transfer *t, int err)
+static void client_take_info(struct flow *f)
 {
-    if (t->client_error == 0)
-        t->client_error = err < 0 ? err : -err;
-    if (t->client_sock >= 0)
-        synack_close(t->client, t->client_sock);
-    t->client_sock = -1;
-    t->client_done = true;
+    if (f->client_sock >= 0)
+        f->have_info = synack_getinfo(f->t->client, f->client_sock, &f->client_info) >= 0;
+}
+
+static void client_fail(struct flow *f, int err)
+{
+    if (f->client_error == 0)
+        f->client_error = err < 0 ? err : -err;
+    if (f->client_sock >= 0) {
+        client_take_info(f);
+        synack_close(f->t->client, f->client_sock);
+    }
+    f->client_sock = -1;
+    f->client_done = true;
 }
 
 static void client_start(struct synack_sim *sim, void *ctx)
 {
-    struct transfer *t = ctx;
+    struct flow *f = ctx;
+    struct transfer *t = f->t;
     struct synack_endpoint remote = synack_endpoint_make(SERVER_ADDR, SERVER_PORT);
+    struct synack_endpoint local;
     int rc;
 
     (void)sim;
-    t->client_sock = synack_socket(t->client);
-    if (t->client_sock < 0) {
-        client_fail(t, t->client_sock);
+    f->client_sock = synack_socket(t->client);
+    if (f->client_sock < 0) {
+        int err = f->client_sock;
+        f->client_sock = -1;
+        client_fail(f, err);
+        flow_check_over(f);
         return;
     }
-    rc = synack_connect(t->client, t->client_sock, &remote);
+    rc = synack_setsockopt(t->client, f->client_sock, SYNACK_OPT_CONGESTION, t->opt->cc);
+    if (rc >= 0)
+        rc = synack_connect(t->client, f->client_sock, &remote);
+    if (rc == -SYNACK_EINPROGRESS && synack_local_endpoint(t->client, f->client_sock, &local) >= 0)
+        f->client_port = local.port;
     if (rc < 0 && rc != -SYNACK_EINPROGRESS)
-        client_fail(t, rc);
+        client_fail(f, rc);
+    flow_check_over(f);
 }
 
 /* Sends as much of the stream as the send buffer takes; after the last
  * byte, shuts down the write side so that a FIN follows the data. */
-static void client_pump(struct transfer *t)
+static void client_pump(struct flow *f)
 {
-    while (t->sent < t->opt->bytes) {
+    struct transfer *t = f->t;
+
+    while (f->sent < t->opt->bytes) {
         size_t at;
         ssize_t n;
 
-        if (t->sent == t->stage_off + t->stage_len) {
-            uint64_t left = t->opt->bytes - t->sent;
-            t->stage_off = t->sent;
-            t->stage_len = left < CHUNK_BYTES ? (size_t)left : CHUNK_BYTES;
-            stream_fill(t->stream_key, t->stage_off, t->stage, t->stage_len);
+        if (f->sent == f->stage_off + f->stage_len) {
+            uint64_t left = t->opt->bytes - f->sent;
+            f->stage_off = f->sent;
+            f->stage_len = left < CHUNK_BYTES ? (size_t)left : CHUNK_BYTES;
+            stream_fill(f->stream_key, f->stage_off, f->stage, f->stage_len);
         }
-        at = (size_t)(t->sent - t->stage_off);
-        n = synack_send(t->client, t->client_sock, t->stage + at, t->stage_len - at);
+        at = (size_t)(f->sent - f->stage_off);
+        n = synack_send(t->client, f->client_sock, f->stage + at, f->stage_len - at);
         if (n == -SYNACK_EAGAIN)
             return;
         if (n < 0) {
-            client_fail(t, (int)n);
+            client_fail(f, (int)n);
             return;
         }
-        t->sent += (uint64_t)n;
+        f->sent += (uint64_t)n;
     }
-    if (!t->shut_wr) {
-        int rc = synack_shutdown(t->client, t->client_sock, SYNACK_SHUT_WR);
-        t->shut_wr = true;
+    if (!f->shut_wr) {
+        int rc = synack_shutdown(t->client, f->client_sock, SYNACK_SHUT_WR);
+        f->shut_wr = true;
         if (rc < 0)
-            client_fail(t, rc);
+            client_fail(f, rc);
     }
 }
 
 /* The server sends nothing; the client reads only to see end of stream,
  * then closes. */
-static void client_read(struct transfer *t)
+static void client_read(struct flow *f)
 {
+    struct transfer *t = f->t;
+
     for (;;) {
-        ssize_t n = synack_recv(t->client, t->client_sock, t->rbuf, sizeof t->rbuf);
+        ssize_t n = synack_recv(t->client, f->client_sock, t->rbuf, sizeof t->rbuf);
         if (n == -SYNACK_EAGAIN)
             return;
         if (n < 0) {
-            client_fail(t, (int)n);
+            client_fail(f, (int)n);
             return;
         }
         if (n == 0)
             break;
-        t->unexpected_bytes += (uint64_t)n;
+        f->unexpected_bytes += (uint64_t)n;
     }
-    t->have_info = synack_getinfo(t->client, t->client_sock, &t->client_info) >= 0;
-    synack_close(t->client, t->client_sock);
-    t->client_sock = -1;
-    t->client_done = true;
+    client_take_info(f);
+    synack_close(t->client, f->client_sock);
+    f->client_sock = -1;
+    f->client_done = true;
 }
 
 static void client_app(struct synack_sim *sim, int host, void *ctx)
@@ -307,86 +433,107 @@ static void client_app(struct synack_sim *sim, int host, void *ctx)
     (void)sim;
     (void)host;
     while (synack_next_event(t->client, &ev)) {
-        if (ev.sock != t->client_sock || t->client_sock < 0)
+        struct flow *f = ev.sock >= 0 ? flow_by_client_sock(t, ev.sock) : NULL;
+        if (f == NULL)
             continue;
         if (ev.ready & SYNACK_ERROR) {
             int err = synack_socket_error(t->client, ev.sock);
             if (err != 0) {
-                client_fail(t, err);
+                client_fail(f, err);
+                flow_check_over(f);
                 continue;
             }
         }
         if (ev.ready & SYNACK_CONNECTED)
-            client_pump(t); /* on CONNECTED and on every WRITABLE after it */
-        if (t->client_sock >= 0 && (ev.ready & SYNACK_READABLE))
-            client_read(t);
+            client_pump(f); /* on CONNECTED and on every WRITABLE after it */
+        if (f->client_sock >= 0 && (ev.ready & SYNACK_READABLE))
+            client_read(f);
+        flow_check_over(f);
     }
 }
 
 /* ---- The server ---------------------------------------------------------- */
 
-static void server_fail(struct transfer *t, int err)
+static void server_fail(struct flow *f, int err)
 {
-    if (t->server_error == 0)
-        t->server_error = err < 0 ? err : -err;
-    if (t->server_sock >= 0)
-        synack_close(t->server, t->server_sock);
-    t->server_sock = -1;
-    t->server_done = true;
+    if (f->server_error == 0)
+        f->server_error = err < 0 ? err : -err;
+    if (f->server_sock >= 0)
+        synack_close(f->t->server, f->server_sock);
+    f->server_sock = -1;
+    f->server_done = true;
 }
 
-/* Compares n freshly read bytes with the stream at the current offset. */
-static void verify(struct transfer *t, size_t n)
+/* Compares n freshly read bytes with the flow's stream at its offset. */
+static void verify(struct flow *f, size_t n)
 {
-    stream_fill(t->stream_key, t->received, t->expect, n);
+    struct transfer *t = f->t;
+
+    stream_fill(f->stream_key, f->received, t->expect, n);
     if (memcmp(t->rbuf, t->expect, n) != 0) {
         for (size_t i = 0; i < n; i++) {
             if (t->rbuf[i] == t->expect[i])
                 continue;
-            if (t->mismatched++ == 0)
-                t->first_bad = t->received + i;
+            if (f->mismatched++ == 0)
+                f->first_bad = f->received + i;
         }
     }
-    t->received += n;
+    f->received += n;
+    t->total_received += n;
 }
 
-static void server_read(struct transfer *t)
+static void server_read(struct flow *f)
 {
+    struct transfer *t = f->t;
+
     for (;;) {
-        ssize_t n = synack_recv(t->server, t->server_sock, t->rbuf, sizeof t->rbuf);
+        ssize_t n = synack_recv(t->server, f->server_sock, t->rbuf, sizeof t->rbuf);
         if (n == -SYNACK_EAGAIN)
             return;
         if (n < 0) {
-            server_fail(t, (int)n);
+            server_fail(f, (int)n);
             return;
         }
         if (n == 0)
             break;
-        verify(t, (size_t)n);
+        verify(f, (size_t)n);
     }
-    t->server_eof = true;
-    t->eof_at = synack_sim_now(t->sim);
-    synack_close(t->server, t->server_sock);
-    t->server_sock = -1;
-    t->server_done = true;
+    f->server_eof = true;
+    f->eof_at = synack_sim_now(t->sim);
+    synack_close(t->server, f->server_sock);
+    f->server_sock = -1;
+    f->server_done = true;
 }
 
 static void server_accept(struct transfer *t)
 {
-    int sock = synack_accept(t->server, t->listen_sock, NULL);
+    for (;;) {
+        struct synack_endpoint peer;
+        struct flow *f;
+        int sock = synack_accept(t->server, t->listen_sock, &peer);
 
-    if (sock == -SYNACK_EAGAIN)
-        return;
-    if (sock < 0) {
-        server_fail(t, sock);
-        return;
+        if (sock == -SYNACK_EAGAIN)
+            return;
+        if (sock < 0) {
+            /* No flow to blame: the first one still waiting takes it. */
+            for (int i = 0; i < t->flow_count; i++) {
+                if (t->flows[i].server_sock < 0 && !t->flows[i].server_done) {
+                    server_fail(&t->flows[i], sock);
+                    flow_check_over(&t->flows[i]);
+                    break;
+                }
+            }
+            return;
+        }
+        f = flow_by_client_port(t, peer.port);
+        if (f == NULL) {
+            synack_abort(t->server, sock); /* one connection per flow */
+            continue;
+        }
+        f->server_sock = sock;
+        server_read(f);
+        flow_check_over(f);
     }
-    if (t->server_sock >= 0 || t->server_done) {
-        synack_abort(t->server, sock); /* one transfer per run */
-        return;
-    }
-    t->server_sock = sock;
-    server_read(t);
 }
 
 static void server_app(struct synack_sim *sim, int host, void *ctx)
@@ -397,28 +544,34 @@ static void server_app(struct synack_sim *sim, int host, void *ctx)
     (void)sim;
     (void)host;
     while (synack_next_event(t->server, &ev)) {
+        struct flow *f;
+
         if (ev.sock == t->listen_sock) {
             if (ev.ready & SYNACK_READABLE)
                 server_accept(t);
             continue;
         }
-        if (ev.sock != t->server_sock || t->server_sock < 0)
+        f = ev.sock >= 0 ? flow_by_server_sock(t, ev.sock) : NULL;
+        if (f == NULL)
             continue;
         if (ev.ready & SYNACK_ERROR) {
             int err = synack_socket_error(t->server, ev.sock);
             if (err != 0) {
-                server_fail(t, err);
+                server_fail(f, err);
+                flow_check_over(f);
                 continue;
             }
         }
         if (ev.ready & SYNACK_READABLE)
-            server_read(t);
+            server_read(f);
+        flow_check_over(f);
     }
 }
 
 static int start_server(struct transfer *t)
 {
     struct synack_endpoint any;
+    int backlog = t->flow_count > MIN_BACKLOG ? t->flow_count : MIN_BACKLOG;
     int rc;
 
     memset(&any, 0, sizeof any);
@@ -426,9 +579,11 @@ static int start_server(struct transfer *t)
     t->listen_sock = synack_socket(t->server);
     if (t->listen_sock < 0)
         return t->listen_sock;
-    rc = synack_bind(t->server, t->listen_sock, &any);
+    rc = synack_setsockopt(t->server, t->listen_sock, SYNACK_OPT_CONGESTION, t->opt->cc);
     if (rc >= 0)
-        rc = synack_listen(t->server, t->listen_sock, 4);
+        rc = synack_bind(t->server, t->listen_sock, &any);
+    if (rc >= 0)
+        rc = synack_listen(t->server, t->listen_sock, backlog);
     return rc < 0 ? rc : 0;
 }
 
@@ -439,6 +594,7 @@ static void link_params_from(const struct sim_options *o, struct synack_link_par
     memset(p, 0, sizeof *p);
     p->delay_us = (synack_time_us)llround(o->delay_ms * 1000.0);
     p->rate_bps = (uint64_t)llround(o->rate_mbit * 1e6);
+    p->queue_packets = (uint32_t)o->queue_packets;
     p->mtu = (uint32_t)o->mtu;
     p->loss = o->loss;
     p->dup = o->dup;
@@ -490,12 +646,10 @@ static int build_network(struct transfer *t)
     return 0;
 }
 
-/* Both applications are done, or one of them failed. */
+/* Every flow is over. */
 static bool transfer_over(const struct transfer *t)
 {
-    if (t->client_error != 0 || t->server_error != 0)
-        return true;
-    return t->client_done && t->server_done;
+    return t->flows_over == t->flow_count;
 }
 
 static bool keep_going(void *ctx)
@@ -506,14 +660,18 @@ static bool keep_going(void *ctx)
     return !transfer_over(t);
 }
 
-/* An hour, plus time in proportion to N, plus twice the serialization
- * time at the configured rate. */
+/* --duration-limit when given; otherwise an hour, plus time in proportion
+ * to all the bytes, plus twice their serialization time at the
+ * configured rate. */
 static synack_time_us time_limit(const struct sim_options *o)
 {
-    double limit = (double)LIMIT_BASE_US + (double)o->bytes * (double)LIMIT_PER_BYTE_US;
+    double total = (double)o->bytes * (double)o->flows;
+    double limit = (double)LIMIT_BASE_US + total * (double)LIMIT_PER_BYTE_US;
 
-    if (o->rate_mbit > 0)
-        limit += 2.0 * (double)o->bytes * 8.0 / o->rate_mbit;
+    if (o->duration_limit_s > 0)
+        limit = o->duration_limit_s * 1e6;
+    else if (o->rate_mbit > 0)
+        limit += 2.0 * total * 8.0 / o->rate_mbit;
     return limit >= 1.8e19 ? SYNACK_TIME_NEVER - 1 : (synack_time_us)limit;
 }
 
@@ -523,9 +681,13 @@ struct results {
     bool verified, completed;
     bool timed_out;                     /* stopped at the virtual-time limit */
     bool stalled;                       /* stopped because nothing was left to run */
-    double virtual_seconds, goodput_mbps;
+    bool eof;                           /* every flow's server read end of stream */
+    double virtual_seconds, goodput_mbps, fairness;
     uint64_t segments_sent, retransmissions, server_retransmissions;
     uint64_t rto_expiries, fast_retransmits, checksum_drops;
+    uint64_t mismatched, unexpected_bytes;
+    const struct flow *first_mismatch;  /* the first flow with a bad byte, or NULL */
+    int client_error, server_error;     /* the first flow's that has one */
     struct synack_link_stats link;      /* both directions added up */
 };
 
@@ -549,20 +711,72 @@ static void add_link_stats(struct synack_link_stats *sum, const struct synack_li
     sum->corrupted += s->corrupted;
 }
 
-static void gather_results(const struct transfer *t, bool over, struct results *r)
+/* Jain's fairness index, (sum x)^2 / (n * sum x^2): 1 when every flow got
+ * the same, 1/n when one got everything.  All zeros are equal shares.  A
+ * flow that took no virtual time at all (zero delay, unlimited rate) has
+ * no finite goodput, and then the index is not defined (NaN, written as
+ * null). */
+static double jain_index(const struct transfer *t)
+{
+    double sum = 0, sum_sq = 0;
+
+    for (int i = 0; i < t->flow_count; i++) {
+        double x = t->flows[i].goodput_mbps;
+        if (!isfinite(x))
+            return NAN;
+        sum += x;
+        sum_sq += x * x;
+    }
+    return sum_sq > 0 ? sum * sum / ((double)t->flow_count * sum_sq) : 1.0;
+}
+
+/* A flow's figures: verified, its duration (until its end of stream, or
+ * until the run stopped), goodput, and its client's latest TCP_INFO. */
+static void gather_flow(struct transfer *t, struct flow *f)
+{
+    synack_time_us end = f->server_eof ? f->eof_at : synack_sim_now(t->sim);
+
+    f->verified = f->received == t->opt->bytes && f->mismatched == 0 && f->server_eof &&
+                  f->client_error == 0 && f->server_error == 0;
+    f->seconds = end > f->start_at ? (double)(end - f->start_at) / 1e6 : 0.0;
+    if (f->seconds > 0)
+        f->goodput_mbps = (double)f->received * 8.0 / f->seconds / 1e6;
+    else
+        f->goodput_mbps = f->received ? INFINITY : 0.0; /* bytes in no time: JSON null */
+    client_take_info(f);
+}
+
+static void gather_results(struct transfer *t, bool over, struct results *r)
 {
     const struct synack_stats *c = synack_stack_stats(t->client);
     const struct synack_stats *s = synack_stack_stats(t->server);
+    synack_time_us last_eof = 0;
 
     memset(r, 0, sizeof *r);
-    r->verified = t->received == t->opt->bytes && t->mismatched == 0 && t->server_eof &&
-                  t->client_error == 0 && t->server_error == 0;
-    r->completed = t->client_done && t->server_done;
+    r->verified = r->completed = r->eof = true;
+    for (int i = 0; i < t->flow_count; i++) {
+        struct flow *f = &t->flows[i];
+        gather_flow(t, f);
+        r->verified = r->verified && f->verified;
+        r->completed = r->completed && f->client_done && f->server_done;
+        r->eof = r->eof && f->server_eof;
+        if (f->eof_at > last_eof)
+            last_eof = f->eof_at;
+        r->mismatched += f->mismatched;
+        r->unexpected_bytes += f->unexpected_bytes;
+        if (f->mismatched && r->first_mismatch == NULL)
+            r->first_mismatch = f;
+        if (r->client_error == 0)
+            r->client_error = f->client_error;
+        if (r->server_error == 0)
+            r->server_error = f->server_error;
+    }
     r->timed_out = !over && synack_sim_now(t->sim) >= time_limit(t->opt);
     r->stalled = !over && !r->timed_out;
-    r->virtual_seconds = (double)(t->server_eof ? t->eof_at : synack_sim_now(t->sim)) / 1e6;
+    r->virtual_seconds = (double)(r->eof ? last_eof : synack_sim_now(t->sim)) / 1e6;
     if (r->virtual_seconds > 0)
-        r->goodput_mbps = (double)t->received * 8.0 / r->virtual_seconds / 1e6;
+        r->goodput_mbps = (double)t->total_received * 8.0 / r->virtual_seconds / 1e6;
+    r->fairness = jain_index(t);
     r->segments_sent =
         c->tcp_out_segs + c->tcp_retrans_segs + s->tcp_out_segs + s->tcp_retrans_segs;
     r->retransmissions = c->tcp_retrans_segs;
@@ -574,9 +788,15 @@ static void gather_results(const struct transfer *t, bool over, struct results *
     add_link_stats(&r->link, synack_sim_link_stats(t->sim, t->link, t->server_host));
 }
 
+static const char *error_name(int err)
+{
+    return err ? synack_errname(err) : NULL;
+}
+
 static void print_json(const struct transfer *t, const struct results *r)
 {
     const struct sim_options *o = t->opt;
+    const struct flow *f0 = &t->flows[0];
     struct json j;
 
     json_begin(&j, stdout);
@@ -594,19 +814,19 @@ static void print_json(const struct transfer *t, const struct results *r)
     json_double(&j, "dup", o->dup);
     json_double(&j, "reorder", o->reorder);
     json_double(&j, "corrupt", o->corrupt);
-    json_u64(&j, "bytes_received", t->received);
-    json_u64(&j, "bytes_mismatched", t->mismatched);
-    if (t->mismatched)
-        json_u64(&j, "first_mismatch_offset", t->first_bad);
+    json_u64(&j, "bytes_received", t->total_received);
+    json_u64(&j, "bytes_mismatched", r->mismatched);
+    if (r->first_mismatch != NULL)
+        json_u64(&j, "first_mismatch_offset", r->first_mismatch->first_bad);
     else
         json_null(&j, "first_mismatch_offset");
-    json_bool(&j, "eof", t->server_eof);
-    json_u64(&j, "unexpected_bytes", t->unexpected_bytes);
+    json_bool(&j, "eof", r->eof);
+    json_u64(&j, "unexpected_bytes", r->unexpected_bytes);
     json_bool(&j, "completed", r->completed);
     json_bool(&j, "timed_out", r->timed_out);
     json_bool(&j, "stalled", r->stalled);
-    json_string(&j, "client_error", t->client_error ? synack_errname(t->client_error) : NULL);
-    json_string(&j, "server_error", t->server_error ? synack_errname(t->server_error) : NULL);
+    json_string(&j, "client_error", error_name(r->client_error));
+    json_string(&j, "server_error", error_name(r->server_error));
     json_u64(&j, "rto_expiries", r->rto_expiries);
     json_u64(&j, "fast_retransmits", r->fast_retransmits);
     json_u64(&j, "server_retransmissions", r->server_retransmissions);
@@ -618,10 +838,36 @@ static void print_json(const struct transfer *t, const struct results *r)
     json_u64(&j, "queue_drops", r->link.queue_drops);
     json_u64(&j, "mtu_drops", r->link.mtu_drops);
     json_u64(&j, "packets_delivered", r->link.packets_delivered);
-    if (t->have_info) {
-        json_double(&j, "srtt_ms", t->client_info.srtt_us / 1e3);
-        json_u64(&j, "data_segments", t->client_info.data_segs_out);
+    if (f0->have_info) {
+        json_double(&j, "srtt_ms", f0->client_info.srtt_us / 1e3);
+        json_u64(&j, "data_segments", f0->client_info.data_segs_out);
     }
+    json_string(&j, "cc", synack_cc_name(o->cc));
+    json_u64(&j, "queue_packets", o->queue_packets);
+    json_u64(&j, "flows_count", (uint64_t)t->flow_count);
+    json_u64(&j, "total_bytes", t->total_bytes);
+    if (o->duration_limit_s > 0)
+        json_double(&j, "duration_limit_s", o->duration_limit_s);
+    else
+        json_null(&j, "duration_limit_s");
+    json_double(&j, "fairness", r->fairness);
+    json_array_begin(&j, "flows");
+    for (int i = 0; i < t->flow_count; i++) {
+        const struct flow *f = &t->flows[i];
+        json_item_begin(&j);
+        json_u64(&j, "flow", (uint64_t)i);
+        json_u64(&j, "bytes", o->bytes);
+        json_bool(&j, "verified", f->verified);
+        json_double(&j, "goodput_mbps", f->goodput_mbps);
+        json_u64(&j, "retransmissions", f->have_info ? f->client_info.retrans_segs : 0);
+        json_double(&j, "virtual_seconds", f->seconds);
+        json_u64(&j, "bytes_received", f->received);
+        json_bool(&j, "eof", f->server_eof);
+        json_string(&j, "client_error", error_name(f->client_error));
+        json_string(&j, "server_error", error_name(f->server_error));
+        json_item_end(&j);
+    }
+    json_array_end(&j);
     json_end(&j);
 }
 
@@ -631,31 +877,78 @@ static void print_error_line(const char *who, int err)
         printf("  %-16s %s (%s)\n", who, synack_errname(err), synack_strerror(err));
 }
 
+static void print_flow_line(const struct transfer *t, const struct flow *f)
+{
+    char name[32];
+
+    snprintf(name, sizeof name, "flow %d", f->index);
+    printf("  %-16s %s, %llu of %llu bytes in %.6f s, ", name,
+           f->verified ? "verified" : "NOT verified", (unsigned long long)f->received,
+           (unsigned long long)t->opt->bytes, f->seconds);
+    if (isfinite(f->goodput_mbps))
+        printf("%.3f Mbit/s", f->goodput_mbps);
+    else
+        printf("no virtual time passed");
+    printf(", %llu retransmissions",
+           (unsigned long long)(f->have_info ? f->client_info.retrans_segs : 0));
+    if (f->client_error)
+        printf(", client %s", synack_errname(f->client_error));
+    if (f->server_error)
+        printf(", server %s", synack_errname(f->server_error));
+    if (f->mismatched)
+        printf(", %llu bytes differ from offset %llu", (unsigned long long)f->mismatched,
+               (unsigned long long)f->first_bad);
+    putchar('\n');
+}
+
 static void print_summary(const struct transfer *t, const struct results *r)
 {
     const struct sim_options *o = t->opt;
     char rate[32] = "unlimited";
+    char queue[32] = "unbounded";
 
     if (o->rate_mbit > 0)
         snprintf(rate, sizeof rate, "%g Mbit/s", o->rate_mbit);
-    printf("synack sim: %llu bytes from client 198.18.0.1 to server 198.18.0.2, seed %llu\n",
-           (unsigned long long)o->bytes, (unsigned long long)o->seed);
+    if (o->queue_packets > 0)
+        snprintf(queue, sizeof queue, "%llu packets", (unsigned long long)o->queue_packets);
+    if (t->flow_count == 1)
+        printf("synack sim: %llu bytes from client 198.18.0.1 to server 198.18.0.2, seed %llu\n",
+               (unsigned long long)o->bytes, (unsigned long long)o->seed);
+    else
+        printf("synack sim: %d flows of %llu bytes from client 198.18.0.1 to server 198.18.0.2, "
+               "seed %llu\n",
+               t->flow_count, (unsigned long long)o->bytes, (unsigned long long)o->seed);
     printf("  %-16s delay %g ms, rate %s, MTU %llu, loss %g, dup %g, reorder %g, corrupt %g"
            " (each direction)\n",
            "link", o->delay_ms, rate, (unsigned long long)o->mtu, o->loss, o->dup, o->reorder,
            o->corrupt);
-    printf("  %-16s %llu of %llu bytes%s%s\n", "delivered", (unsigned long long)t->received,
-           (unsigned long long)o->bytes, t->mismatched ? ", some corrupted" : "",
-           t->server_eof ? ", then end of stream" : ", no end of stream");
-    if (t->unexpected_bytes)
+    printf("  %-16s %s (each direction)\n", "queue", queue);
+    printf("  %-16s %s\n", "congestion", synack_cc_name(o->cc));
+    printf("  %-16s %llu of %llu bytes%s%s\n", "delivered",
+           (unsigned long long)t->total_received, (unsigned long long)t->total_bytes,
+           r->mismatched ? ", some corrupted" : "",
+           r->eof ? ", then end of stream" : ", no end of stream");
+    if (r->unexpected_bytes)
         printf("  %-16s the client read %llu bytes the server never sent\n", "unexpected",
-               (unsigned long long)t->unexpected_bytes);
-    if (t->mismatched)
-        printf("  %-16s %llu bytes differ, the first at offset %llu\n", "mismatches",
-               (unsigned long long)t->mismatched, (unsigned long long)t->first_bad);
+               (unsigned long long)r->unexpected_bytes);
+    if (r->first_mismatch != NULL)
+        printf("  %-16s %llu bytes differ, the first at offset %llu%s\n", "mismatches",
+               (unsigned long long)r->mismatched, (unsigned long long)r->first_mismatch->first_bad,
+               t->flow_count > 1 ? " of the first flow with any" : "");
     printf("  %-16s %.6f s%s\n", "virtual time", r->virtual_seconds,
-           t->server_eof ? " (until the server read end of stream)" : " (the run stopped)");
+           !r->eof              ? " (the run stopped)"
+           : t->flow_count == 1 ? " (until the server read end of stream)"
+                                : " (until the server read the last end of stream)");
     printf("  %-16s %.3f Mbit/s\n", "goodput", r->goodput_mbps);
+    if (t->flow_count > 1) {
+        for (int i = 0; i < t->flow_count; i++)
+            print_flow_line(t, &t->flows[i]);
+        if (isfinite(r->fairness))
+            printf("  %-16s %.4f (Jain's index of the flows' goodputs; 1 is a fair share)\n",
+                   "fairness", r->fairness);
+        else
+            printf("  %-16s undefined: some flow took no virtual time\n", "fairness");
+    }
     printf("  %-16s %llu (every TCP segment of both hosts: data, ACKs, retransmissions)\n",
            "segments sent", (unsigned long long)r->segments_sent);
     printf("  %-16s %llu by the client (%llu timeouts, %llu fast retransmits)\n", "retransmissions",
@@ -667,8 +960,8 @@ static void print_summary(const struct transfer *t, const struct results *r)
            (unsigned long long)r->link.reordered, (unsigned long long)r->link.corrupted,
            (unsigned long long)r->checksum_drops, (unsigned long long)r->link.queue_drops,
            (unsigned long long)r->link.mtu_drops);
-    print_error_line("client error", t->client_error);
-    print_error_line("server error", t->server_error);
+    print_error_line("client error", r->client_error);
+    print_error_line("server error", r->server_error);
     if (r->timed_out)
         printf("  %-16s stopped at the virtual-time limit of %.0f s\n", "timed out",
                (double)time_limit(o) / 1e6);
@@ -681,6 +974,7 @@ static void print_summary(const struct transfer *t, const struct results *r)
 
 static int parse_sim_args(struct sim_options *o, int argc, char **argv)
 {
+    static const char *const cc_names[] = {"cubic", "newreno", NULL};
     struct args a;
     bool ok = true;
 
@@ -696,6 +990,8 @@ static int parse_sim_args(struct sim_options *o, int argc, char **argv)
             ok = args_double(&a, 0, MAX_DELAY_MS, &o->delay_ms);
         } else if (args_is(&a, "--rate")) {
             ok = args_double(&a, 0, MAX_RATE_MBIT, &o->rate_mbit);
+        } else if (args_is(&a, "--queue")) {
+            ok = args_u64(&a, 1, MAX_QUEUE_PACKETS, &o->queue_packets);
         } else if (args_is(&a, "--loss")) {
             ok = args_double(&a, 0, 1, &o->loss);
         } else if (args_is(&a, "--dup")) {
@@ -706,8 +1002,18 @@ static int parse_sim_args(struct sim_options *o, int argc, char **argv)
             ok = args_double(&a, 0, 1, &o->corrupt);
         } else if (args_is(&a, "--mtu")) {
             ok = args_u64(&a, 576, 65535, &o->mtu);
+        } else if (args_is(&a, "--cc")) {
+            int choice = 0;
+            ok = args_choice(&a, cc_names, &choice);
+            if (ok)
+                o->cc = synack_cc_from_name(cc_names[choice]);
+            ok = ok && o->cc >= 0;
+        } else if (args_is(&a, "--flows")) {
+            ok = args_u64(&a, 1, MAX_FLOWS, &o->flows);
         } else if (args_is(&a, "--seed")) {
             ok = args_u64(&a, 0, UINT64_MAX, &o->seed);
+        } else if (args_is(&a, "--duration-limit")) {
+            ok = args_double(&a, 0.000001, MAX_DURATION_S, &o->duration_limit_s);
         } else if (args_is(&a, "--pcap")) {
             ok = args_string(&a, &o->pcap_path);
         } else if (args_is(&a, "--json")) {
@@ -725,16 +1031,50 @@ static int parse_sim_args(struct sim_options *o, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* The flows, each with its stream key and stage; all start at time 0. */
+static int make_flows(struct transfer *t)
+{
+    const struct sim_options *o = t->opt;
+
+    t->flow_count = (int)o->flows;
+    t->flows = calloc((size_t)t->flow_count, sizeof *t->flows);
+    if (t->flows == NULL)
+        return -SYNACK_ENOMEM;
+    t->total_bytes = o->bytes * o->flows;
+    for (int i = 0; i < t->flow_count; i++) {
+        struct flow *f = &t->flows[i];
+        f->t = t;
+        f->index = i;
+        f->stream_key = stream_key(o->seed, i);
+        f->start_at = 0;
+        f->client_sock = f->server_sock = -1;
+        f->stage = malloc(CHUNK_BYTES);
+        if (f->stage == NULL)
+            return -SYNACK_ENOMEM;
+    }
+    return 0;
+}
+
+static void free_flows(struct transfer *t)
+{
+    for (int i = 0; t->flows != NULL && i < t->flow_count; i++)
+        free(t->flows[i].stage);
+    free(t->flows);
+    t->flows = NULL;
+}
+
 static int run_transfer(struct transfer *t)
 {
-    int rc = build_network(t);
+    int rc = make_flows(t);
     bool over;
     struct results r;
 
     if (rc >= 0)
-        rc = start_server(t);
+        rc = build_network(t);
     if (rc >= 0)
-        rc = synack_sim_at(t->sim, 0, t->client_host, client_start, t);
+        rc = start_server(t);
+    for (int i = 0; rc >= 0 && i < t->flow_count; i++)
+        rc = synack_sim_at(t->sim, t->flows[i].start_at, t->client_host, client_start, &t->flows[i]);
     if (rc < 0) {
         fprintf(stderr, "synack sim: setting up the simulation failed: %s\n", synack_strerror(rc));
         return EXIT_FAILED;
@@ -754,15 +1094,14 @@ static int run_transfer(struct transfer *t)
 static int sim_main(int argc, char **argv)
 {
     static struct transfer t;  /* large buffers: kept off the stack */
-    struct sim_options o = {.mtu = 1500, .seed = 1};
+    struct sim_options o = {.mtu = 1500, .seed = 1, .flows = 1, .cc = SYNACK_CC_CUBIC};
     int status = parse_sim_args(&o, argc, argv);
 
     if (status != EXIT_OK)
         return status == ARGS_DONE ? EXIT_OK : status;
     memset(&t, 0, sizeof t);
     t.opt = &o;
-    t.stream_key = stream_key(o.seed);
-    t.client_sock = t.listen_sock = t.server_sock = -1;
+    t.listen_sock = -1;
     if (o.pcap_path != NULL) {
         t.pcap = synack_pcap_open(o.pcap_path);
         if (t.pcap == NULL) {
@@ -777,6 +1116,7 @@ static int sim_main(int argc, char **argv)
     }
     if (t.sim != NULL)
         synack_sim_free(t.sim);
+    free_flows(&t);
     return status;
 }
 

@@ -1,5 +1,5 @@
 /*
- * json.c — the flat JSON object writer of json.h.
+ * json.c — the JSON object writer of json.h.
  */
 #include "json.h"
 
@@ -12,6 +12,8 @@ void json_begin(struct json *j, FILE *out)
 {
     j->out = out;
     j->members = 0;
+    j->items = 0;
+    j->inner = -1;
     fputc('{', out);
 }
 
@@ -42,12 +44,40 @@ void json_write_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-/* Starts a member: the comma, the indentation and the key. */
+/* Starts a member: the comma, the indentation (none inside an item,
+ * which stays on one line) and the key. */
 static void member(struct json *j, const char *key)
 {
-    fputs(j->members++ ? ",\n  " : "\n  ", j->out);
+    if (j->inner >= 0)
+        fputs(j->inner++ ? ", " : "", j->out);
+    else
+        fputs(j->members++ ? ",\n  " : "\n  ", j->out);
     json_write_string(j->out, key);
     fputs(": ", j->out);
+}
+
+void json_array_begin(struct json *j, const char *key)
+{
+    member(j, key);
+    fputc('[', j->out);
+    j->items = 0;
+}
+
+void json_item_begin(struct json *j)
+{
+    fputs(j->items++ ? ",\n    {" : "\n    {", j->out);
+    j->inner = 0;
+}
+
+void json_item_end(struct json *j)
+{
+    fputc('}', j->out);
+    j->inner = -1;
+}
+
+void json_array_end(struct json *j)
+{
+    fputs(j->items ? "\n  ]" : "]", j->out);
 }
 
 void json_string(struct json *j, const char *key, const char *value)

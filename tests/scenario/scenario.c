@@ -71,10 +71,10 @@ static void setup(struct scenario *s, const char *name, struct scenario_opts o)
     cfg.isn_hook_ctx = s;
     cfg.trace = on_trace;
     cfg.trace_ctx = s;
-    if (o.rcvbuf)
-        cfg.rcvbuf_bytes = o.rcvbuf;
-    if (o.sndbuf)
-        cfg.sndbuf_bytes = o.sndbuf;
+    /* Scenarios draw windows of a classic stack: 64 KiB receive buffer,
+     * 256 KiB send buffer, unless a test asks otherwise. */
+    cfg.rcvbuf_bytes = o.rcvbuf ? o.rcvbuf : 65535;
+    cfg.sndbuf_bytes = o.sndbuf ? o.sndbuf : 256 * 1024;
     if (o.delack_us)
         cfg.delack_us = o.delack_us;
     if (o.msl_us)

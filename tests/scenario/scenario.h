@@ -54,7 +54,7 @@ struct scenario_opts {
     uint16_t port;            /* stack's port */
     uint16_t peer_port;       /* default 40000 */
     int backlog;              /* default 8 */
-    uint32_t rcvbuf, sndbuf;  /* 0: defaults */
+    uint32_t rcvbuf, sndbuf;  /* 0: 65535 and 256 KiB (a classic stack's windows) */
     synack_time_us delack_us; /* 0: default */
     synack_time_us msl_us;    /* 0: default */
     synack_time_us rto_min_us, rto_initial_us;

@@ -339,9 +339,14 @@ TEST(fast_retransmit_and_newreno_partial_ack)
                   expect_nothing_sent(&s);
     at(&s, 1013); peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 9461));
                   expect_sent(&s, SEG(ACK, .seq = 9461, .ack = 1001, .len = 1460));
-                  /* RFC 5681 eq. 4: ssthresh = FlightSize/2 = (19681-9461)/2; cwnd = ssthresh + 3*SMSS. */
+                  /* RFC 5681 eq. 4: ssthresh = FlightSize/2 = (19681-9461)/2 = 5110.
+                   * RFC 6937 (PRR): the three duplicates stand for three segments
+                   * that left the network, so pipe = 10220 - 3*1460 - 1460 (lost)
+                   * = 4380 <= ssthresh; sndcnt = min(ssthresh - pipe, ...) = 730,
+                   * raised to one segment for the first retransmission (RFC 6675
+                   * §5 step 4.2): cwnd = pipe + 1460. */
                   CHECK_EQ(app_info(&s).ssthresh_bytes, 5110);
-                  CHECK_EQ(app_info(&s).cwnd_bytes, 5110 + 3 * 1460);
+                  CHECK_EQ(app_info(&s).cwnd_bytes, 4380 + 1460);
     at(&s, 1014); peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 9461));
     at(&s, 1015); peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 9461));
                   expect_nothing_sent(&s);                  /* nothing new to send */

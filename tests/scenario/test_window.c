@@ -261,6 +261,8 @@ TEST(send_buffer_limits_send_and_writable_returns_with_acks)
     struct synack_event ev;
     scenario_listen(&s, .iss = 8000, .sndbuf = 1000);
     at(&s, 0);  handshake_passive(&s, 1000);
+                /* Small writes must go at once here, not wait for ACKs. */
+                CHECK_EQ(synack_setsockopt(s.st, s.sock, SYNACK_OPT_NODELAY, 1), 0);
                 CHECK(app_ready(&s) & SYNACK_WRITABLE);
     at(&s, 10); CHECK_EQ(app_send_bytes(&s, 1500), 1000);
                 expect_sent(&s, SEG(ACK | PSH, .seq = 8001, .ack = 1001, .len = 1000));

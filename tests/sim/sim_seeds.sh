@@ -10,13 +10,13 @@ failed=0
 for ((seed = first; seed < first + count; seed++)); do
     out=$("$synack" sim --bytes 10000000 --loss 0.02 --reorder 0.02 --dup 0.01 --seed "$seed" --json)
     rc=$?
-    if [[ $rc -ne 0 ]] || ! grep -q '"verified": *true' <<<"$out"; then
+    if [[ $rc -ne 0 ]] || ! grep -q '^  "verified": *true' <<<"$out"; then
         echo "seed $seed: exit $rc, not verified:"
         echo "$out"
         failed=$((failed + 1))
     else
-        secs=$(grep -o '"virtual_seconds": *[0-9.]*' <<<"$out" | grep -o '[0-9.]*$')
-        rtx=$(grep -o '"retransmissions": *[0-9]*' <<<"$out" | grep -o '[0-9]*$')
+        secs=$(grep -o '^  "virtual_seconds": *[0-9.]*' <<<"$out" | grep -o '[0-9.]*$')
+        rtx=$(grep -o '^  "retransmissions": *[0-9]*' <<<"$out" | grep -o '[0-9]*$')
         echo "seed $seed: verified, ${secs}s virtual, $rtx retransmissions"
     fi
 done
