@@ -15,6 +15,7 @@
 #include "sock.h"
 #include "stack_internal.h"
 #include "tcp_conn.h"
+#include "tcp_recovery.h"
 
 int synack_socket(struct synack_stack *st)
 {
@@ -534,6 +535,29 @@ int synack_getinfo(struct synack_stack *st, int sock, struct synack_tcp_info *in
     info->rcv_wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
     info->snd_mss = c->snd_mss;
     info->rcv_mss = c->rcv_mss;
+    info->snd_wscale = c->wscale_ok ? c->snd_wscale : 0;
+    info->rcv_wscale = c->wscale_ok ? c->rcv_wscale : 0;
+    bool negotiated = tcp_state_synchronized(c->state) || c->state == SYNACK_TCP_SYN_RECEIVED;
+    info->wscale_ok = negotiated && c->wscale_ok;
+    info->timestamps_ok = negotiated && c->ts_ok;
+    info->sack_ok = negotiated && c->sack_ok;
+    info->cc = c->cc->id;
+    info->min_rtt_us = c->min_rtt_us;
+    info->in_flight_bytes = tcp_rec_pipe(c);
+    info->reordering = c->reordering;
+    info->bytes_retrans = c->bytes_retrans;
+    info->retrans_rto = c->retrans_rto;
+    info->retrans_fast = c->retrans_fast;
+    info->retrans_tlp = c->retrans_tlp;
+    info->sack_blocks_in = c->sack_blocks_in;
+    info->dsack_in = c->dsack_in;
+    info->sack_blocks_out = c->sack_blocks_out;
+    info->dsack_out = c->dsack_out;
+    info->spurious_rtos = c->spurious_rtos;
+    info->spurious_retrans = c->spurious_retrans;
+    info->zero_window_probes = c->zero_window_probes;
+    info->keepalive_probes = c->keepalive_probes;
+    info->delivery_rate_bps = c->delivery_rate_bps;
     info->srtt_us = c->rtt.srtt_us;
     info->rttvar_us = c->rtt.rttvar_us;
     info->rto_us = rtt_rto_backed_off(&c->rtt, c->backoff);
@@ -541,6 +565,7 @@ int synack_getinfo(struct synack_stack *st, int sock, struct synack_tcp_info *in
     info->cwnd_bytes = c->cwnd;
     info->ssthresh_bytes = c->ssthresh;
     info->unacked_bytes = c->snd_max - c->snd_una;
+    info->snd_nxt = c->snd_max;
     info->send_queue_bytes = c->sndbuf.len;
     info->recv_queue_bytes = c->rcvbuf.len;
     info->ooo_bytes = reass_bytes(&c->ooo);

@@ -1,9 +1,21 @@
 /*
- * cc_newreno.c — the window arithmetic of RFC 5681 §3.1-§3.2 with
- * appropriate byte counting (RFC 3465 §2.1), the initial window of RFC
- * 6928 and the restart window of RFC 5681 §4.1.  NewReno's recovery
- * (RFC 6582) is driven by tcp_recovery.c; this file only sizes the window.
- * Also home of what every module shares: cc_lookup and the names.
+ * cc_newreno.c — the window arithmetic of NewReno:
+ *   RFC 5681 §3.1  slow start (eq. 2), congestion avoidance (eq. 3),
+ *                  ssthresh after a loss (eq. 4), the loss window after a
+ *                  timeout; §4.1 the restart window after idle
+ *   RFC 3465 §2.1  byte counting in congestion avoidance; §2.2-§2.3 in
+ *                  slow start, with the limit L = 2*SMSS
+ *   RFC 6582 §3.2  step 3: the window when recovery ends (option 1)
+ *   RFC 6928 §2    the initial window
+ *   RFC 7661       no growth while the sender is not cwnd-limited
+ * NewReno's recovery itself (RFC 6582, RFC 6675) is driven by the loss
+ * recovery code; this file only sizes the window.  Also home of what every
+ * module shares: cc_initial_window, cc_lookup and the names.
+ *
+ * Not done yet: RFC 3465 §2.3 limits L to 1*SMSS in the slow start that
+ * follows a retransmission timeout.  NewReno keeps no state of its own in
+ * struct cc_state, so it cannot tell that slow start from any other; the
+ * recovery code knows (REC_RTO) and could say so in struct cc_ack.
  */
 #include <string.h>
 
@@ -77,8 +89,10 @@ static void newreno_on_idle_restart(struct tcp_conn *c, synack_time_us now)
     (void)now;
     /* RFC 5681 §4.1: cwnd = min(RW, cwnd) with RW = the initial window. */
     uint32_t rw = cc_initial_window(c->snd_mss);
-    if (c->cwnd > rw)
+    if (c->cwnd > rw) {
         c->cwnd = rw;
+        c->cc_bytes_acked = 0;             /* counted against a window that is gone */
+    }
 }
 
 const struct cc_ops cc_newreno = {

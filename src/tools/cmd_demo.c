@@ -105,6 +105,7 @@ struct demo {
     struct synack_sim *sim;
     struct side side[2];
     enum close_variant variant;
+    bool modern;                 /* --modern: today's options too (SACK, timestamps, window scale) */
     const char *pcap_path;
     struct synack_pcap *pcap;
     bool pcap_failed;
@@ -120,7 +121,7 @@ struct demo {
 };
 
 static const char usage[] =
-    "usage: synack demo [--close four-way|three-way] [--pcap FILE]\n"
+    "usage: synack demo [--close four-way|three-way] [--modern] [--pcap FILE]\n"
     "\n"
     "Reproduces the textbook TCP exchange on the simulator: a client\n"
     "(198.18.0.1, ISN 1000) connects to a server (198.18.0.2, port 80, ISN 8000,\n"
@@ -132,6 +133,8 @@ static const char usage[] =
     "  --close four-way   the server closes 1 s after end of stream, so its ACK\n"
     "                     and its FIN are separate segments (default)\n"
     "  --close three-way  the server closes at once, so they merge into one FIN,ACK\n"
+    "  --modern           let both ends offer SACK, timestamps and window scaling\n"
+    "                     as they do by default (the textbook shows only the MSS)\n"
     "  --pcap FILE        also write every packet, once, as sent, to FILE\n"
     "                     (timestamps are virtual time)\n"
     "\n"
@@ -484,6 +487,10 @@ static int add_side(struct demo *d, int which, const char *name, const char *arr
     cfg.isn_hook_ctx = s;
     cfg.trace = on_trace;
     cfg.trace_ctx = s;
+    /* The textbook exchange announces only the MSS; --modern lets the
+     * stacks offer what they offer by default (RFC 7323, RFC 2018). */
+    cfg.window_scaling = cfg.timestamps = cfg.sack = s->demo->modern;
+    cfg.rcvbuf_bytes = s->demo->modern ? cfg.rcvbuf_bytes : 65535;
     s->host = synack_sim_add_host(d->sim, name, &cfg, addr, 1500);
     if (s->host < 0)
         return s->host;
@@ -808,6 +815,8 @@ static int parse_demo_args(struct demo *d, int argc, char **argv)
         } else if (args_is(&a, "--pcap")) {
             if (!args_string(&a, &d->pcap_path))
                 return EXIT_USAGE;
+        } else if (args_is(&a, "--modern")) {
+            d->modern = true;
         } else {
             return args_unknown(&a);
         }

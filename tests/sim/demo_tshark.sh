@@ -36,6 +36,7 @@ S A 8011 1022 0 1
 S AF 8011 1022 0 1
 C A 1022 8012 0 1"
 check "$got" "$want" "four-way close: the ten segments of the textbook, checksums good (status 1)"
+want_four=$want
 expert=$(tshark -r "$dir/four.pcap" -q -z expert,warn 2>/dev/null | grep -E -c '^ +[0-9]+ +' || true)
 check "$expert" 0 "no expert items of severity warning or error (four-way)"
 
@@ -49,5 +50,14 @@ C A 1022 8012 0 1"
 check "$got" "$want" "three-way close: the server's ACK and FIN merge"
 expert=$(tshark -r "$dir/three.pcap" -q -z expert,warn 2>/dev/null | grep -E -c '^ +[0-9]+ +' || true)
 check "$expert" 0 "no expert items of severity warning or error (three-way)"
+"$synack" demo --modern --pcap "$dir/modern.pcap" >"$dir/modern.txt"
+check "$?" 0 "synack demo --modern exits 0"
+got=$(fields "$dir/modern.pcap" | sed 's/[·.*]//g' | awk '{print $1, $2, $3, $4, $5}')
+want=$(echo "$want_four" | awk '{print $1, $2, $3, $4, $5}')
+check "$got" "$want" "with SACK, timestamps and window scaling: the same ten segments"
+opts=$(tshark -r "$dir/modern.pcap" -Y 'tcp.flags.syn==1' -T fields -e tcp.options.sack_perm -e tcp.options.wscale.shift -e tcp.options.timestamp.tsval 2>/dev/null | awk 'NF==3' | wc -l)
+check "$opts" 2 "both SYNs carry SACK-permitted, window scale and timestamps"
+expert=$(tshark -r "$dir/modern.pcap" -q -z expert,warn 2>/dev/null | grep -E -c '^ +[0-9]+ +' || true)
+check "$expert" 0 "no expert items of severity warning or error (modern)"
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -63,6 +63,7 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -212,7 +213,8 @@ struct conn {
     /* State. */
     struct side c, s;
     bool pause_scheduled, close_due;
-    synack_time_us aborted_at;   /* when either side deliberately aborted or closed early */
+    bool watchdog_armed;
+    uint64_t watchdog_progress;  /* the waiting side's bytes when the watchdog was armed */
     bool done_counted;
     enum outcome outcome;
 };
@@ -252,7 +254,6 @@ static int reports;              /* failure details printed so far */
 
 static void report(const struct conn *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#include <stdarg.h>
 static void report(const struct conn *k, const char *fmt, ...)
 {
     va_list ap;
@@ -280,7 +281,6 @@ static void draw_direction(struct rng *r, struct synack_link_params *p, synack_t
     p->rate_bps = rate;
     p->queue_packets = queue;
     p->mtu = mtu;
-    p->loss = rng_chance(r, 0.25) ? 0 : rng_uniform(r, 0, 0.10) * rng_unit(r) * 2 > 0.10 ? 0.10 : 0;
     p->loss = rng_chance(r, 0.25) ? 0 : fmin(0.10, rng_uniform(r, 0, 0.10) * rng_uniform(r, 0.3, 1.5));
     p->reorder = rng_chance(r, 0.5) ? 0 : rng_uniform(r, 0, 0.05);
     p->dup = rng_chance(r, 0.5) ? 0 : rng_uniform(r, 0, 0.03);
@@ -464,20 +464,9 @@ static void side_abort(struct chaos_sim *cs, struct synack_stack *st, struct con
     if (sd->sock >= 0)
         synack_abort(st, sd->sock);
     sd->sock = -1;
-    if (k->aborted_at == 0)
-        k->aborted_at = synack_sim_now(cs->sim) + 1;
     sd->done = true;
     sd->end_at = synack_sim_now(cs->sim);
     conn_check_done(k);
-}
-
-static void fallback_fire(struct synack_sim *sim, void *ctx);
-
-/* After a deliberate abort, the peer may never hear of it (the RST lost,
- * nothing left to send, keepalive missing): a last-resort app timeout. */
-static void arm_fallback(struct conn *k, int host)
-{
-    synack_sim_at(k->cs->sim, synack_sim_now(k->cs->sim) + FALLBACK_US, host, fallback_fire, k);
 }
 
 static void client_close_now(struct conn *k)
@@ -495,12 +484,10 @@ static void client_close_now(struct conn *k)
         }
     } else if (k->cmode == C_CLOSE) {
         side_finish(cs, cs->client, k, &k->c, false);
-        if (k->down > 0 && !k->s.done) {
-            k->aborted_at = synack_sim_now(cs->sim) + 1;
-            arm_fallback(k, cs->server_host);
-        }
     }
 }
+
+static void client_service(struct conn *k);
 
 static void pause_fire(struct synack_sim *sim, void *ctx)
 {
@@ -508,9 +495,7 @@ static void pause_fire(struct synack_sim *sim, void *ctx)
 
     (void)sim;
     k->close_due = true;
-    client_close_now(k);
-    if (k->c.err && !k->c.done)
-        side_finish(k->cs, k->cs->client, k, &k->c, false);
+    client_service(k);
 }
 
 static void client_service(struct conn *k)
@@ -531,16 +516,15 @@ static void client_service(struct conn *k)
         if (c->err == 0 && c->sent == limit) {
             if (k->cmode == C_ABORT && !k->client_abort_delay) {
                 side_abort(cs, cs->client, k, c);
-                if (!k->s.done)
-                    arm_fallback(k, cs->server_host);
                 return;
             }
             if (k->cmode != C_ABORT) {
-                if (k->pause_us && !k->pause_scheduled) {
+                if (k->pause_us && !k->close_due) {
+                    if (!k->pause_scheduled)
+                        synack_sim_at(cs->sim, synack_sim_now(cs->sim) + k->pause_us, cs->client_host,
+                                      pause_fire, k);
                     k->pause_scheduled = true;
-                    synack_sim_at(cs->sim, synack_sim_now(cs->sim) + k->pause_us, cs->client_host,
-                                  pause_fire, k);
-                } else if (!k->pause_us || k->close_due) {
+                } else {
                     client_close_now(k);
                     if (c->done)
                         return;
@@ -570,14 +554,10 @@ static void server_service(struct conn *k)
         return;
     side_read(cs, cs->server, s);
     if (s->err == 0 && (k->smode == S_ABORT || k->smode == S_EARLY) && s->received > k->server_cut) {
-        if (k->smode == S_ABORT) {
+        if (k->smode == S_ABORT)
             side_abort(cs, cs->server, k, s);
-        } else {
-            k->aborted_at = synack_sim_now(cs->sim) + 1;
+        else
             side_finish(cs, cs->server, k, s, false);
-        }
-        if (!k->c.done)
-            arm_fallback(k, cs->client_host);
         return;
     }
     if (s->err == 0 && !s->wr_shut && (k->smode == S_BOTH || s->eof)) {
@@ -604,26 +584,47 @@ static void server_service(struct conn *k)
         side_finish(cs, cs->server, k, s, s->hold);
 }
 
-static void fallback_fire(struct synack_sim *sim, void *ctx)
+static uint64_t progress_of(const struct side *sd)
+{
+    return sd->sent + sd->received + sd->eof + (sd->sock >= 0);
+}
+
+/* The watchdog: once one end is done, the other must make progress.  It
+ * looks every FALLBACK_US; an end that never got a socket (the server of
+ * a connection that never opened) is simply done; an end that moved no
+ * byte in that time is stuck — its peer's reset was lost and there is
+ * nothing to send, or the connection stalled — and is aborted as a last
+ * resort, which the judge counts (and rejects for a clean connection that
+ * did not time out). */
+static void watchdog_fire(struct synack_sim *sim, void *ctx)
 {
     struct conn *k = ctx;
     struct chaos_sim *cs = k->cs;
+    struct side *waiting = k->c.done ? &k->s : &k->c;
+    bool server = waiting == &k->s;
 
-    (void)sim;
-    if (!k->c.done) {
-        client_service(k);
-        if (!k->c.done) {
-            k->c.fallback = true;
-            side_abort(cs, cs->client, k, &k->c);
-        }
-    }
-    if (!k->s.done && k->s.sock >= 0) {
+    if (waiting->done)
+        return;
+    if (server)
         server_service(k);
-        if (!k->s.done) {
-            k->s.fallback = true;
-            side_abort(cs, cs->server, k, &k->s);
-        }
+    else
+        client_service(k);
+    if (waiting->done)
+        return;
+    if (progress_of(waiting) != k->watchdog_progress) {
+        k->watchdog_progress = progress_of(waiting);
+        synack_sim_at(sim, synack_sim_now(sim) + FALLBACK_US, server ? cs->server_host : cs->client_host,
+                      watchdog_fire, k);
+        return;
     }
+    if (waiting->sock < 0) {
+        waiting->done = true;    /* never accepted: nothing to wait for */
+        waiting->end_at = synack_sim_now(sim);
+        conn_check_done(k);
+        return;
+    }
+    waiting->fallback = true;
+    side_abort(cs, server ? cs->server : cs->client, k, waiting);
 }
 
 static void client_abort_fire(struct synack_sim *sim, void *ctx)
@@ -634,8 +635,6 @@ static void client_abort_fire(struct synack_sim *sim, void *ctx)
     if (k->c.done)
         return;
     side_abort(k->cs, k->cs->client, k, &k->c);
-    if (!k->s.done)
-        arm_fallback(k, k->cs->server_host);
 }
 
 static void set_opts(struct synack_stack *st, int sock, uint32_t sndbuf, uint32_t rcvbuf, uint32_t maxseg,
@@ -813,6 +812,11 @@ static void conn_judge(struct conn *k)
                    synack_errname(c->err), synack_errname(s->err));
             failed = true;
         }
+        if (!timed_out && (c->fallback || s->fallback)) {
+            report(k, "clean connection stalled: the %s end moved nothing for %.0f s",
+                   c->fallback ? "client" : "server", (double)FALLBACK_US / 1e6);
+            failed = true;
+        }
         k->outcome = failed ? OUT_FAILED : timed_out ? OUT_TIMEDOUT : OUT_COMPLETE;
         return;
     }
@@ -836,6 +840,13 @@ static void conn_judge(struct conn *k)
 
 static void conn_check_done(struct conn *k)
 {
+    if (!k->done_counted && k->c.done != k->s.done && !k->watchdog_armed) {
+        struct side *waiting = k->c.done ? &k->s : &k->c;
+        k->watchdog_armed = true;
+        k->watchdog_progress = progress_of(waiting);
+        synack_sim_at(k->cs->sim, synack_sim_now(k->cs->sim) + FALLBACK_US,
+                      waiting == &k->s ? k->cs->server_host : k->cs->client_host, watchdog_fire, k);
+    }
     if (k->done_counted || !k->c.done || !k->s.done)
         return;
     k->done_counted = true;
