@@ -208,6 +208,17 @@ size_t peer_packet(struct scenario *s, struct seg_spec spec, uint8_t *buf, size_
         opt.has_mss = true;
         opt.mss = spec.mss;
     }
+    opt.sack_permitted = spec.sack_ok;
+    opt.has_wscale = spec.has_ws;
+    opt.wscale = spec.ws;
+    opt.has_timestamp = spec.ts;
+    opt.ts_val = spec.tsval;
+    opt.ts_ecr = spec.tsecr;
+    opt.sack_count = spec.nsack > TCP_SACK_BLOCKS_MAX ? TCP_SACK_BLOCKS_MAX : spec.nsack;
+    for (unsigned i = 0; i < opt.sack_count; i++) {
+        opt.sack[i].left = spec.sack[i][0];
+        opt.sack[i].right = spec.sack[i][1];
+    }
     struct tcp_header_out h = {
         .src_port = spec.sport ? spec.sport : s->peer_ep.port,
         .dst_port = spec.dport ? spec.dport : s->stack_ep.port,
@@ -215,7 +226,7 @@ size_t peer_packet(struct scenario *s, struct seg_spec spec, uint8_t *buf, size_
         .ack = spec.ack,
         .flags = spec.flags,
         .window = spec.win_zero ? 0 : spec.win ? (uint16_t)spec.win : 65535,
-        .opt = spec.mss ? &opt : NULL,
+        .opt = &opt,
     };
     uint32_t want = spec.data ? (spec.len ? spec.len : (uint32_t)strlen(spec.data)) : spec.len;
     if (cap < IPV4_HEADER_LEN + TCP_HEADER_MAX || want > cap - IPV4_HEADER_LEN - TCP_HEADER_MAX)
@@ -317,12 +328,20 @@ static void describe_spec(const struct seg_spec *spec, char *buf, size_t len)
         n += snprintf(buf + n, len - (size_t)n, " win=%u", spec->win_zero ? 0 : spec->win);
     if (spec->mss)
         n += snprintf(buf + n, len - (size_t)n, " mss=%u", spec->mss);
+    if (spec->sack_ok)
+        n += snprintf(buf + n, len - (size_t)n, " sackOK");
+    if (spec->has_ws)
+        n += snprintf(buf + n, len - (size_t)n, " wscale=%u", spec->ws);
+    if (spec->ts)
+        n += snprintf(buf + n, len - (size_t)n, spec->ts_ecr_check ? " TS(ecr=%u)" : " TS", spec->tsecr);
+    for (unsigned i = 0; i < spec->nsack && i < 4; i++)
+        n += snprintf(buf + n, len - (size_t)n, " sack{%u:%u}", spec->sack[i][0], spec->sack[i][1]);
     snprintf(buf + n, len - (size_t)n, " len=%u", plen);
 }
 
 void expect_sent_(struct scenario *s, struct seg_spec spec, const char *file, int line)
 {
-    char want[160], got[512];
+    char want[320], got[512];
     describe_spec(&spec, want, sizeof want);
     const struct scenario_packet *p = next_sent(s);
     if (!p) {
@@ -343,6 +362,15 @@ void expect_sent_(struct scenario *s, struct seg_spec spec, const char *file, in
               (!spec.mss || (seg.opt.has_mss && seg.opt.mss == spec.mss));
     if (ok && spec.data && memcmp(seg.payload, spec.data, plen) != 0)
         ok = false;
+    if (ok && ((spec.sack_ok && !seg.opt.sack_permitted) || (spec.has_ws && (!seg.opt.has_wscale || seg.opt.wscale != spec.ws)) ||
+               (spec.ts && !seg.opt.has_timestamp) || (spec.ts_ecr_check && seg.opt.ts_ecr != spec.tsecr) ||
+               (spec.no_ts && seg.opt.has_timestamp) || (spec.no_sack && seg.opt.sack_count)))
+        ok = false;
+    if (ok && spec.nsack) {
+        ok = seg.opt.sack_count == spec.nsack;
+        for (unsigned i = 0; ok && i < spec.nsack; i++)
+            ok = seg.opt.sack[i].left == spec.sack[i][0] && seg.opt.sack[i].right == spec.sack[i][1];
+    }
     if (!ok)
         test_fail(file, line, "at %.3f ms expected the stack to send  %s\n      but it sent  %s",
                   (double)p->when / 1000.0, want, got);

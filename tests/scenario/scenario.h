@@ -45,6 +45,17 @@ struct seg_spec {
     uint32_t len;           /* payload length (bytes of a repeating pattern when data is NULL) */
     uint16_t sport, dport;  /* peer-side ports; 0 = the scenario's */
     bool bad_checksum;      /* peer_sends: corrupt the checksum */
+    /* Options.  peer_sends writes those set; expect_sent checks those set
+     * (and, with no_sack / no_ts, that they are absent). */
+    bool sack_ok;           /* SACK-permitted (RFC 2018 §2) */
+    bool has_ws;            /* window scale option (RFC 7323 §2) with shift ws */
+    uint8_t ws;
+    bool ts;                /* timestamps (RFC 7323 §3): tsval, tsecr */
+    uint32_t tsval, tsecr;
+    bool ts_ecr_check;      /* expect_sent: also compare TSecr (TSval is the stack's clock) */
+    uint8_t nsack;          /* SACK blocks [left, right), in order */
+    uint32_t sack[4][2];
+    bool no_sack, no_ts;    /* expect_sent: must carry no SACK blocks / no timestamps */
 };
 #define SEG(fl, ...) ((struct seg_spec){ .flags = (fl), __VA_ARGS__ })
 

@@ -181,15 +181,21 @@ static const char *const outcome_name[] = {
 };
 
 struct chaos_sim;
+struct conn;
 
 /* One application end of a connection. */
 struct side {
+    struct conn *conn;
     int sock;                    /* -1 when not held */
     uint64_t key_out, key_in;    /* stream keys of what it sends and receives */
     uint64_t out_total;          /* bytes it means to send */
     uint64_t sent, received;
     uint32_t sndbuf;             /* for the size of its writes */
     bool connected, eof, wr_shut, done, hold, mismatch, fallback;
+    bool never_opened;           /* a server end that never got a socket */
+    uint64_t pause_read_at;      /* stop reading after this many bytes ... */
+    synack_time_us pause_read_us;/* ... for this long (0: never) */
+    bool read_paused, pause_read_done;
     int err;                     /* first error reported, negative */
     synack_time_us end_at;
 };
@@ -212,6 +218,7 @@ struct conn {
     uint32_t sndbuf, rcvbuf, maxseg; /* 0 = default */
     /* State. */
     struct side c, s;
+    struct side_ref { struct conn *k; bool server; } c_ref, s_ref;   /* timer contexts */
     bool pause_scheduled, close_due;
     bool watchdog_armed;
     uint64_t watchdog_progress;  /* the waiting side's bytes when the watchdog was armed */
@@ -245,6 +252,7 @@ struct chaos_sim {
     int outcomes[OUT_COUNT];
     uint64_t bytes, retrans, resets, failures;
     synack_time_us longest_us;   /* longest connection, start to last end */
+    synack_time_us apps_end_us;  /* virtual time when the applications were done */
     synack_time_us end_us;       /* virtual time when idle */
     bool idle, apps_done;
     uint64_t digest;
@@ -390,11 +398,32 @@ static bool conn_clean(const struct conn *k)
 
 static void conn_check_done(struct conn *k);
 
-/* Reads what is there and verifies it; records end of stream and errors. */
+static void read_resume_fire(struct synack_sim *sim, void *ctx);
+
+/* Reads what is there and verifies it; records end of stream and errors.
+ * A slow reader stops once, at pause_read_at, for pause_read_us: its
+ * window closes and the sender has to probe (RFC 9293 §3.8.6.1). */
 static void side_read(struct chaos_sim *cs, struct synack_stack *st, struct side *sd)
 {
     for (;;) {
-        ssize_t n = synack_recv(st, sd->sock, cs->buf, sizeof cs->buf);
+        size_t want = sizeof cs->buf;
+        ssize_t n;
+
+        if (sd->read_paused)
+            return;
+        if (sd->pause_read_us && !sd->pause_read_done) {
+            if (sd->received >= sd->pause_read_at) {
+                struct side_ref *ref = sd == &sd->conn->c ? &sd->conn->c_ref : &sd->conn->s_ref;
+                sd->read_paused = true;
+                sd->pause_read_done = true;
+                synack_sim_at(cs->sim, synack_sim_now(cs->sim) + sd->pause_read_us,
+                              sd == &sd->conn->c ? cs->client_host : cs->server_host, read_resume_fire, ref);
+                return;
+            }
+            if (sd->pause_read_at - sd->received < want)
+                want = (size_t)(sd->pause_read_at - sd->received);
+        }
+        n = synack_recv(st, sd->sock, cs->buf, want);
         if (n == -SYNACK_EAGAIN)
             return;
         if (n < 0) {
@@ -584,9 +613,22 @@ static void server_service(struct conn *k)
         side_finish(cs, cs->server, k, s, s->hold);
 }
 
+static void read_resume_fire(struct synack_sim *sim, void *ctx)
+{
+    struct side_ref *ref = ctx;
+    struct side *sd = ref->server ? &ref->k->s : &ref->k->c;
+
+    (void)sim;
+    sd->read_paused = false;
+    if (ref->server)
+        server_service(ref->k);
+    else
+        client_service(ref->k);
+}
+
 static uint64_t progress_of(const struct side *sd)
 {
-    return sd->sent + sd->received + sd->eof + (sd->sock >= 0);
+    return sd->sent + sd->received + sd->eof + (sd->sock >= 0) + sd->pause_read_done;
 }
 
 /* The watchdog: once one end is done, the other must make progress.  It
@@ -619,6 +661,7 @@ static void watchdog_fire(struct synack_sim *sim, void *ctx)
     }
     if (waiting->sock < 0) {
         waiting->done = true;    /* never accepted: nothing to wait for */
+        waiting->never_opened = true;
         waiting->end_at = synack_sim_now(sim);
         conn_check_done(k);
         return;
@@ -911,6 +954,17 @@ static void run_sim(struct chaos_sim *cs, int index, uint64_t seed, int count, b
         k->s.sndbuf = cs->listeners[k->listener].sndbuf;
         k->c.hold = rng_chance(&r, 0.2);
         k->s.hold = rng_chance(&r, 0.2);
+        k->c.conn = k->s.conn = k;
+        k->c_ref = (struct side_ref){k, false};
+        k->s_ref = (struct side_ref){k, true};
+        if (rng_chance(&r, 0.15)) {
+            k->c.pause_read_at = rng_range(&r, 0, k->down);
+            k->c.pause_read_us = rng_range(&r, 1, 30 * SEC);
+        }
+        if (rng_chance(&r, 0.15)) {
+            k->s.pause_read_at = rng_range(&r, 0, k->up);
+            k->s.pause_read_us = rng_range(&r, 1, 30 * SEC);
+        }
         if (k->refused_probe) {
             k->s.done = true;    /* no server end */
         }
@@ -948,6 +1002,7 @@ static void run_sim(struct chaos_sim *cs, int index, uint64_t seed, int count, b
     limit = START_WINDOW_US + CONN_BOUND_US;
     synack_sim_run_while(cs->sim, limit, apps_running, cs);
     cs->apps_done = cs->done == cs->count;
+    cs->apps_end_us = synack_sim_now(cs->sim);
     for (int i = 0; i < count; i++) {
         struct conn *k = &cs->conns[i];
         if (k->done_counted)
@@ -1000,7 +1055,9 @@ static void run_sim(struct chaos_sim *cs, int index, uint64_t seed, int count, b
             sides[j]->sock = -1;
         }
         if (k->done_counted) {
-            synack_time_us last = k->c.end_at > k->s.end_at ? k->c.end_at : k->s.end_at;
+            synack_time_us last = k->c.end_at;
+            if (!k->s.never_opened && k->s.end_at > last)
+                last = k->s.end_at;
             conn_judge(k);
             if (last - k->start_at > cs->longest_us)
                 cs->longest_us = last - k->start_at;
@@ -1025,9 +1082,12 @@ static void run_sim(struct chaos_sim *cs, int index, uint64_t seed, int count, b
     digest_add(&cs->digest, cs->resets);
     digest_add(&cs->digest, cst->tcp_out_segs + sst->tcp_out_segs);
     digest_add(&cs->digest, cs->end_us);
+    digest_add(&cs->digest, cs->apps_end_us);
     if (verbose) {
-        printf("          %d conns, %.1f MB, %" PRIu64 " retransmissions, %" PRIu64 " resets, idle at %.0f s;",
-               count, (double)cs->bytes / 1e6, cs->retrans, cs->resets, (double)cs->end_us / 1e6);
+        printf("          %d conns, %.1f MB, %" PRIu64 " retransmissions, %" PRIu64
+               " resets, apps done at %.1f s, idle at %.0f s;",
+               count, (double)cs->bytes / 1e6, cs->retrans, cs->resets, (double)cs->apps_end_us / 1e6,
+               (double)cs->end_us / 1e6);
         for (int o = 0; o < OUT_COUNT; o++)
             if (cs->outcomes[o])
                 printf(" %s %d", outcome_name[o], cs->outcomes[o]);
@@ -1061,7 +1121,7 @@ TEST(chaos_connections_end_cleanly_and_deliver_intact)
     uint64_t digests[REPEAT_SIMS] = {0};
     int outcomes[OUT_COUNT] = {0};
     uint64_t bytes = 0, retrans = 0, resets = 0;
-    double virtual_s = 0, longest_s = 0;
+    double virtual_s = 0, apps_s = 0, longest_s = 0;
 
     printf("  seed %" PRIu64 " (SYNACK_CHAOS_SEED), %" PRIu64 " connections (SYNACK_CHAOS_CONNS) in %d simulations\n",
            seed, conns, sims);
@@ -1077,6 +1137,7 @@ TEST(chaos_connections_end_cleanly_and_deliver_intact)
         retrans += cs.retrans;
         resets += cs.resets;
         virtual_s += (double)cs.end_us / 1e6;
+        apps_s += (double)cs.apps_end_us / 1e6;
         if ((double)cs.longest_us / 1e6 > longest_s)
             longest_s = (double)cs.longest_us / 1e6;
     }
@@ -1090,8 +1151,10 @@ TEST(chaos_connections_end_cleanly_and_deliver_intact)
                       i, seed, digests[i], cs.digest);
     }
     printf("  chaos: %" PRIu64 " connections, %.1f MB delivered, %" PRIu64 " retransmissions, %" PRIu64
-           " resets sent, %.0f s virtual in all (longest connection %.1f s, bound %.0f s)\n",
-           conns, (double)bytes / 1e6, retrans, resets, virtual_s, longest_s, (double)CONN_BOUND_US / 1e6);
+           " resets sent, %.0f s virtual (%.0f s until the applications were done, the rest winding down;"
+           " longest connection %.1f s, bound %.0f s)\n",
+           conns, (double)bytes / 1e6, retrans, resets, virtual_s, apps_s, longest_s,
+           (double)CONN_BOUND_US / 1e6);
     printf("  outcomes:");
     for (int o = 0; o < OUT_COUNT; o++)
         printf(" %s %d (%.1f%%)%s", outcome_name[o], outcomes[o], 100.0 * outcomes[o] / (double)conns,
