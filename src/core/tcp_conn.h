@@ -103,6 +103,8 @@ struct tcp_conn {
     uint8_t rec_state;                 /* enum tcp_recovery_state */
     uint32_t prr_delivered, prr_out;   /* RFC 6937 */
     uint32_t dup_sacked;               /* without SACK: bytes duplicate ACKs say have left */
+    bool flight_marked;                /* flight_mark holds SND.MAX at the first sign of loss */
+    uint32_t flight_mark;
     uint32_t recover_fs;               /* RecoverFS of RFC 6937 */
     struct {
         synack_time_us xmit_time;      /* RACK.xmit_ts: newest delivered segment's send time */

@@ -283,13 +283,18 @@ static bool plan_next(struct tcp_conn *c, struct seg_plan *p)
         uint32_t pipe = tcp_rec_pipe(c);
         uint32_t cwnd_room = c->cwnd > pipe ? c->cwnd - pipe : 0;
         /* RFC 6675 §5 NextSeg rule 1 (and after a timeout): what is judged
-         * lost goes before new data. */
-        if (c->txq.lost_bytes && cwnd_room) {
+         * lost goes before new data, and only when cwnd - pipe has room for
+         * it (RFC 6675 §5 (C): at least one SMSS; RFC 6937 §3: what an ACK
+         * releases never exceeds sndcnt).  Until then nothing new jumps
+         * ahead of it. */
+        if (c->txq.lost_bytes) {
             struct txseg *s = tcp_rec_first_lost(c);
-            if (s) {
+            if (s && cwnd_room >= min_u32(txseg_len(s), c->snd_mss)) {
                 plan_record(c, s, c->rec_state == REC_RTO ? RETX_RTO : RETX_RECOVERY, p);
                 return true;
             }
+            if (s)
+                cwnd_room = 0;
         }
         uint32_t wnd_edge = c->snd_una + c->snd_wnd;
         uint32_t rwnd_room = seq_gt(wnd_edge, c->snd_max) ? wnd_edge - c->snd_max : 0;

@@ -184,7 +184,10 @@ static bool rack_detect_loss(struct synack_stack *st, struct tcp_conn *c, synack
 static void enter_fast_recovery(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
 {
     undo_save(c, false);
-    uint32_t flight = c->snd_max - c->snd_una;
+    /* FlightSize for RFC 5681 eq. 4, without what was sent after the first
+     * sign of loss on the strength of SACKs or duplicate ACKs (RFC 5681
+     * §3.2 step 2: data sent by limited transmit is not counted). */
+    uint32_t flight = c->flight_marked ? c->flight_mark - c->snd_una : c->snd_max - c->snd_una;
     c->rec_state = REC_FAST;
     c->recover = c->snd_max;                      /* RFC 6582 §3.2 step 2, RFC 6675 §5 */
     c->recover_fs = flight;                       /* RFC 6937 RecoverFS */
@@ -231,6 +234,7 @@ static void exit_recovery(struct tcp_conn *c, synack_time_us now)
     c->rec_state = REC_OPEN;
     c->dupacks = 0;
     c->dup_sacked = 0;
+    c->flight_marked = false;
 }
 
 /* ---- the ACK ---- */
@@ -400,6 +404,17 @@ void tcp_rec_on_ack(struct synack_stack *st, struct tcp_conn *c, const struct tc
         c->dup_sacked = c->dup_sacked > acked ? c->dup_sacked - acked : 0;
         if (dupack && c->dup_sacked + c->snd_mss < c->snd_max - c->snd_una)
             c->dup_sacked += c->snd_mss;
+    }
+
+    /* Where SND.MAX stood at the first duplicate ACK or SACK of a possible
+     * loss episode: the FlightSize a congestion response is based on. */
+    if (c->rec_state == REC_OPEN) {
+        if (!c->flight_marked && (dupack || c->txq.sacked_bytes)) {
+            c->flight_marked = true;
+            c->flight_mark = c->snd_max;
+        } else if (c->flight_marked && !c->dupacks && !c->txq.sacked_bytes) {
+            c->flight_marked = false;
+        }
     }
 
     /* Loss detection. */

@@ -8,8 +8,8 @@
  * own), one-way delay 0..50 ms with some jitter, rate 1..1000 Mbit/s or
  * unlimited, a drop-tail queue of 2..200 packets or none, MTU 576..9000.
  * The server listens on four ports, each with its own drawn options
- * (buffers 1 KiB..4 MiB, small MSS, congestion control, Nagle); accepted
- * sockets inherit them.  A small share of connections go to a port nobody
+ * (buffers 1 KiB..4 MiB, small MSS, congestion control, Nagle, sometimes
+ * a backlog of a few connections); accepted sockets inherit them.  A small share of connections go to a port nobody
  * listens on.
  *
  * Every connection has a plan drawn from the seed:
@@ -30,6 +30,8 @@
  *              ABORT  abort() after reading a random number of bytes;
  *              EARLY  close() after reading a random number of bytes
  *                     (RST if data is unread, RFC 2525 §2.17, else FIN).
+ *   Either side may stop reading for up to 30 s at a random point (its
+ *   window closes; the sender probes).
  *   Both sides sometimes keep the socket after they are done ("hold"),
  *   and close it only at the very end, after checking with
  *   synack_getinfo() that the connection reached CLOSED.
@@ -57,7 +59,8 @@
  *   - no leaks (under AddressSanitizer).
  *
  * SYNACK_CHAOS_CONNS (default 2000) and SYNACK_CHAOS_SEED (default fixed)
- * change the run; SYNACK_CHAOS_VERBOSE=1 prints every simulation's link
+ * change the run; SYNACK_CHAOS_SIM=N runs only simulation N - 1 (the
+ * numbers failure reports give, plus one); SYNACK_CHAOS_VERBOSE=1 prints every simulation's link
  * and outcomes.  The last lines give the totals and the distribution of
  * outcomes.
  */
@@ -193,6 +196,8 @@ struct side {
     uint32_t sndbuf;             /* for the size of its writes */
     bool connected, eof, wr_shut, done, hold, mismatch, fallback;
     bool never_opened;           /* a server end that never got a socket */
+    bool aborted;                /* it called abort() on purpose */
+    bool expect_reset;           /* its peer aborted on purpose while it was still open */
     uint64_t pause_read_at;      /* stop reading after this many bytes ... */
     synack_time_us pause_read_us;/* ... for this long (0: never) */
     bool read_paused, pause_read_done;
@@ -233,6 +238,7 @@ struct link_draw {
 
 struct listener_opts {
     int sock;
+    int backlog;                 /* small ones drop SYNs (ListenDrops); the client retries */
     uint32_t sndbuf, rcvbuf, maxseg;
     int cc, nodelay;
 };
@@ -251,6 +257,9 @@ struct chaos_sim {
     /* Results. */
     int outcomes[OUT_COUNT];
     uint64_t bytes, retrans, resets, failures;
+    struct exercised {           /* what the connections went through (TCP_INFO at their end) */
+        uint64_t zero_window_probes, keepalive_probes, tlp, sack_blocks, dsacks, spurious, wscaled;
+    } ex;
     synack_time_us longest_us;   /* longest connection, start to last end */
     synack_time_us apps_end_us;  /* virtual time when the applications were done */
     synack_time_us end_us;       /* virtual time when idle */
@@ -464,6 +473,22 @@ static void side_write(struct chaos_sim *cs, struct synack_stack *st, struct sid
     }
 }
 
+/* Adds the connection's TCP_INFO counters to the simulation's. */
+static void side_note_info(struct chaos_sim *cs, struct synack_stack *st, const struct side *sd)
+{
+    struct synack_tcp_info info;
+
+    if (sd->sock < 0 || synack_getinfo(st, sd->sock, &info) != 0)
+        return;
+    cs->ex.zero_window_probes += info.zero_window_probes;
+    cs->ex.keepalive_probes += info.keepalive_probes;
+    cs->ex.tlp += info.retrans_tlp;
+    cs->ex.sack_blocks += info.sack_blocks_in;
+    cs->ex.dsacks += info.dsack_in;
+    cs->ex.spurious += info.spurious_rtos + info.spurious_retrans;
+    cs->ex.wscaled += info.wscale_ok && (info.snd_wscale || info.rcv_wscale);
+}
+
 /* The application is done with this end: close the socket (or keep it,
  * when the plan says hold and nothing went wrong). */
 static void side_finish(struct chaos_sim *cs, struct synack_stack *st, struct conn *k, struct side *sd,
@@ -471,6 +496,7 @@ static void side_finish(struct chaos_sim *cs, struct synack_stack *st, struct co
 {
     if (sd->done)
         return;
+    side_note_info(cs, st, sd);
     if (sd->err != 0 && sd->sock >= 0) {
         struct synack_tcp_info info;
         if (synack_getinfo(st, sd->sock, &info) == 0 && info.state != SYNACK_TCP_CLOSED)
@@ -486,10 +512,18 @@ static void side_finish(struct chaos_sim *cs, struct synack_stack *st, struct co
     conn_check_done(k);
 }
 
-static void side_abort(struct chaos_sim *cs, struct synack_stack *st, struct conn *k, struct side *sd)
+/* abort() on purpose (deliberate) or as the watchdog's last resort. */
+static void side_abort(struct chaos_sim *cs, struct synack_stack *st, struct conn *k, struct side *sd,
+                       bool deliberate)
 {
+    struct side *peer = sd == &k->c ? &k->s : &k->c;
+
     if (sd->done)
         return;
+    side_note_info(cs, st, sd);
+    if (deliberate && sd->sock >= 0 && !peer->done)
+        peer->expect_reset = true;
+    sd->aborted = deliberate;
     if (sd->sock >= 0)
         synack_abort(st, sd->sock);
     sd->sock = -1;
@@ -544,7 +578,7 @@ static void client_service(struct conn *k)
         side_write(cs, cs->client, c, limit);
         if (c->err == 0 && c->sent == limit) {
             if (k->cmode == C_ABORT && !k->client_abort_delay) {
-                side_abort(cs, cs->client, k, c);
+                side_abort(cs, cs->client, k, c, true);
                 return;
             }
             if (k->cmode != C_ABORT) {
@@ -584,7 +618,7 @@ static void server_service(struct conn *k)
     side_read(cs, cs->server, s);
     if (s->err == 0 && (k->smode == S_ABORT || k->smode == S_EARLY) && s->received > k->server_cut) {
         if (k->smode == S_ABORT)
-            side_abort(cs, cs->server, k, s);
+            side_abort(cs, cs->server, k, s, true);
         else
             side_finish(cs, cs->server, k, s, false);
         return;
@@ -667,7 +701,7 @@ static void watchdog_fire(struct synack_sim *sim, void *ctx)
         return;
     }
     waiting->fallback = true;
-    side_abort(cs, server ? cs->server : cs->client, k, waiting);
+    side_abort(cs, server ? cs->server : cs->client, k, waiting, false);
 }
 
 static void client_abort_fire(struct synack_sim *sim, void *ctx)
@@ -677,7 +711,7 @@ static void client_abort_fire(struct synack_sim *sim, void *ctx)
     (void)sim;
     if (k->c.done)
         return;
-    side_abort(k->cs, k->cs->client, k, &k->c);
+    side_abort(k->cs, k->cs->client, k, &k->c, true);
 }
 
 static void set_opts(struct synack_stack *st, int sock, uint32_t sndbuf, uint32_t rcvbuf, uint32_t maxseg,
@@ -755,8 +789,15 @@ static void server_accept(struct chaos_sim *cs, int lsock)
             return;
         }
         if (index < 0 || index >= cs->count || cs->conns[index].s.sock >= 0 || cs->conns[index].s.done) {
-            test_fail(__FILE__, __LINE__, "sim %d: accepted a connection from port %u nobody expects",
-                      cs->index, peer.port);
+            test_fail(__FILE__, __LINE__, "sim %d (seed %" PRIu64 "): at %.6f s accepted a connection from port %u"
+                      " nobody expects", cs->index, cs->seed, (double)synack_sim_now(cs->sim) / 1e6, peer.port);
+            if (index >= 0 && index < cs->count) {
+                const struct conn *o = &cs->conns[index];
+                printf("      that connection: started %.6f s, client %s at %.6f s (%s), server %s at %.6f s (%s)\n",
+                       (double)o->start_at / 1e6, o->c.done ? "done" : "open", (double)o->c.end_at / 1e6,
+                       o->c.err ? synack_errname(o->c.err) : "no error", o->s.done ? "done" : "open",
+                       (double)o->s.end_at / 1e6, o->s.err ? synack_errname(o->s.err) : "no error");
+            }
             synack_abort(cs->server, sock);
             continue;
         }
@@ -869,6 +910,23 @@ static void conn_judge(struct conn *k)
                c->err ? synack_errname(c->err) : "-", s->err ? synack_errname(s->err) : "-");
         failed = true;
     }
+    /* The peer of an abort hears of it: ECONNRESET (ETIMEDOUT when even
+     * keepalive could not reach the other stack) — unless it never had a
+     * socket, or it ended on its own before the news came: it aborted too,
+     * or closed without waiting for anything (a CLOSE client, an EARLY
+     * server).  An end that waits for end of stream cannot finish without
+     * hearing. */
+    for (int i = 0; i < 2; i++) {
+        const struct side *sd = i ? s : c;
+        bool ends_alone = i ? k->smode == S_EARLY : k->cmode == C_CLOSE;
+        if (!sd->expect_reset || sd->aborted || ends_alone || sd->fallback || sd->never_opened ||
+            is_err(sd->err, SYNACK_ECONNRESET) || is_err(sd->err, SYNACK_ETIMEDOUT))
+            continue;
+        report(k, "the %s's peer aborted, yet the %s ended with %s%s", i ? "server" : "client",
+               i ? "server" : "client", sd->err ? synack_errname(sd->err) : "no error",
+               sd->eof ? " after end of stream" : "");
+        failed = true;
+    }
     if (failed)
         k->outcome = OUT_FAILED;
     else if (c->fallback || s->fallback)
@@ -938,6 +996,7 @@ static void run_sim(struct chaos_sim *cs, int index, uint64_t seed, int count, b
         l->maxseg = draw_maxseg(&r);
         l->cc = (int)rng_range(&r, 0, SYNACK_CC_COUNT - 1);
         l->nodelay = rng_chance(&r, 0.3);
+        l->backlog = rng_chance(&r, 0.2) ? (int)rng_range(&r, 1, 8) : CONNS_PER_SIM + 14;
     }
     cs->conns = calloc((size_t)count, sizeof *cs->conns);
     REQUIRE(cs->conns != NULL);
@@ -993,7 +1052,7 @@ static void run_sim(struct chaos_sim *cs, int index, uint64_t seed, int count, b
         REQUIRE(l->sock >= 0);
         set_opts(cs->server, l->sock, l->sndbuf, l->rcvbuf, l->maxseg, l->cc, l->nodelay);
         CHECK_EQ(synack_bind(cs->server, l->sock, &ep), 0);
-        CHECK_EQ(synack_listen(cs->server, l->sock, CONNS_PER_SIM + 14), 0);
+        CHECK_EQ(synack_listen(cs->server, l->sock, l->backlog), 0);
     }
     for (int i = 0; i < count; i++)
         CHECK_EQ(synack_sim_at(cs->sim, cs->conns[i].start_at, cs->client_host, client_start, &cs->conns[i]), 0);
@@ -1117,17 +1176,21 @@ TEST(chaos_connections_end_cleanly_and_deliver_intact)
     uint64_t seed = env_u64("SYNACK_CHAOS_SEED", DEFAULT_SEED);
     bool verbose = env_u64("SYNACK_CHAOS_VERBOSE", 0) != 0;
     int sims = (int)((conns + CONNS_PER_SIM - 1) / CONNS_PER_SIM);
+    int only = (int)env_u64("SYNACK_CHAOS_SIM", 0) - 1;   /* 1-based; 0 = all */
     static struct chaos_sim cs;  /* large buffers: kept off the stack */
     uint64_t digests[REPEAT_SIMS] = {0};
     int outcomes[OUT_COUNT] = {0};
     uint64_t bytes = 0, retrans = 0, resets = 0;
     double virtual_s = 0, apps_s = 0, longest_s = 0;
+    struct exercised ex = {0};
 
     printf("  seed %" PRIu64 " (SYNACK_CHAOS_SEED), %" PRIu64 " connections (SYNACK_CHAOS_CONNS) in %d simulations\n",
            seed, conns, sims);
     for (int i = 0; i < sims; i++) {
         int count = (int)(conns - (uint64_t)i * CONNS_PER_SIM < CONNS_PER_SIM ? conns - (uint64_t)i * CONNS_PER_SIM
                                                                              : CONNS_PER_SIM);
+        if (only >= 0 && i != only)
+            continue;
         run_sim(&cs, i, seed, count, verbose);
         if (i < REPEAT_SIMS)
             digests[i] = cs.digest;
@@ -1138,11 +1201,18 @@ TEST(chaos_connections_end_cleanly_and_deliver_intact)
         resets += cs.resets;
         virtual_s += (double)cs.end_us / 1e6;
         apps_s += (double)cs.apps_end_us / 1e6;
+        ex.zero_window_probes += cs.ex.zero_window_probes;
+        ex.keepalive_probes += cs.ex.keepalive_probes;
+        ex.tlp += cs.ex.tlp;
+        ex.sack_blocks += cs.ex.sack_blocks;
+        ex.dsacks += cs.ex.dsacks;
+        ex.spurious += cs.ex.spurious;
+        ex.wscaled += cs.ex.wscaled;
         if ((double)cs.longest_us / 1e6 > longest_s)
             longest_s = (double)cs.longest_us / 1e6;
     }
     /* The same seed again gives the same outcomes, byte counts, times and counters. */
-    for (int i = 0; i < REPEAT_SIMS && i < sims; i++) {
+    for (int i = 0; i < REPEAT_SIMS && i < sims && only < 0; i++) {
         int count = (int)(conns - (uint64_t)i * CONNS_PER_SIM < CONNS_PER_SIM ? conns - (uint64_t)i * CONNS_PER_SIM
                                                                              : CONNS_PER_SIM);
         run_sim(&cs, i, seed, count, false);
@@ -1155,6 +1225,10 @@ TEST(chaos_connections_end_cleanly_and_deliver_intact)
            " longest connection %.1f s, bound %.0f s)\n",
            conns, (double)bytes / 1e6, retrans, resets, virtual_s, apps_s, longest_s,
            (double)CONN_BOUND_US / 1e6);
+    printf("  exercised: %" PRIu64 " zero-window probes, %" PRIu64 " keepalive probes, %" PRIu64
+           " tail loss probes, %" PRIu64 " SACK blocks and %" PRIu64 " D-SACKs received, %" PRIu64
+           " spurious retransmissions or timeouts undone, %" PRIu64 " ends with scaled windows\n",
+           ex.zero_window_probes, ex.keepalive_probes, ex.tlp, ex.sack_blocks, ex.dsacks, ex.spurious, ex.wscaled);
     printf("  outcomes:");
     for (int o = 0; o < OUT_COUNT; o++)
         printf(" %s %d (%.1f%%)%s", outcome_name[o], outcomes[o], 100.0 * outcomes[o] / (double)conns,
