@@ -51,6 +51,7 @@ struct tcp_conn *tcp_conn_new(struct synack_stack *st, const struct synack_endpo
              (uint32_t)st->cfg.rto_max_us);
     c->cc = cc_lookup(p->cc) ? cc_lookup(p->cc) : &cc_cubic;
     c->reordering = 3;
+    c->rack.reo_wnd_mult = 1;          /* RFC 8985 §6.2 step 4: grows with each D-SACK round */
     /* What we offer in a SYN (RFC 7323, RFC 2018); the handshake keeps
      * each only if the peer offers it too. */
     c->sack_ok = st->cfg.sack;

@@ -146,11 +146,18 @@ static bool transmit(struct synack_stack *st, struct tcp_conn *c, const struct s
     }
     bool dsack = false;
     if (!syn && c->sack_ok && (p->flags & TCP_ACK) && !(p->flags & TCP_RST) && (c->dsack_pending || c->ooo.count)) {
-        /* Blocks must fit beside the payload within the MSS (RFC 9293
-         * §3.7.1): 4 bytes of NOP, NOP, kind, length, then 8 per block. */
-        uint32_t used = p->len + (c->ts_ok ? TCP_TS_OPTION_LEN : 0);
+        /* Blocks take 4 bytes (NOP, NOP, kind, length) and 8 each.  They
+         * must fit in the 40 bytes of option space — at most 4, or 3 beside
+         * a timestamp (RFC 2018 §3) — so that the writer drops none and the
+         * count below is what was sent; with data, also beside the payload
+         * within the MSS (RFC 9293 §3.7.1). */
+        uint32_t ts_len = c->ts_ok ? TCP_TS_OPTION_LEN : 0;
+        uint32_t most = (TCP_HEADER_MAX - TCP_HEADER_MIN - ts_len - 4) / 8;
+        uint32_t used = p->len + ts_len;
         uint32_t room = c->mss_wire > used + 4 ? c->mss_wire - used - 4 : 0;
-        fill_sack_blocks(c, &opt, p->len ? room / 8 : TCP_SACK_BLOCKS_MAX);
+        if (p->len && room / 8 < most)
+            most = room / 8;
+        fill_sack_blocks(c, &opt, most);
         dsack = c->dsack_pending && opt.sack_count;
     }
     h.window = (p->flags & TCP_RST) && !(p->flags & TCP_ACK) ? 0 : window_field(c, syn);

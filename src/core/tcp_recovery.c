@@ -198,6 +198,10 @@ static void enter_fast_recovery(struct synack_stack *st, struct tcp_conn *c, syn
     st->stats.tcp_sack_recoveries++;
     c->cc->on_congestion(c, flight, now);
     tcp_timer_clear(st, c, TCP_TIMER_TLP);
+    /* RFC 8985 §7.1: entering fast recovery resets the probe's episode;
+     * this recovery is the congestion response to whatever it found. */
+    c->tlp_out = false;
+    c->tlp_dsacked = false;
 }
 
 /* RFC 6937 §3: cwnd for this ACK = pipe + sndcnt (PRR-SSRB). */
@@ -235,6 +239,10 @@ static void exit_recovery(struct tcp_conn *c, synack_time_us now)
     c->dupacks = 0;
     c->dup_sacked = 0;
     c->flight_marked = false;
+    /* RFC 8985 §6.2 step 4: a reordering window widened by D-SACKs goes
+     * back to min_RTT/4 after 16 recoveries without one (not 16 ACKs). */
+    if (c->rack.reo_wnd_persist && --c->rack.reo_wnd_persist == 0)
+        c->rack.reo_wnd_mult = 1;
 }
 
 /* ---- the ACK ---- */
@@ -261,7 +269,7 @@ static void on_dsack(struct synack_stack *st, struct tcp_conn *c)
     /* RFC 8985 §6.2 step 4: a D-SACK means the reordering window was too
      * small; widen it, once per round trip, and keep it wide a while. */
     c->rack.reordering_seen = true;
-    if (seq_geq(c->snd_una, c->rack.dsack_round) || !c->rack.reo_wnd_mult) {
+    if (seq_geq(c->snd_una, c->rack.dsack_round) || !c->rack.reo_wnd_persist) {
         if (c->rack.reo_wnd_mult < 255)
             c->rack.reo_wnd_mult++;
         c->rack.dsack_round = c->snd_max;
@@ -361,12 +369,21 @@ static void detect_loss_without_sack(struct tcp_conn *c, bool dupack, bool una_a
         txq_mark_lost(&c->txq, head);
 }
 
-static void end_tlp_episode(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
+/* RFC 8985 §7.4.2 (TLP_process_ack), for an ACK at or beyond the
+ * probe's TLP.end_seq.  A probe of new data, or one whose original a
+ * D-SACK (case 1) or a duplicate ACK without SACK (case 2) shows
+ * arrived too, ends the episode quietly.  An ACK beyond TLP.end_seq with
+ * neither seen first means the probe repaired a loss, and congestion
+ * control responds, once.  An ACK exactly at TLP.end_seq cannot tell yet:
+ * the episode stays open for the D-SACK that may follow. */
+static void end_tlp_episode(struct synack_stack *st, struct tcp_conn *c, const struct tcp_segment *s,
+                            bool una_advanced, synack_time_us now)
 {
-    /* RFC 8985 §7.4: if the probe was a retransmission and no D-SACK
-     * showed the original arrived too, the probe repaired a real loss and
-     * congestion control must respond, once. */
-    bool repaired = c->tlp_retrans && !c->tlp_dsacked;
+    bool quiet = !c->tlp_retrans || c->tlp_dsacked ||
+                 (!una_advanced && !s->payload_len && !s->opt.sack_count);
+    if (!quiet && !seq_gt(s->ack, c->tlp_high_seq))
+        return;
+    bool repaired = !quiet;
     c->tlp_out = false;
     c->tlp_dsacked = false;
     if (repaired && c->rec_state == REC_OPEN) {
@@ -448,7 +465,7 @@ void tcp_rec_on_ack(struct synack_stack *st, struct tcp_conn *c, const struct tc
     }
 
     if (c->tlp_out && seq_geq(s->ack, c->tlp_high_seq))
-        end_tlp_episode(st, c, now);
+        end_tlp_episode(st, c, s, una_advanced, now);
 
     /* Undo (RFC 3522 §3.2 Eifel): the ACK for the first retransmission
      * echoes a timestamp older than that retransmission: the original got
@@ -466,19 +483,16 @@ void tcp_rec_on_ack(struct synack_stack *st, struct tcp_conn *c, const struct tc
     if (c->undo.armed && c->rec_state == REC_OPEN && !c->undo.have_retrans)
         c->undo.armed = false;
 
-    if (c->rack.reo_wnd_persist && una_advanced && seq_geq(c->snd_una, c->rack.dsack_round)) {
-        if (--c->rack.reo_wnd_persist == 0)
-            c->rack.reo_wnd_mult = 1;
-    }
     if (una_advanced) {
         tcp_rexmt_restart(st, c, now);            /* RFC 6298 §5.2-§5.3 */
         tcp_rec_arm_tlp(st, c, now);
         tcp_conn_notify(st, c);                   /* send space freed */
     }
     if (c->snd_una == c->snd_max) {
+        /* Nothing outstanding; a probe's episode may still be open (RFC
+         * 8985 §7.4.2: the ACK beyond it, or a D-SACK, settles it). */
         tcp_timer_clear(st, c, TCP_TIMER_REORDER);
         tcp_timer_clear(st, c, TCP_TIMER_TLP);
-        c->tlp_out = false;
     }
 }
 
@@ -535,10 +549,11 @@ void tcp_rec_arm_tlp(struct synack_stack *st, struct tcp_conn *c, synack_time_us
     if (c->snd_max - c->snd_una <= c->snd_mss)
         pto += st->cfg.delack_us;                 /* the peer may be delaying its ACK */
     synack_time_us at = now + pto;
-    if (tcp_timer_armed(c, TCP_TIMER_REXMT) && at >= c->timer[TCP_TIMER_REXMT]) {
-        tcp_timer_clear(st, c, TCP_TIMER_TLP);    /* the RTO comes first anyway */
-        return;
-    }
+    /* "If Now() + PTO > TCP_RTO_expiration(): PTO = TCP_RTO_expiration() -
+     * Now()": the probe then goes in the RTO's place (tcp_timer_run runs
+     * it first, and it rearms the RTO). */
+    if (tcp_timer_armed(c, TCP_TIMER_REXMT) && at > c->timer[TCP_TIMER_REXMT])
+        at = c->timer[TCP_TIMER_REXMT];
     tcp_timer_set(st, c, TCP_TIMER_TLP, at);
 }
 
@@ -546,6 +561,7 @@ void tcp_rec_on_tlp_timer(struct synack_stack *st, struct tcp_conn *c, synack_ti
 {
     if (c->rec_state != REC_OPEN || c->tlp_out || c->snd_max == c->snd_una)
         return;
+    c->tlp_dsacked = false;
     tcp_send_probe(st, c, false, now);
     tcp_rexmt_restart(st, c, now);                /* RFC 8985 §7.3: the RTO follows the probe */
 }

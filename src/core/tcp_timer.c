@@ -186,6 +186,12 @@ void tcp_timer_run(struct synack_stack *st, struct tcp_conn *c, synack_time_us n
         tcp_conn_close(st, c, 0, now);
         return;   /* c may be freed */
     }
+    /* A probe due with the RTO goes first and, if sent, rearms the RTO in
+     * its stead (RFC 8985 §7.2-§7.3). */
+    if (c->timer[TCP_TIMER_TLP] <= now) {
+        c->timer[TCP_TIMER_TLP] = SYNACK_TIME_NEVER;
+        tcp_rec_on_tlp_timer(st, c, now);
+    }
     if (c->timer[TCP_TIMER_REXMT] <= now) {
         c->timer[TCP_TIMER_REXMT] = SYNACK_TIME_NEVER;
         if (!rexmt_expired(st, c, now))
@@ -196,10 +202,6 @@ void tcp_timer_run(struct synack_stack *st, struct tcp_conn *c, synack_time_us n
     if (c->timer[TCP_TIMER_REORDER] <= now) {
         c->timer[TCP_TIMER_REORDER] = SYNACK_TIME_NEVER;
         tcp_rec_on_reorder_timer(st, c, now);
-    }
-    if (c->timer[TCP_TIMER_TLP] <= now) {
-        c->timer[TCP_TIMER_TLP] = SYNACK_TIME_NEVER;
-        tcp_rec_on_tlp_timer(st, c, now);
     }
     if (c->timer[TCP_TIMER_KEEPALIVE] <= now) {
         c->timer[TCP_TIMER_KEEPALIVE] = SYNACK_TIME_NEVER;

@@ -84,6 +84,40 @@ TEST(nagle_lets_full_segments_go_and_holds_the_small_tail)
     scenario_end(&s);
 }
 
+/*  Small writes that add up to a full segment release it.
+ *                      the application writes "a" at 10
+ *                                         <--     ACK|PSH seq=8001 "a"
+ *                      the application writes 1000 bytes: waits
+ *                      the application writes 1000 more: a full segment is there
+ *                                         <--     ACK seq=8002 len=1460       (540 bytes wait)
+ *  ACK ack=8002                           -->     50: 1460 bytes still out
+ *  ACK ack=9462                           -->     60
+ *                                         <--     ACK|PSH seq=9462 len=540
+ *  ACK ack=10002                          -->     70
+ */
+TEST(nagle_sends_once_a_full_segment_accumulates)
+{
+    struct scenario s;
+    scenario_listen(&s, .iss = 8000);
+    at(&s, 0);  handshake_passive(&s, 1000);
+    at(&s, 10); CHECK_EQ(app_send(&s, "a"), 1);
+                expect_sent(&s, SEG(ACK | PSH, .seq = 8001, .ack = 1001, .data = "a"));
+                CHECK_EQ(app_send_bytes(&s, 1000), 1000);
+                expect_nothing_sent(&s);
+                CHECK_EQ(app_send_bytes(&s, 1000), 1000);
+                expect_sent(&s, SEG(ACK, .seq = 8002, .ack = 1001, .len = 1460));
+                expect_nothing_sent(&s);
+    at(&s, 50); peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 8002));
+                expect_nothing_sent(&s);
+    at(&s, 60); peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 9462));
+                expect_sent(&s, SEG(ACK | PSH, .seq = 9462, .ack = 1001, .len = 540));
+    at(&s, 70); peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 10002));
+                expect_nothing_sent(&s);
+                CHECK_EQ(app_info(&s).send_queue_bytes, 0);
+    at(&s, 10000); expect_nothing_sent(&s);
+    scenario_end(&s);
+}
+
 /*  With NODELAY every write goes at once, whatever is in flight.
  *                      NODELAY on; the application writes "a", "b", "c" at 10
  *                                         <--     ACK|PSH seq=8001 "a"

@@ -59,10 +59,10 @@
  *   - no leaks (under AddressSanitizer).
  *
  * SYNACK_CHAOS_CONNS (default 2000) and SYNACK_CHAOS_SEED (default fixed)
- * change the run; SYNACK_CHAOS_SIM=N runs only simulation N - 1 (the
- * numbers failure reports give, plus one); SYNACK_CHAOS_VERBOSE=1 prints every simulation's link
- * and outcomes.  The last lines give the totals and the distribution of
- * outcomes.
+ * change the run; SYNACK_CHAOS_SIM=N runs only simulation N - 1 (failure
+ * reports number simulations from 0); SYNACK_CHAOS_VERBOSE=1 prints every
+ * simulation's link and outcomes.  The last lines give the totals, what
+ * the connections went through, and the distribution of outcomes.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -256,14 +256,14 @@ struct chaos_sim {
     uint8_t buf[CHUNK], expect[CHUNK];
     /* Results. */
     int outcomes[OUT_COUNT];
-    uint64_t bytes, retrans, resets, failures;
+    uint64_t bytes, retrans, resets;
     struct exercised {           /* what the connections went through (TCP_INFO at their end) */
         uint64_t zero_window_probes, keepalive_probes, tlp, sack_blocks, dsacks, spurious, wscaled;
     } ex;
     synack_time_us longest_us;   /* longest connection, start to last end */
     synack_time_us apps_end_us;  /* virtual time when the applications were done */
     synack_time_us end_us;       /* virtual time when idle */
-    bool idle, apps_done;
+    bool idle;
     uint64_t digest;
 };
 
@@ -1060,7 +1060,6 @@ static void run_sim(struct chaos_sim *cs, int index, uint64_t seed, int count, b
     /* The applications run until every connection is over on both sides. */
     limit = START_WINDOW_US + CONN_BOUND_US;
     synack_sim_run_while(cs->sim, limit, apps_running, cs);
-    cs->apps_done = cs->done == cs->count;
     cs->apps_end_us = synack_sim_now(cs->sim);
     for (int i = 0; i < count; i++) {
         struct conn *k = &cs->conns[i];
