@@ -126,7 +126,7 @@ struct synack_tcp_info {
     uint64_t rto_expiries, fast_retrans, dup_acks_in;
     uint64_t sack_blocks_in, dsack_in;   /* SACK blocks received; of them, D-SACKs (RFC 2883) */
     uint64_t sack_blocks_out, dsack_out; /* SACK blocks sent; of them, D-SACKs */
-    uint64_t spurious_rtos;              /* timeouts undone (F-RTO, RFC 5682) */
+    uint64_t spurious_rtos;              /* timeouts undone (Eifel, RFC 3522, with timestamps) */
     uint64_t spurious_retrans;           /* retransmissions D-SACK showed were not needed */
     uint64_t zero_window_probes, keepalive_probes;
     uint64_t delivery_rate_bps;          /* latest delivery-rate sample, bits per second */

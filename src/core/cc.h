@@ -9,7 +9,7 @@
  *
  * Undo: before a congestion event or a timeout the recovery machinery
  * saves cwnd, ssthresh and the module's private state (struct cc_state);
- * if the event proves spurious (D-SACK, F-RTO) it puts them back.  Modules
+ * if the event proves spurious (D-SACK, Eifel) it puts them back.  Modules
  * therefore keep all their state in struct cc_state and nowhere else.
  */
 #ifndef SYNACK_CORE_CC_H

@@ -361,8 +361,12 @@ static void detect_loss_without_sack(struct tcp_conn *c, bool dupack, bool una_a
     if (!c->txq.count)
         return;
     struct txseg *head = txq_at(&c->txq, 0);
-    if (dupack && c->rec_state == REC_OPEN && c->dupacks == DUP_THRESH &&
-        seq_gt(c->snd_una, c->recover - 1))      /* RFC 6582 §3.2 step 2 */
+    /* RFC 6582 §3.2 step 2: only if the cumulative ACK covers more than
+     * "recover", the highest sequence number sent before the last
+     * recovery or timeout (recover - 1 here, recover holding SND.MAX):
+     * duplicates at exactly SND.MAX-then may come from needless
+     * retransmissions of that window (§6). */
+    if (dupack && c->rec_state == REC_OPEN && c->dupacks == DUP_THRESH && seq_gt(c->snd_una, c->recover))
         txq_mark_lost(&c->txq, head);
     else if (una_advanced && c->rec_state == REC_FAST && seq_lt(c->snd_una, c->recover) &&
              !(head->flags & TXS_RETRANS))

@@ -92,6 +92,7 @@ TEST(third_sacked_segment_above_a_hole_retransmits_only_the_hole)
     at(&s, 1203); PEER_ACK(&s, S(10));
                   expect_nothing_sent(&s);
     i = app_info(&s);
+    CHECK_EQ(i.cwnd_bytes, 2 * MSS);             /* RFC 6582 §3.2 step 3 */
     CHECK_EQ(i.in_flight_bytes, 0);
     CHECK_EQ(i.ssthresh_bytes, 6570);
     CHECK_EQ(i.retrans_segs, 1);
@@ -161,10 +162,96 @@ TEST(sack_recovery_resends_exactly_the_holes_in_order_paced_by_prr)
     at(&s, 1205); PEER_ACK(&s, S(10));
                   expect_nothing_sent(&s);
     i = app_info(&s);
+    /* Recovery is over: RFC 6582 §3.2 step 3, cwnd = min(ssthresh,
+     * max(FlightSize, SMSS) + SMSS) with nothing in flight. */
+    CHECK_EQ(i.cwnd_bytes, 2 * MSS);
     CHECK_EQ(i.in_flight_bytes, 0);
     CHECK_EQ(i.retrans_segs, 3);
     CHECK_EQ(i.fast_retrans, 1);
     CHECK_EQ(i.rto_expiries, 0);
     at(&s, 10000); expect_nothing_sent(&s);
+    scenario_end(&s);
+}
+
+/*  When recovery itself fails, the RTO (RFC 6298 §5) takes over: every
+ *  segment not SACKed is judged lost (RFC 6675 §5.1, RFC 8985 §6.3) and
+ *  resent in order, from a window of one segment growing in slow start
+ *  (RFC 5681 §3.1); S5, which the peer SACKed, is never resent.  A second
+ *  expiry doubles the RTO again and keeps ssthresh (RFC 5681 §3.1: it is
+ *  not reduced twice for the same segment); the first new ACK ends the
+ *  backoff and the timer restarts with the plain RTO (RFC 6298 §5.3; as
+ *  in test_rto.c, even though that ACK gives no RTT sample).
+ *                                          <--     S0..S9                      1000
+ *  ACK 8001 sack{15301:16761}              -->     (S5 only)                   1100
+ *                                          <--     S0 (RACK: reordering timer) 1125
+ *                                          <--     S0 (RTO 1 s, backoff 1)     2000
+ *                                          <--     S0 (RTO 2 s, backoff 2)     4000
+ *  ACK 9461 sack{15301:16761}              -->                                 4100
+ *                                          <--     S1, S2                      cwnd 2 segments
+ *  ACK 12381 sack{15301:16761}             -->                                 4200
+ *                                          <--     S3, S4, S6, S7              cwnd 4 (S5 skipped)
+ *  ACK 16761                               -->                                 4300
+ *                                          <--     S8, S9
+ *  ACK 19681, ACK 22601                    -->                                 4400, 4401
+ */
+TEST(timeout_after_failed_recovery_resends_all_but_the_sacked_in_slow_start)
+{
+    struct scenario s;
+    scenario_listen(&s, .iss = 8000, .cc = "newreno");
+    handshake_sack(&s);
+    at(&s, 1000);     CHECK_EQ(app_send_bytes(&s, 10 * MSS), 10 * MSS);
+    for (uint32_t n = 0; n < 10; n++)
+        expect_sent(&s, SEG(ACK, .seq = S(n), .ack = 1001, .len = MSS));
+    at(&s, 1100);     PEER_ACK(&s, S(0), .nsack = 1, .sack = { { S(5), S(6) } });
+                      expect_nothing_sent(&s);
+    at(&s, 1125);     expect_sent(&s, SEG(ACK, .seq = S(0), .ack = 1001, .len = MSS));
+                      expect_nothing_sent(&s);
+    CHECK_EQ(app_info(&s).fast_retrans, 1);
+    CHECK_EQ(app_info(&s).ssthresh_bytes, 7300);
+    at(&s, 1999.999); expect_nothing_sent(&s);
+    at(&s, 2000);     expect_sent(&s, SEG(ACK, .seq = S(0), .ack = 1001, .len = MSS));
+                      expect_nothing_sent(&s);
+    struct synack_tcp_info i = app_info(&s);
+    CHECK_EQ(i.rto_expiries, 1);
+    CHECK_EQ(i.backoff, 1);
+    CHECK_EQ(i.cwnd_bytes, MSS);
+    CHECK_EQ(i.ssthresh_bytes, 7300);                /* FlightSize 14600 / 2 */
+    CHECK_EQ(i.in_flight_bytes, MSS);                /* all but S5 lost; S0 out again */
+    at(&s, 3999.999); expect_nothing_sent(&s);
+    at(&s, 4000);     expect_sent(&s, SEG(ACK, .seq = S(0), .ack = 1001, .len = MSS));
+                      expect_nothing_sent(&s);
+    i = app_info(&s);
+    CHECK_EQ(i.rto_expiries, 2);
+    CHECK_EQ(i.backoff, 2);
+    CHECK_EQ(i.cwnd_bytes, MSS);
+    CHECK_EQ(i.ssthresh_bytes, 7300);
+    at(&s, 4100);     PEER_ACK(&s, S(1), .nsack = 1, .sack = { { S(5), S(6) } });
+                      expect_sent(&s, SEG(ACK, .seq = S(1), .ack = 1001, .len = MSS));
+                      expect_sent(&s, SEG(ACK, .seq = S(2), .ack = 1001, .len = MSS));
+                      expect_nothing_sent(&s);
+    i = app_info(&s);
+    CHECK_EQ(i.backoff, 0);
+    CHECK_EQ(i.rto_us, 1000000);
+    CHECK_EQ(i.cwnd_bytes, 2 * MSS);
+    at(&s, 4200);     PEER_ACK(&s, S(3), .nsack = 1, .sack = { { S(5), S(6) } });
+                      expect_sent(&s, SEG(ACK, .seq = S(3), .ack = 1001, .len = MSS));
+                      expect_sent(&s, SEG(ACK, .seq = S(4), .ack = 1001, .len = MSS));
+                      expect_sent(&s, SEG(ACK, .seq = S(6), .ack = 1001, .len = MSS));
+                      expect_sent(&s, SEG(ACK, .seq = S(7), .ack = 1001, .len = MSS));
+                      expect_nothing_sent(&s);
+    at(&s, 4300);     PEER_ACK(&s, S(6));
+                      expect_sent(&s, SEG(ACK, .seq = S(8), .ack = 1001, .len = MSS));
+                      expect_sent(&s, SEG(ACK | PSH, .seq = S(9), .ack = 1001, .len = MSS));
+                      expect_nothing_sent(&s);
+    at(&s, 4400);     PEER_ACK(&s, S(8));
+    at(&s, 4401);     PEER_ACK(&s, S(10));
+                      expect_nothing_sent(&s);
+    i = app_info(&s);
+    CHECK_EQ(i.retrans_fast, 1);
+    CHECK_EQ(i.retrans_rto, 10);                     /* S0 twice, then S1-S4, S6-S9 */
+    CHECK_EQ(i.retrans_segs, 11);
+    CHECK_EQ(i.in_flight_bytes, 0);
+    CHECK_EQ(i.ssthresh_bytes, 7300);
+    at(&s, 10000);    expect_nothing_sent(&s);
     scenario_end(&s);
 }
