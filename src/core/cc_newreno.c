@@ -71,9 +71,13 @@ static void newreno_on_congestion(struct tcp_conn *c, uint32_t flight, synack_ti
 static void newreno_on_recovery_exit(struct tcp_conn *c, uint32_t flight, synack_time_us now)
 {
     (void)now;
-    /* RFC 6582 §3.2 step 3, option 1: min(ssthresh, max(FlightSize, SMSS) + SMSS). */
-    uint32_t alt = max_u32(flight, c->snd_mss) + c->snd_mss;
-    c->cwnd = c->ssthresh < alt ? c->ssthresh : alt;
+    (void)flight;
+    /* Recovery here is RFC 6675 paced by PRR, which ends with cwnd =
+     * ssthresh (RFC 6937 §3; RFC 6582 §3.2 step 3's second option).  The
+     * first option, min(ssthresh, FlightSize + SMSS), answers the burst an
+     * inflated window would release; PRR has none to release, and after a
+     * full ACK it would leave a bulk sender at two segments. */
+    c->cwnd = c->ssthresh;
 }
 
 static void newreno_on_rto(struct tcp_conn *c, uint32_t flight, synack_time_us now)

@@ -391,7 +391,9 @@ static void end_tlp_episode(struct synack_stack *st, struct tcp_conn *c, const s
     c->tlp_out = false;
     c->tlp_dsacked = false;
     if (repaired && c->rec_state == REC_OPEN) {
-        c->cc->on_congestion(c, c->snd_max - c->snd_una, now);
+        /* The flight the probe's window had, not what is left after the
+         * ACK that repaired it (which is often nothing). */
+        c->cc->on_congestion(c, c->cwnd, now);
         st->stats.tcp_loss_probe_recovery++;
     }
 }

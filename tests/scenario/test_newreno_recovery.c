@@ -79,8 +79,8 @@ TEST(partial_acks_retransmit_each_hole_of_the_window)
     CHECK_EQ(i.retrans_segs, 3);
     CHECK_EQ(i.dup_acks_in, 6);
     CHECK_EQ(i.rto_expiries, 0);
-    /* RFC 6582 §3.2 step 3: cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS). */
-    CHECK_EQ(i.cwnd_bytes, 2 * MSS);
+    /* Recovery ends at ssthresh (RFC 6937 §3; RFC 6582 §3.2 step 3, second option). */
+    CHECK_EQ(i.cwnd_bytes, 6570);
     CHECK_EQ(i.ssthresh_bytes, 6570);
     at(&s, 10000); expect_nothing_sent(&s);
     scenario_end(&s);

@@ -355,8 +355,8 @@ TEST(fast_retransmit_and_newreno_partial_ack)
                   expect_nothing_sent(&s);
     at(&s, 1040); peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 19681));
                   expect_nothing_sent(&s);
-                  /* RFC 6582 §3.2 step 3: cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS). */
-                  CHECK_EQ(app_info(&s).cwnd_bytes, 2 * 1460);
+                  /* Recovery ends at ssthresh (RFC 6937 §3; RFC 6582 §3.2 step 3, second option). */
+                  CHECK_EQ(app_info(&s).cwnd_bytes, 5110);
                   CHECK_EQ(app_info(&s).fast_retrans, 1);
                   CHECK_EQ(app_info(&s).dup_acks_in, 5);
                   CHECK_EQ(app_info(&s).rto_expiries, 0);

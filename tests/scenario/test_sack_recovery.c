@@ -92,7 +92,7 @@ TEST(third_sacked_segment_above_a_hole_retransmits_only_the_hole)
     at(&s, 1203); PEER_ACK(&s, S(10));
                   expect_nothing_sent(&s);
     i = app_info(&s);
-    CHECK_EQ(i.cwnd_bytes, 2 * MSS);             /* RFC 6582 §3.2 step 3 */
+    CHECK_EQ(i.cwnd_bytes, 6570);                /* RFC 6937 §3: recovery ends at ssthresh */
     CHECK_EQ(i.in_flight_bytes, 0);
     CHECK_EQ(i.ssthresh_bytes, 6570);
     CHECK_EQ(i.retrans_segs, 1);
@@ -162,9 +162,8 @@ TEST(sack_recovery_resends_exactly_the_holes_in_order_paced_by_prr)
     at(&s, 1205); PEER_ACK(&s, S(10));
                   expect_nothing_sent(&s);
     i = app_info(&s);
-    /* Recovery is over: RFC 6582 §3.2 step 3, cwnd = min(ssthresh,
-     * max(FlightSize, SMSS) + SMSS) with nothing in flight. */
-    CHECK_EQ(i.cwnd_bytes, 2 * MSS);
+    /* Recovery is over: RFC 6937 §3, cwnd = ssthresh. */
+    CHECK_EQ(i.cwnd_bytes, 6570);
     CHECK_EQ(i.in_flight_bytes, 0);
     CHECK_EQ(i.retrans_segs, 3);
     CHECK_EQ(i.fast_retrans, 1);

@@ -93,7 +93,8 @@ TEST(probe_resends_the_last_segment_and_its_sack_recovers_the_tail)
  *  ACK (ack = TLP.end_seq) cannot yet tell a repaired loss from a late
  *  ACK; the next ACK beyond it, with no D-SACK in between, can: the probe
  *  repaired a loss, and congestion control answers it once (RFC 8985
- *  §7.4.2): ssthresh = max(FlightSize/2, 2*SMSS), cwnd = ssthresh.
+ *  §7.4.2): ssthresh = max(cwnd/2, 2*SMSS) with the probe's window, cwnd
+ *  = ssthresh.
  *                                          <--     S0..S9                      1000
  *  ACK 21141                               -->     (S0..S8)                    1100
  *                                          <--     S9 (probe)                  1500
@@ -121,8 +122,10 @@ TEST(probe_that_repaired_a_single_loss_reduces_the_window_once)
                       expect_nothing_sent(&s);
     struct synack_tcp_info i = app_info(&s);
     CHECK_EQ(loss_probe_recoveries(&s), 1);
-    CHECK_EQ(i.ssthresh_bytes, 2 * MSS);
-    CHECK_EQ(i.cwnd_bytes, 2 * MSS);
+    /* RFC 8985 §7.4.2: one response, as for fast recovery, from the
+     * window the probe was sent with (12 segments): RFC 5681 eq. 4. */
+    CHECK_EQ(i.ssthresh_bytes, 6 * MSS);
+    CHECK_EQ(i.cwnd_bytes, 6 * MSS);
     CHECK_EQ(i.retrans_tlp, 1);
     CHECK_EQ(i.fast_retrans, 0);
     CHECK_EQ(i.rto_expiries, 0);

@@ -169,13 +169,13 @@ TEST(dsack_of_every_retransmission_undoes_the_recovery)
                   expect_sent(&s, SEG(ACK, .seq = S(3), .ack = 1001, .len = MSS));
                   expect_nothing_sent(&s);
     at(&s, 1106); PEER_ACK(&s, S(10));
-                  /* RFC 6582 §3.2 step 3: min(ssthresh, max(FlightSize, SMSS) + SMSS). */
-                  CHECK_EQ(app_info(&s).cwnd_bytes, 2 * MSS);
+                  /* Recovery ends at ssthresh (RFC 6937 §3). */
+                  CHECK_EQ(app_info(&s).cwnd_bytes, 6570);
     at(&s, 1203); PEER_ACK(&s, S(10), .nsack = 1, .sack = { { S(1), S(2) } });
     struct synack_tcp_info i = app_info(&s);
     CHECK_EQ(i.dsack_in, 1);
     CHECK_EQ(i.spurious_retrans, 0);              /* S3's copy not yet accounted for */
-    CHECK_EQ(i.cwnd_bytes, 2 * MSS);
+    CHECK_EQ(i.cwnd_bytes, 6570);
     at(&s, 1205); PEER_ACK(&s, S(10), .nsack = 1, .sack = { { S(3), S(4) } });
                   expect_nothing_sent(&s);
     i = app_info(&s);

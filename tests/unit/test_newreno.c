@@ -148,20 +148,21 @@ TEST(newreno_on_rto)
     free(c);
 }
 
-/* RFC 6582 §3.2 step 3, option 1: cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS). */
-TEST(newreno_recovery_exit_option1)
+/* Recovery paced by PRR ends with cwnd = ssthresh (RFC 6937 §3; RFC 6582
+ * §3.2 step 3's second option), whatever is still in flight. */
+TEST(newreno_recovery_exit_sets_ssthresh)
 {
     struct tcp_conn *c = new_conn(MSS);
     c->ssthresh = SEG(10);
-    c->cwnd = SEG(25);                               /* inflated during recovery */
-    c->cc->on_recovery_exit(c, SEG(20), 10 * S);     /* plenty in flight: ssthresh */
+    c->cwnd = SEG(25);
+    c->cc->on_recovery_exit(c, SEG(20), 10 * S);     /* plenty in flight */
+    CHECK_EQ(c->cwnd, SEG(10));
+    c->cwnd = SEG(3);                                /* PRR brought it low */
+    c->cc->on_recovery_exit(c, SEG(4), 10 * S);
     CHECK_EQ(c->cwnd, SEG(10));
     c->cwnd = SEG(25);
-    c->cc->on_recovery_exit(c, SEG(4), 10 * S);      /* little in flight: no burst */
-    CHECK_EQ(c->cwnd, SEG(5));
-    c->cwnd = SEG(25);
-    c->cc->on_recovery_exit(c, 0, 10 * S);           /* nothing in flight: 2 segments */
-    CHECK_EQ(c->cwnd, SEG(2));
+    c->cc->on_recovery_exit(c, 0, 10 * S);           /* nothing in flight: a bulk sender goes on at ssthresh */
+    CHECK_EQ(c->cwnd, SEG(10));
     c->cwnd = SEG(25);
     c->cc->on_recovery_exit(c, SEG(9), 10 * S);      /* exactly ssthresh */
     CHECK_EQ(c->cwnd, SEG(10));
