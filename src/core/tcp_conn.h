@@ -137,6 +137,8 @@ struct tcp_conn {
     uint32_t reordering;               /* segments; starts at 3 (RFC 6675 DupThresh) */
     uint64_t delivered;                /* bytes delivered (acked or SACKed), for rate samples */
     uint64_t delivery_rate_bps;
+    synack_time_us rate_mark_time;     /* start of the current rate sample */
+    uint64_t rate_mark_delivered;
 
     /* Retransmission (RFC 6298) and RTT measurement (Karn's rule, §3). */
     struct rtt_estimator rtt;

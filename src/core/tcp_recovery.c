@@ -300,7 +300,10 @@ static uint32_t take_cumulative_ack(struct tcp_conn *c, const struct tcp_segment
         if (!(sg->flags & TXS_RETRANS))
             rtt = (uint32_t)(now - sg->xmit_time);   /* Karn: only from first transmissions */
     }
+    uint32_t sacked_before = c->txq.sacked_bytes;
     txq_ack(&c->txq, ack);
+    /* Bytes SACKed earlier were counted as delivered then. */
+    c->delivered += (ack - c->snd_una) - (sacked_before - c->txq.sacked_bytes);
     uint32_t data_acked = 0;
     if (seq_gt(ack, c->snd_buf_seq)) {
         data_acked = min_u32(ack - c->snd_buf_seq, c->sndbuf.len);   /* the rest is our FIN */
@@ -308,7 +311,6 @@ static uint32_t take_cumulative_ack(struct tcp_conn *c, const struct tcp_segment
         c->snd_buf_seq += data_acked;
     }
     c->bytes_acked += data_acked;
-    c->delivered += ack - c->snd_una;
     c->snd_una = ack;
     if (seq_lt(c->snd_nxt, c->snd_una))
         c->snd_nxt = c->snd_una;
@@ -396,6 +398,24 @@ static void end_tlp_episode(struct synack_stack *st, struct tcp_conn *c, const s
         c->cc->on_congestion(c, c->cwnd, now);
         st->stats.tcp_loss_probe_recovery++;
     }
+}
+
+/* Delivery rate for TCP_INFO: bytes delivered (cumulatively or by SACK)
+ * over at least one smoothed round trip, in bits per second. */
+static void sample_delivery_rate(struct tcp_conn *c, uint32_t newly_sacked, synack_time_us now)
+{
+    c->delivered += newly_sacked;
+    if (!c->rate_mark_time) {
+        c->rate_mark_time = now;
+        c->rate_mark_delivered = c->delivered;
+        return;
+    }
+    synack_time_us span = now - c->rate_mark_time;
+    if (!c->rtt.srtt_us || span < c->rtt.srtt_us)
+        return;
+    c->delivery_rate_bps = (c->delivered - c->rate_mark_delivered) * 8ull * 1000000ull / span;
+    c->rate_mark_time = now;
+    c->rate_mark_delivered = c->delivered;
 }
 
 void tcp_rec_on_ack(struct synack_stack *st, struct tcp_conn *c, const struct tcp_segment *s, synack_time_us now)
@@ -488,6 +508,8 @@ void tcp_rec_on_ack(struct synack_stack *st, struct tcp_conn *c, const struct tc
         do_undo(st, c);
     if (c->undo.armed && c->rec_state == REC_OPEN && !c->undo.have_retrans)
         c->undo.armed = false;
+
+    sample_delivery_rate(c, newly_sacked, now);
 
     if (una_advanced) {
         tcp_rexmt_restart(st, c, now);            /* RFC 6298 §5.2-§5.3 */
