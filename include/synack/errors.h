@@ -17,6 +17,7 @@ extern "C" {
 /* X(name, number, description) */
 #define SYNACK_ERROR_LIST(X)                                                  \
     X(EPERM, 1, "operation not permitted")                                    \
+    X(ENOENT, 2, "no such file or device")                                    \
     X(EBADF, 9, "bad socket handle")                                          \
     X(EAGAIN, 11, "resource temporarily unavailable")                         \
     X(ENOMEM, 12, "out of memory")                                            \

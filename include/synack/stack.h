@@ -173,6 +173,14 @@ struct synack_stats {
 };
 
 const struct synack_stats *synack_stack_stats(const struct synack_stack *stack);
+
+/* Closes every socket the application still holds, as at shutdown:
+ * gracefully (FIN after the queued data), or with abort set by RST, which
+ * also resets connections the application had already closed.  Handles
+ * become invalid.  Takes effect at the next synack_poll. */
+void synack_stack_close_all(struct synack_stack *stack, bool abort);
+/* Connections the stack still holds (with or without TIME_WAIT ones). */
+uint32_t synack_stack_connections(const struct synack_stack *stack, bool include_time_wait);
 const char *synack_stack_name(const struct synack_stack *stack);
 
 #ifdef __cplusplus

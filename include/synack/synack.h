@@ -16,4 +16,6 @@
 #include "synack/pcap.h"
 #include "synack/trace_text.h"
 #include "synack/packet.h"
+#include "synack/runtime.h"
+#include "synack/tun.h"
 #endif

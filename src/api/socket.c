@@ -582,3 +582,38 @@ int synack_getinfo(struct synack_stack *st, int sock, struct synack_tcp_info *in
     info->conn_id = c->id;
     return 0;
 }
+
+void synack_stack_close_all(struct synack_stack *st, bool abort)
+{
+    if (!st)
+        return;
+    for (uint32_t i = 0; i < st->socks.count; i++) {
+        struct sock *s = &st->socks.slots[i];
+        if (s->kind == SOCK_FREE)
+            continue;
+        int h = (int)(((uint32_t)(s->gen & SOCK_GEN_MASK) << SOCK_INDEX_BITS) | i);
+        if (abort)
+            synack_abort(st, h);
+        else
+            synack_close(st, h);
+    }
+    if (!abort)
+        return;
+    /* Orphans still finishing their close are reset too. */
+    for (uint32_t b = 0; b < st->tcp.nbuckets; b++)
+        for (struct tcp_conn *c = st->tcp.buckets[b]; c; c = c->hash_next)
+            if (c->state != SYNACK_TCP_TIME_WAIT && c->state != SYNACK_TCP_CLOSED) {
+                c->abort_pending = true;
+                tcp_conn_want_output(st, c);
+            }
+}
+
+uint32_t synack_stack_connections(const struct synack_stack *st, bool include_time_wait)
+{
+    uint32_t n = 0;
+    for (uint32_t b = 0; st && b < st->tcp.nbuckets; b++)
+        for (const struct tcp_conn *c = st->tcp.buckets[b]; c; c = c->hash_next)
+            if (include_time_wait || c->state != SYNACK_TCP_TIME_WAIT)
+                n++;
+    return n;
+}

@@ -1,0 +1,52 @@
+/*
+ * synack/tun.h — a Linux TUN device as a synack link: raw IP packets in
+ * and out of the kernel (IFF_TUN | IFF_NO_PI).
+ *
+ * Linux only.  Opening needs CAP_NET_ADMIN (or a persistent device owned
+ * by the user).  The descriptor is non-blocking; the runtime
+ * (synack/runtime.h) drives it, but a program with its own event loop can
+ * use these calls directly.
+ */
+#ifndef SYNACK_TUN_H
+#define SYNACK_TUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct synack_tun;
+
+/* Attaches to the TUN device `name`, creating it (non-persistent, gone
+ * when closed) if it does not exist.  name may be "" to let the kernel
+ * pick one (see synack_tun_name).  Returns 0 and *out, or a negative
+ * synack error (-SYNACK_EPERM without CAP_NET_ADMIN, -SYNACK_ENOENT when
+ * /dev/net/tun is missing, -SYNACK_EINVAL for a bad name). */
+int synack_tun_open(const char *name, struct synack_tun **out);
+void synack_tun_close(struct synack_tun *tun);
+
+int synack_tun_fd(const struct synack_tun *tun);
+const char *synack_tun_name(const struct synack_tun *tun);
+/* The device's MTU as the kernel reports it (1500 if unknown). */
+uint32_t synack_tun_mtu(const struct synack_tun *tun);
+
+/* Reads one packet.  Returns its length, 0 when none is waiting, or a
+ * negative error.  A packet longer than len is truncated and counted. */
+ssize_t synack_tun_read(struct synack_tun *tun, uint8_t *buf, size_t len);
+/* Writes one packet.  Returns 0, -SYNACK_EAGAIN when the device queue is
+ * full (the packet is dropped and counted), or another negative error. */
+int synack_tun_write(struct synack_tun *tun, const uint8_t *packet, size_t len);
+
+struct synack_tun_stats {
+    uint64_t rx_packets, rx_bytes, rx_truncated, rx_errors;
+    uint64_t tx_packets, tx_bytes, tx_dropped_full, tx_errors;
+};
+const struct synack_tun_stats *synack_tun_stats(const struct synack_tun *tun);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
