@@ -53,7 +53,12 @@ synack_time_us synack_runtime_now(const struct synack_runtime *rt);
  * number or a negative error. */
 int synack_runtime_add_tun(struct synack_runtime *rt, const char *name, struct synack_addr addr,
                            uint8_t prefix_len);
-/* Writes every packet sent and received to a pcap file. */
+/* TUN offloads (synack/tun.h SYNACK_TUN_OFFLOAD) for links added after
+ * this call: on by default.  Received super-packets and merged sent ones
+ * cut the system calls per byte by up to 40 times. */
+void synack_runtime_set_offload(struct synack_runtime *rt, bool on);
+/* Writes every packet sent and received to a pcap file (received
+ * checksums left partial by an offloading kernel are completed first). */
 int synack_runtime_capture(struct synack_runtime *rt, const char *path);
 
 /* The application's handler for socket events. */

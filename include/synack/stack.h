@@ -116,6 +116,15 @@ int synack_iface_add(struct synack_stack *stack, const struct synack_iface_confi
 void synack_input(struct synack_stack *stack, int iface, const uint8_t *packet, size_t len,
                   synack_time_us now);
 
+/* Flags for synack_input_flags. */
+enum synack_input_flags {
+    /* The link vouches for the transport checksum (a TUN with offloads:
+     * the packet comes from the local kernel, which may leave it partial). */
+    SYNACK_INPUT_CSUM_VALID = 1u << 0,
+};
+void synack_input_flags(struct synack_stack *stack, int iface, const uint8_t *packet, size_t len, unsigned flags,
+                        synack_time_us now);
+
 /* Runs every timer due at `now`, sends queued output, and returns the time
  * at which it wants to be called again (SYNACK_TIME_NEVER if nothing is
  * scheduled).  Calling it earlier is harmless. */

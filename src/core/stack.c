@@ -259,6 +259,12 @@ static bool bad_source(const struct synack_stack *st, const struct synack_addr *
 
 void synack_input(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len, synack_time_us now)
 {
+    synack_input_flags(st, iface, pkt, len, 0, now);
+}
+
+void synack_input_flags(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len, unsigned flags,
+                        synack_time_us now)
+{
     if (!st || iface < 0 || iface >= st->iface_count || !pkt)
         return;
     if (now > st->now)
@@ -266,10 +272,12 @@ void synack_input(struct synack_stack *st, int iface, const uint8_t *pkt, size_t
     st->stats.ip_in_receives++;
     st->rx_packet = pkt;
     st->rx_len = len;
+    st->rx_csum_valid = (flags & SYNACK_INPUT_CSUM_VALID) != 0;
     stack_trace_packet(st, SYNACK_TRACE_PACKET_IN, iface, pkt, len, 0, now);
     ip_input(st, iface, pkt, len, now);
     st->rx_packet = NULL;
     st->rx_len = 0;
+    st->rx_csum_valid = false;
 }
 
 static void ip_input(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len, synack_time_us now)

@@ -44,6 +44,7 @@ struct synack_stack {
     synack_time_us now;
     const uint8_t *rx_packet;      /* the IP packet synack_input is working on */
     size_t rx_len;
+    bool rx_csum_valid;            /* ... and its link vouched for its checksum */
     uint64_t next_conn_id;
     uint32_t port_cursor;          /* ephemeral port search, RFC 6056 alg. 3 */
     struct tcp_table tcp;

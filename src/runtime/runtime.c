@@ -63,6 +63,7 @@ struct synack_runtime {
     struct synack_stack *stack;
     int epfd, timerfd, wakefd, sigfd;
     bool handle_signals;
+    bool offload;                   /* TUN offloads for links added from now on */
     struct rt_link links[RT_MAX_LINKS];
     int link_count;
     struct rt_fd fds[RT_MAX_FDS];
@@ -121,6 +122,7 @@ struct synack_runtime *synack_runtime_new(const struct synack_config *cfg)
     rt->epfd = rt->timerfd = rt->wakefd = rt->sigfd = -1;
     rt->grace_us = 2000000;
     rt->handle_signals = true;
+    rt->offload = true;
     pthread_mutex_init(&rt->post_lock, NULL);
     if (!c.trace) {
         c.trace = on_trace;   /* pcap capture when asked for; otherwise a no-op */
@@ -173,8 +175,15 @@ struct synack_stack *synack_runtime_stack(struct synack_runtime *rt) { return rt
 
 static int transmit(void *ctx, const uint8_t *packet, size_t len)
 {
-    /* A full device queue drops the packet; TCP will send it again. */
-    return synack_tun_write(ctx, packet, len) == 0 ? 0 : -SYNACK_ENOBUFS;
+    /* A full device queue drops the packet; TCP will send it again.
+     * Segments may be held to be merged (offloads) until flush_links. */
+    return synack_tun_queue(ctx, packet, len) == 0 ? 0 : -SYNACK_ENOBUFS;
+}
+
+static void flush_links(struct synack_runtime *rt)
+{
+    for (int i = 0; i < rt->link_count; i++)
+        synack_tun_flush(rt->links[i].tun);
 }
 
 int synack_runtime_add_tun(struct synack_runtime *rt, const char *name, struct synack_addr addr, uint8_t prefix_len)
@@ -182,7 +191,7 @@ int synack_runtime_add_tun(struct synack_runtime *rt, const char *name, struct s
     if (rt->link_count == RT_MAX_LINKS)
         return -SYNACK_ENOBUFS;
     struct synack_tun *tun;
-    int rc = synack_tun_open(name, &tun);
+    int rc = synack_tun_open_ex(name, rt->offload ? SYNACK_TUN_OFFLOAD : 0, &tun);
     if (rc < 0)
         return rc;
     struct synack_iface_config ic = {
@@ -287,16 +296,51 @@ int synack_runtime_post(struct synack_runtime *rt, synack_runtime_timer_fn fn, v
 }
 
 void synack_runtime_set_shutdown_grace(struct synack_runtime *rt, synack_time_us grace_us) { rt->grace_us = grace_us; }
+void synack_runtime_set_offload(struct synack_runtime *rt, bool on) { rt->offload = on; }
 void synack_runtime_handle_signals(struct synack_runtime *rt, bool on) { rt->handle_signals = on; }
+
+/* A capture must show checksums as they would be on a wire: complete the
+ * partial one a TUN with offloads may hand over (only when capturing). */
+static void complete_checksum(uint8_t *p, size_t len)
+{
+    if (len < 20 || (p[0] >> 4) != 4)
+        return;
+    size_t ihl = (size_t)(p[0] & 0x0f) * 4;
+    size_t off = p[9] == 6 ? 16 : p[9] == 17 ? 6 : 0;
+    if (!off || len < ihl + off + 2)
+        return;
+    uint32_t sum = 0;
+    for (size_t i = 12; i < 20; i += 2)
+        sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+    sum += p[9] + (uint32_t)(len - ihl);
+    p[ihl + off] = p[ihl + off + 1] = 0;
+    for (size_t i = ihl; i + 1 < len; i += 2)
+        sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+    if ((len - ihl) & 1)
+        sum += (uint32_t)p[len - 1] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    uint16_t c = (uint16_t)~sum;
+    if (p[9] == 17 && c == 0)
+        c = 0xffff;
+    p[ihl + off] = (uint8_t)(c >> 8);
+    p[ihl + off + 1] = (uint8_t)c;
+}
 
 static void read_link(struct synack_runtime *rt, struct rt_link *l)
 {
     synack_time_us now = monotonic_us();
     for (int i = 0; i < RT_BATCH; i++) {
-        ssize_t n = synack_tun_read(l->tun, rt->rxbuf, sizeof rt->rxbuf);
+        bool csum_valid = false;
+        ssize_t n = synack_tun_read_ex(l->tun, rt->rxbuf, sizeof rt->rxbuf, &csum_valid);
         if (n <= 0)
             break;
-        synack_input(rt->stack, l->iface, rt->rxbuf, (size_t)n, now);
+        if (csum_valid && rt->pcap) {
+            complete_checksum(rt->rxbuf, (size_t)n);
+            csum_valid = false;
+        }
+        synack_input_flags(rt->stack, l->iface, rt->rxbuf, (size_t)n, csum_valid ? SYNACK_INPUT_CSUM_VALID : 0,
+                           now);
     }
 }
 
@@ -388,6 +432,7 @@ static bool stop_done(struct synack_runtime *rt)
     if (monotonic_us() >= rt->stop_deadline) {
         synack_stack_close_all(rt->stack, true);  /* out of time: reset the rest */
         synack_poll(rt->stack, monotonic_us());
+        flush_links(rt);
         return true;
     }
     return false;
@@ -426,6 +471,7 @@ int synack_runtime_run(struct synack_runtime *rt)
         if (rt->stopping && rt->stop_deadline < next)
             next = rt->stop_deadline;
         arm_timer(rt, next);
+        flush_links(rt);
         int n = epoll_wait(rt->epfd, events, 16, -1);
         if (n < 0) {
             if (errno == EINTR)
@@ -464,6 +510,7 @@ int synack_runtime_run(struct synack_runtime *rt)
         run_app_timers(rt, monotonic_us());
     }
     synack_poll(rt->stack, monotonic_us());       /* the last output goes out */
+    flush_links(rt);
     if (rt->sigfd >= 0) {
         epoll_ctl(rt->epfd, EPOLL_CTL_DEL, rt->sigfd, NULL);
         close(rt->sigfd);
