@@ -6,9 +6,12 @@
 #
 #   cmake gcc make pkg-config   the build
 #   tshark                      tests that read our pcap files with Wireshark's dissectors
+#   iproute2 iputils-ping curl  the interop tests (tests/interop): synack on a TUN
+#   socat python3 ethtool         device against the Linux kernel in network namespaces
+#                                 (scripts/netns.sh; ethtool turns veth offloads off)
 set -euo pipefail
 
-needed=(cmake gcc make pkg-config tshark)
+needed=(cmake gcc make pkg-config tshark iproute2 iputils-ping curl socat python3 ethtool)
 
 have() {
     # Installed as a Debian package, or present on PATH by other means.

@@ -5,10 +5,13 @@
 #   scripts/netns.sh up NAME
 #       Creates namespace NAME-syn (loopback up, IPv6 off) and prints how
 #       to run synack inside it.
-#   scripts/netns.sh tun NAME DEV KERNEL_ADDR/PREFIX [--timeout SECONDS]
+#   scripts/netns.sh tun NAME DEV KERNEL_ADDR/PREFIX [--timeout SECONDS] [--create]
 #       Waits (10 s by default) for TUN device DEV to appear in NAME-syn —
 #       a synack process started there creates it — then gives the kernel
-#       its side of the link: the address and link up.
+#       its side of the link: the address and link up.  With --create the
+#       device is made here, persistent, before synack starts: short-lived
+#       synack processes (connect) then attach to a link that is already
+#       configured, and it stays until `down`.
 #   scripts/netns.sh hop NAME [--netem "loss 1% delay 20ms reorder 1% 25%"] [--seed N]
 #       Adds namespace NAME-far behind a veth pair: NAME-syn forwards
 #       (ip_forward=1 there) and NAME-far routes the TUN subnet through it.
@@ -85,11 +88,12 @@ EOF
 }
 
 cmd_tun() {
-    local name=$1 dev=$2 kaddr=$3 timeout=10 ns=$1-syn
+    local name=$1 dev=$2 kaddr=$3 timeout=10 ns=$1-syn create=0
     shift 3
     while (($#)); do
         case $1 in
         --timeout) timeout=${2:?--timeout needs SECONDS}; shift 2 ;;
+        --create) create=1; shift ;;
         *) die "tun: unknown option $1" ;;
         esac
     done
@@ -97,6 +101,9 @@ cmd_tun() {
         die "tun: KERNEL_ADDR/PREFIX must be in 198.18.0.0/15, e.g. 198.18.0.1/24 (got $kaddr)"
     [[ $timeout =~ ^[0-9]+$ ]] || die "tun: --timeout takes whole seconds"
     ns_exists "$ns" || die "no namespace $ns (scripts/netns.sh up $name)"
+    if ((create)) && ! ip -n "$ns" link show dev "$dev" >/dev/null 2>&1; then
+        ip -n "$ns" tuntap add dev "$dev" mode tun
+    fi
     local tries=$((timeout * 20)) i
     for ((i = 0; i < tries; i++)); do
         ip -n "$ns" link show dev "$dev" >/dev/null 2>&1 && break
@@ -240,8 +247,16 @@ cmd_down() {
         # Only if it is still our impairer, inside our namespace.
         if [[ $pid =~ ^[0-9]+$ ]] && [[ "$(ip netns identify "$pid" 2>/dev/null)" == "$name-mid" ]]; then
             kill -TERM "$pid" 2>/dev/null || true
+            local i
+            for ((i = 0; i < 40; i++)); do
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.05
+            done
+            # Its counters: what the impaired path did to each direction.
+            cat "$state_root/$name.impair.log" 2>/dev/null || true
         fi
         rm -f "$pidfile" "$state_root/$name.impair.ready" "$state_root/$name.impair.log"
+        rmdir "$state_root" 2>/dev/null || true
     fi
     local ns
     for ns in "$name-far" "$name-mid" "$name-syn"; do
@@ -258,7 +273,7 @@ verb=$1
 shift
 case $verb in
 up) (($# == 1)) || die "usage: netns.sh up NAME"; check_name "$1"; cmd_up "$1" ;;
-tun) (($# >= 3)) || die "usage: netns.sh tun NAME DEV KERNEL_ADDR/PREFIX [--timeout S]"; check_name "$1"; cmd_tun "$@" ;;
+tun) (($# >= 3)) || die "usage: netns.sh tun NAME DEV KERNEL_ADDR/PREFIX [--timeout S] [--create]"; check_name "$1"; cmd_tun "$@" ;;
 hop) (($# >= 1)) || die "usage: netns.sh hop NAME [--netem SPEC] [--seed N]"; check_name "$1"; cmd_hop "$@" ;;
 down) (($# == 1)) || die "usage: netns.sh down NAME"; check_name "$1"; cmd_down "$1" ;;
 -h | --help | help) usage ;;

@@ -24,7 +24,9 @@ extern "C" {
     X(EINVAL, 22, "invalid argument")                                         \
     X(EMFILE, 24, "too many open sockets")                                    \
     X(EPIPE, 32, "broken pipe")                                               \
+    X(EPROTO, 71, "protocol error")                                           \
     X(ENOTSOCK, 88, "handle is not a socket of the right kind")               \
+    X(EDESTADDRREQ, 89, "destination address required")                      \
     X(EMSGSIZE, 90, "message too long")                                       \
     X(ENOPROTOOPT, 92, "protocol option not available")                       \
     X(EOPNOTSUPP, 95, "operation not supported")                              \

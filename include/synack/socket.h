@@ -1,5 +1,5 @@
 /*
- * synack/socket.h — non-blocking TCP sockets on a synack stack.
+ * synack/socket.h — non-blocking TCP and UDP sockets on a synack stack.
  *
  * A socket is a small integer handle local to its stack.  Every call returns
  * >= 0 on success or a negated synack_error (-SYNACK_EAGAIN, ...).  Calls
@@ -98,6 +98,67 @@ enum synack_sockopt {
 int synack_setsockopt(struct synack_stack *stack, int sock, int opt, int64_t value);
 int synack_getsockopt(struct synack_stack *stack, int sock, int opt, int64_t *value);
 
+/* ---- UDP (RFC 768) ----
+ *
+ * A UDP socket is made by synack_udp_socket() and then uses the calls
+ * above where they make sense:
+ *   synack_bind      UDP has its own port space: a UDP socket and a TCP
+ *                    socket may hold the same port number.  Port 0 picks
+ *                    an ephemeral port.
+ *   synack_connect   fixes the default destination (for synack_send and a
+ *                    NULL `to`) and filters input: only datagrams from that
+ *                    peer are delivered.  Returns 0 at once; nothing is
+ *                    sent.  A remote of family UNSPEC dissolves the
+ *                    association again.  An unbound socket is bound first
+ *                    (ephemeral port, the address of the route's interface).
+ *   synack_send / synack_recv   sendto / recvfrom with the connected peer.
+ *   synack_close / synack_abort release the socket and its queued datagrams.
+ *   SNDBUF / RCVBUF  bound the send and receive queues in bytes (each
+ *                    datagram counts its payload plus 32 bytes of
+ *                    bookkeeping in the receive queue, 52 in the send
+ *                    queue).  A datagram that does not fit the
+ *                    receive queue is dropped and counted (udpRcvbufErrors).
+ *   listen, accept, shutdown and getinfo return -SYNACK_EOPNOTSUPP.
+ * Readiness: READABLE while a datagram (or an error) waits; WRITABLE while
+ * at least half the send queue is free (as Linux); CONNECTED after connect.
+ * An ICMP error that says a datagram from a *connected* socket could not be
+ * delivered (port or protocol unreachable, and the other "hard" codes) is
+ * kept as the socket's pending error: the next synack_recv/recvfrom or
+ * synack_socket_error returns it once (Linux does the same). */
+
+/* Creates a UDP socket.  Returns its handle, -SYNACK_EMFILE or -SYNACK_ENOMEM. */
+int synack_udp_socket(struct synack_stack *stack);
+
+/* Queues one datagram of len bytes (0 is allowed) to `to`, or to the
+ * connected peer when `to` is NULL; the next synack_poll() sends it.
+ * Returns len, or -SYNACK_EDESTADDRREQ (no `to`, not connected),
+ * -SYNACK_EMSGSIZE (larger than the interface MTU allows: synack never
+ * fragments what it sends, or larger than SNDBUF), -SYNACK_EAGAIN (the
+ * send queue is full), -SYNACK_ENETUNREACH, -SYNACK_EINVAL (port 0 or
+ * address 0.0.0.0), or the pending error.  An unbound socket is bound to
+ * an ephemeral port first.  On a TCP socket `to` is ignored and this is
+ * synack_send (POSIX). */
+ssize_t synack_sendto(struct synack_stack *stack, int sock, const void *data, size_t len,
+                      const struct synack_endpoint *to);
+
+/* Takes the oldest datagram: copies up to len bytes of it into buf and
+ * returns how many were copied; the rest of a longer datagram is discarded
+ * (POSIX recvfrom).  *from (if not NULL) gets the sender.  Returns
+ * -SYNACK_EAGAIN when no datagram waits, or the pending error (taken, as
+ * SO_ERROR would be).  On a TCP socket this is synack_recv and *from is
+ * the connection's peer. */
+ssize_t synack_recvfrom(struct synack_stack *stack, int sock, void *buf, size_t len,
+                        struct synack_endpoint *from);
+
+/* Flags synack_recvmsg reports. */
+enum synack_msg_flags {
+    SYNACK_MSG_TRUNC = 1u << 0,  /* the datagram was longer than the buffer (POSIX MSG_TRUNC) */
+};
+/* synack_recvfrom that also says, in *flags (if not NULL), whether the
+ * datagram was truncated. */
+ssize_t synack_recvmsg(struct synack_stack *stack, int sock, void *buf, size_t len,
+                       struct synack_endpoint *from, uint32_t *flags);
+
 /* Per-connection figures in the spirit of Linux TCP_INFO. */
 struct synack_tcp_info {
     int state;                           /* enum synack_tcp_state */
@@ -131,6 +192,11 @@ struct synack_tcp_info {
     uint64_t zero_window_probes, keepalive_probes;
     uint64_t delivery_rate_bps;          /* latest delivery-rate sample, bits per second */
     uint64_t conn_id;
+    /* The latest "soft" ICMP error (RFC 1122 §4.2.3.9), e.g.
+     * -SYNACK_EHOSTUNREACH, or 0; cleared when an ACK acknowledges new data.
+     * The connection goes on; if it later times out, this error is reported
+     * instead of -SYNACK_ETIMEDOUT (as Linux does). */
+    int32_t soft_error;
 };
 int synack_getinfo(struct synack_stack *stack, int sock, struct synack_tcp_info *info);
 

@@ -75,8 +75,24 @@ struct synack_config {
     uint32_t data_retries;       /* RTO retransmissions before ETIMEDOUT (R2), default 15 */
     synack_time_us msl_us;       /* TIME_WAIT lasts 2*MSL; default MSL 30 s */
     synack_time_us delack_us;    /* delayed-ACK limit, default 200 ms (RFC 1122 §4.2.3.2: < 0.5 s) */
-    uint16_t ephemeral_lo;       /* ephemeral port range, default 49152 ... */
+    uint16_t ephemeral_lo;       /* ephemeral port range (TCP and UDP), default 49152 ... */
     uint16_t ephemeral_hi;       /* ... 65535 */
+
+    /* ICMP errors we send (RFC 1122 §3.2.2: port and protocol unreachable,
+     * reassembly time exceeded) pass a token bucket per stack: `rate`
+     * tokens a second, at most `burst` saved up.  Echo replies are not
+     * limited.  Rate 0 turns the limit off.  Default 100/s, burst 50. */
+    uint32_t icmp_error_rate;
+    uint32_t icmp_error_burst;
+
+    /* IPv4 reassembly (RFC 791 §3.2, RFC 1122 §3.3.2).  Datagrams being
+     * reassembled at once (default 64, at most 4096; 0 turns reassembly
+     * off and drops every fragment), the memory they may hold together
+     * (default 4 MiB), and how long a datagram may wait for its missing
+     * fragments (default 30 s, as Linux; RFC 1122 suggests 60-120 s). */
+    uint32_t ipfrag_max_datagrams;
+    uint32_t ipfrag_max_bytes;
+    synack_time_us ipfrag_timeout_us;
 
     synack_isn_fn isn_hook;      /* optional, see above */
     void *isn_hook_ctx;
@@ -130,22 +146,42 @@ void synack_input_flags(struct synack_stack *stack, int iface, const uint8_t *pa
  * scheduled).  Calling it earlier is harmless. */
 synack_time_us synack_poll(struct synack_stack *stack, synack_time_us now);
 
-/* Stack-wide counters, named after the MIBs of RFC 4022 (TCP), RFC 4293 (IP)
- * and RFC 4293's ICMP group where such a name exists.
+/* Stack-wide counters, named after the MIBs of RFC 4022 (TCP), RFC 4293 (IP
+ * and ICMP) and RFC 4113 (UDP) where such a name exists, else after Linux's
+ * netstat names.  (RFC 4293's ipReasmTimeout is the configured time, not a
+ * counter; the counter takes Linux's name ReasmTimeout.)
  * X(field, "MIB or descriptive name", "what it counts") */
 #define SYNACK_STATS_LIST(X)                                                            \
     X(ip_in_receives, "ipInReceives", "IP packets received")                            \
     X(ip_in_hdr_errors, "ipInHdrErrors", "IP packets dropped for header errors")        \
     X(ip_in_addr_errors, "ipInAddrErrors", "IP packets not addressed to this stack")    \
     X(ip_in_unknown_protos, "ipInUnknownProtos", "IP packets of an unhandled protocol") \
-    X(ip_in_delivers, "ipInDelivers", "IP packets passed to TCP or ICMP")               \
+    X(ip_in_delivers, "ipInDelivers", "IP packets passed to TCP, UDP or ICMP")          \
     X(ip_out_requests, "ipOutRequests", "IP packets sent")                              \
     X(ip_out_no_routes, "ipOutNoRoutes", "IP packets with no interface to leave by")    \
     X(ip_out_discards, "ipOutDiscards", "IP packets the driver refused")                \
+    X(ip_out_frag_fails, "ipOutFragFails", "IP packets over the MTU (never fragmented)") \
+    X(ip_reasm_reqds, "ipReasmReqds", "IP fragments received for reassembly")           \
+    X(ip_reasm_oks, "ipReasmOKs", "IP datagrams reassembled")                           \
+    X(ip_reasm_fails, "ipReasmFails", "reassembly failures: refused fragments, abandoned datagrams") \
+    X(ip_reasm_timeouts, "ReasmTimeout", "IP datagrams whose reassembly timed out")     \
     X(icmp_in_msgs, "icmpInMsgs", "ICMP messages received")                             \
     X(icmp_in_errors, "icmpInErrors", "ICMP messages dropped as malformed")             \
     X(icmp_in_echos, "icmpInEchos", "ICMP echo requests received")                      \
+    X(icmp_in_dest_unreachs, "icmpInDestUnreachs", "ICMP destination unreachable received") \
+    X(icmp_in_frag_needed, "IcmpInFragNeeded", "of those, fragmentation needed (code 4)") \
+    X(icmp_in_time_excds, "icmpInTimeExcds", "ICMP time exceeded received")             \
+    X(icmp_in_parm_probs, "icmpInParmProbs", "ICMP parameter problem received")         \
+    X(icmp_out_msgs, "icmpOutMsgs", "ICMP messages sent")                               \
     X(icmp_out_echo_reps, "icmpOutEchoReps", "ICMP echo replies sent")                  \
+    X(icmp_out_dest_unreachs, "icmpOutDestUnreachs", "ICMP destination unreachable sent") \
+    X(icmp_out_time_excds, "icmpOutTimeExcds", "ICMP time exceeded sent")               \
+    X(icmp_out_rate_limited, "OutRateLimitGlobal", "ICMP errors not sent: rate limit")  \
+    X(udp_in_datagrams, "udpInDatagrams", "UDP datagrams delivered to sockets")         \
+    X(udp_no_ports, "udpNoPorts", "UDP datagrams for a port with no socket")            \
+    X(udp_in_errors, "udpInErrors", "UDP datagrams dropped: malformed, or no room")     \
+    X(udp_rcvbuf_errors, "udpRcvbufErrors", "of those, dropped for a full receive queue") \
+    X(udp_out_datagrams, "udpOutDatagrams", "UDP datagrams sent")                       \
     X(tcp_active_opens, "tcpActiveOpens", "connections opened by connect()")            \
     X(tcp_passive_opens, "tcpPassiveOpens", "connections opened from a listener")       \
     X(tcp_attempt_fails, "tcpAttemptFails", "opens that failed before ESTABLISHED")     \
@@ -172,7 +208,10 @@ synack_time_us synack_poll(struct synack_stack *stack, synack_time_us now);
     X(tcp_dsack_sent, "TCPDSACKOldSent", "D-SACK blocks sent")                           \
     X(tcp_paws_drops, "PAWSEstab", "segments dropped by PAWS")                          \
     X(tcp_keepalive_probes, "TCPKeepAlive", "keepalive probes sent")                    \
-    X(tcp_keepalive_drops, "TCPKeepAliveDrop", "connections ended by keepalive")
+    X(tcp_keepalive_drops, "TCPKeepAliveDrop", "connections ended by keepalive")         \
+    X(tcp_icmp_soft_errors, "TCPIcmpSoftErrors", "ICMP errors recorded as soft errors")  \
+    X(tcp_icmp_aborts, "TCPIcmpAborts", "connection attempts ended by an ICMP hard error") \
+    X(tcp_out_of_window_icmps, "OutOfWindowIcmps", "ICMP errors quoting a sequence number not in flight")
 
 struct synack_stats {
 #define SYNACK_STATS_FIELD_(field, name, desc) uint64_t field;

@@ -1,7 +1,7 @@
 /*
  * synack/synack.h — everything a program embedding synack needs.
  *   errors.h  error codes          addr.h   addresses and endpoints
- *   stack.h   stack, input, poll   socket.h TCP sockets
+ *   stack.h   stack, input, poll   socket.h TCP and UDP sockets
  *   trace.h   trace events         sim.h    deterministic simulated network
  *   pcap.h    pcap writer          trace_text.h  tcpdump-like text
  */

@@ -57,11 +57,27 @@ const char *synack_tcp_state_name(int state);
     X(IP_CHECKSUM, "IP header checksum wrong")                                     \
     X(IP_NOT_FOR_US, "IP destination is not an address of this stack")            \
     X(IP_BAD_SOURCE, "IP source address is broadcast, multicast or ours")          \
-    X(IP_FRAGMENT, "IP fragment (reassembly not supported yet)")                   \
-    X(IP_UNKNOWN_PROTOCOL, "IP protocol not handled")                              \
+    X(IP_FRAGMENT, "IP fragment while reassembly is off (ipfrag_max_datagrams 0)") \
+    X(IP_FRAG_INVALID, "IP fragment not last, yet empty or not a multiple of 8 bytes") \
+    X(IP_FRAG_TOO_LARGE, "IP fragment would make a datagram over 65535 bytes")     \
+    X(IP_FRAG_CONFLICT, "IP fragment overlaps held bytes with other bytes, or moves the end: datagram abandoned") \
+    X(IP_FRAG_ABANDONED, "IP fragment of a datagram abandoned earlier")           \
+    X(IP_FRAG_DUPLICATE, "IP fragment whose bytes are all held already")           \
+    X(IP_FRAG_LIMIT, "IP fragment refused: reassembly memory or datagram limit reached") \
+    X(IP_FRAG_TIMEOUT, "IP datagram abandoned: reassembly timed out")              \
+    X(IP_UNKNOWN_PROTOCOL, "IP protocol not handled (answered with ICMP protocol unreachable)") \
     X(ICMP_TRUNCATED, "ICMP message too short")                                    \
     X(ICMP_CHECKSUM, "ICMP checksum wrong")                                        \
     X(ICMP_IGNORED, "ICMP type not handled")                                       \
+    X(ICMP_ERROR_TRUNCATED, "ICMP error too short to quote an IP header and 8 bytes") \
+    X(ICMP_ERROR_BAD_QUOTE, "ICMP error quoting a packet this stack did not send")  \
+    X(ICMP_ERROR_NO_MATCH, "ICMP error for no connection and no connected UDP socket") \
+    X(ICMP_ERROR_OUT_OF_WINDOW, "ICMP error quoting a TCP sequence number outside SND.UNA..SND.MAX") \
+    X(UDP_TRUNCATED, "UDP datagram shorter than its header")                      \
+    X(UDP_LENGTH, "UDP length field below 8 or beyond the IP payload")            \
+    X(UDP_CHECKSUM, "UDP checksum wrong")                                          \
+    X(UDP_NO_PORT, "UDP datagram for no socket (answered with ICMP port unreachable)") \
+    X(UDP_RCVBUF_FULL, "UDP datagram beyond the socket's receive buffer")         \
     X(TCP_TRUNCATED, "TCP segment shorter than its header")                        \
     X(TCP_DATA_OFFSET, "TCP data offset invalid")                                  \
     X(TCP_OPTIONS, "TCP options malformed")                                        \
@@ -81,7 +97,8 @@ const char *synack_tcp_state_name(int state);
     X(TCP_OOO_LIMIT, "out-of-order data beyond the range table")                   \
     X(TCP_NO_MEMORY, "TCP could not allocate a buffer")                            \
     X(TX_NO_ROUTE, "outgoing packet has no interface to leave by")                 \
-    X(TX_DRIVER, "interface transmit callback refused the packet")
+    X(TX_DRIVER, "interface transmit callback refused the packet")                \
+    X(TX_TOO_BIG, "outgoing packet larger than the interface MTU (no fragmentation on output)")
 
 enum synack_drop_reason {
 #define SYNACK_DROP_ENUM_(name, desc) SYNACK_DROP_##name,

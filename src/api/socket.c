@@ -5,7 +5,8 @@
  * and queues output for the next synack_poll(); none of them transmits or
  * reads a clock.  The user-side rules come from RFC 9293 §3.10.1-§3.10.6
  * (OPEN, SEND, RECEIVE, CLOSE, ABORT, STATUS) and, for the shape of the
- * calls, from POSIX sockets.
+ * calls, from POSIX sockets.  UDP sockets (RFC 768) share the calls that
+ * make sense for them; their work is done in core/udp.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,77 @@ static struct sock *tcp_sock(struct synack_stack *st, int sock)
     return sock_get(st, sock);
 }
 
+int synack_udp_socket(struct synack_stack *st)
+{
+    if (!st)
+        return -SYNACK_EINVAL;
+    int h = sock_alloc(st);
+    if (h < 0)
+        return h;
+    struct sock *s = sock_get(st, h);
+    s->udp = udp_sock_new(h, s->opt.sndbuf, s->opt.rcvbuf);
+    if (!s->udp) {
+        sock_release(st, h);
+        return -SYNACK_ENOMEM;
+    }
+    s->kind = SOCK_UDP;
+    return h;
+}
+
+/* Takes a UDP socket's pending error (from an ICMP error), like SO_ERROR. */
+static int take_sock_error(struct sock *s)
+{
+    int e = s->error;
+    s->error = 0;
+    return e;
+}
+
+ssize_t synack_sendto(struct synack_stack *st, int sock, const void *data, size_t len,
+                      const struct synack_endpoint *to)
+{
+    struct sock *s = sock_get(st, sock);
+    if (!s)
+        return -SYNACK_EBADF;
+    if (s->kind != SOCK_UDP)
+        return synack_send(st, sock, data, len);   /* POSIX: `to` is ignored on a connected stream */
+    if (!data && len)
+        return -SYNACK_EINVAL;
+    if (s->error)
+        return take_sock_error(s);
+    return udp_sendto(st, s->udp, data ? data : "", len, to);
+}
+
+ssize_t synack_recvmsg(struct synack_stack *st, int sock, void *buf, size_t len, struct synack_endpoint *from,
+                       uint32_t *flags)
+{
+    struct sock *s = sock_get(st, sock);
+    if (flags)
+        *flags = 0;
+    if (!s)
+        return -SYNACK_EBADF;
+    if (s->kind != SOCK_UDP) {
+        ssize_t n = synack_recv(st, sock, buf, len);
+        if (n >= 0 && from && s->conn)
+            *from = s->conn->remote;
+        return n;
+    }
+    if (!buf && len)
+        return -SYNACK_EINVAL;
+    /* An error waiting is reported first (as Linux's UDP does). */
+    if (s->error)
+        return take_sock_error(s);
+    bool truncated = false;
+    ssize_t n = udp_recvfrom(s->udp, buf, len, from, &truncated);
+    if (truncated && flags)
+        *flags |= SYNACK_MSG_TRUNC;
+    return n;
+}
+
+ssize_t synack_recvfrom(struct synack_stack *st, int sock, void *buf, size_t len, struct synack_endpoint *from)
+{
+    return synack_recvmsg(st, sock, buf, len, from, NULL);
+}
+
 /* Chooses a free port for a bind to port 0. */
 static uint16_t bind_ephemeral(struct synack_stack *st, const struct synack_addr *addr)
 {
@@ -50,6 +122,9 @@ int synack_bind(struct synack_stack *st, int sock, const struct synack_endpoint 
         return -SYNACK_EBADF;
     if (!local)
         return -SYNACK_EINVAL;
+    if (s->kind == SOCK_UDP) {
+        return udp_bind(st, s->udp, local);   /* the socket's address lives in s->udp */
+    }
     if (s->bound || s->conn || s->kind != SOCK_TCP)
         return -SYNACK_EINVAL;
     if (local->addr.family != SYNACK_AF_INET && local->addr.family != SYNACK_AF_UNSPEC)
@@ -77,6 +152,8 @@ int synack_listen(struct synack_stack *st, int sock, int backlog)
     struct sock *s = tcp_sock(st, sock);
     if (!s)
         return -SYNACK_EBADF;
+    if (s->kind == SOCK_UDP)
+        return -SYNACK_EOPNOTSUPP;
     if (s->kind == SOCK_LISTENER) {
         s->listener->backlog = backlog < 1 ? 1 : (uint32_t)backlog;
         return 0;
@@ -108,6 +185,8 @@ int synack_accept(struct synack_stack *st, int sock, struct synack_endpoint *pee
     struct sock *s = tcp_sock(st, sock);
     if (!s)
         return -SYNACK_EBADF;
+    if (s->kind == SOCK_UDP)
+        return -SYNACK_EOPNOTSUPP;
     if (s->kind != SOCK_LISTENER)
         return -SYNACK_EINVAL;
     struct tcp_listener *l = s->listener;
@@ -144,6 +223,12 @@ int synack_connect(struct synack_stack *st, int sock, const struct synack_endpoi
         return -SYNACK_EBADF;
     if (!remote)
         return -SYNACK_EINVAL;
+    if (s->kind == SOCK_UDP) {
+        int rc = udp_connect(st, s->udp, remote);
+        if (rc == 0)
+            sock_notify(st, sock);      /* CONNECTED changed */
+        return rc;
+    }
     if (s->kind == SOCK_LISTENER)
         return -SYNACK_EINVAL;
     if (s->conn)
@@ -193,6 +278,8 @@ ssize_t synack_send(struct synack_stack *st, int sock, const void *data, size_t 
     struct sock *s = tcp_sock(st, sock);
     if (!s)
         return -SYNACK_EBADF;
+    if (s->kind == SOCK_UDP)
+        return synack_sendto(st, sock, data, len, NULL);
     if (s->kind != SOCK_TCP || (!data && len))
         return -SYNACK_EINVAL;
     struct tcp_conn *c = s->conn;
@@ -219,6 +306,8 @@ ssize_t synack_recv(struct synack_stack *st, int sock, void *buf, size_t len)
     struct sock *s = tcp_sock(st, sock);
     if (!s)
         return -SYNACK_EBADF;
+    if (s->kind == SOCK_UDP)
+        return synack_recvfrom(st, sock, buf, len, NULL);
     if (s->kind != SOCK_TCP || (!buf && len))
         return -SYNACK_EINVAL;
     struct tcp_conn *c = s->conn;
@@ -270,6 +359,8 @@ int synack_shutdown(struct synack_stack *st, int sock, int how)
         return -SYNACK_EBADF;
     if (how < SYNACK_SHUT_RD || how > SYNACK_SHUT_RDWR)
         return -SYNACK_EINVAL;
+    if (s->kind == SOCK_UDP)
+        return -SYNACK_EOPNOTSUPP;
     if (s->kind != SOCK_TCP)
         return -SYNACK_ENOTCONN;
     struct tcp_conn *c = s->conn;
@@ -322,6 +413,11 @@ int synack_close(struct synack_stack *st, int sock)
         sock_release(st, sock);
         return 0;
     }
+    if (s->kind == SOCK_UDP) {
+        udp_sock_free(st, s->udp);      /* datagrams not yet sent go with it */
+        sock_release(st, sock);
+        return 0;
+    }
     struct tcp_conn *c = s->conn;
     if (c) {
         c->sock = -1;
@@ -354,7 +450,7 @@ int synack_abort(struct synack_stack *st, int sock)
     struct sock *s = tcp_sock(st, sock);
     if (!s)
         return -SYNACK_EBADF;
-    if (s->kind == SOCK_LISTENER)
+    if (s->kind == SOCK_LISTENER || s->kind == SOCK_UDP)
         return synack_close(st, sock);
     struct tcp_conn *c = s->conn;
     if (c) {
@@ -391,6 +487,10 @@ int synack_local_endpoint(struct synack_stack *st, int sock, struct synack_endpo
         return -SYNACK_EBADF;
     if (!out)
         return -SYNACK_EINVAL;
+    if (s->kind == SOCK_UDP) {
+        *out = s->udp->local;           /* port 0 until bound */
+        return 0;
+    }
     *out = s->conn ? s->conn->local : s->local;
     return 0;
 }
@@ -402,6 +502,12 @@ int synack_remote_endpoint(struct synack_stack *st, int sock, struct synack_endp
         return -SYNACK_EBADF;
     if (!out)
         return -SYNACK_EINVAL;
+    if (s->kind == SOCK_UDP) {
+        if (!s->udp->connected)
+            return -SYNACK_ENOTCONN;
+        *out = s->udp->remote;
+        return 0;
+    }
     if (!s->conn)
         return -SYNACK_ENOTCONN;
     *out = s->conn->remote;
@@ -415,6 +521,23 @@ int synack_setsockopt(struct synack_stack *st, int sock, int opt, int64_t value)
     struct sock *s = tcp_sock(st, sock);
     if (!s)
         return -SYNACK_EBADF;
+    if (s->kind == SOCK_UDP) {
+        /* UDP has its two queue bounds and REUSEADDR (kept, without effect:
+         * UDP ports are never shared); the rest is TCP's. */
+        if (opt == SYNACK_OPT_SNDBUF || opt == SYNACK_OPT_RCVBUF) {
+            if (!in_range(value, 1, 1 << 30))
+                return -SYNACK_EINVAL;
+            int rc = udp_set_buffer(s->udp, opt == SYNACK_OPT_SNDBUF, (uint32_t)value);
+            if (rc == 0)
+                *(opt == SYNACK_OPT_SNDBUF ? &s->opt.sndbuf : &s->opt.rcvbuf) = (uint32_t)value;
+            return rc;
+        }
+        if (opt == SYNACK_OPT_REUSEADDR) {
+            s->opt.reuseaddr = value != 0;
+            return 0;
+        }
+        return -SYNACK_ENOPROTOOPT;
+    }
     struct tcp_conn *c = s->conn;
     switch (opt) {
     case SYNACK_OPT_SNDBUF:
@@ -488,6 +611,8 @@ int synack_getsockopt(struct synack_stack *st, int sock, int opt, int64_t *value
         return -SYNACK_EBADF;
     if (!value)
         return -SYNACK_EINVAL;
+    if (s->kind == SOCK_UDP && opt != SYNACK_OPT_SNDBUF && opt != SYNACK_OPT_RCVBUF && opt != SYNACK_OPT_REUSEADDR)
+        return -SYNACK_ENOPROTOOPT;
     switch (opt) {
     case SYNACK_OPT_SNDBUF: *value = s->opt.sndbuf; return 0;
     case SYNACK_OPT_RCVBUF: *value = s->opt.rcvbuf; return 0;
@@ -511,6 +636,8 @@ int synack_getinfo(struct synack_stack *st, int sock, struct synack_tcp_info *in
         return -SYNACK_EBADF;
     if (!info)
         return -SYNACK_EINVAL;
+    if (s->kind == SOCK_UDP)
+        return -SYNACK_EOPNOTSUPP;
     memset(info, 0, sizeof *info);
     if (s->kind == SOCK_LISTENER) {
         info->state = SYNACK_TCP_LISTEN;
@@ -580,6 +707,7 @@ int synack_getinfo(struct synack_stack *st, int sock, struct synack_tcp_info *in
     info->fast_retrans = c->fast_retrans;
     info->dup_acks_in = c->dup_acks_in;
     info->conn_id = c->id;
+    info->soft_error = c->soft_error;
     return 0;
 }
 

@@ -86,6 +86,7 @@ void sock_release(struct synack_stack *st, int handle)
     s->kind = SOCK_FREE;
     s->conn = NULL;
     s->listener = NULL;
+    s->udp = NULL;
     s->on_ready_list = false;   /* a stale entry in the FIFO is skipped by gen */
     s->free_next = st->socks.free_head;
     st->socks.free_head = index;
@@ -143,6 +144,12 @@ uint32_t sock_ready_bits(struct synack_stack *st, int handle)
     if (s->kind == SOCK_LISTENER) {
         if (s->listener->accept_count)
             bits |= SYNACK_READABLE;
+        return bits;
+    }
+    if (s->kind == SOCK_UDP) {
+        bits = udp_ready_bits(s->udp);
+        if (s->error)
+            bits |= SYNACK_ERROR | SYNACK_READABLE;   /* recv would return it */
         return bits;
     }
     if (s->error)

@@ -15,6 +15,8 @@
 #include "synack/socket.h"
 #include "tcp_conn.h"
 
+struct udp_sock;
+
 #define SOCK_INDEX_BITS 22   /* up to 4,194,304 sockets */
 #define SOCK_GEN_MASK 0x1ff  /* 9 bits: handles stay positive ints */
 
@@ -22,6 +24,7 @@ enum sock_kind {
     SOCK_FREE,
     SOCK_TCP,        /* fresh, bound, or connected: see conn */
     SOCK_LISTENER,
+    SOCK_UDP,        /* see udp (udp.h) */
 };
 
 struct tcp_listener {
@@ -53,7 +56,8 @@ struct sock {
     struct synack_endpoint local;
     struct tcp_conn *conn;          /* SOCK_TCP after connect/accept */
     struct tcp_listener *listener;  /* SOCK_LISTENER */
-    int error;                      /* pending error when no conn holds one */
+    struct udp_sock *udp;           /* SOCK_UDP: its state, from creation to close */
+    int error;                      /* pending error when no conn holds one (UDP: from ICMP) */
     struct sock_opts opt;           /* synack_setsockopt; accepted sockets inherit them */
     uint32_t free_next;             /* free list */
 };

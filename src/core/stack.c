@@ -3,17 +3,20 @@
  * that drive it.
  *
  * Call chain:
- *   synack_input -> ipv4_parse -> tcp_input | icmp_input
- *   synack_poll  -> timers due (tcp_timer_run) -> queued output (tcp_output)
- *   tcp_output / icmp -> stack_ip_output -> interface transmit callback
+ *   synack_input -> ipv4_parse -> [ipfrag_input] -> tcp_input | udp_input | icmp_input
+ *   synack_poll  -> queued output (tcp_output, udp_output) -> timers due
+ *                   (tcp_timer_run, ipfrag_expire)
+ *   tcp_output / udp_output / icmp -> stack_ip_output -> interface transmit callback
  *
- * Reading list: RFC 1122 §3.2.1 (IP receive checks), RFC 791 §3.1.
+ * Reading list: RFC 1122 §3.2.1 (IP receive checks), RFC 791 §3.1, §3.2
+ * (reassembly, in ipfrag.c), RFC 1122 §3.2.2.1 (protocol unreachable).
  */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "byteorder.h"
+#include "icmp.h"
 #include "ipv4.h"
 #include "stack_internal.h"
 #include "tcp_conn.h"
@@ -43,6 +46,11 @@ void synack_config_default(struct synack_config *cfg)
     cfg->delack_us = 200000;
     cfg->ephemeral_lo = 49152;
     cfg->ephemeral_hi = 65535;
+    cfg->icmp_error_rate = 100;
+    cfg->icmp_error_burst = 50;
+    cfg->ipfrag_max_datagrams = 64;
+    cfg->ipfrag_max_bytes = 4u << 20;
+    cfg->ipfrag_timeout_us = 30ull * 1000000;     /* Linux's ipfrag_time; see ipfrag.c */
 }
 
 static uint64_t splitmix64(uint64_t *state)
@@ -62,7 +70,9 @@ static bool config_valid(const struct synack_config *c)
            c->rto_min_us >= 1 && c->rto_min_us <= c->rto_max_us && c->rto_max_us <= UINT32_MAX &&
            c->rto_initial_us >= 1 && c->rto_initial_us <= UINT32_MAX && c->delack_us <= 500000 &&
            c->ephemeral_lo >= 1 && c->ephemeral_lo <= c->ephemeral_hi && c->msl_us >= 1 &&
-           (c->mss == 0 || (c->mss >= 88 && c->mss <= 65495));
+           (c->mss == 0 || (c->mss >= 88 && c->mss <= 65495)) &&
+           (c->icmp_error_rate == 0 || c->icmp_error_burst >= 1) && c->ipfrag_max_datagrams <= 4096 &&
+           (c->ipfrag_max_datagrams == 0 || c->ipfrag_timeout_us >= 1);
 }
 
 struct synack_stack *synack_stack_new(const struct synack_config *cfg)
@@ -90,6 +100,9 @@ struct synack_stack *synack_stack_new(const struct synack_config *cfg)
     st->ip_id = (uint16_t)splitmix64(&seed);
     st->next_conn_id = 1;
     timer_heap_init(&st->timers);
+    udp_table_init(&st->udp);
+    ipfrag_init(&st->frag);
+    st->icmp_tokens = (uint64_t)cfg->icmp_error_burst * 1000000;   /* the bucket starts full */
     sock_table_init(&st->socks, cfg->max_sockets);
     if (!tcp_table_init(&st->tcp)) {
         free(st);
@@ -123,7 +136,10 @@ void synack_stack_free(struct synack_stack *st)
             tcp_conn_destroy(st, s->conn);
         if (s->kind == SOCK_LISTENER)
             free(s->listener);
+        if (s->kind == SOCK_UDP)
+            udp_sock_free(st, s->udp);
     }
+    ipfrag_free(st);
     for (unsigned b = 0; b < TCP_LISTEN_BUCKETS; b++)
         st->tcp.listen[b] = NULL;
     tcp_table_free(&st->tcp);
@@ -191,6 +207,12 @@ void stack_drop_outgoing(struct synack_stack *st, int iface, const uint8_t *pkt,
         emit_packet_event(st, SYNACK_TRACE_DROP, iface, pkt, len, 0, (int)why, now);
 }
 
+void stack_drop_packet(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len,
+                       enum synack_drop_reason why, synack_time_us now)
+{
+    stack_drop_outgoing(st, iface, pkt, len, why, now);
+}
+
 bool stack_is_local_addr(const struct synack_stack *st, const struct synack_addr *addr)
 {
     for (int i = 0; i < st->iface_count; i++)
@@ -232,6 +254,14 @@ int stack_ip_output(struct synack_stack *st, int iface, const struct synack_addr
                       proto == IP_PROTO_TCP);
     st->stats.ip_out_requests++;
     struct iface *ifc = &st->ifaces[iface];
+    if (len > ifc->mtu) {
+        /* synack never fragments on output: TCP sizes segments from the
+         * MTU and UDP refuses larger datagrams (EMSGSIZE), so only an echo
+         * reply to a reassembled request can get here. */
+        st->stats.ip_out_frag_fails++;
+        stack_drop_outgoing(st, iface, pkt, len, SYNACK_DROP_TX_TOO_BIG, now);
+        return -SYNACK_EMSGSIZE;
+    }
     stack_trace_packet(st, SYNACK_TRACE_PACKET_OUT, iface, pkt, len, conn_id, now);
     int rc = ifc->transmit(ifc->transmit_ctx, pkt, len);
     if (rc < 0) {
@@ -243,6 +273,7 @@ int stack_ip_output(struct synack_stack *st, int iface, const struct synack_addr
 }
 
 static void ip_input(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len, synack_time_us now);
+static void ip_deliver(struct synack_stack *st, int iface, const struct ipv4_packet *ip, synack_time_us now);
 
 static bool bad_source(const struct synack_stack *st, const struct synack_addr *src)
 {
@@ -299,25 +330,51 @@ static void ip_input(struct synack_stack *st, int iface, const uint8_t *pkt, siz
         stack_drop(st, iface, SYNACK_DROP_IP_BAD_SOURCE, now);
         return;
     }
-    if (ip.more_fragments || ip.frag_offset) {
-        /* Reassembly arrives with the real-networks work; until then a
-         * fragment is counted and dropped. */
-        st->stats.ip_in_hdr_errors++;
-        stack_drop(st, iface, SYNACK_DROP_IP_FRAGMENT, now);
+    if (!(ip.more_fragments || ip.frag_offset)) {
+        ip_deliver(st, iface, &ip, now);
         return;
     }
-    switch (ip.proto) {
+    /* RFC 791 §3.2, RFC 1122 §3.3.2: fragments wait in ipfrag.c until
+     * their datagram is whole; it then goes up as if it had arrived in one
+     * piece (and is what a drop or an ICMP error about it shows). */
+    struct ipfrag_done done;
+    if (!ipfrag_input(st, iface, &ip, pkt, now, &done))
+        return;
+    struct ipv4_packet whole;
+    if (ipv4_parse(done.packet, done.len, &whole, &why)) {
+        const uint8_t *saved = st->rx_packet;
+        size_t saved_len = st->rx_len;
+        st->rx_packet = done.packet;
+        st->rx_len = done.len;
+        ip_deliver(st, iface, &whole, now);
+        st->rx_packet = saved;
+        st->rx_len = saved_len;
+    }
+    ipfrag_release(st, &done);
+}
+
+/* Hands a whole datagram (st->rx_packet) to its transport. */
+static void ip_deliver(struct synack_stack *st, int iface, const struct ipv4_packet *ip, synack_time_us now)
+{
+    switch (ip->proto) {
     case IP_PROTO_TCP:
         st->stats.ip_in_delivers++;
-        tcp_input(st, iface, &ip.src, &ip.dst, ip.payload, ip.payload_len, now);
+        tcp_input(st, iface, &ip->src, &ip->dst, ip->payload, ip->payload_len, now);
+        break;
+    case IP_PROTO_UDP:
+        st->stats.ip_in_delivers++;
+        udp_input(st, iface, &ip->src, &ip->dst, ip->payload, ip->payload_len, now);
         break;
     case IP_PROTO_ICMP:
         st->stats.ip_in_delivers++;
-        icmp_input(st, iface, &ip.src, &ip.dst, ip.payload, ip.payload_len, now);
+        icmp_input(st, iface, &ip->src, &ip->dst, ip->payload, ip->payload_len, now);
         break;
     default:
+        /* RFC 1122 §3.2.2.1: a host SHOULD answer a transport protocol it
+         * does not support with protocol unreachable. */
         st->stats.ip_in_unknown_protos++;
         stack_drop(st, iface, SYNACK_DROP_IP_UNKNOWN_PROTOCOL, now);
+        icmp_send_error(st, iface, ICMP_DEST_UNREACH, ICMP_UNREACH_PROTOCOL, st->rx_packet, st->rx_len, now);
         break;
     }
 }
@@ -341,9 +398,14 @@ synack_time_us synack_poll(struct synack_stack *st, synack_time_us now)
      * sends its RST and is freed here, before any of its timers could run
      * (tcp_output frees a connection only when abort_pending is set). */
     flush_queued_output(st, now);
+    udp_output(st, now);
     struct timer_entry *e;
     unsigned guard = 0;
     while ((e = timer_heap_top(&st->timers)) && e->deadline <= now && guard++ < 1000000) {
+        if (e == &st->frag.sched) {
+            ipfrag_expire(st, now);
+            continue;
+        }
         struct tcp_conn *c = (struct tcp_conn *)((char *)e - offsetof(struct tcp_conn, sched));
         tcp_timer_run(st, c, now);
     }

@@ -13,10 +13,12 @@
 #include <stdint.h>
 
 #include "synack/stack.h"
+#include "ipfrag.h"
 #include "siphash.h"
 #include "sock.h"
 #include "tcp_table.h"
 #include "timer_heap.h"
+#include "udp.h"
 
 #define STACK_MAX_IFACES 8
 #define STACK_NAME_MAX 32
@@ -47,7 +49,17 @@ struct synack_stack {
     bool rx_csum_valid;            /* ... and its link vouched for its checksum */
     uint64_t next_conn_id;
     uint32_t port_cursor;          /* ephemeral port search, RFC 6056 alg. 3 */
+    uint64_t udp_port_counter;     /* UDP ephemeral ports, RFC 6056 alg. 2 */
     struct tcp_table tcp;
+    struct udp_table udp;
+    struct ipfrag_table frag;      /* its `sched` entry is in `timers` too */
+    /* ICMP error rate limit (icmp.c): tokens in millionths, and when they
+     * were last topped up. */
+    uint64_t icmp_tokens;
+    synack_time_us icmp_refill_time;
+    /* The schedule: every connection with an armed timer, and the
+     * reassembly table while it holds a datagram (synack_poll tells them
+     * apart by address). */
     struct timer_heap timers;
     struct sock_table socks;
     struct tcp_conn *out_head;     /* connections with output queued by socket calls */
@@ -63,6 +75,10 @@ void stack_drop(struct synack_stack *st, int iface, enum synack_drop_reason why,
 /* The same for a packet on its way out. */
 void stack_drop_outgoing(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len,
                          enum synack_drop_reason why, synack_time_us now);
+/* The same for a packet the stack held (a fragment whose datagram timed
+ * out); pkt may be NULL. */
+void stack_drop_packet(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len,
+                       enum synack_drop_reason why, synack_time_us now);
 /* Interface for a destination, or -1. */
 int stack_route(const struct synack_stack *st, const struct synack_addr *dst);
 /* Writes the IPv4 header in front of a transport payload already at
@@ -72,10 +88,6 @@ int stack_ip_output(struct synack_stack *st, int iface, const struct synack_addr
                     synack_time_us now);
 /* Whether addr is one of this stack's interface addresses. */
 bool stack_is_local_addr(const struct synack_stack *st, const struct synack_addr *addr);
-
-/* icmp.c */
-void icmp_input(struct synack_stack *st, int iface, const struct synack_addr *src, const struct synack_addr *dst,
-                const uint8_t *msg, size_t len, synack_time_us now);
 
 /* isn.c: RFC 6528 */
 uint32_t isn_generate(struct synack_stack *st, const struct synack_endpoint *local,

@@ -181,6 +181,10 @@ struct tcp_conn {
     bool out_queued;
 
     int error;                         /* pending error for the application */
+    /* The latest soft ICMP error (RFC 1122 §4.2.3.9), negative, or 0:
+     * reported instead of ETIMEDOUT if the connection times out; cleared
+     * when SND.UNA advances (the path works after all). */
+    int soft_error;
     bool was_established;              /* reached ESTABLISHED at some point */
     bool abort_pending;                /* synack_abort(): send RST at the next poll */
     bool open_pending;                 /* synack_connect(): send SYN at the next poll */
@@ -285,5 +289,12 @@ void tcp_enter_time_wait(struct synack_stack *st, struct tcp_conn *c, synack_tim
 /* tcp_input.c */
 void tcp_input(struct synack_stack *st, int iface, const struct synack_addr *src, const struct synack_addr *dst,
                const uint8_t *seg, size_t len, synack_time_us now);
+
+/* tcp_icmp.c: an ICMP error quoting a segment local -> remote (th holds
+ * thlen >= 8 bytes of its TCP header). */
+struct icmp_err;
+void tcp_icmp_error(struct synack_stack *st, int iface, const struct synack_addr *local,
+                    const struct synack_addr *remote, const uint8_t *th, size_t thlen, const struct icmp_err *e,
+                    synack_time_us now);
 
 #endif

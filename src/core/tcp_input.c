@@ -210,6 +210,7 @@ static void syn_sent_input(struct synack_stack *st, struct tcp_conn *c, const st
         syn_acknowledged(c, s->ack, now);
         c->snd_una = s->ack;
         c->backoff = 0;
+        c->soft_error = 0;                        /* our SYN got through after all */
         tcp_rexmt_restart(st, c, now);
         c->ack_now = true;                        /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
         become_established(st, c, now);

@@ -315,6 +315,7 @@ static uint32_t take_cumulative_ack(struct tcp_conn *c, const struct tcp_segment
     if (seq_lt(c->snd_nxt, c->snd_una))
         c->snd_nxt = c->snd_una;
     c->backoff = 0;
+    c->soft_error = 0;                  /* new data acknowledged: the path works (tcp_icmp.c) */
     return rtt;
 }
 

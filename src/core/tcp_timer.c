@@ -90,8 +90,10 @@ static bool rexmt_expired(struct synack_stack *st, struct tcp_conn *c, synack_ti
             st->stats.tcp_attempt_fails++;
         else if (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT)
             st->stats.tcp_estab_resets++;
-        /* RFC 9293 §3.8.3 (R2): give up and tell the user. */
-        tcp_conn_close(st, c, -SYNACK_ETIMEDOUT, now);
+        /* RFC 9293 §3.8.3 (R2): give up and tell the user; a soft ICMP
+         * error seen meanwhile says more than "timed out" (RFC 1122
+         * §4.2.3.9; Linux reports it the same way). */
+        tcp_conn_close(st, c, c->soft_error ? c->soft_error : -SYNACK_ETIMEDOUT, now);
         return false;
     }
     c->backoff++;
@@ -167,7 +169,7 @@ static bool keepalive_expired(struct synack_stack *st, struct tcp_conn *c, synac
         st->stats.tcp_keepalive_drops++;
         if (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT)
             st->stats.tcp_estab_resets++;
-        tcp_conn_close(st, c, -SYNACK_ETIMEDOUT, now);
+        tcp_conn_close(st, c, c->soft_error ? c->soft_error : -SYNACK_ETIMEDOUT, now);
         return false;
     }
     c->keep_probes++;

@@ -18,6 +18,8 @@ struct command {
 
 extern const struct command cmd_demo;
 extern const struct command cmd_sim;
+extern const struct command cmd_serve;
+extern const struct command cmd_connect;
 
 /* Prints a verb's help text to stdout. */
 void command_print_usage(const struct command *cmd);

@@ -16,6 +16,8 @@
 static const struct command *const commands[] = {
     &cmd_demo,
     &cmd_sim,
+    &cmd_serve,
+    &cmd_connect,
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

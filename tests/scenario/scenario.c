@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "byteorder.h"
+#include "checksum.h"
 #include "ipv4.h"
 
 #define STACK_ADDR synack_addr_v4(198, 18, 0, 2)
@@ -89,6 +90,16 @@ static void setup(struct scenario *s, const char *name, struct scenario_opts o)
         cfg.data_retries = o.data_retries;
     if (o.cc)
         cfg.congestion = (uint8_t)synack_cc_from_name(o.cc);
+    if (o.icmp_error_rate)
+        cfg.icmp_error_rate = o.icmp_error_rate;
+    if (o.icmp_error_burst)
+        cfg.icmp_error_burst = o.icmp_error_burst;
+    if (o.ipfrag_max_datagrams)
+        cfg.ipfrag_max_datagrams = o.ipfrag_max_datagrams;
+    if (o.ipfrag_max_bytes)
+        cfg.ipfrag_max_bytes = o.ipfrag_max_bytes;
+    if (o.ipfrag_timeout_us)
+        cfg.ipfrag_timeout_us = o.ipfrag_timeout_us;
     s->st = synack_stack_new(&cfg);
     if (!s->st) {
         test_fail(__FILE__, __LINE__, "synack_stack_new failed");
@@ -265,6 +276,125 @@ void peer_payload(uint32_t seq, uint32_t len, void *out)
     struct seg_spec spec = { .seq = seq, .len = len };
     uint32_t n;
     spec_payload(&spec, out, &n);
+}
+
+size_t peer_udp_packet(struct scenario *s, uint16_t sport, uint16_t dport, uint16_t id, const void *data,
+                       size_t len, uint8_t *buf, size_t cap)
+{
+    if (cap < IPV4_HEADER_LEN + 8 || len > cap - IPV4_HEADER_LEN - 8 || len > 65507)
+        return 0;
+    uint8_t *udp = buf + IPV4_HEADER_LEN;
+    uint16_t ulen = (uint16_t)(8 + len);
+    put_be16(udp, sport);
+    put_be16(udp + 2, dport);
+    put_be16(udp + 4, ulen);
+    put_be16(udp + 6, 0);
+    if (len)
+        memcpy(udp + 8, data, len);
+    uint16_t sum = csum_finish(csum_add(csum_pseudo(&s->peer_ep.addr, &s->stack_ep.addr, IP_PROTO_UDP, ulen), udp, ulen));
+    put_be16(udp + 6, sum ? sum : 0xffff);
+    ipv4_write_header(buf, &s->peer_ep.addr, &s->stack_ep.addr, IP_PROTO_UDP, ulen, 64, id, false);
+    return IPV4_HEADER_LEN + ulen;
+}
+
+size_t ip_fragment(const uint8_t *pkt, uint32_t off, uint32_t len, bool more, uint8_t *out, size_t cap)
+{
+    size_t hlen = (size_t)(pkt[0] & 0x0f) * 4;
+    if (hlen + len > cap)
+        return 0;
+    memcpy(out, pkt, hlen);
+    memcpy(out + hlen, pkt + hlen + off, len);
+    put_be16(out + 2, (uint16_t)(hlen + len));
+    put_be16(out + 6, (uint16_t)((get_be16(pkt + 6) & 0x4000) | (more ? 0x2000 : 0) | (off / 8)));
+    put_be16(out + 10, 0);
+    put_be16(out + 10, csum_finish(csum_add(0, out, hlen)));
+    return hlen + len;
+}
+
+size_t peer_icmp_error(struct scenario *s, uint8_t type, uint8_t code, const uint8_t *quoted, size_t qlen,
+                       uint8_t *buf, size_t cap)
+{
+    if (cap < IPV4_HEADER_LEN + 8 + qlen)
+        return 0;
+    uint8_t *icmp = buf + IPV4_HEADER_LEN;
+    icmp[0] = type;
+    icmp[1] = code;
+    put_be16(icmp + 2, 0);
+    put_be32(icmp + 4, 0);
+    memcpy(icmp + 8, quoted, qlen);
+    put_be16(icmp + 2, csum_finish(csum_add(0, icmp, 8 + qlen)));
+    ipv4_write_header(buf, &s->peer_ep.addr, &s->stack_ep.addr, IP_PROTO_ICMP, (uint16_t)(8 + qlen), 64, 9, false);
+    return IPV4_HEADER_LEN + 8 + qlen;
+}
+
+static const struct scenario_packet *next_sent(struct scenario *s);
+
+/* The next sent packet as IPv4 of protocol `proto` to the peer; NULL (and
+ * a failure) if it is something else. */
+static const struct scenario_packet *next_sent_ip(struct scenario *s, uint8_t proto, const char *what,
+                                                  struct ipv4_packet *ip, const char *file, int line)
+{
+    const struct scenario_packet *p = next_sent(s);
+    if (!p) {
+        test_fail(file, line, "expected the stack to send %s, but it sent nothing", what);
+        return NULL;
+    }
+    enum synack_drop_reason why;
+    char got[512];
+    synack_format_packet(p->bytes, p->len, got, sizeof got);
+    if (!ipv4_parse(p->bytes, p->len, ip, &why) || ip->proto != proto ||
+        !synack_addr_equal(&ip->src, &s->stack_ep.addr) || !synack_addr_equal(&ip->dst, &s->peer_ep.addr)) {
+        test_fail(file, line, "at %.3f ms expected the stack to send %s, but it sent  %s", (double)p->when / 1000.0,
+                  what, got);
+        return NULL;
+    }
+    return p;
+}
+
+void expect_sent_udp_(struct scenario *s, uint16_t sport, uint16_t dport, const void *data, size_t len,
+                      const char *file, int line)
+{
+    char what[96];
+    snprintf(what, sizeof what, "UDP %u > %u, %zu bytes", sport, dport, len);
+    struct ipv4_packet ip;
+    const struct scenario_packet *p = next_sent_ip(s, IP_PROTO_UDP, what, &ip, file, line);
+    if (!p)
+        return;
+    const uint8_t *u = ip.payload;
+    if (ip.payload_len < 8 || get_be16(u) != sport || get_be16(u + 2) != dport || get_be16(u + 4) != 8 + len ||
+        ip.payload_len != 8 + len || (len && memcmp(u + 8, data, len) != 0)) {
+        char got[512];
+        synack_format_packet(p->bytes, p->len, got, sizeof got);
+        test_fail(file, line, "at %.3f ms expected the stack to send %s, but it sent  %s", (double)p->when / 1000.0,
+                  what, got);
+        return;
+    }
+    /* RFC 768: the checksum is always computed on output, and verifies. */
+    if (get_be16(u + 6) == 0 ||
+        csum_finish(csum_add(csum_pseudo(&ip.src, &ip.dst, IP_PROTO_UDP, ip.payload_len), u, ip.payload_len)) != 0)
+        test_fail(file, line, "UDP checksum of the datagram sent is %s", get_be16(u + 6) ? "wrong" : "missing");
+}
+
+void expect_sent_icmp_error_(struct scenario *s, uint8_t type, uint8_t code, const uint8_t *quoted, size_t qlen,
+                             const char *file, int line)
+{
+    char what[96];
+    snprintf(what, sizeof what, "ICMP type %u code %u quoting %zu bytes", type, code, qlen);
+    struct ipv4_packet ip;
+    const struct scenario_packet *p = next_sent_ip(s, IP_PROTO_ICMP, what, &ip, file, line);
+    if (!p)
+        return;
+    const uint8_t *m = ip.payload;
+    if (ip.payload_len != 8 + qlen || m[0] != type || m[1] != code || get_be32(m + 4) != 0 ||
+        memcmp(m + 8, quoted, qlen) != 0) {
+        char got[512];
+        synack_format_packet(p->bytes, p->len, got, sizeof got);
+        test_fail(file, line, "at %.3f ms expected the stack to send %s, but it sent  %s (%u bytes of ICMP)",
+                  (double)p->when / 1000.0, what, got, ip.payload_len);
+        return;
+    }
+    if (csum_finish(csum_add(0, m, ip.payload_len)) != 0)
+        test_fail(file, line, "ICMP checksum of the error sent is wrong");
 }
 
 static const struct scenario_packet *next_sent(struct scenario *s)

@@ -71,6 +71,9 @@ struct scenario_opts {
     synack_time_us rto_min_us, rto_initial_us;
     uint32_t syn_retries, data_retries;
     const char *cc;           /* congestion control by name; NULL: the default (cubic) */
+    uint32_t icmp_error_rate, icmp_error_burst;      /* 0: defaults (100/s, 50) */
+    uint32_t ipfrag_max_datagrams, ipfrag_max_bytes; /* 0: defaults (64, 4 MiB) */
+    synack_time_us ipfrag_timeout_us;                /* 0: default (30 s) */
 };
 
 #define SCENARIO_MAX_PACKETS 4096
@@ -143,6 +146,30 @@ size_t take_sent_raw(struct scenario *s, uint8_t *buf, size_t cap);
  * check byte for byte what the application reads, however the peer cut or
  * repeated the stream. */
 void peer_payload(uint32_t seq, uint32_t len, void *out);
+
+/* UDP, ICMP and fragments (test_udp.c, test_icmp_errors.c, test_ipfrag.c).
+ * peer_udp_packet() builds the IP packet of a UDP datagram from the peer
+ * (198.18.0.1:sport) to the stack (198.18.0.2:dport), checksum right, IP
+ * identification `id`.  ip_fragment() cuts bytes [off, off+len) of a
+ * packet's payload into a fragment of it (header copied, MF and offset set
+ * as asked, checksum right).  peer_icmp_error() builds an ICMP error of
+ * type/code from the peer quoting `quoted` (qlen bytes: a packet the stack
+ * sent, or part of it).  The expect_sent_* calls take the stack's next
+ * packet and check it: a UDP datagram from the stack's sport to the peer's
+ * dport carrying exactly data, checksum right; an ICMP error of type/code
+ * to the peer whose quote is exactly quoted[0..qlen), checksum right. */
+size_t peer_udp_packet(struct scenario *s, uint16_t sport, uint16_t dport, uint16_t id, const void *data,
+                       size_t len, uint8_t *buf, size_t cap);
+size_t ip_fragment(const uint8_t *pkt, uint32_t off, uint32_t len, bool more, uint8_t *out, size_t cap);
+size_t peer_icmp_error(struct scenario *s, uint8_t type, uint8_t code, const uint8_t *quoted, size_t qlen,
+                       uint8_t *buf, size_t cap);
+void expect_sent_udp_(struct scenario *s, uint16_t sport, uint16_t dport, const void *data, size_t len,
+                      const char *file, int line);
+void expect_sent_icmp_error_(struct scenario *s, uint8_t type, uint8_t code, const uint8_t *quoted, size_t qlen,
+                             const char *file, int line);
+#define expect_sent_udp(s, sport, dport, data, len) expect_sent_udp_(s, sport, dport, data, len, __FILE__, __LINE__)
+#define expect_sent_icmp_error(s, type, code, quoted, qlen) \
+    expect_sent_icmp_error_(s, type, code, quoted, qlen, __FILE__, __LINE__)
 
 /* Application calls, followed by a poll as an event loop would do. */
 int app_accept(struct scenario *s);             /* sets s->sock; returns it or the error */

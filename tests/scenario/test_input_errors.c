@@ -126,9 +126,11 @@ TEST(bad_or_unexpected_icmp_gets_no_reply)
 
 /*  SYNs to the listener, each with one defect in its IP header:
  *  bad IP checksum, version 6, header length 16, total length past the
- *  end, total length below the header, fewer than 20 bytes, a fragment,
- *  to another address, from our own address, from a broadcast address,
- *  protocol UDP                                   -->  dropped, nothing sent
+ *  end, total length below the header, fewer than 20 bytes, a fragment
+ *  reaching past 65535 bytes, to another address, from our own address,
+ *  from a broadcast address                       -->  dropped, nothing sent
+ *  protocol 99                                    -->  dropped
+ *                                         <--     ICMP protocol unreachable (test_icmp_errors.c)
  *  the good SYN, with link padding after it   -->
  *                                         <--     SYN|ACK seq=8000 ack=1001
  */
@@ -152,16 +154,23 @@ TEST(malformed_ip_packets_are_dropped_and_counted)
     memcpy(pkt, good, len); put_be16(pkt + 2, 16); fix_ip_checksum(pkt);
     expect_dropped(&s, pkt, len, IP_HEADER_LENGTH);                       /* total length < header */
     expect_dropped(&s, good, 19, IP_TRUNCATED);                           /* not even a header */
-    memcpy(pkt, good, len); put_be16(pkt + 6, 0x2000); fix_ip_checksum(pkt);
-    expect_dropped(&s, pkt, len, IP_FRAGMENT);                            /* more fragments */
+    memcpy(pkt, good, len); put_be16(pkt + 6, 0x2000 | 0x1fff); fix_ip_checksum(pkt);
+    expect_dropped(&s, pkt, len, IP_FRAG_TOO_LARGE);                      /* offset 65528 + 24 bytes */
     memcpy(pkt, good, len); pkt[19] = 99; fix_ip_checksum(pkt);           /* to 198.18.0.99 */
     expect_dropped(&s, pkt, len, IP_NOT_FOR_US);
     memcpy(pkt, good, len); pkt[15] = 2; fix_ip_checksum(pkt);            /* from 198.18.0.2: ourselves */
     expect_dropped(&s, pkt, len, IP_BAD_SOURCE);
     memcpy(pkt, good, len); memset(pkt + 12, 0xff, 4); fix_ip_checksum(pkt);
     expect_dropped(&s, pkt, len, IP_BAD_SOURCE);                          /* from 255.255.255.255 */
-    memcpy(pkt, good, len); pkt[9] = 17; fix_ip_checksum(pkt);            /* UDP */
-    expect_dropped(&s, pkt, len, IP_UNKNOWN_PROTOCOL);
+    memcpy(pkt, good, len); pkt[9] = 99; fix_ip_checksum(pkt);            /* protocol 99 */
+    uint64_t unknown_before = synack_stack_stats(s.st)->drops[SYNACK_DROP_IP_UNKNOWN_PROTOCOL];
+    peer_sends_raw(&s, pkt, len);
+    CHECK_EQ(synack_stack_stats(s.st)->drops[SYNACK_DROP_IP_UNKNOWN_PROTOCOL], unknown_before + 1);
+    uint8_t icmp[128];
+    REQUIRE(take_sent_raw(&s, icmp, sizeof icmp) == IPV4_HEADER_LEN + 8 + len);
+    CHECK_EQ(icmp[9], IP_PROTO_ICMP);
+    CHECK_EQ(icmp[IPV4_HEADER_LEN], 3);                                   /* destination unreachable */
+    CHECK_EQ(icmp[IPV4_HEADER_LEN + 1], 2);                               /* protocol */
 
     const struct synack_stats *st = synack_stack_stats(s.st);
     CHECK_EQ(st->ip_in_receives, 11);

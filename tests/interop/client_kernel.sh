@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# client_kernel.sh SYNACK [quick] — `synack connect` as the client of Linux
+# servers over a TUN device:
+#
+#   - synack sends 100 MB of its test pattern (src/tools/pattern.h) to a
+#     kernel server that checks every byte as it arrives;
+#   - a kernel server sends 100 MB of the pattern and synack checks it
+#     (--expect-bytes --verify);
+#   - netcat use: a file on standard input goes to a socat server
+#     byte-exact (half-close at the end of input), and a file served by
+#     socat comes out on standard output byte-exact;
+#   - --json carries bytes_sent, bytes_received, seconds, send_mbps,
+#     recv_mbps and verified;
+#   - both bulk captures pass tshark's checks; neither side resets.
+#
+# The TUN device is made persistent and configured before each synack
+# starts (scripts/netns.sh tun --create), so every connect attaches to a
+# link that is already up.  "quick" (sanitizer build) moves 20 MB.
+# shellcheck source=lib.sh disable=SC2154  # bg_start assigns the *_pid variables
+source "$(dirname "$0")/lib.sh"
+interop_init client "$1" socat cmp tshark
+
+big=$(scaled 104857600)
+"$NETNS_SH" tun "$NAME" "$TUN_DEV" "$KERNEL_ADDR/24" --create || { fail "netns.sh tun --create"; interop_finish; }
+
+# synack_connect ARGS...: connect from $NS with the usual device and address.
+synack_connect() {
+    in_ns timeout 150 "$SYNACK" connect --tun "$TUN_DEV" --addr "$SYN_ADDR/24" "$@"
+}
+
+log "synack -> kernel, $big bytes:"
+bg_start sink_pid "$NS" "$WORK/sink.json" python3 "$PEER" sink --listen "$KERNEL_ADDR:5001" --bytes "$big" \
+    --ready-file "$WORK/sink.ready" --timeout 120
+wait_file "$WORK/sink.ready" 10 || fail "kernel sink listens"
+out=$(synack_connect "$KERNEL_ADDR" 5001 --send-bytes "$big" --expect-bytes 0 --verify --json --pcap "$WORK/send.pcap" </dev/null 2>"$WORK/send.err")
+rc=$?
+check_eq "$rc" 0 "synack connect --send-bytes exits 0 $( ((rc)) && cat "$WORK/send.err")"
+for key in bytes_sent bytes_received seconds send_mbps recv_mbps verified; do
+    check "--json has $key" test "$(json_field "$key" "$out")" != null
+done
+check_eq "$(json_field bytes_sent "$out")" "$big" "synack reports $big bytes sent"
+rc=0
+wait_exit "$sink_pid" 30 || rc=$?
+sink=$(cat "$WORK/sink.json")
+check_eq "$rc" 0 "the kernel received $big pattern bytes, byte-exact, then EOF: $sink"
+log "  synack: $(json_field seconds "$out") s, $(json_field send_mbps "$out") Mbit/s; kernel: $(json_field mbps "$sink") Mbit/s"
+
+log "kernel -> synack, $big bytes:"
+bg_start source_pid "$NS" "$WORK/source.json" python3 "$PEER" source --listen "$KERNEL_ADDR:5002" --bytes "$big" \
+    --ready-file "$WORK/source.ready" --timeout 120
+wait_file "$WORK/source.ready" 10 || fail "kernel source listens"
+out=$(synack_connect "$KERNEL_ADDR" 5002 --expect-bytes "$big" --verify --json --pcap "$WORK/recv.pcap" </dev/null 2>"$WORK/recv.err")
+rc=$?
+check_eq "$rc" 0 "synack connect --expect-bytes --verify exits 0 $( ((rc)) && cat "$WORK/recv.err")"
+check_eq "$(json_field bytes_received "$out") $(json_field verified "$out")" "$big true" \
+    "synack received $big bytes and verified them"
+rc=0
+wait_exit "$source_pid" 30 || rc=$?
+source=$(cat "$WORK/source.json")
+check_eq "$rc" 0 "the kernel sent $big bytes, half-closed, and read EOF: $source"
+log "  synack: $(json_field seconds "$out") s, $(json_field recv_mbps "$out") Mbit/s; kernel: $(json_field mbps "$source") Mbit/s"
+
+log "netcat use:"
+head -c 1048576 /dev/urandom >"$WORK/1m"
+bg_start nc_in_pid "$NS" "$WORK/nc-in.log" timeout 30 socat -u \
+    "TCP-LISTEN:5003,bind=$KERNEL_ADDR,reuseaddr" "CREATE:$WORK/nc-in.got"
+tcp_listening() { in_ns ss -Hltn "sport = :$1" | grep -q .; }
+for ((i = 0; i < 100; i++)); do tcp_listening 5003 && break; sleep 0.05; done
+synack_connect "$KERNEL_ADDR" 5003 <"$WORK/1m" >"$WORK/nc-in.stdout" 2>"$WORK/nc-in.err"
+check_eq "$?" 0 "synack connect < file exits 0 (after the server's FIN)"
+rc=0
+wait_exit "$nc_in_pid" 10 || rc=$?
+check_eq "$rc" 0 "socat server saw the end of the stream"
+check "stdin -> connection: 1 MB byte-exact" cmp -s "$WORK/1m" "$WORK/nc-in.got"
+
+bg_start nc_out_pid "$NS" "$WORK/nc-out.log" timeout 30 socat -u \
+    "OPEN:$WORK/1m" "TCP-LISTEN:5004,bind=$KERNEL_ADDR,reuseaddr"
+for ((i = 0; i < 100; i++)); do tcp_listening 5004 && break; sleep 0.05; done
+synack_connect "$KERNEL_ADDR" 5004 </dev/null >"$WORK/nc-out.got" 2>"$WORK/nc-out.err"
+check_eq "$?" 0 "synack connect > file exits 0"
+wait_exit "$nc_out_pid" 10 >/dev/null || true
+check "connection -> stdout: 1 MB byte-exact" cmp -s "$WORK/1m" "$WORK/nc-out.got"
+
+tshark_check "$WORK/send.pcap" "send capture"
+tshark_check "$WORK/recv.pcap" "receive capture"
+resets=$(($(tshark_count "$WORK/send.pcap" "tcp.flags.reset == 1") + $(tshark_count "$WORK/recv.pcap" "tcp.flags.reset == 1")))
+check_eq "$resets" 0 "no resets in either bulk capture"
+interop_finish

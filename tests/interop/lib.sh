@@ -1,0 +1,294 @@
+# shellcheck shell=bash disable=SC2034
+# lib.sh — sourced by the interop tests (tests/interop/*.sh): synack on a
+# TUN device against the Linux kernel, inside network namespaces that the
+# test creates and removes (scripts/netns.sh), on addresses from
+# 198.18.0.0/15 only.
+#
+# A test calls, in order:
+#
+#     source "$(dirname "$0")/lib.sh"
+#     interop_init TAG SYNACK TOOL...    # skips (77) without CAP_NET_ADMIN, fails without a tool
+#     serve_start --echo 7 ...           # synack serve in $NS, kernel side configured
+#     check "what is checked" COMMAND... # or check_json / tshark_check
+#     serve_stop
+#     interop_finish                     # "N passed, N failed"; exit status
+#
+# Everything started goes through bg_start, so the EXIT trap can end it by
+# PID; every wait is bounded.  SYNACK_INTEROP_KEEP=1 keeps the work
+# directory (captures, logs) and prints where it is.
+
+set -u
+
+INTEROP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$INTEROP_DIR/../.." && pwd)
+NETNS_SH=$REPO/scripts/netns.sh
+PEER=$INTEROP_DIR/peer.py
+
+# Addresses (scripts/netns.sh): synack and the kernel on the TUN link, the
+# far namespace behind the veth hop.
+SYN_ADDR=198.18.0.2
+KERNEL_ADDR=198.18.0.1
+FAR_ADDR=198.18.1.2
+TUN_DEV=syn0
+
+# "quick" as the test's second argument (the sanitizer build) shortens
+# the bulk transfers: scaled BYTES gives BYTES, or a fifth of it.
+INTEROP_QUICK=0
+[[ ${2:-} == quick ]] && INTEROP_QUICK=1
+scaled() { echo $(($1 / (INTEROP_QUICK ? 5 : 1))); }
+
+passed=0
+failed=0
+PIDS=()
+NAME=""
+WORK=""
+SERVE_PID=""
+
+log() { printf '%s\n' "$*"; }
+
+pass() {
+    passed=$((passed + 1))
+    log "  ok:     $1"
+}
+
+fail() {
+    failed=$((failed + 1))
+    log "  FAILED: $1"
+    shift
+    local line
+    for line in "$@"; do log "          $line"; done
+}
+
+# check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
+check() {
+    local what=$1
+    shift
+    if "$@"; then pass "$what"; else fail "$what" "command: $*"; fi
+}
+
+# check_eq GOT WANT DESCRIPTION
+check_eq() {
+    if [[ "$1" == "$2" ]]; then pass "$3"; else fail "$3" "expected: $2" "got:      $1"; fi
+}
+
+# check_awk AWK-CONDITION DESCRIPTION (numbers compared by awk)
+check_awk() {
+    if awk "BEGIN { exit !($1) }"; then pass "$2"; else fail "$2" "condition: $1"; fi
+}
+
+# json_field KEY JSON: the value of a top-level key of a one-level JSON
+# object (numbers, booleans, null, strings without commas).
+json_field() {
+    python3 -c 'import json, sys
+try:
+    v = json.loads(sys.argv[2]).get(sys.argv[1])
+except ValueError:
+    v = None
+print("null" if v is None else (str(v).lower() if isinstance(v, bool) else v))' "$1" "$2"
+}
+
+interop_skip() {
+    log "SKIPPED: $*"
+    exit 77
+}
+
+# interop_init TAG SYNACK [TOOL...]
+interop_init() {
+    local tag=$1 tool missing=()
+    SYNACK=$2
+    shift 2
+    if [[ $(id -u) -ne 0 ]]; then
+        interop_skip "needs CAP_NET_ADMIN (run as root)"
+    fi
+    local probe="sa-$$-probe"
+    if ! ip netns add "$probe" 2>/dev/null; then
+        interop_skip "needs CAP_NET_ADMIN (run as root): ip netns add failed"
+    fi
+    ip netns del "$probe" 2>/dev/null || true
+    if [[ ! -c /dev/net/tun ]]; then
+        interop_skip "needs /dev/net/tun"
+    fi
+    for tool in ip python3 "$@"; do
+        command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+    done
+    if ((${#missing[@]})); then
+        log "FAILED: missing ${missing[*]} (scripts/install-deps.sh installs what the tests need)"
+        log "0 passed, 1 failed"
+        exit 1
+    fi
+    [[ -x $SYNACK ]] || { log "FAILED: no synack binary at $SYNACK"; log "0 passed, 1 failed"; exit 1; }
+    NAME="sa-$$-$tag"
+    NS=$NAME-syn
+    FAR=$NAME-far
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/synack-interop-$tag.XXXXXX")
+    trap interop_cleanup EXIT
+    trap 'exit 130' INT TERM
+    "$NETNS_SH" up "$NAME" >/dev/null || { log "FAILED: scripts/netns.sh up $NAME"; exit 1; }
+}
+
+interop_cleanup() {
+    local pid i
+    for pid in "${PIDS[@]}"; do
+        kill -0 "$pid" 2>/dev/null || continue
+        kill -TERM "$pid" 2>/dev/null || true
+        for ((i = 0; i < 50; i++)); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    [[ -n $NAME ]] && "$NETNS_SH" down "$NAME" >/dev/null 2>&1
+    if [[ -n $WORK ]]; then
+        if [[ ${SYNACK_INTEROP_KEEP:-0} == 1 ]]; then
+            log "work directory kept: $WORK"
+        else
+            rm -rf "$WORK"
+        fi
+    fi
+}
+
+# bg_start VAR NAMESPACE LOGFILE COMMAND...: runs COMMAND in NAMESPACE in
+# the background with output to LOGFILE; the PID goes into VAR and into the
+# list the EXIT trap ends.  (ip netns exec execs COMMAND, so the PID is
+# COMMAND's own.)
+bg_start() {
+    local var=$1 ns=$2 logfile=$3
+    shift 3
+    ip netns exec "$ns" "$@" </dev/null >"$logfile" 2>&1 &
+    local pid=$!
+    PIDS+=("$pid")
+    printf -v "$var" '%s' "$pid"
+}
+
+# wait_exit PID SECONDS: waits for a background job; returns its exit
+# status, or 124 after ending it when it outlived SECONDS.
+wait_exit() {
+    local pid=$1 limit=$2 i
+    for ((i = 0; i < limit * 20; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null
+        sleep 0.5
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        return 124
+    fi
+    wait "$pid"
+}
+
+# wait_file PATH SECONDS: until PATH exists.
+wait_file() {
+    local i
+    for ((i = 0; i < $2 * 20; i++)); do
+        [[ -e $1 ]] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# in_ns COMMAND...: runs COMMAND in the synack namespace, bounded by
+# `timeout` when the first word is a number of seconds.
+in_ns() { ip netns exec "$NS" "$@"; }
+in_far() { ip netns exec "$FAR" "$@"; }
+
+# tcp_ready NS ADDR PORT SECONDS: until a TCP connection to ADDR:PORT succeeds.
+tcp_ready() {
+    local ns=$1 addr=$2 port=$3 i
+    for ((i = 0; i < $4 * 10; i++)); do
+        ip netns exec "$ns" timeout 1 bash -c "exec 3<>/dev/tcp/$addr/$port" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# serve_start [--pcap FILE] SERVE-OPTIONS...: starts `synack serve` on
+# $TUN_DEV in $NS, configures the kernel side and waits until the first
+# TCP port given answers.  Sets SERVE_PID; output in $WORK/serve.log.
+serve_start() {
+    local port="" a
+    for a in "$@"; do
+        case $a in
+        [0-9]*:*) [[ -z $port ]] && port=${a%%:*} ;;
+        [0-9]*) [[ -z $port ]] && port=$a ;;
+        esac
+    done
+    bg_start SERVE_PID "$NS" "$WORK/serve.log" "$SYNACK" serve --tun "$TUN_DEV" --addr "$SYN_ADDR/24" "$@"
+    if ! "$NETNS_SH" tun "$NAME" "$TUN_DEV" "$KERNEL_ADDR/24" --timeout 10; then
+        fail "synack serve creates $TUN_DEV" "serve.log:" "$(cat "$WORK/serve.log")"
+        return 1
+    fi
+    if [[ -n $port ]] && ! tcp_ready "$NS" "$SYN_ADDR" "$port" 10; then
+        fail "synack serve answers on port $port" "serve.log:" "$(cat "$WORK/serve.log")"
+        return 1
+    fi
+    return 0
+}
+
+# serve_stop: SIGTERM, and the graceful stop must end with status 0.
+serve_stop() {
+    [[ -n $SERVE_PID ]] || return 0
+    kill -TERM "$SERVE_PID" 2>/dev/null
+    local rc=0
+    wait_exit "$SERVE_PID" 15 || rc=$?
+    check_eq "$rc" 0 "synack serve stops on SIGTERM with status 0"
+    [[ $rc -eq 0 ]] || log "          serve.log: $(tail -5 "$WORK/serve.log")"
+    SERVE_PID=""
+}
+
+# tshark_check PCAP WHAT [ALLOWED-WARNINGS-REGEX]
+#
+# Wireshark's dissectors and TCP analysis on a capture synack wrote:
+#   - no expert item of severity error: malformed packets, bad IP, TCP,
+#     UDP or ICMP checksums (checked: tcp/ip/udp/icmp.check_checksum on);
+#   - no expert item of severity warning except those matching
+#     ALLOWED-WARNINGS-REGEX (case-insensitive), the flow-control ones
+#     that a receiver that does not keep up legitimately causes (zero
+#     window, window full) and D-SACK reports of spurious retransmissions;
+#   - in particular no "ACKed segment that wasn't captured" and no
+#     "Previous segment(s) not captured" unless the caller allows them.
+# The summary of severities is printed either way.
+tshark_check() {
+    local pcap=$1 what=$2 allowed=${3:-}
+    if [[ ! -s $pcap ]]; then
+        fail "$what: capture $pcap written"
+        return
+    fi
+    local out
+    out=$(tshark -r "$pcap" -n -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE \
+        -o udp.check_checksum:TRUE -q -z expert,warn 2>&1)
+    local frames
+    frames=$(tshark -r "$pcap" -n -T fields -e frame.number 2>/dev/null | wc -l)
+    # Lines in the Errors and Warns sections: "   N   Group   Protocol  Summary".
+    local errors warns bad
+    errors=$(awk '/^Errors \(/{s=1; next} /^(Warns|Notes|Chats) \(/{s=0} s && /^ +[0-9]+ /' <<<"$out")
+    warns=$(awk '/^Warns \(/{s=1; next} /^(Errors|Notes|Chats) \(/{s=0} s && /^ +[0-9]+ /' <<<"$out")
+    # Always allowed: flow control (a receiver that does not keep up) and
+    # D-SACK (a duplicate reported: a spurious retransmission, which is
+    # wasteful but not wrong; the counts are printed).
+    local benign='zero window|window specified by the receiver is now completely full|D-SACK Sequence'
+    bad=$(grep -Eiv "$benign${allowed:+|$allowed}" <<<"$warns" || true)
+    log "  tshark: $frames frames in $(basename "$pcap")$( [[ -n $warns ]] && printf '; warnings:\n%s' "$(sed 's/^ */            /' <<<"$warns")")"
+    if [[ -z $errors ]]; then
+        pass "$what: no malformed packets, no bad checksums (tshark errors)"
+    else
+        fail "$what: no malformed packets, no bad checksums (tshark errors)" "$errors"
+    fi
+    if [[ -z $bad ]]; then
+        pass "$what: no unexpected tshark warnings"
+    else
+        fail "$what: no unexpected tshark warnings" "$bad"
+    fi
+}
+
+# tshark_count PCAP FILTER: frames matching a display filter.
+tshark_count() {
+    tshark -r "$1" -n -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE -Y "$2" -T fields -e frame.number 2>/dev/null | wc -l
+}
+
+interop_finish() {
+    echo "$passed passed, $failed failed"
+    [[ $failed -eq 0 ]]
+    exit $?
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# lossy_hop.sh SYNACK [quick] — synack behind a forwarding kernel and an
+# impaired link: 1% loss, 20 ms delay and 1% reordering in each direction
+# (tc netem, or scripts/impair.py where the kernel has no netem; see
+# scripts/netns.sh):
+#
+#   synack ==TUN== kernel (NAME-syn, forwarding) --impaired veth-- NAME-far
+#
+#   - curl in NAME-far fetches 10 MB from `synack serve --http`, byte-exact;
+#   - `synack connect` sends 10 MB to a server in NAME-far (which checks
+#     every byte) and receives 10 MB from one (synack checks them);
+#   - every connection ends cleanly: exit status 0, end of stream on the
+#     kernel's side, no reset from anyone.
+#
+# Captures taken inside synack see every packet synack sends and receives,
+# and nothing of what the impaired link drops.  So on these captures:
+#   - "Previous segment(s) not captured" is legitimate for data the far
+#     side sent (a segment lost on the link never reached synack), but not
+#     for data synack sent (it captured all of it: a gap there would mean
+#     synack skipped sequence space);
+#   - "Out-Of-Order segment" is legitimate (the link reorders; tshark also
+#     calls a retransmission sent within an RTT of the highest segment,
+#     e.g. by RACK or a tail loss probe, out of order);
+#   - retransmissions, duplicate ACKs and spurious retransmissions are
+#     notes, not warnings: never counted;
+#   - "ACKed segment that wasn't captured" is never legitimate: synack only
+#     acknowledges what it received, and the far side only what synack
+#     sent, all of which the capture holds;
+#   - malformed packets and bad checksums are never legitimate.
+# shellcheck source=lib.sh disable=SC2154  # bg_start assigns the *_pid variables
+source "$(dirname "$0")/lib.sh"
+interop_init hop "$1" curl cmp tshark
+
+size=$(scaled 10485760)
+spec="loss 1% delay 20ms reorder 1% 25%"
+"$NETNS_SH" hop "$NAME" --netem "$spec" --seed 7 >"$WORK/hop.txt" 2>&1 || {
+    fail "scripts/netns.sh hop" "$(cat "$WORK/hop.txt")"
+    interop_finish
+}
+log "  $(cat "$WORK/hop.txt")"
+
+lossy_allowed='Previous segment\(s\) not captured|out-of-order segment'
+# lossy_check PCAP WHAT: tshark_check with the allowances above, then the
+# direction of every "not captured" gap.
+lossy_check() {
+    tshark_check "$1" "$2" "$lossy_allowed"
+    local n
+    n=$(tshark_count "$1" "tcp.analysis.lost_segment && ip.src == $SYN_ADDR")
+    check_eq "$n" 0 "$2: no gap in what synack sent (tcp.analysis.lost_segment from $SYN_ADDR)"
+    n=$(tshark_count "$1" "tcp.analysis.ack_lost_segment")
+    check_eq "$n" 0 "$2: nothing ACKed that was not captured"
+    n=$(tshark_count "$1" "tcp.flags.reset == 1")
+    check_eq "$n" 0 "$2: no resets"
+    log "  $2: $(tshark_count "$1" "tcp.analysis.retransmission && ip.src == $SYN_ADDR") retransmissions by synack," \
+        "$(tshark_count "$1" "tcp.analysis.lost_segment") gaps in what synack received"
+}
+
+log "curl in the far namespace <- synack serve, $size bytes:"
+mkdir -p "$WORK/www"
+head -c "$size" /dev/urandom >"$WORK/www/file"
+serve_start --http "8080:$WORK/www" --pcap "$WORK/http.pcap" || interop_finish
+out=$(in_far curl -s --max-time 150 -o "$WORK/got" -w '%{http_code} %{size_download} %{time_total} %{speed_download}' \
+    "http://$SYN_ADDR:8080/file")
+rc=$?
+read -r code bytes secs speed <<<"$out"
+check_eq "$rc ${code:-none} ${bytes:-0}" "0 200 $size" "curl exits 0 with status 200 and $size bytes"
+check "curl across the hop: byte-exact" cmp -s "$WORK/www/file" "$WORK/got"
+log "  $size bytes in ${secs:-?}s: $(awk -v s="${speed:-0}" 'BEGIN { printf "%.1f", s * 8 / 1e6 }') Mbit/s"
+serve_stop
+lossy_check "$WORK/http.pcap" "http capture"
+
+# synack connect: the device is gone with serve; make it persistent now.
+"$NETNS_SH" tun "$NAME" "$TUN_DEV" "$KERNEL_ADDR/24" --create || fail "netns.sh tun --create"
+synack_connect() {
+    in_ns timeout 150 "$SYNACK" connect --tun "$TUN_DEV" --addr "$SYN_ADDR/24" "$@"
+}
+
+log "synack connect -> far server, $size bytes:"
+bg_start sink_pid "$FAR" "$WORK/sink.json" python3 "$PEER" sink --listen "$FAR_ADDR:5001" --bytes "$size" \
+    --ready-file "$WORK/sink.ready" --timeout 140
+wait_file "$WORK/sink.ready" 10 || fail "far sink listens"
+out=$(synack_connect "$FAR_ADDR" 5001 --send-bytes "$size" --expect-bytes 0 --verify --json --pcap "$WORK/send.pcap" </dev/null 2>"$WORK/send.err")
+rc=$?
+check_eq "$rc" 0 "synack connect --send-bytes exits 0 $( ((rc)) && cat "$WORK/send.err")"
+rc=0
+wait_exit "$sink_pid" 30 || rc=$?
+sink=$(cat "$WORK/sink.json")
+check_eq "$rc" 0 "the far kernel received $size pattern bytes byte-exact, then EOF: $sink"
+log "  $(json_field seconds "$out") s, $(json_field send_mbps "$out") Mbit/s"
+lossy_check "$WORK/send.pcap" "send capture"
+
+log "far server -> synack connect, $size bytes:"
+bg_start source_pid "$FAR" "$WORK/source.json" python3 "$PEER" source --listen "$FAR_ADDR:5002" --bytes "$size" \
+    --ready-file "$WORK/source.ready" --timeout 140
+wait_file "$WORK/source.ready" 10 || fail "far source listens"
+out=$(synack_connect "$FAR_ADDR" 5002 --expect-bytes "$size" --verify --json --pcap "$WORK/recv.pcap" </dev/null 2>"$WORK/recv.err")
+rc=$?
+check_eq "$rc" 0 "synack connect --expect-bytes --verify exits 0 $( ((rc)) && cat "$WORK/recv.err")"
+check_eq "$(json_field bytes_received "$out") $(json_field verified "$out")" "$size true" \
+    "synack received $size bytes across the hop and verified them"
+rc=0
+wait_exit "$source_pid" 30 || rc=$?
+source=$(cat "$WORK/source.json")
+check_eq "$rc" 0 "the far kernel sent $size bytes, half-closed, and read EOF: $source"
+log "  $(json_field seconds "$out") s, $(json_field recv_mbps "$out") Mbit/s"
+lossy_check "$WORK/recv.pcap" "receive capture"
+
+# The impairer's counters (user-space mode) show what the link did.
+"$NETNS_SH" down "$NAME" 2>&1 | sed 's/^/  /'
+interop_finish
