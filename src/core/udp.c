@@ -373,8 +373,10 @@ void udp_input(struct synack_stack *st, int iface, const struct synack_addr *src
         return;
     }
     /* RFC 768 / RFC 1122 §4.1.3.4: a zero checksum field means the sender
-     * computed none; any other value must verify, else drop silently. */
-    if (get_be16(p + 6) != 0 &&
+     * computed none; any other value must verify, else drop silently.  A
+     * link that vouches for the checksum (TUN offloads: the local kernel
+     * may leave it partial) is believed, as in tcp_input. */
+    if (!st->rx_csum_valid && get_be16(p + 6) != 0 &&
         csum_finish(csum_add(csum_pseudo(src, dst, IP_PROTO_UDP, (uint32_t)ulen), p, ulen)) != 0) {
         st->stats.udp_in_errors++;
         stack_drop(st, iface, SYNACK_DROP_UDP_CHECKSUM, now);

@@ -28,7 +28,6 @@
  * level-triggered EPOLLIN does not spin the loop.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -174,8 +173,6 @@ static void fail(struct client *cl, int err)
 
 /* ---- stdin mode ----------------------------------------------------------- */
 
-static void watch_stdin(struct client *cl, bool want);
-
 static void on_stdin(struct synack_runtime *rt, int fd, uint32_t events, void *ctx);
 
 /* Writes all of buf to standard output, waiting if it is non-blocking. */
@@ -279,9 +276,10 @@ static void pump_stdin(struct client *cl)
             return;
         }
         watch_stdin(cl, true);
-        if (cl->stdin_pollable)
+        if (cl->stdin_watched)
             return;                    /* on_stdin reads when there is input */
-        read_stdin(cl);
+        if (!cl->stdin_eof)
+            read_stdin(cl);            /* a regular file: read it now */
     }
 }
 

@@ -67,7 +67,9 @@ check_eq "$rc ${code:-none} ${bytes:-0}" "0 200 $size" "curl exits 0 with status
 check "curl across the hop: byte-exact" cmp -s "$WORK/www/file" "$WORK/got"
 log "  $size bytes in ${secs:-?}s: $(awk -v s="${speed:-0}" 'BEGIN { printf "%.1f", s * 8 / 1e6 }') Mbit/s"
 serve_stop
+TSHARK_OPTS=(--disable-protocol http)
 lossy_check "$WORK/http.pcap" "http capture"
+TSHARK_OPTS=()
 
 # synack connect: the device is gone with serve; make it persistent now.
 "$NETNS_SH" tun "$NAME" "$TUN_DEV" "$KERNEL_ADDR/24" --create || fail "netns.sh tun --create"

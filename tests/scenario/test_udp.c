@@ -415,3 +415,26 @@ TEST(udp_connected_socket_learns_port_unreachable)
     synack_close(s.st, u);
     scenario_end(&s);
 }
+
+/*  Over a TUN with offloads the local kernel may leave a UDP checksum
+ *  partial, and the link vouches for it (SYNACK_INPUT_CSUM_VALID):
+ *  UDP "ok" with a checksum that does not verify, vouched for  -->  delivered
+ *  the same datagram, not vouched for                          -->  dropped (UDP_CHECKSUM)
+ */
+TEST(udp_checksum_vouched_for_by_the_link_is_believed)
+{
+    struct scenario s;
+    uint8_t pkt[64];
+    char buf[8];
+    int u = udp_scenario(&s, 53);
+    at(&s, 10);
+    size_t len = peer_udp_packet(&s, 40000, 53, 1, "ok", 2, pkt, sizeof pkt);
+    put_be16(pkt + IPV4_HEADER_LEN + 6, 0x1234);                   /* e.g. only the pseudo-header sum */
+    synack_input_flags(s.st, 0, pkt, len, SYNACK_INPUT_CSUM_VALID, s.now);
+    CHECK_EQ(synack_recvfrom(s.st, u, buf, sizeof buf, NULL), 2);
+    peer_sends_raw(&s, pkt, len);
+    CHECK_EQ(synack_recvfrom(s.st, u, buf, sizeof buf, NULL), -SYNACK_EAGAIN);
+    CHECK_EQ(synack_stack_stats(s.st)->drops[SYNACK_DROP_UDP_CHECKSUM], 1);
+    synack_close(s.st, u);
+    scenario_end(&s);
+}
