@@ -99,7 +99,6 @@ check "keep-alive: second body byte-exact" cmp -s "$www/10k" "$got/ka2"
 
 serve_stop
 log "  serve: $(tail -1 "$WORK/serve.log")"
-TSHARK_OPTS=(--disable-protocol http)
 tshark_check "$WORK/http.pcap" "http capture"
 log "  $(tshark_count "$WORK/http.pcap" "tcp.analysis.retransmission && ip.src == $SYN_ADDR") retransmissions by synack" \
     "(no loss on this path: tail loss probes sent before a busy receiver's ACK)"

@@ -117,6 +117,16 @@ interop_init() {
         exit 1
     fi
     [[ -x $SYNACK ]] || { log "FAILED: no synack binary at $SYNACK"; log "0 passed, 1 failed"; exit 1; }
+    # Namespaces left by an interop test that was killed (ctest's timeout
+    # sends SIGKILL, and then no EXIT trap runs): sa-PID-TAG-* whose test
+    # process is gone.
+    local ns base pid
+    for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }' | grep -E '^sa-[0-9]+-[a-z]+-(syn|far|mid)$'); do
+        base=${ns%-*}
+        pid=${base#sa-}
+        pid=${pid%%-*}
+        kill -0 "$pid" 2>/dev/null || "$NETNS_SH" down "$base" >/dev/null 2>&1
+    done
     NAME="sa-$$-$tag"
     NS=$NAME-syn
     FAR=$NAME-far
@@ -237,10 +247,14 @@ serve_stop() {
     SERVE_PID=""
 }
 
-# Extra tshark options for every reading of a capture.  HTTP captures set
-# (--disable-protocol http): reassembling a 100 MB body makes tshark take
-# minutes, and the checks here are about IP and TCP.
-TSHARK_OPTS=()
+# How every capture is read.  The payloads are the test pattern, random
+# bytes or whole files, which tshark's protocol and heuristic dissectors
+# (HTTP reassembling a 100 MB body for minutes, Thrift taking random bytes
+# for its own and calling them malformed) have no business with: every
+# TCP port is decoded as plain data.  These checks are about IP and TCP
+# (ICMP checksums tshark always verifies).
+TSHARK_OPTS=(-n -d "tcp.port==1-65535,data" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE
+    -o udp.check_checksum:TRUE)
 
 # tshark_check PCAP WHAT [ALLOWED-WARNINGS-REGEX]
 #
@@ -260,25 +274,21 @@ tshark_check() {
         fail "$what: capture $pcap written"
         return
     fi
-    local out
-    out=$(tshark -r "$pcap" -n "${TSHARK_OPTS[@]}" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE \
-        -o udp.check_checksum:TRUE -q -z expert,warn 2>&1)
-    local frames
-    frames=$(capinfos -c -M "$pcap" 2>/dev/null | awk '/Number of packets/ { print $NF }')
-    # Lines in the Errors and Warns sections: "   N   Group   Protocol  Summary".
-    local errors warns bad
-    errors=$(awk '/^Errors \(/{s=1; next} /^(Warns|Notes|Chats) \(/{s=0} s && /^ +[0-9]+ /' <<<"$out")
-    warns=$(awk '/^Warns \(/{s=1; next} /^(Errors|Notes|Chats) \(/{s=0} s && /^ +[0-9]+ /' <<<"$out")
+    if ! tshark_expert "$pcap"; then
+        fail "$what: tshark reads the capture" "$T_ERRS"
+        return
+    fi
     # Always allowed: flow control (a receiver that does not keep up) and
     # D-SACK (a duplicate reported: a spurious retransmission, which is
     # wasteful but not wrong; the counts are printed).
-    local benign='zero window|window specified by the receiver is now completely full|D-SACK Sequence'
-    bad=$(grep -Eiv "$benign${allowed:+|$allowed}" <<<"$warns" || true)
-    log "  tshark: $frames frames in $(basename "$pcap")$( [[ -n $warns ]] && printf '; warnings:\n%s' "$(sed 's/^ */            /' <<<"$warns")")"
-    if [[ -z $errors ]]; then
+    local benign='zero window|window specified by the receiver is now completely full|D-SACK Sequence' bad
+    bad=$(grep -Eiv "$benign${allowed:+|$allowed}" <<<"$T_WARNS" || true)
+    log "  tshark: $T_FRAMES frames in $(basename "$pcap")$( [[ -n $T_WARNS ]] &&
+        printf '; warnings:\n%s' "$(sed 's/^ */            /' <<<"$T_WARNS")")"
+    if [[ -z $T_ERRORS ]]; then
         pass "$what: no malformed packets, no bad checksums (tshark errors)"
     else
-        fail "$what: no malformed packets, no bad checksums (tshark errors)" "$errors"
+        fail "$what: no malformed packets, no bad checksums (tshark errors)" "$T_ERRORS"
     fi
     if [[ -z $bad ]]; then
         pass "$what: no unexpected tshark warnings"
@@ -287,10 +297,64 @@ tshark_check() {
     fi
 }
 
+# tshark_expert PCAP: tshark's expert summary of severity warning and
+# above.  Sets T_ERRORS and T_WARNS (the lines "N  Group  Protocol
+# Summary" of each section), T_FRAMES; fails, with T_ERRS, when tshark
+# could not read the capture (a check must never pass on no output).
+tshark_expert() {
+    local out rc=0
+    T_ERRORS="" T_WARNS="" T_FRAMES=0
+    out=$(tshark -r "$1" "${TSHARK_OPTS[@]}" -q -z expert,warn 2>"$WORK/tshark.err") || rc=$?
+    T_ERRS=$(grep -v 'Running as user' "$WORK/tshark.err" || true)
+    if [[ $rc -ne 0 || -n $T_ERRS ]]; then
+        T_ERRS="exit status $rc: $T_ERRS"
+        return 1
+    fi
+    T_FRAMES=$(capinfos -c -M "$1" 2>/dev/null | awk '/Number of packets/ { print $NF }')
+    T_ERRORS=$(awk '/^Errors \(/{s=1; next} /^(Warns|Notes|Chats) \(/{s=0} s && /^ +[0-9]+ /' <<<"$out")
+    T_WARNS=$(awk '/^Warns \(/{s=1; next} /^(Errors|Notes|Chats) \(/{s=0} s && /^ +[0-9]+ /' <<<"$out")
+}
+
+# tshark_self_test: the checks above can fail.  A capture of one TCP SYN
+# with a wrong checksum must give a "Bad checksum" error.
+tshark_self_test() {
+    python3 - "$WORK/bad-checksum.pcap" <<'PY'
+import struct, sys
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 1, 0, 64, 6, 0, bytes([198, 18, 0, 1]), bytes([198, 18, 0, 2])))
+ip[10:12] = struct.pack("!H", csum(bytes(ip)))
+tcp = struct.pack("!HHIIBBHHH", 40000, 7, 1000, 0, 5 << 4, 0x02, 65535, 0x1234, 0)   # 0x1234: wrong
+pkt = bytes(ip) + tcp
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 101))   # LINKTYPE_RAW
+    f.write(struct.pack("<IIII", 0, 0, len(pkt), len(pkt)) + pkt)
+PY
+    if tshark_expert "$WORK/bad-checksum.pcap" && grep -q 'Bad checksum' <<<"$T_ERRORS"; then
+        pass "tshark self-test: a wrong TCP checksum is reported"
+    else
+        fail "tshark self-test: a wrong TCP checksum is reported" "$T_ERRS" "$T_ERRORS"
+    fi
+}
+
 # tshark_count PCAP FILTER: frames matching a display filter.
 tshark_count() {
-    tshark -r "$1" -n "${TSHARK_OPTS[@]}" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE -Y "$2" \
-        -T fields -e frame.number 2>/dev/null | wc -l
+    tshark -r "$1" "${TSHARK_OPTS[@]}" -Y "$2" -T fields -e frame.number 2>/dev/null | wc -l
+}
+
+# resets_before_close PCAP: resets synack sent on a connection before both
+# FINs had been seen.  A reset after that is RFC 9293's answer to a stray
+# segment (a duplicate ACK, say) for a connection that is gone, and harms
+# nobody; one before it ends a connection that was not finished.
+resets_before_close() {
+    tshark -r "$1" "${TSHARK_OPTS[@]}" -T fields -e tcp.stream -e ip.src -e tcp.flags.fin -e tcp.flags.reset \
+        2>/dev/null | awk -v syn="$SYN_ADDR" '
+        $3 == 1 { fin[$1, $2 == syn] = 1 }
+        $4 == 1 && $2 == syn && !(fin[$1, 0] && fin[$1, 1]) { n++ }
+        END { print n + 0 }'
 }
 
 interop_finish() {
