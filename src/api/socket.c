@@ -315,7 +315,9 @@ ssize_t synack_recv(struct synack_stack *st, int sock, void *buf, size_t len)
         return -SYNACK_ENOTCONN;
     if (c->rcvbuf.len && len) {
         uint32_t n = ringbuf_read(&c->rcvbuf, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
-        if (c->state != SYNACK_TCP_CLOSED && tcp_conn_window_update_due(c)) {
+        /* After the peer's FIN nothing more can arrive: a window update
+         * then only draws a RST from a peer that has gone. */
+        if (c->state != SYNACK_TCP_CLOSED && !c->fin_received && tcp_conn_window_update_due(c)) {
             c->ack_now = true;          /* tell the peer the window opened */
             tcp_conn_want_output(st, c);
         }

@@ -270,6 +270,19 @@ static bool plan_new_data(const struct tcp_conn *c, uint32_t room, struct seg_pl
     return len || (p->flags & TCP_FIN);
 }
 
+/* The sequence number for a segment that carries no data (a pure ACK, a
+ * RST): SND.NXT, unless that lies beyond the window the peer offers — as
+ * after a zero-window probe byte it refused, or when it shrank its window
+ * — in which case the right edge, so that the peer finds it acceptable
+ * (RFC 9293 §3.10.7.4; Linux's tcp_acceptable_seq does the same). */
+static uint32_t bare_seq(const struct tcp_conn *c)
+{
+    if (!tcp_state_synchronized(c->state) || our_syn_unacked(c))
+        return c->snd_nxt;
+    uint32_t edge = c->snd_una + c->snd_wnd;
+    return seq_gt(c->snd_nxt, edge) ? edge : c->snd_nxt;
+}
+
 /* Fills *p with the next segment worth sending; false if there is none. */
 static bool plan_next(struct tcp_conn *c, struct seg_plan *p)
 {
@@ -307,10 +320,10 @@ static bool plan_next(struct tcp_conn *c, struct seg_plan *p)
         uint32_t rwnd_room = seq_gt(wnd_edge, c->snd_max) ? wnd_edge - c->snd_max : 0;
         if (plan_new_data(c, min_u32(rwnd_room, cwnd_room), p))
             return true;
-        p->seq = c->snd_nxt;
         p->flags = TCP_ACK;
         p->len = 0;
     }
+    p->seq = bare_seq(c);
     return c->ack_now;
 }
 
@@ -456,7 +469,7 @@ void tcp_send_keepalive(struct synack_stack *st, struct tcp_conn *c, synack_time
 
 void tcp_send_ack_now(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
 {
-    struct seg_plan p = { .seq = c->snd_nxt, .flags = TCP_ACK };
+    struct seg_plan p = { .seq = bare_seq(c), .flags = TCP_ACK };
     transmit(st, c, &p, now);
 }
 
@@ -464,7 +477,7 @@ void tcp_send_rst_for_conn(struct synack_stack *st, struct tcp_conn *c, synack_t
 {
     /* RFC 9293 §3.10.5: <SEQ=SND.NXT><CTL=RST>; the ACK bit is added when
      * synchronized so the peer can match it to its state. */
-    struct seg_plan p = { .seq = c->snd_max, .flags = TCP_RST };
+    struct seg_plan p = { .seq = bare_seq(c), .flags = TCP_RST };
     if (c->state != SYNACK_TCP_SYN_SENT)
         p.flags |= TCP_ACK;
     transmit(st, c, &p, now);

@@ -27,6 +27,10 @@
 
 #define DUP_THRESH 3                   /* RFC 5681 §3.2, RFC 6675 §2 */
 #define REO_WND_PERSIST 16             /* RFC 8985 §6.2 step 4 */
+/* A floor under the probe timeout: on a sub-millisecond path a busy
+ * receiver's ACK is often later than 2*SRTT, and a probe then is only a
+ * spurious retransmission.  Linux uses the same 10 ms. */
+#define TLP_MIN_PTO_US 10000
 
 static uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
 static uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
@@ -575,6 +579,8 @@ void tcp_rec_arm_tlp(struct synack_stack *st, struct tcp_conn *c, synack_time_us
         return;
     }
     uint64_t pto = c->rtt.srtt_us ? 2ull * c->rtt.srtt_us : 1000000;
+    if (pto < TLP_MIN_PTO_US)
+        pto = TLP_MIN_PTO_US;
     if (c->snd_max - c->snd_una <= c->snd_mss)
         pto += st->cfg.delack_us;                 /* the peer may be delaying its ACK */
     synack_time_us at = now + pto;

@@ -398,7 +398,7 @@ static synack_time_us dispatch(struct synack_runtime *rt)
         if (!any)
             break;
     }
-    return synack_poll(rt->stack, monotonic_us()) < next ? synack_poll(rt->stack, monotonic_us()) : next;
+    return next;
 }
 
 static void arm_timer(struct synack_runtime *rt, synack_time_us deadline)
