@@ -60,16 +60,21 @@ ip -n "$ns-a" link set veth-a up; ip -n "$ns-b" link set veth-b up
 ip netns exec "$ns-b" python3 "$tmp/recv.py" 198.18.1.2 9 >"$tmp/veth.recv" & pids+=($!)
 veth=$(timeout 120 ip netns exec "$ns-a" python3 "$tmp/send.py" 198.18.1.2 9 "$BYTES")
 
-# 2. kernel -> synack over TUN
+# A persistent TUN device with the virtio-net header, so that synack (which
+# asks for offloads) attaches with them and the kernel side stays
+# configured between the two runs.
 ip netns add "$ns-t"; ip -n "$ns-t" link set lo up
-ip netns exec "$ns-t" "$SYNACK" serve --tun syn0 --addr 198.18.0.2/24 --discard 9 2>"$tmp/serve.log" & pids+=($!)
-for _ in $(seq 1 50); do ip -n "$ns-t" link show syn0 >/dev/null 2>&1 && break; sleep 0.1; done
+ip -n "$ns-t" tuntap add dev syn0 mode tun vnet_hdr
 ip -n "$ns-t" addr add 198.18.0.1/24 dev syn0; ip -n "$ns-t" link set syn0 up
+
+# 2. kernel -> synack over TUN
+ip netns exec "$ns-t" "$SYNACK" serve --tun syn0 --addr 198.18.0.2/24 --discard 9 2>"$tmp/serve.log" & pids+=($!)
+sleep 0.3
 to_synack=$(timeout 120 ip netns exec "$ns-t" python3 "$tmp/send.py" 198.18.0.2 9 "$BYTES")
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 
 # 3. synack -> kernel over TUN
-ip netns exec "$ns-t" python3 "$tmp/recv.py" 198.18.0.1 9 >"$tmp/tun.recv" & rpid=$!; pids+=($rpid)
+ip netns exec "$ns-t" python3 "$tmp/recv.py" 0.0.0.0 9 >"$tmp/tun.recv" & rpid=$!; pids+=($rpid)
 sleep 0.3
 timeout 120 ip netns exec "$ns-t" "$SYNACK" connect --tun syn0 --addr 198.18.0.2/24 --send-bytes "$BYTES" \
     --expect-bytes 0 --json 198.18.0.1 9 >"$tmp/connect.json" 2>"$tmp/connect.log" || true
