@@ -115,6 +115,18 @@ enum synack_trace_kind {
     SYNACK_TRACE_PACKET_OUT, /* packet handed to an interface's transmit */
     SYNACK_TRACE_DROP,       /* packet dropped; see drop_reason */
     SYNACK_TRACE_STATE,      /* connection moved old_state -> new_state */
+    SYNACK_TRACE_CC,         /* sender figures after an ACK or a timeout: see cc */
+};
+
+/* Congestion-control figures of a connection (SYNACK_TRACE_CC), for
+ * plots of cwnd, ssthresh, bytes in flight, SRTT and RTO over time. */
+struct synack_trace_cc {
+    uint32_t cwnd, ssthresh;     /* bytes */
+    uint32_t in_flight;          /* RFC 6675 pipe, bytes */
+    uint32_t snd_una, snd_max;   /* SND.UNA, highest sequence sent */
+    uint32_t snd_wnd;            /* the peer's window, bytes */
+    uint32_t srtt_us, rto_us;
+    uint8_t recovery;            /* 0 open, 1 fast recovery, 2 after a timeout */
 };
 
 struct synack_trace_event {
@@ -128,6 +140,7 @@ struct synack_trace_event {
     struct synack_endpoint local, remote;   /* state events */
     int old_state, new_state;    /* state events: enum synack_tcp_state */
     int drop_reason;             /* drop events: enum synack_drop_reason */
+    struct synack_trace_cc cc;   /* CC events (local and remote are set too) */
 };
 
 typedef void (*synack_trace_fn)(void *ctx, const struct synack_trace_event *ev);

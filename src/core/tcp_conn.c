@@ -97,6 +97,31 @@ void tcp_conn_set_cc(struct tcp_conn *c, int cc, synack_time_us now)
     }
 }
 
+void tcp_conn_trace_cc(struct synack_stack *st, const struct tcp_conn *c, synack_time_us now)
+{
+    if (!st->cfg.trace)
+        return;
+    struct synack_trace_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.kind = SYNACK_TRACE_CC;
+    ev.now = now;
+    ev.stack_name = st->name;
+    ev.iface = c->iface;
+    ev.conn_id = c->id;
+    ev.local = c->local;
+    ev.remote = c->remote;
+    ev.cc.cwnd = c->cwnd;
+    ev.cc.ssthresh = c->ssthresh;
+    ev.cc.in_flight = tcp_rec_pipe(c);
+    ev.cc.snd_una = c->snd_una;
+    ev.cc.snd_max = c->snd_max;
+    ev.cc.snd_wnd = c->snd_wnd;
+    ev.cc.srtt_us = c->rtt.srtt_us;
+    ev.cc.rto_us = rtt_rto_backed_off(&c->rtt, c->backoff);
+    ev.cc.recovery = c->rec_state;
+    st->cfg.trace(st->cfg.trace_ctx, &ev);
+}
+
 void tcp_conn_set_iss(struct tcp_conn *c, uint32_t iss)
 {
     c->iss = iss;

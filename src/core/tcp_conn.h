@@ -227,6 +227,8 @@ void tcp_conn_set_state(struct synack_stack *st, struct tcp_conn *c, int state, 
 void tcp_conn_close(struct synack_stack *st, struct tcp_conn *c, int err, synack_time_us now);
 /* Frees all memory of c; it must already be out of every list. */
 void tcp_conn_destroy(struct synack_stack *st, struct tcp_conn *c);
+/* Reports the sender's figures to the trace hook (SYNACK_TRACE_CC). */
+void tcp_conn_trace_cc(struct synack_stack *st, const struct tcp_conn *c, synack_time_us now);
 /* Applies keepalive settings (and (re)arms or stops its timer). */
 void tcp_conn_set_keepalive(struct synack_stack *st, struct tcp_conn *c, bool on, uint32_t idle_s,
                             uint32_t intvl_s, uint32_t cnt);

@@ -527,6 +527,8 @@ void tcp_rec_on_ack(struct synack_stack *st, struct tcp_conn *c, const struct tc
         tcp_timer_clear(st, c, TCP_TIMER_REORDER);
         tcp_timer_clear(st, c, TCP_TIMER_TLP);
     }
+    if (una_advanced || newly_sacked || dupack)
+        tcp_conn_trace_cc(st, c, now);
 }
 
 /* ---- timers ---- */
@@ -559,6 +561,7 @@ void tcp_rec_on_rto(struct synack_stack *st, struct tcp_conn *c, synack_time_us 
     }
     for (uint32_t i = 0; i < c->txq.count; i++)
         txq_mark_lost(&c->txq, txq_at(&c->txq, i));
+    tcp_conn_trace_cc(st, c, now);
 }
 
 void tcp_rec_on_reorder_timer(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)

@@ -251,6 +251,7 @@ static void on_trace(void *ctx, const struct synack_trace_event *ev)
     switch (ev->kind) {
     case SYNACK_TRACE_PACKET_OUT: record_packet(s, ev); break;
     case SYNACK_TRACE_STATE: record_state(s, ev); break;
+    case SYNACK_TRACE_CC: break;
     case SYNACK_TRACE_DROP: record_drop(s, ev); break;
     case SYNACK_TRACE_PACKET_IN: break;
     }

@@ -359,6 +359,13 @@ void synack_text_trace(void *file, const struct synack_trace_event *ev)
         fprintf(f, "drop (%s) %s\n", synack_drop_name(ev->drop_reason),
                 synack_format_packet(ev->packet, ev->len, text, sizeof text));
         break;
+    case SYNACK_TRACE_CC: {
+        static const char *const rec[] = { "open", "recovery", "loss" };
+        fprintf(f, "   cc cwnd %u ssthresh %u pipe %u una %u max %u wnd %u srtt %.3f ms rto %.3f ms %s\n",
+                ev->cc.cwnd, ev->cc.ssthresh, ev->cc.in_flight, ev->cc.snd_una, ev->cc.snd_max, ev->cc.snd_wnd,
+                ev->cc.srtt_us / 1000.0, ev->cc.rto_us / 1000.0, rec[ev->cc.recovery < 3 ? ev->cc.recovery : 0]);
+        break;
+    }
     case SYNACK_TRACE_STATE: {
         char local[SYNACK_ENDPOINT_STRLEN], remote[SYNACK_ENDPOINT_STRLEN];
         fprintf(f, "   %s -> %s  %s %s\n", synack_tcp_state_name(ev->old_state),
