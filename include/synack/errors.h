@@ -18,6 +18,7 @@ extern "C" {
 #define SYNACK_ERROR_LIST(X)                                                  \
     X(EPERM, 1, "operation not permitted")                                    \
     X(ENOENT, 2, "no such file or device")                                    \
+    X(EIO, 5, "input/output error")                                           \
     X(EBADF, 9, "bad socket handle")                                          \
     X(EAGAIN, 11, "resource temporarily unavailable")                         \
     X(ENOMEM, 12, "out of memory")                                            \

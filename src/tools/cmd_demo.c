@@ -27,8 +27,10 @@
  * list (synack_next_event) and acts; the one-second "think times" are
  * simulator timers.  A trace hook on both stacks prints every segment once,
  * as it is sent, with the state changes of both sides interleaved; at the
- * end come the textbook table, each side's state sequence, and a check of
- * the run against the table.
+ * end come the ladder diagram of the exchange (synack/ladder.h, built from
+ * both stacks' traces, so every arrival time and state is exact), the
+ * textbook table, each side's state sequence, and a check of the run
+ * against the table.  --svg and --html write the diagram to files too.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -38,6 +40,8 @@
 
 #include "args.h"
 #include "commands.h"
+#include "ladder_out.h"
+#include "synack/ladder.h"
 #include "synack/packet.h"
 
 #define CLIENT 0
@@ -109,6 +113,9 @@ struct demo {
     const char *pcap_path;
     struct synack_pcap *pcap;
     bool pcap_failed;
+    const char *svg_path, *html_path;
+    bool no_ladder;              /* --no-ladder: leave the terminal diagram out */
+    struct synack_ladder_builder *ladder;
 
     int listen_sock, server_sock, client_sock;
     bool client_sent, server_replied, server_eof;
@@ -122,12 +129,14 @@ struct demo {
 
 static const char usage[] =
     "usage: synack demo [--close four-way|three-way] [--modern] [--pcap FILE]\n"
+    "                   [--svg FILE] [--html FILE] [--no-ladder]\n"
     "\n"
     "Reproduces the textbook TCP exchange on the simulator: a client\n"
     "(198.18.0.1, ISN 1000) connects to a server (198.18.0.2, port 80, ISN 8000,\n"
     "MSS 1024) over an ideal link with 10 ms one-way delay, sends 20 bytes,\n"
     "receives 10, and both sides close.  Prints every segment as it is sent,\n"
-    "with each side's state changes, then the textbook table.\n"
+    "with each side's state changes, then the ladder diagram and the textbook\n"
+    "table.\n"
     "\n"
     "Options:\n"
     "  --close four-way   the server closes 1 s after end of stream, so its ACK\n"
@@ -137,6 +146,10 @@ static const char usage[] =
     "                     as they do by default (the textbook shows only the MSS)\n"
     "  --pcap FILE        also write every packet, once, as sent, to FILE\n"
     "                     (timestamps are virtual time)\n"
+    "  --svg FILE         write the ladder diagram as an SVG image to FILE\n"
+    "  --html FILE        write the ladder diagram as an HTML page to FILE, with the\n"
+    "                     details of each segment on hover or click\n"
+    "  --no-ladder        leave the ladder diagram out of the printed report\n"
     "\n"
     "Exit status: 0 when the exchange completes and matches the table, 1 when it\n"
     "does not, 2 for a bad command line.\n";
@@ -247,6 +260,8 @@ static void record_drop(struct side *s, const struct synack_trace_event *ev)
 static void on_trace(void *ctx, const struct synack_trace_event *ev)
 {
     struct side *s = ctx;
+
+    synack_ladder_builder_trace(s->demo->ladder, ev);
 
     switch (ev->kind) {
     case SYNACK_TRACE_PACKET_OUT: record_packet(s, ev); break;
@@ -818,12 +833,51 @@ static int parse_demo_args(struct demo *d, int argc, char **argv)
                 return EXIT_USAGE;
         } else if (args_is(&a, "--modern")) {
             d->modern = true;
+        } else if (args_is(&a, "--svg")) {
+            if (!args_string(&a, &d->svg_path))
+                return EXIT_USAGE;
+        } else if (args_is(&a, "--html")) {
+            if (!args_string(&a, &d->html_path))
+                return EXIT_USAGE;
+        } else if (args_is(&a, "--no-ladder")) {
+            if (!args_switch(&a))
+                return EXIT_USAGE;
+            d->no_ladder = true;
         } else {
             return args_unknown(&a);
         }
     }
     d->variant = (enum close_variant)variant;
     return EXIT_OK;
+}
+
+/* The ladder diagram of the run: printed (unless --no-ladder) and written
+ * to the --svg and --html files.  Returns -1 when a file could not be
+ * written (the message is printed). */
+static int draw_ladder(struct demo *d)
+{
+    struct synack_ladder *l = synack_ladder_builder_finish(d->ladder);
+    struct synack_ladder_view view;
+    int rc = 0;
+
+    d->ladder = NULL;
+    if (l == NULL) {
+        fprintf(stderr, "synack demo: out of memory drawing the ladder diagram\n");
+        return -1;
+    }
+    synack_ladder_view_default(&view);
+    if (!d->no_ladder) {
+        printf("\nThe exchange as a ladder diagram\n\n");
+        fflush(stdout);
+        if (ladder_write_file("synack demo", l, &view, LADDER_TEXT, "-") < 0)
+            rc = -1;
+    }
+    if (d->svg_path != NULL && ladder_write_file("synack demo", l, &view, LADDER_SVG, d->svg_path) < 0)
+        rc = -1;
+    if (d->html_path != NULL && ladder_write_file("synack demo", l, &view, LADDER_HTML, d->html_path) < 0)
+        rc = -1;
+    synack_ladder_free(l);
+    return rc;
 }
 
 static int run_demo(struct demo *d)
@@ -841,6 +895,10 @@ static int run_demo(struct demo *d)
         return EXIT_FAILED;
     }
     idle = synack_sim_run_until_idle(d->sim, RUN_LIMIT_US);
+    if (draw_ladder(d) < 0) {
+        print_verdict(d, idle);
+        return EXIT_FAILED;
+    }
     return print_verdict(d, idle);
 }
 
@@ -854,6 +912,11 @@ static int demo_main(int argc, char **argv)
     status = parse_demo_args(&d, argc, argv);
     if (status != EXIT_OK)
         return status == ARGS_DONE ? EXIT_OK : status;
+    d.ladder = synack_ladder_builder_new(NULL);
+    if (d.ladder == NULL) {
+        fprintf(stderr, "synack demo: out of memory\n");
+        return EXIT_FAILED;
+    }
     if (d.pcap_path != NULL) {
         d.pcap = synack_pcap_open(d.pcap_path);
         if (d.pcap == NULL) {
@@ -868,6 +931,7 @@ static int demo_main(int argc, char **argv)
     }
     if (d.sim != NULL)
         synack_sim_free(d.sim);
+    synack_ladder_builder_free(d.ladder);
     return status;
 }
 

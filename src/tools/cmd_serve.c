@@ -17,6 +17,7 @@
 #define _XOPEN_SOURCE 700            /* realpath() */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "args.h"
 #include "commands.h"
 #include "serve.h"
+#include "status.h"
 #include "tun_args.h"
 
 #define MAX_LISTENERS 16
@@ -35,6 +37,8 @@
 #define DEFAULT_IDLE_S 60
 #define MAX_IDLE_S 86400
 #define TABLE_MIN_BUCKETS 256u
+#define MIN_STATUS_S 0.01
+#define MAX_STATUS_S 86400.0
 
 struct serve_options {
     const char *tun;
@@ -45,6 +49,7 @@ struct serve_options {
     int listener_count;
     const char *pcap_path;
     uint64_t idle_s;
+    double status_s;                   /* --status: 0 = none */
 };
 
 /* A connection in the table: the service's view plus the chain link. */
@@ -69,12 +74,13 @@ struct server {
     struct serve_options *opt;
     struct conn_table table;
     struct serve_stats stats;
+    synack_time_us started_us;         /* runtime clock at the start, for --status */
 };
 
 static const char usage[] =
     "usage: synack serve --tun NAME --addr A.B.C.D/PREFIX [--echo PORT]\n"
     "                    [--discard PORT] [--chargen PORT] [--http PORT:DIR]\n"
-    "                    [--idle-timeout S] [--pcap FILE]\n"
+    "                    [--idle-timeout S] [--pcap FILE] [--status S]\n"
     "\n"
     "Runs TCP services on the user-space stack, reached through the TUN device\n"
     "NAME (created if it does not exist).  synack answers as A.B.C.D; the\n"
@@ -104,6 +110,11 @@ static const char usage[] =
     "  --idle-timeout S  close HTTP connections idle for S seconds, 1 to 86400\n"
     "                    (default 60)\n"
     "  --pcap FILE       write every packet in and out to FILE\n"
+    "  --status S        every S seconds (0.01 to 86400), one line per open\n"
+    "                    connection on stderr, like ss -ti: seconds since the\n"
+    "                    start, service, endpoints, state, cwnd, ssthresh, srtt,\n"
+    "                    rto, bytes acked and received, retransmissions, delivery\n"
+    "                    rate\n"
     "\n"
     "Ports are 1 to 65535, one service each.  SIGINT or SIGTERM stops the server\n"
     "gracefully; it prints connections served and bytes in and out, and exits 0.\n"
@@ -312,6 +323,25 @@ static void sweep(struct synack_runtime *rt, void *ctx)
         fprintf(stderr, "synack serve: out of memory: idle connections are no longer closed\n");
 }
 
+/* --status: one line per connection in the table, every interval of wall time. */
+static void status_lines(struct synack_runtime *rt, void *ctx)
+{
+    struct server *srv = ctx;
+    synack_time_us now = synack_runtime_now(rt);
+    synack_time_us interval = (synack_time_us)llround(srv->opt->status_s * 1e6);
+
+    for (uint32_t b = 0; b < srv->table.bucket_count; b++) {
+        for (struct conn_entry *e = srv->table.buckets[b]; e != NULL; e = e->next) {
+            struct synack_tcp_info info;
+            if (synack_getinfo(srv->stack, e->conn.sock, &info) >= 0)
+                status_print(stderr, (double)(now - srv->started_us) / 1e6, e->conn.listener->service->name, &info);
+        }
+    }
+    fflush(stderr);
+    if (synack_runtime_at(rt, now + interval, status_lines, srv) < 0)
+        fprintf(stderr, "synack serve: out of memory: no more status lines\n");
+}
+
 /* After the runtime has stopped: the stack has closed every handle, so
  * only our side of each connection is left to free. */
 static void forget_all(struct server *srv)
@@ -411,6 +441,8 @@ static bool parse_option(struct serve_options *o, struct args *a)
         return args_u64(a, 1, MAX_IDLE_S, &o->idle_s);
     if (args_is(a, "--pcap"))
         return args_string(a, &o->pcap_path);
+    if (args_is(a, "--status"))
+        return args_double(a, MIN_STATUS_S, MAX_STATUS_S, &o->status_s);
     args_unknown(a);
     return false;
 }
@@ -496,6 +528,13 @@ static int set_up(struct server *srv)
             return rc;
     }
     synack_runtime_set_handler(srv->rt, on_event, srv);
+    srv->started_us = synack_runtime_now(srv->rt);
+    if (o->status_s > 0) {
+        synack_time_us interval = (synack_time_us)llround(o->status_s * 1e6);
+        rc = synack_runtime_at(srv->rt, srv->started_us + interval, status_lines, srv);
+        if (rc < 0)
+            return rc;
+    }
     return synack_runtime_at(srv->rt, synack_runtime_now(srv->rt) + SWEEP_INTERVAL_US, sweep, srv);
 }
 

@@ -40,6 +40,8 @@
 #include "args.h"
 #include "commands.h"
 #include "json.h"
+#include "sim_plot.h"
+#include "status.h"
 
 /* 198.18.0.0/15 is set aside for benchmarking (RFC 2544; RFC 6890 §2.2.2). */
 #define CLIENT_ADDR synack_addr_v4(198, 18, 0, 1)
@@ -68,6 +70,8 @@ struct sim_options {
     double duration_limit_s;            /* 0 = the automatic limit */
     const char *pcap_path;
     bool json;
+    double status_s;                    /* 0 = no live status lines */
+    struct sim_plots plots;             /* --plot-*: the files, and the plot while running */
 };
 
 /* A wall-clock progress bar on stderr, redrawn at most every 0.1 s. */
@@ -129,13 +133,16 @@ struct transfer {
     uint8_t expect[CHUNK_BYTES];
 
     struct progress progress;
+    synack_time_us next_status;         /* --status: when the next lines are due */
+    struct sim_plots *plots;            /* the options' (not const: it fills as the run goes) */
 };
 
 static const char usage[] =
     "usage: synack sim --bytes N [--delay MS] [--rate MBIT] [--queue PACKETS]\n"
     "                  [--loss P] [--dup P] [--reorder P] [--corrupt P] [--mtu N]\n"
     "                  [--cc cubic|newreno] [--flows F] [--seed S]\n"
-    "                  [--duration-limit S] [--pcap FILE] [--json]\n"
+    "                  [--duration-limit S] [--pcap FILE] [--json] [--status S]\n"
+    "                  [--plot-tseq FILE] [--plot-cwnd FILE] [--plot-rtt FILE]\n"
     "\n"
     "Sends N bytes of seeded pseudo-random data from a client to a server over a\n"
     "simulated link, then checks every byte.  The link parameters apply to both\n"
@@ -164,6 +171,11 @@ static const char usage[] =
     "  --pcap FILE    write every packet, as sent (before the link impairs it), to\n"
     "                 FILE; timestamps are virtual time\n"
     "  --json         print one JSON object instead of the summary\n"
+    "  --status S     every S seconds of virtual time, print one line per open\n"
+    "                 connection to stderr, like ss -ti: state, cwnd, ssthresh,\n"
+    "                 srtt, rto, bytes acked and received, retransmissions,\n"
+    "                 delivery rate (0.001 to 1e9; replaces the progress bar)\n"
+    SIM_PLOT_USAGE
     "\n"
     "Segments sent counts every TCP segment both hosts put on the link: data,\n"
     "ACKs, SYNs, FINs and retransmissions.  Retransmissions are the client's.\n"
@@ -611,12 +623,23 @@ static void on_tap(void *ctx, int from_host, synack_time_us now, const uint8_t *
         t->pcap_failed = true;
 }
 
-static int add_host(struct transfer *t, const char *name, struct synack_addr addr)
+/* The client stack's trace hook: everything that watches the sender. */
+static void client_trace(void *ctx, const struct synack_trace_event *ev)
+{
+    struct transfer *t = ctx;
+
+    if (t->plots->tp != NULL)
+        sim_plots_trace(t->plots, ev);
+}
+
+static int add_host(struct transfer *t, const char *name, struct synack_addr addr, synack_trace_fn trace)
 {
     struct synack_config cfg;
 
     synack_config_default(&cfg);
     cfg.name = name;
+    cfg.trace = trace;
+    cfg.trace_ctx = t;
     return synack_sim_add_host(t->sim, name, &cfg, addr, (uint32_t)t->opt->mtu);
 }
 
@@ -627,10 +650,10 @@ static int build_network(struct transfer *t)
     t->sim = synack_sim_new(t->opt->seed);
     if (t->sim == NULL)
         return -SYNACK_ENOMEM;
-    t->client_host = add_host(t, "client", CLIENT_ADDR);
+    t->client_host = add_host(t, "client", CLIENT_ADDR, t->plots->tp != NULL ? client_trace : NULL);
     if (t->client_host < 0)
         return t->client_host;
-    t->server_host = add_host(t, "server", SERVER_ADDR);
+    t->server_host = add_host(t, "server", SERVER_ADDR, NULL);
     if (t->server_host < 0)
         return t->server_host;
     link_params_from(t->opt, &link);
@@ -652,11 +675,42 @@ static bool transfer_over(const struct transfer *t)
     return t->flows_over == t->flow_count;
 }
 
+/* --status: one line per open connection, each time an interval of
+ * virtual time has passed.  It runs between events (from keep_going), so
+ * it adds none to the simulation: a line is printed at the first event at
+ * or after its time, showing the state then. */
+static void status_tick(struct transfer *t)
+{
+    synack_time_us now = synack_sim_now(t->sim);
+    synack_time_us interval = (synack_time_us)llround(t->opt->status_s * 1e6);
+
+    if (t->opt->status_s <= 0 || now < t->next_status)
+        return;
+    for (int i = 0; i < t->flow_count; i++) {
+        struct flow *f = &t->flows[i];
+        struct synack_tcp_info info;
+        char who[32];
+
+        if (f->client_sock >= 0 && synack_getinfo(t->client, f->client_sock, &info) >= 0) {
+            snprintf(who, sizeof who, t->flow_count > 1 ? "flow %d client" : "client", i);
+            status_print(stderr, (double)now / 1e6, who, &info);
+        }
+        if (f->server_sock >= 0 && synack_getinfo(t->server, f->server_sock, &info) >= 0) {
+            snprintf(who, sizeof who, t->flow_count > 1 ? "flow %d server" : "server", i);
+            status_print(stderr, (double)now / 1e6, who, &info);
+        }
+    }
+    if (interval == 0)
+        interval = 1;
+    t->next_status = (now / interval + 1) * interval;
+}
+
 static bool keep_going(void *ctx)
 {
     struct transfer *t = ctx;
 
     progress_tick(t);
+    status_tick(t);
     return !transfer_over(t);
 }
 
@@ -1019,6 +1073,10 @@ static int parse_sim_args(struct sim_options *o, int argc, char **argv)
         } else if (args_is(&a, "--json")) {
             ok = args_switch(&a);
             o->json = true;
+        } else if (args_is(&a, "--status")) {
+            ok = args_double(&a, 0.001, MAX_DURATION_S, &o->status_s);
+        } else if (sim_plots_option(&o->plots, &a, &ok)) {
+            /* taken */
         } else {
             return args_unknown(&a);
         }
@@ -1079,7 +1137,8 @@ static int run_transfer(struct transfer *t)
         fprintf(stderr, "synack sim: setting up the simulation failed: %s\n", synack_strerror(rc));
         return EXIT_FAILED;
     }
-    progress_init(&t->progress, !t->opt->json);
+    t->next_status = (synack_time_us)llround(t->opt->status_s * 1e6);
+    progress_init(&t->progress, !t->opt->json && t->opt->status_s <= 0);
     synack_sim_run_while(t->sim, time_limit(t->opt), keep_going, t);
     over = transfer_over(t);
     progress_finish(&t->progress);
@@ -1101,6 +1160,11 @@ static int sim_main(int argc, char **argv)
         return status == ARGS_DONE ? EXIT_OK : status;
     memset(&t, 0, sizeof t);
     t.opt = &o;
+    t.plots = &o.plots;
+    if (sim_plots_wanted(&o.plots) && sim_plots_start(&o.plots) < 0) {
+        fprintf(stderr, "synack sim: out of memory\n");
+        return EXIT_FAILED;
+    }
     t.listen_sock = -1;
     if (o.pcap_path != NULL) {
         t.pcap = synack_pcap_open(o.pcap_path);
@@ -1110,6 +1174,8 @@ static int sim_main(int argc, char **argv)
         }
     }
     status = run_transfer(&t);
+    if (sim_plots_wanted(&o.plots) && sim_plots_finish(&o.plots, "synack sim") != EXIT_OK)
+        status = EXIT_FAILED;
     if (t.pcap != NULL && (synack_pcap_close(t.pcap) < 0 || t.pcap_failed)) {
         fprintf(stderr, "synack sim: writing %s failed\n", o.pcap_path);
         status = EXIT_FAILED;

@@ -18,6 +18,7 @@ static const struct command *const commands[] = {
     &cmd_sim,
     &cmd_serve,
     &cmd_connect,
+    &cmd_trace,
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])

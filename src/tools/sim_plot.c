@@ -1,0 +1,72 @@
+/* sim_plot.c — plots of a simulated run; see sim_plot.h. */
+#include "sim_plot.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "synack/errors.h"
+
+static const char *const option_names[3] = {"--plot-tseq", "--plot-cwnd", "--plot-rtt"};
+
+bool sim_plots_option(struct sim_plots *sp, struct args *a, bool *ok)
+{
+    static const enum synack_tcp_plot_kind kinds[3] = {SYNACK_TCP_PLOT_TSEQ, SYNACK_TCP_PLOT_CWND,
+                                                       SYNACK_TCP_PLOT_RTT};
+
+    for (int i = 0; i < 3; i++) {
+        if (args_is(a, option_names[i])) {
+            *ok = args_string(a, &sp->path[kinds[i]]);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool sim_plots_wanted(const struct sim_plots *sp)
+{
+    return sp->path[0] || sp->path[1] || sp->path[2];
+}
+
+int sim_plots_start(struct sim_plots *sp)
+{
+    sp->tp = synack_tcp_plot_new(NULL);
+    return sp->tp ? 0 : -SYNACK_ENOMEM;
+}
+
+void sim_plots_trace(void *ctx, const struct synack_trace_event *ev)
+{
+    struct sim_plots *sp = ctx;
+
+    if (sp->tp != NULL)
+        synack_tcp_plot_trace(sp->tp, ev);
+}
+
+int sim_plots_finish(struct sim_plots *sp, const char *prog)
+{
+    int status = EXIT_OK;
+
+    for (int kind = 0; kind < 3 && sp->tp != NULL; kind++) {
+        FILE *f;
+        int rc;
+
+        if (sp->path[kind] == NULL)
+            continue;
+        f = fopen(sp->path[kind], "w");
+        if (f == NULL) {
+            fprintf(stderr, "%s: cannot create %s: %s\n", prog, sp->path[kind], strerror(errno));
+            status = EXIT_FAILED;
+            continue;
+        }
+        rc = synack_tcp_plot_write_svg(sp->tp, (enum synack_tcp_plot_kind)kind, f);
+        if (fclose(f) != 0 && rc == 0)
+            rc = -SYNACK_EIO;
+        if (rc < 0) {
+            fprintf(stderr, "%s: writing %s failed: %s\n", prog, sp->path[kind], synack_strerror(rc));
+            status = EXIT_FAILED;
+        }
+    }
+    synack_tcp_plot_free(sp->tp);
+    sp->tp = NULL;
+    return status;
+}
