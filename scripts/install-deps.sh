@@ -6,12 +6,13 @@
 #
 #   cmake gcc make pkg-config   the build
 #   tshark                      tests that read our pcap files with Wireshark's dissectors
+#   tcpdump                     captures of the kernel's TCP for `synack trace` (tests/interop)
 #   iproute2 iputils-ping curl  the interop tests (tests/interop): synack on a TUN
 #   socat python3 ethtool         device against the Linux kernel in network namespaces
 #                                 (scripts/netns.sh; ethtool turns veth offloads off)
 set -euo pipefail
 
-needed=(cmake gcc make pkg-config tshark iproute2 iputils-ping curl socat python3 ethtool)
+needed=(cmake gcc make pkg-config tshark tcpdump iproute2 iputils-ping curl socat python3 ethtool)
 
 have() {
     # Installed as a Debian package, or present on PATH by other means.

@@ -46,8 +46,12 @@
  * packet in the file (as Wireshark's tcp.stream counts); packets keep
  * their 1-based number in the file (synack/capture.h).
  *
- * Limits.  Memory is about 200 bytes per connection plus 8 bytes per TCP
- * packet (its number in the connection's list).  A direction's range set
+ * Limits.  An index keeps 216 bytes per connection (its summary) and 8
+ * per TCP packet (its number); while it is built, about 130 more per
+ * connection (sequence tracking, the hash table) and 4 per packet record.
+ * Measured: 1,168,193 segments of one connection, 0.75 s and 19 MB;
+ * 100,000 connections of 10 segments, 0.6 s and 48 MB; 1,000,000
+ * one-SYN connections (a port scan), 2.7 s and 360 MB.  A direction's range set
  * holds at most SYNACK_CONN_RANGES_MAX ranges; a capture with more holes
  * than that in one direction (heavy capture loss) has its lowest holes
  * filled in as if sent: their bytes are not counted, and a segment later
@@ -57,8 +61,11 @@
  * IPv4 only for now; IPv6 packets are skipped and counted by the capture
  * reader (the endpoints carry their family, so IPv6 slots in).
  *
- * An index is owned by one thread at a time; a replay reads the file again
- * (the index keeps its path), so the file must not change in between.
+ * An index is owned by one thread at a time.  A replay opens the file
+ * again (the index keeps its path) and reads it from the start, passing
+ * over other connections' packets without decoding them and stopping
+ * after the connection's last one; the file must not change in between
+ * (if it has, the replay says so rather than hand out wrong packets).
  */
 #ifndef SYNACK_CONN_INDEX_H
 #define SYNACK_CONN_INDEX_H

@@ -69,7 +69,7 @@ extern "C" {
     X(WINDOW_UPDATE, "window-update", "win update", "window update: only the window changed") \
     X(ZERO_WINDOW, "zero-window", "win 0", "zero window: the sender's receive buffer is full") \
     X(RST, "rst", "RST", "reset")                                                             \
-    X(LOST, "lost", "lost", "lost: never arrived (presumed, from one capture point)")         \
+    X(LOST, "lost", "lost", "lost: never arrived")                                            \
     X(DUPLICATE, "duplicate", "dup copy", "duplicate: a second copy the network delivered")  \
     X(DROPPED, "dropped", "dropped", "dropped: arrived, and the receiver discarded it")
 

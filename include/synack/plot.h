@@ -52,6 +52,10 @@ enum synack_plot_style {
 /* Series flags. */
 #define SYNACK_PLOT_MARKED 0x1u   /* bars: a cross above each bar (retransmissions) */
 #define SYNACK_PLOT_DASHED 0x2u   /* step and line series */
+/* Step and line series: the series does not widen the y axis; what lies
+ * beyond the other series' range is cut off at the plot's edge (the
+ * window line, far above the data of a sender not limited by it). */
+#define SYNACK_PLOT_CLIPPED 0x4u
 
 #define SYNACK_PLOT_DEFAULT_WIDTH 960
 #define SYNACK_PLOT_DEFAULT_HEIGHT 540
@@ -68,6 +72,8 @@ struct synack_plot_options {
     size_t max_records;          /* per series; 0: the default; at least 16 */
     bool y_from_zero;            /* the y axis starts at 0 (or below, for negative data) */
     bool x_from_zero;            /* the x axis too */
+    bool y_plain;                /* y labels in full ("3913046017"), not "3.9G" */
+    bool y_log;                  /* logarithmic y axis (values <= 0 sit on its bottom edge) */
 };
 
 struct synack_plot;

@@ -40,6 +40,7 @@
 #include "args.h"
 #include "commands.h"
 #include "json.h"
+#include "sim_ladder.h"
 #include "sim_plot.h"
 #include "status.h"
 
@@ -72,6 +73,7 @@ struct sim_options {
     bool json;
     double status_s;                    /* 0 = no live status lines */
     struct sim_plots plots;             /* --plot-*: the files, and the plot while running */
+    struct sim_ladder ladder;           /* --svg, --html: the files, and the diagram while running */
 };
 
 /* A wall-clock progress bar on stderr, redrawn at most every 0.1 s. */
@@ -135,6 +137,7 @@ struct transfer {
     struct progress progress;
     synack_time_us next_status;         /* --status: when the next lines are due */
     struct sim_plots *plots;            /* the options' (not const: it fills as the run goes) */
+    struct sim_ladder *ladder;          /* likewise */
 };
 
 static const char usage[] =
@@ -143,6 +146,7 @@ static const char usage[] =
     "                  [--cc cubic|newreno] [--flows F] [--seed S]\n"
     "                  [--duration-limit S] [--pcap FILE] [--json] [--status S]\n"
     "                  [--plot-tseq FILE] [--plot-cwnd FILE] [--plot-rtt FILE]\n"
+    "                  [--svg FILE] [--html FILE] [--ladder-conn N]\n"
     "\n"
     "Sends N bytes of seeded pseudo-random data from a client to a server over a\n"
     "simulated link, then checks every byte.  The link parameters apply to both\n"
@@ -176,6 +180,7 @@ static const char usage[] =
     "                 srtt, rto, bytes acked and received, retransmissions,\n"
     "                 delivery rate (0.001 to 1e9; replaces the progress bar)\n"
     SIM_PLOT_USAGE
+    SIM_LADDER_USAGE
     "\n"
     "Segments sent counts every TCP segment both hosts put on the link: data,\n"
     "ACKs, SYNs, FINs and retransmissions.  Retransmissions are the client's.\n"
@@ -630,6 +635,15 @@ static void client_trace(void *ctx, const struct synack_trace_event *ev)
 
     if (t->plots->tp != NULL)
         sim_plots_trace(t->plots, ev);
+    sim_ladder_trace(t->ladder, ev);
+}
+
+/* The server stack's: the ladder diagram needs both ends. */
+static void server_trace(void *ctx, const struct synack_trace_event *ev)
+{
+    struct transfer *t = ctx;
+
+    sim_ladder_trace(t->ladder, ev);
 }
 
 static int add_host(struct transfer *t, const char *name, struct synack_addr addr, synack_trace_fn trace)
@@ -650,10 +664,11 @@ static int build_network(struct transfer *t)
     t->sim = synack_sim_new(t->opt->seed);
     if (t->sim == NULL)
         return -SYNACK_ENOMEM;
-    t->client_host = add_host(t, "client", CLIENT_ADDR, t->plots->tp != NULL ? client_trace : NULL);
+    t->client_host = add_host(t, "client", CLIENT_ADDR,
+                              t->plots->tp != NULL || t->ladder->b != NULL ? client_trace : NULL);
     if (t->client_host < 0)
         return t->client_host;
-    t->server_host = add_host(t, "server", SERVER_ADDR, NULL);
+    t->server_host = add_host(t, "server", SERVER_ADDR, t->ladder->b != NULL ? server_trace : NULL);
     if (t->server_host < 0)
         return t->server_host;
     link_params_from(t->opt, &link);
@@ -1077,6 +1092,8 @@ static int parse_sim_args(struct sim_options *o, int argc, char **argv)
             ok = args_double(&a, 0.001, MAX_DURATION_S, &o->status_s);
         } else if (sim_plots_option(&o->plots, &a, &ok)) {
             /* taken */
+        } else if (sim_ladder_option(&o->ladder, &a, &ok)) {
+            /* taken */
         } else {
             return args_unknown(&a);
         }
@@ -1165,6 +1182,11 @@ static int sim_main(int argc, char **argv)
         fprintf(stderr, "synack sim: out of memory\n");
         return EXIT_FAILED;
     }
+    t.ladder = &o.ladder;
+    if (sim_ladder_start(&o.ladder) < 0) {
+        fprintf(stderr, "synack sim: out of memory\n");
+        return EXIT_FAILED;
+    }
     t.listen_sock = -1;
     if (o.pcap_path != NULL) {
         t.pcap = synack_pcap_open(o.pcap_path);
@@ -1175,6 +1197,8 @@ static int sim_main(int argc, char **argv)
     }
     status = run_transfer(&t);
     if (sim_plots_wanted(&o.plots) && sim_plots_finish(&o.plots, "synack sim") != EXIT_OK)
+        status = EXIT_FAILED;
+    if (sim_ladder_finish(&o.ladder, "synack sim") != EXIT_OK)
         status = EXIT_FAILED;
     if (t.pcap != NULL && (synack_pcap_close(t.pcap) < 0 || t.pcap_failed)) {
         fprintf(stderr, "synack sim: writing %s failed\n", o.pcap_path);

@@ -569,7 +569,6 @@ static int handle_packet(struct synack_capture *c, uint32_t type, const uint8_t 
     uint32_t iface_id, caplen;
     uint64_t origlen, ts = 0;
     size_t data_off;
-    (void)at;
     if (type == PCAPNG_EPB || type == PCAPNG_PB) {
         /* EPB: interface (4) ts high (4) ts low (4) captured (4) original (4) data options
          * PB:  interface (2) drops (2) ts high (4) ts low (4) captured (4) original (4) data options */

@@ -73,19 +73,29 @@ static const char style[] =
     ".state{font-weight:bold;fill:#047857}.state.inferred{font-style:italic}.state-dot{fill:#047857}"
     ".segment,.key{color:#1f2937}.segment line,.key line{stroke:currentColor;stroke-width:1.2}"
     ".data line{stroke-width:2}.segment .head{fill:currentColor}.segment text{fill:currentColor}"
-    ".segment .tag{font-size:10px}"
+    ".segment .tag{font-size:10px}.segment .hidden{display:none}.segment:hover .hidden{display:inline}"
     ".window-update{color:#2563eb}.zero-window{color:#be185d}"
     ".keepalive{color:#6b7280}.keepalive line{stroke-dasharray:2 3}"
     ".zero-window-probe{color:#0d9488}.zero-window-probe line{stroke-dasharray:5 2}"
     ".dup-ack{color:#7c3aed}.retransmission{color:#d97706}"
     ".duplicate line{stroke-dasharray:1 3}.dropped{color:#9f1239}"
     ".rst{color:#dc2626}.rst line{stroke-width:2.4}"
-    ".lost line{stroke-dasharray:6 3}.loss-mark,.drop-mark{stroke:#dc2626;stroke-width:2.5;fill:none}"
+    ".lost line{stroke-dasharray:6 3}.unknown-mark{font-weight:bold;font-size:13px}.loss-mark,.drop-mark{stroke:#dc2626;stroke-width:2.5;fill:none}"
     ".band rect{fill:#e5e7eb;stroke:#9ca3af;stroke-dasharray:4 2}.band text{fill:#374151}"
     ".gap rect{fill:#fff}.gap path{stroke:#6b7280;fill:none}.gap text{fill:#6b7280;font-style:italic;font-size:10px}"
     ".legend text{font-size:11px}.legend .note{fill:#4b5563}";
 
 /* The drawing's context while it is written. */
+/* Where a label's text runs: a line from (x1,y1) to (x2,y2). */
+struct label_line {
+    double x1, y1, x2, y2;
+};
+
+/* Labels kept in mind to avoid overlaps: the last LABELS_KEPT drawn. */
+#define LABELS_KEPT 64
+#define LABEL_GAP_PX 11.0        /* closer than this, a label is hidden */
+#define CHAR_PX 6.6              /* the width of one character at 11px */
+
 struct svg {
     const struct synack_ladder *l;
     const struct synack_ladder_view *v;
@@ -94,9 +104,61 @@ struct svg {
     FILE *out;
     bool interactive;
     const char *prefix;
+    struct label_line labels[LABELS_KEPT];
+    size_t label_count;          /* drawn so far; the ring holds the last LABELS_KEPT */
 };
 
-static void write_segment(const struct svg *g, size_t item)
+/* Distance from point (px,py) to the segment a. */
+static double point_line_distance(double px, double py, const struct label_line *a)
+{
+    double dx = a->x2 - a->x1, dy = a->y2 - a->y1;
+    double len2 = dx * dx + dy * dy;
+    double t = len2 > 0 ? ((px - a->x1) * dx + (py - a->y1) * dy) / len2 : 0;
+
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    return hypot(px - (a->x1 + t * dx), py - (a->y1 + t * dy));
+}
+
+static bool lines_cross(const struct label_line *a, const struct label_line *b)
+{
+    double d1 = (b->x2 - b->x1) * (a->y1 - b->y1) - (b->y2 - b->y1) * (a->x1 - b->x1);
+    double d2 = (b->x2 - b->x1) * (a->y2 - b->y1) - (b->y2 - b->y1) * (a->x2 - b->x1);
+    double d3 = (a->x2 - a->x1) * (b->y1 - a->y1) - (a->y2 - a->y1) * (b->x1 - a->x1);
+    double d4 = (a->x2 - a->x1) * (b->y2 - a->y1) - (a->y2 - a->y1) * (b->x2 - a->x1);
+
+    return ((d1 > 0) != (d2 > 0)) && ((d3 > 0) != (d4 > 0));
+}
+
+static double lines_distance(const struct label_line *a, const struct label_line *b)
+{
+    double d;
+
+    if (lines_cross(a, b))
+        return 0;
+    d = point_line_distance(a->x1, a->y1, b);
+    d = fmin(d, point_line_distance(a->x2, a->y2, b));
+    d = fmin(d, point_line_distance(b->x1, b->y1, a));
+    return fmin(d, point_line_distance(b->x2, b->y2, a));
+}
+
+/* Whether a label along `line` keeps clear of the labels drawn lately;
+ * if so it is remembered.  Dense stretches (many segments in flight)
+ * would otherwise pile text on text: their labels stay hidden until the
+ * pointer is on the arrow (and are always in its <title>). */
+static bool label_fits(struct svg *g, const struct label_line *line)
+{
+    size_t n = g->label_count < LABELS_KEPT ? g->label_count : LABELS_KEPT;
+
+    for (size_t i = 0; i < n; i++) {
+        if (lines_distance(line, &g->labels[i]) < LABEL_GAP_PX)
+            return false;
+    }
+    g->labels[g->label_count % LABELS_KEPT] = *line;
+    g->label_count++;
+    return true;
+}
+
+static void write_segment(struct svg *g, size_t item)
 {
     const struct synack_ladder *l = g->l;
     const struct synack_ladder_segment *s = &l->segs[g->sh->items[item].index];
@@ -111,6 +173,7 @@ static void write_segment(const struct svg *g, size_t item)
     /* The label reads left to right whichever way the arrow points. */
     double angle = atan2(s->from == 0 ? y2 - y1 : y1 - y2, X_RIGHT - X_LEFT) * 180.0 / PI;
     char label[160], flags[48], tags[128], sent[32], arrived[32];
+    bool hidden;
 
     synack_ladder_label(l, s, g->v->relative, label, sizeof label);
     ladder__tags(s, tags, sizeof tags);
@@ -169,21 +232,30 @@ static void write_segment(const struct svg *g, size_t item)
         double len = hypot(xe - x1, ye - y1), ux = (xe - x1) / len, uy = (ye - y1) / len;
         fprintf(out, "<polygon class=\"head\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>\n", xe, ye,
                 xe - 9 * ux - 3.5 * uy, ye - 9 * uy + 3.5 * ux, xe - 9 * ux + 3.5 * uy, ye - 9 * uy - 3.5 * ux);
-    } else {
+    } else if (s->arrival == SYNACK_LADDER_NEVER) {
         fprintf(out, "<path class=\"loss-mark\" d=\"M%.1f %.1fl10 10m0 -10l-10 10\"/>\n", xe - 5, ye - 5);
+    } else {
+        fprintf(out, "<text class=\"unknown-mark\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">?</text>\n", xe,
+                ye + 4);
     }
     if (s->marks & SYNACK_LADDER_DROPPED)
         fprintf(out, "<path class=\"drop-mark\" d=\"M%.1f %.1fl8 8m0 -8l-8 8\"/>\n", x2 - 4 + (to ? -8 : 8),
                 y2 - 4);
-    fprintf(out, "<text class=\"label\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+    {
+        double half = CHAR_PX * (double)strlen(label) / 2, rad = angle * PI / 180.0;
+        struct label_line line = {mx - half * cos(rad), my - half * sin(rad), mx + half * cos(rad),
+                                  my + half * sin(rad)};
+        hidden = !label_fits(g, &line);
+    }
+    fprintf(out, "<text class=\"label%s\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
                  "transform=\"rotate(%.2f %.1f %.1f)\">",
-            mx, my - 4, angle, mx, my);
+            hidden ? " hidden" : "", mx, my - 4, angle, mx, my);
     ladder__xml_escape(out, label);
     fputs("</text>\n", out);
     if (tags[0] != '\0') {
-        fprintf(out, "<text class=\"tag\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+        fprintf(out, "<text class=\"tag%s\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
                      "transform=\"rotate(%.2f %.1f %.1f)\">",
-                mx, my + 12, angle, mx, my);
+                hidden ? " hidden" : "", mx, my + 12, angle, mx, my);
         ladder__xml_escape(out, tags);
         fputs("</text>\n", out);
     }
@@ -404,6 +476,9 @@ static double write_legend(const struct svg *g, double y, FILE *out)
             snprintf(note, sizeof note,
                      "Captured at one point; no round trip could be measured, so arrows are drawn level.");
         y = legend_note(out, y, note);
+        if (present & SYNACK_LADDER_LOST)
+            y = legend_note(out, y, "Losses presumed: the capture saw a segment that was sent again before "
+                                    "anything acknowledged it.");
     }
     y = legend_note(out, y, in->states_inferred
                             ? "States (italic) inferred from the segments, per RFC 9293 §3.3.2."
@@ -417,6 +492,13 @@ static double write_legend(const struct svg *g, double y, FILE *out)
     if (g->sh->band_count > 0) {
         y = legend_note(out, y, g->interactive ? "Grey bands summarise runs of ordinary segments; click to expand."
                                                : "Grey bands summarise runs of ordinary segments.");
+    }
+    for (size_t i = 0; i < g->sh->item_count; i++) {
+        const struct ladder_item *it = &g->sh->items[i];
+        if (it->kind == ITEM_SEGMENT && l->segs[it->index].arrival == SYNACK_LADDER_UNKNOWN) {
+            y = legend_note(out, y, "? marks a segment still in flight when the trace ended.");
+            break;
+        }
     }
     if (in->unmatched_arrivals > 0) {
         snprintf(note, sizeof note, "%llu packet(s) arrived altered in transit (corrupted) and match none sent.",
@@ -433,7 +515,8 @@ int ladder__svg(const struct synack_ladder *l, const struct synack_ladder_view *
 {
     struct ladder_shown sh;
     struct ladder_layout lay;
-    struct svg g = {l, v, &sh, &lay, out, interactive, id_prefix ? id_prefix : ""};
+    struct svg g = {.l = l, .v = v, .sh = &sh, .lay = &lay, .out = out, .interactive = interactive,
+                    .prefix = id_prefix ? id_prefix : ""};
     char title[256];
     double bottom, height;
 

@@ -156,16 +156,17 @@ static void arrow_text(const struct text *x, const struct synack_ladder_segment 
     ladder__tags(s, tags, sizeof tags);
     if (lost) {
         int reach = m * 55 / 100;
-        const char *why = s->arrival == SYNACK_LADDER_NEVER ? "" : " (in flight at the end)";
+        const char *why = s->arrival == SYNACK_LADDER_NEVER ? "" : "(in flight at the end)";
+        const char *end_mark = s->arrival == SYNACK_LADDER_NEVER ? "✕" : "?";
         char rest[160];
-        snprintf(rest, sizeof rest, " %s%s", tags, why);
+        snprintf(rest, sizeof rest, " %s%s%s", tags, tags[0] && why[0] ? " " : "", why);
         if (rightward) {
             put_repeat(&t, "─", reach - 1);
-            put_bytes(&t, "✕", strlen("✕"));
+            put_bytes(&t, end_mark, strlen(end_mark));
             put_cell(&t, rest, m - reach, false);
         } else {
             put_cell(&t, rest, m - reach, true);
-            put_bytes(&t, "✕", strlen("✕"));
+            put_bytes(&t, end_mark, strlen(end_mark));
             put_repeat(&t, "─", reach - 1);
         }
     } else {
@@ -215,17 +216,42 @@ static void write_state(const struct text *x, const struct synack_ladder_state *
         st->end == 1 ? name : "");
 }
 
+/* A band: its description between dotted edges, wrapped at spaces onto
+ * as many lines as it needs. */
 static void write_band(const struct text *x, const struct ladder_band *b)
 {
     char time[32], text[256], mid[MAX_LINE_BYTES];
-    struct tline t = {{0}, 0, 0};
+    const char *s = text;
+    int room = x->middle - 4;
+    bool first = true;
 
     ladder__band_text(x->l, b, text, sizeof text);
-    put_bytes(&t, "┄", strlen("┄"));
-    put_cell(&t, text, x->middle - 2, false);
-    put_bytes(&t, "┄", strlen("┄"));
-    snprintf(mid, sizeof mid, "%s", t.buf);
-    row(x, ladder__time_text(x->l, b->from, time, sizeof time), "", true, mid, "");
+    while (*s != '\0') {
+        struct tline t = {{0}, 0, 0};
+        size_t take = strlen(s), cut = 0;
+        char piece[256];
+        if (utf8_cols(s, take) > room) {
+            take = utf8_prefix(s, room);
+            for (size_t i = take; i > 0; i--) {
+                if (s[i] == ' ') {
+                    cut = i;
+                    break;
+                }
+            }
+            if (cut > 0)
+                take = cut;
+        }
+        snprintf(piece, sizeof piece, "%.*s", (int)take, s);
+        put_bytes(&t, "┄ ", strlen("┄ "));
+        put_cell(&t, piece, x->middle - 4, false);
+        put_bytes(&t, " ┄", strlen(" ┄"));
+        snprintf(mid, sizeof mid, "%s", t.buf);
+        row(x, first ? ladder__time_text(x->l, b->from, time, sizeof time) : "", "", true, mid, "");
+        s += take;
+        while (*s == ' ')
+            s++;
+        first = false;
+    }
 }
 
 /* A line of the header: text centred over each end's line. */

@@ -67,7 +67,7 @@ struct synack_plot {
     char *title, *x_label, *y_label;
     unsigned width, height;
     size_t max_records;
-    bool y_from_zero, x_from_zero;
+    bool y_from_zero, x_from_zero, y_plain, y_log;
     char *notes[MAX_NOTES];
     int note_count;
     struct series series[SYNACK_PLOT_MAX_SERIES];
@@ -108,6 +108,8 @@ struct synack_plot *synack_plot_new(const struct synack_plot_options *opt)
         p->max_records = MIN_RECORDS;
     p->y_from_zero = opt->y_from_zero;
     p->x_from_zero = opt->x_from_zero;
+    p->y_plain = opt->y_plain;
+    p->y_log = opt->y_log;
     p->title = copy_text(opt->title);
     p->x_label = copy_text(opt->x_label ? opt->x_label : "time (s)");
     p->y_label = copy_text(opt->y_label);
@@ -381,7 +383,8 @@ void synack_plot_add_band(struct synack_plot *p, int series, double x0, double x
 struct frame {
     double left, right, top, bottom;     /* the plot area, pixels */
     double xmin, xmax, ymin, ymax;
-    double xstep, ystep;                 /* tick spacing, data units */
+    double xstep, ystep;                 /* tick spacing, data units (linear y) */
+    bool ylog;                           /* y axis logarithmic: ymin > 0 */
 };
 
 static double frame_x(const struct frame *f, double x)
@@ -393,8 +396,10 @@ static double frame_y(const struct frame *f, double y)
 {
     if (y == INFINITY)
         return f->top;
-    if (y == -INFINITY)
+    if (y == -INFINITY || (f->ylog && y <= 0))
         return f->bottom;
+    if (f->ylog)
+        return f->bottom - log10(y / f->ymin) / log10(f->ymax / f->ymin) * (f->bottom - f->top);
     return f->bottom - (y - f->ymin) / (f->ymax - f->ymin) * (f->bottom - f->top);
 }
 
@@ -412,6 +417,27 @@ static double nice_step(double range, double ticks)
     if (norm < 7.5)
         return 5 * mag;
     return 10 * mag;
+}
+
+/* The largest 1, 2 or 5 times a power of ten at most v (v > 0), or with
+ * up, the smallest at least v. */
+static double nice_125(double v, bool up)
+{
+    static const double m[] = {1, 2, 5, 10};
+    double mag = pow(10, floor(log10(v)));
+
+    if (up) {
+        for (int i = 0; i < 4; i++) {
+            if (m[i] * mag >= v * (1 - 1e-9))
+                return m[i] * mag;
+        }
+        return 10 * mag;
+    }
+    for (int i = 3; i >= 0; i--) {
+        if (m[i] * mag <= v * (1 + 1e-9))
+            return m[i] * mag;
+    }
+    return mag;
 }
 
 static void widen(double *lo, double *hi, double v)
@@ -436,9 +462,12 @@ static void frame_ranges(const struct synack_plot *p, struct frame *f)
         for (size_t k = 0; k < s->n; k++) {
             widen(&xlo, &xhi, s->recs[k].x0);
             widen(&xlo, &xhi, s->recs[k].x1);
-            if (s->style != SYNACK_PLOT_BANDS) {
-                widen(&ylo, &yhi, s->recs[k].lo);
-                widen(&ylo, &yhi, s->recs[k].hi);
+            if (s->style != SYNACK_PLOT_BANDS && !(s->flags & SYNACK_PLOT_CLIPPED)) {
+                /* A log axis shows positive values only; the rest sit on its bottom edge. */
+                if (!p->y_log || s->recs[k].lo > 0)
+                    widen(&ylo, &yhi, s->recs[k].lo);
+                if (!p->y_log || s->recs[k].hi > 0)
+                    widen(&ylo, &yhi, s->recs[k].hi);
             }
         }
     }
@@ -450,13 +479,24 @@ static void frame_ranges(const struct synack_plot *p, struct frame *f)
         xhi = xlo + (xlo != 0 ? fabs(xlo) * 0.01 : 1);
     if (ylo > yhi)
         ylo = 0, yhi = 1;
-    if (p->y_from_zero && ylo > 0)
+    if (p->y_from_zero && !p->y_log && ylo > 0)
         ylo = 0;
     if (yhi - ylo <= fabs(ylo) * 1e-12)
         yhi = ylo + (ylo != 0 ? fabs(ylo) * 0.1 : 1);
     f->xmin = xlo;
     f->xmax = xhi;
     f->xstep = nice_step(xhi - xlo, (f->right - f->left) / X_TICK_SPACING_PX);
+    f->ylog = p->y_log;
+    if (f->ylog) {
+        if (ylo > yhi || ylo <= 0)
+            ylo = 1, yhi = 10;
+        f->ymin = nice_125(ylo / 1.2, false);   /* a margin: nothing on the frame */
+        f->ymax = nice_125(yhi * 1.2, true);
+        if (f->ymax <= f->ymin)
+            f->ymax = nice_125(f->ymin * 1.5, true);
+        f->ystep = 0;
+        return;
+    }
     f->ystep = nice_step(yhi - ylo, (f->bottom - f->top) / Y_TICK_SPACING_PX);
     f->ymin = floor(ylo / f->ystep) * f->ystep;
     f->ymax = ceil(yhi / f->ystep) * f->ystep;
@@ -613,7 +653,69 @@ struct line_ctx {
     struct points pts;
     bool step, open;
     double last;
+    bool clip;                   /* SYNACK_PLOT_CLIPPED: cut at the plot's top and bottom */
+    bool have_prev, pen_down;    /* clip: a previous point; the polyline ends at it */
+    double px, py;               /* clip: the previous point, unclipped */
 };
+
+/* The part of the segment (x0,y0)-(x1,y1) between the horizontal lines
+ * top and bottom (Liang-Barsky in y alone).  Returns false when none. */
+static bool clip_segment(double top, double bottom, double *x0, double *y0, double *x1, double *y1)
+{
+    double dy = *y1 - *y0, dx = *x1 - *x0, t0 = 0, t1 = 1, ta, tb;
+    double ox = *x0, oy = *y0;
+
+    if (dy == 0)
+        return *y0 >= top && *y0 <= bottom;
+    ta = (top - oy) / dy;
+    tb = (bottom - oy) / dy;
+    if (ta > tb) {
+        double t = ta;
+        ta = tb;
+        tb = t;
+    }
+    if (ta > t0)
+        t0 = ta;
+    if (tb < t1)
+        t1 = tb;
+    if (t0 > t1)
+        return false;
+    *x0 = ox + t0 * dx;
+    *y0 = oy + t0 * dy;
+    *x1 = ox + t1 * dx;
+    *y1 = oy + t1 * dy;
+    return true;
+}
+
+/* Adds a vertex, or with clipping the visible part of the segment from
+ * the previous one, starting a new polyline where the line comes back
+ * into the plot. */
+static void line_to(struct line_ctx *lc, double x, double y)
+{
+    double x0 = lc->px, y0 = lc->py, x1 = x, y1 = y;
+
+    if (!lc->clip) {
+        points_add(&lc->pts, x, y);
+        return;
+    }
+    if (!lc->have_prev) {
+        lc->have_prev = true;
+        lc->pen_down = y >= lc->f->top && y <= lc->f->bottom;
+        if (lc->pen_down)
+            points_add(&lc->pts, x, y);
+    } else if (clip_segment(lc->f->top, lc->f->bottom, &x0, &y0, &x1, &y1)) {
+        if (!lc->pen_down) {
+            points_flush(&lc->pts, lc->out);
+            points_add(&lc->pts, x0, y0);
+        }
+        points_add(&lc->pts, x1, y1);
+        lc->pen_down = x1 == x && y1 == y;
+    } else {
+        lc->pen_down = false;
+    }
+    lc->px = x;
+    lc->py = y;
+}
 
 static void emit_line(void *ctx, const struct rec *r)
 {
@@ -624,20 +726,21 @@ static void emit_line(void *ctx, const struct rec *r)
 
     if (r->gap_before || !lc->open) {
         points_flush(&lc->pts, lc->out);
+        lc->have_prev = false;
     } else if (lc->step) {
-        points_add(&lc->pts, x0, frame_y(f, lc->last));
+        line_to(lc, x0, frame_y(f, lc->last));
     }
     lc->open = true;
-    points_add(&lc->pts, x0, frame_y(f, r->first));
+    line_to(lc, x0, frame_y(f, r->first));
     if (lc->step) {
-        points_add(&lc->pts, x0, frame_y(f, a));
-        points_add(&lc->pts, x0, frame_y(f, b));
-        points_add(&lc->pts, x0, frame_y(f, r->last));
-        points_add(&lc->pts, x1, frame_y(f, r->last));
+        line_to(lc, x0, frame_y(f, a));
+        line_to(lc, x0, frame_y(f, b));
+        line_to(lc, x0, frame_y(f, r->last));
+        line_to(lc, x1, frame_y(f, r->last));
     } else {
-        points_add(&lc->pts, xm, frame_y(f, a));
-        points_add(&lc->pts, xm, frame_y(f, b));
-        points_add(&lc->pts, x1, frame_y(f, r->last));
+        line_to(lc, xm, frame_y(f, a));
+        line_to(lc, xm, frame_y(f, b));
+        line_to(lc, x1, frame_y(f, r->last));
     }
     lc->last = r->last;
 }
@@ -794,7 +897,8 @@ static int write_series(const struct frame *f, const struct series *s, FILE *out
     switch (s->style) {
     case SYNACK_PLOT_STEP:
     case SYNACK_PLOT_LINE: {
-        struct line_ctx lc = {.f = f, .out = out, .step = s->style == SYNACK_PLOT_STEP};
+        struct line_ctx lc = {.f = f, .out = out, .step = s->style == SYNACK_PLOT_STEP,
+                              .clip = (s->flags & SYNACK_PLOT_CLIPPED) != 0};
         fprintf(out, " fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" stroke-linejoin=\"round\"%s>\n",
                 s->color, (s->flags & SYNACK_PLOT_DASHED) ? " stroke-dasharray=\"6 4\"" : "");
         by_column(f, s, emit_line, &lc);
@@ -890,23 +994,65 @@ static int tick_count(double first, double last, double step)
     return n < 0 ? 0 : n > MAX_TICKS ? MAX_TICKS : (int)n;
 }
 
+/* The y axis's ticks into v[MAX_TICKS] and their labels' scale; returns
+ * how many.  Linear: every ystep.  Logarithmic: 1, 2 and 5 times each
+ * power of ten in range, or the powers of ten alone when that makes too
+ * many for the height. */
+static int y_ticks(const struct synack_plot *p, const struct frame *f, double *v, double *scale)
+{
+    int n = 0;
+
+    *scale = p->y_plain ? 1 : axis_scale(f->ymin, f->ymax);
+    if (!f->ylog) {
+        n = tick_count(f->ymin, f->ymax, f->ystep);
+        for (int k = 0; k < n; k++)
+            v[k] = f->ymin + k * f->ystep;
+        return n;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        static const double m[] = {1, 2, 5};
+        int per = pass == 0 ? 3 : 1;
+        n = 0;
+        for (double mag = pow(10, floor(log10(f->ymin))); mag <= f->ymax && n < MAX_TICKS; mag *= 10) {
+            for (int i = 0; i < per && n < MAX_TICKS; i++) {
+                double t = m[i] * mag;
+                if (t >= f->ymin * (1 - 1e-9) && t <= f->ymax * (1 + 1e-9))
+                    v[n++] = t;
+            }
+        }
+        if (n <= (f->bottom - f->top) / 24)
+            break;
+    }
+    return n;
+}
+
+/* A y tick's label: linear ticks take their decimals from the spacing,
+ * logarithmic ones from their own size. */
+static void y_label(const struct frame *f, double v, double scale, char *buf, size_t len)
+{
+    if (f->ylog)                    /* "5", "50", "500", "5k", "50k" */
+        format_tick(v, pow(10, floor(log10(v) + 1e-9)), v >= 1e4 ? axis_scale(v, v) : 1, buf, len);
+    else
+        format_tick(v, f->ystep, scale, buf, len);
+}
+
 static void write_axes(const struct synack_plot *p, const struct frame *f, FILE *out)
 {
     char label[48];
-    double first;
+    double first, yv[MAX_TICKS], scale;
     int nx, ny;
 
     /* Grid and ticks. */
     fputs("<g class=\"grid\" stroke=\"#e4e4e4\" stroke-width=\"1\">\n", out);
     first = ceil(f->xmin / f->xstep - 1e-9) * f->xstep;
     nx = tick_count(first, f->xmax, f->xstep);
-    ny = tick_count(f->ymin, f->ymax, f->ystep);
+    ny = y_ticks(p, f, yv, &scale);
     for (int k = 0; k < nx; k++) {
         double x = frame_x(f, first + k * f->xstep);
         fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x, f->top, x, f->bottom);
     }
     for (int k = 0; k < ny; k++) {
-        double y = frame_y(f, f->ymin + k * f->ystep);
+        double y = frame_y(f, yv[k]);
         fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", f->left, y, f->right, y);
     }
     fputs("</g>\n", out);
@@ -925,8 +1071,8 @@ static void write_axes(const struct synack_plot *p, const struct frame *f, FILE 
     }
     fputs("</g>\n<g class=\"y-ticks\">\n", out);
     for (int k = 0; k < ny; k++) {
-        double v = f->ymin + k * f->ystep, y = frame_y(f, v);
-        format_tick(v, f->ystep, axis_scale(f->ymin, f->ymax), label, sizeof label);
+        double y = frame_y(f, yv[k]);
+        y_label(f, yv[k], scale, label, sizeof label);
         fprintf(out,
                 "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
                 "<text class=\"tick-label\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" stroke=\"none\">%s</text>\n",
@@ -949,24 +1095,54 @@ static void write_axes(const struct synack_plot *p, const struct frame *f, FILE 
     fputs("</g>\n", out);
 }
 
-int synack_plot_write_svg(const struct synack_plot *p, FILE *out)
+/* The widest y tick label, in characters. */
+static size_t widest_y_label(const struct synack_plot *p, const struct frame *f)
 {
-    struct frame f;
-    double top = 12;
-    int legend_rows, rc = 0;
+    char label[48];
+    double yv[MAX_TICKS], scale;
+    size_t widest = 0;
+    int ny = y_ticks(p, f, yv, &scale);
 
-    f.left = 84;
-    f.right = p->width - 24;
+    for (int k = 0; k < ny; k++) {
+        y_label(f, yv[k], scale, label, sizeof label);
+        if (strlen(label) > widest)
+            widest = strlen(label);
+    }
+    return widest;
+}
+
+/* The plot area: below the title, notes and legend, and right of the y
+ * tick labels (measured: the legend's rows depend on the width left). */
+static void layout(const struct synack_plot *p, struct frame *f)
+{
+    double top = 12, left = 84;
+
     if (p->title)
         top += 20;
     top += 14.0 * p->note_count;
-    legend_rows = write_legend(p, NULL, f.left, f.right, 0);
-    f.top = top + 18.0 * legend_rows + 10;
-    f.bottom = p->height - 50;
-    if (f.bottom - f.top < 40)
-        f.bottom = f.top + 40;
-    frame_ranges(p, &f);
+    for (int pass = 0; pass < 2; pass++) {
+        double need;
+        f->left = left;
+        f->right = p->width - 24;
+        f->top = top + 18.0 * write_legend(p, NULL, f->left, f->right, 0) + 10;
+        f->bottom = p->height - 50;
+        if (f->bottom - f->top < 40)
+            f->bottom = f->top + 40;
+        frame_ranges(p, f);
+        need = 34 + CHAR_WIDTH_PX * (double)widest_y_label(p, f);
+        if (need <= left || need > p->width / 2.0)
+            break;
+        left = need;
+    }
+}
 
+int synack_plot_write_svg(const struct synack_plot *p, FILE *out)
+{
+    struct frame f;
+    double top;
+    int rc = 0;
+
+    layout(p, &f);
     fprintf(out,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%u\" height=\"%u\" "

@@ -66,6 +66,7 @@ struct pending {
     int64_t start, end;          /* relative sequence numbers */
     synack_time_us sent;
     bool retransmitted;
+    bool sacked;                 /* a SACK block covered it (and may have sampled it) */
 };
 
 struct synack_tcp_plot {
@@ -130,14 +131,19 @@ int synack_tcp_plot_kind_from_name(const char *name)
     return -SYNACK_EINVAL;
 }
 
-static struct synack_plot *new_chart(const struct synack_tcp_plot_options *o, const char *y_label)
+/* absolute: sequence numbers as on the wire, which neither start near
+ * zero nor read well as "3.9G"; log: a logarithmic y axis. */
+static struct synack_plot *new_chart(const struct synack_tcp_plot_options *o, const char *y_label, bool absolute,
+                                     bool log)
 {
     struct synack_plot_options po = {
         .y_label = y_label,
         .width = o->width,
         .height = o->height,
         .max_records = o->max_records,
-        .y_from_zero = true,
+        .y_from_zero = !absolute,
+        .y_plain = absolute,
+        .y_log = log,
         .x_from_zero = true,         /* time since the connection's first event */
     };
     return synack_plot_new(&po);
@@ -170,13 +176,19 @@ struct synack_tcp_plot *synack_tcp_plot_new(const struct synack_tcp_plot_options
         }
         memcpy(tp->title, opt->title, len);
     }
-    tp->tseq = new_chart(&tp->opt, tp->opt.absolute_seq ? "sequence number" : "relative sequence number");
-    tp->cwnd = new_chart(&tp->opt, "bytes");
-    tp->rtt = new_chart(&tp->opt, "milliseconds");
+    tp->tseq = new_chart(&tp->opt, tp->opt.absolute_seq ? "sequence number" : "relative sequence number",
+                         tp->opt.absolute_seq, false);
+    tp->cwnd = new_chart(&tp->opt, "bytes", false, false);
+    /* Logarithmic: the RTO (1 s at least, RFC 6298 §2.4) and an SRTT of
+     * milliseconds stay readable together. */
+    tp->rtt = new_chart(&tp->opt, "milliseconds (logarithmic)", false, true);
     ok = tp->tseq && tp->cwnd && tp->rtt;
     /* Drawn in this order: the window and ACK lines under the segments. */
+    /* The window line is context: when the receiver's window is far
+     * beyond what the sender sends, it leaves the top of the plot rather
+     * than squeezing the segments into its bottom. */
     ok = ok && add_series(tp->tseq, &tp->s_window, SYNACK_PLOT_STEP, "receive window (ACK + window)",
-                          COLOR_WINDOW, 0);
+                          COLOR_WINDOW, SYNACK_PLOT_CLIPPED);
     ok = ok && add_series(tp->tseq, &tp->s_ack, SYNACK_PLOT_STEP, "ACK", COLOR_ACK, 0);
     ok = ok && add_series(tp->tseq, &tp->s_sack, SYNACK_PLOT_BARS, "SACK block", COLOR_SACK, 0);
     ok = ok && add_series(tp->tseq, &tp->s_data, SYNACK_PLOT_BARS, "data segment", COLOR_DATA, 0);
@@ -304,51 +316,114 @@ static void q_push(struct synack_tcp_plot *tp, int64_t start, int64_t end, synac
 
 /* Karn's rule (RFC 6298 §3): no sample from a segment sent more than
  * once, so every pending segment overlapping [start, end) is marked. */
+static size_t q_find(struct synack_tcp_plot *tp, int64_t seq);
+
 static void q_mark_resent(struct synack_tcp_plot *tp, int64_t start, int64_t end)
+{
+    for (size_t i = q_find(tp, start); i < tp->q_len && q_at(tp, i)->start < end; i++)
+        q_at(tp, i)->retransmitted = true;
+}
+
+/* The first pending segment whose end is beyond seq (q_len if none). */
+static size_t q_find(struct synack_tcp_plot *tp, int64_t seq)
 {
     size_t lo = 0, hi = tp->q_len;
 
-    while (lo < hi) {                        /* the first whose end is beyond start */
+    while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (q_at(tp, mid)->end <= start)
+        if (q_at(tp, mid)->end <= seq)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (size_t i = lo; i < tp->q_len && q_at(tp, i)->start < end; i++)
-        q_at(tp, i)->retransmitted = true;
+    return lo;
 }
 
-/* The cumulative ACK moved to `ack`: the newest segment it covers whole
- * gives a sample, unless it was retransmitted. */
-static void q_acked(struct synack_tcp_plot *tp, int64_t ack, synack_time_us now, double x)
+/* A SACK block [left, right): the segments it covers whole that no block
+ * covered before are newly delivered.  They are looked for from the
+ * block's right edge down, stopping at the first one covered already (a
+ * block grows rightwards as segments arrive; one that grows leftwards,
+ * after reordering, only costs samples).  *best becomes the one sent
+ * last that was sent once, if later than *best. */
+static void q_sacked(struct synack_tcp_plot *tp, int64_t left, int64_t right, struct pending **best)
 {
-    struct pending last;
+    size_t i = q_find(tp, right);            /* entries before i end at or before right */
+
+    while (i > 0) {
+        struct pending *p = q_at(tp, --i);
+        if (p->start < left || p->sacked)
+            break;
+        p->sacked = true;
+        if (!p->retransmitted && (*best == NULL || p->sent > (*best)->sent))
+            *best = p;
+    }
+}
+
+/* An RTT sample from a segment sent at `sent`, acknowledged `now`. */
+static void rtt_sample(struct synack_tcp_plot *tp, synack_time_us sent, synack_time_us now, double x)
+{
+    double r;
+
+    if (now < sent)
+        return;
+    r = (double)(now - sent);
+    tp->stats.rtt_samples++;
+    synack_plot_add(tp->rtt, tp->s_samples, x, r / 1000.0);
+    /* RFC 6298 §2.2-2.3, alpha 1/8, beta 1/4. */
+    if (!tp->have_est) {
+        tp->have_est = true;
+        tp->est_srtt = r;
+        tp->est_rttvar = r / 2;
+    } else {
+        tp->est_rttvar = 0.75 * tp->est_rttvar + 0.25 * fabs(tp->est_srtt - r);
+        tp->est_srtt = 0.875 * tp->est_srtt + 0.125 * r;
+    }
+    synack_plot_add(tp->rtt, tp->s_est_srtt, x, tp->est_srtt / 1000.0);
+}
+
+/* One ACK: at most one sample, from the segment sent last among those it
+ * newly acknowledges, by the cumulative ACK or by a SACK block; never
+ * from a retransmitted one (Karn, RFC 6298 §3).  A cumulative ACK that
+ * covers a retransmitted segment was sent because the retransmission
+ * arrived, however old the other segments it covers (received out of
+ * order, their SACK blocks maybe never shown when there were more holes
+ * than blocks): it times none of them. */
+static void q_ack(struct synack_tcp_plot *tp, int64_t ack, bool advanced, const int64_t (*sack)[2], int sack_count,
+                  synack_time_us now, double x)
+{
+    struct pending *best = NULL;
+    synack_time_us sent = 0;
     bool have = false;
 
-    while (tp->q_len > 0 && q_at(tp, 0)->end <= ack) {
-        last = *q_at(tp, 0);
+    for (int i = 0; i < sack_count; i++) {
+        if (sack[i][1] > ack)                /* not a D-SACK (RFC 2883) */
+            q_sacked(tp, sack[i][0] > ack ? sack[i][0] : ack, sack[i][1], &best);
+    }
+    if (best != NULL) {
+        sent = best->sent;                   /* kept: popping below may reuse its slot */
         have = true;
-        tp->q_head = (tp->q_head + 1) & (tp->q_cap - 1);
-        tp->q_len--;
     }
-    if (!have || last.retransmitted || now < last.sent)
-        return;
     {
-        double r = (double)(now - last.sent);
-        tp->stats.rtt_samples++;
-        synack_plot_add(tp->rtt, tp->s_samples, x, r / 1000.0);
-        /* RFC 6298 §2.2-2.3, alpha 1/8, beta 1/4. */
-        if (!tp->have_est) {
-            tp->have_est = true;
-            tp->est_srtt = r;
-            tp->est_rttvar = r / 2;
-        } else {
-            tp->est_rttvar = 0.75 * tp->est_rttvar + 0.25 * fabs(tp->est_srtt - r);
-            tp->est_srtt = 0.875 * tp->est_srtt + 0.125 * r;
+        bool repair = false, have_cum = false;
+        synack_time_us cum = 0;
+
+        while (advanced && tp->q_len > 0 && q_at(tp, 0)->end <= ack) {
+            struct pending *p = q_at(tp, 0);
+            repair = repair || p->retransmitted;
+            if (!p->retransmitted && !p->sacked && (!have_cum || p->sent > cum)) {
+                cum = p->sent;
+                have_cum = true;
+            }
+            tp->q_head = (tp->q_head + 1) & (tp->q_cap - 1);
+            tp->q_len--;
         }
-        synack_plot_add(tp->rtt, tp->s_est_srtt, x, tp->est_srtt / 1000.0);
+        if (have_cum && !repair && (!have || cum > sent)) {
+            sent = cum;
+            have = true;
+        }
     }
+    if (have)
+        rtt_sample(tp, sent, now, x);
 }
 
 /* ---- Segments --------------------------------------------------------------- */
@@ -411,18 +486,20 @@ static void receiver_segment(struct synack_tcp_plot *tp, synack_time_us when, do
         unsigned shift = (seg->flags & SYNACK_TCP_SYN) ? 0 : receiver_shift(tp, &known);
         int64_t ack = unwrap(tp, seg->ack);
         double window = (double)seg->window * (double)(1u << shift);
+        int64_t sack[SYNACK_PACKET_SACK_MAX][2];
+        bool advanced = !tp->have_ack || ack > tp->ack_max;
 
         tp->stats.acks++;
         synack_plot_add(tp->tseq, tp->s_ack, x, seq_y(tp, ack));
         synack_plot_add(tp->tseq, tp->s_window, x, seq_y(tp, ack) + window);
-        for (int i = 0; i < seg->sack_count; i++) {
-            int64_t left = unwrap(tp, seg->sack[i][0]);
-            int64_t right = unwrap(tp, seg->sack[i][1]);
-            synack_plot_add_bar(tp->tseq, tp->s_sack, x, seq_y(tp, left), seq_y(tp, right));
+        for (int i = 0; i < seg->sack_count && i < SYNACK_PACKET_SACK_MAX; i++) {
+            sack[i][0] = unwrap(tp, seg->sack[i][0]);
+            sack[i][1] = unwrap(tp, seg->sack[i][1]);
+            synack_plot_add_bar(tp->tseq, tp->s_sack, x, seq_y(tp, sack[i][0]), seq_y(tp, sack[i][1]));
         }
-        if (!tp->have_ack || ack > tp->ack_max) {
-            if (tp->q_len > 0)
-                q_acked(tp, ack, when, x);
+        if (tp->q_len > 0)
+            q_ack(tp, ack, advanced, (const int64_t(*)[2])sack, seg->sack_count, when, x);
+        if (advanced) {
             tp->ack_max = ack;
             tp->have_ack = true;
         }

@@ -86,6 +86,45 @@ static long polyline_points(const char *svg, const char *name)
     return n;
 }
 
+/* The largest value a polyline series reaches, read back through the y
+ * axis' first two tick labels and their positions (linear axes). */
+static double series_top_value(const char *svg, const char *name)
+{
+    char attr[160];
+    const char *y = strstr(svg, "<g class=\"y-ticks\">"), *g, *end;
+    double v[2], py[2], top = 1e300;
+    int n = 0;
+
+    for (const char *t = y; t && n < 2; n++) {
+        t = strstr(t, "<text class=\"tick-label\"");
+        if (t == NULL || sscanf(strstr(t, " y=\"") + 4, "%lf", &py[n]) != 1 ||
+            sscanf(strchr(t, '>') + 1, "%lf", &v[n]) != 1)
+            return -1;
+        py[n] -= 4;                  /* the label sits 4 px below its tick */
+        t++;
+    }
+    snprintf(attr, sizeof attr, "class=\"series step\" data-series=\"%s\"", name);
+    g = strstr(svg, attr);
+    if (g == NULL || n < 2)
+        return -1;
+    end = strstr(g, "</g>");
+    for (const char *p = strstr(g, "points=\""); p && p < end; p = strstr(p + 1, "points=\"")) {
+        const char *q = p + 8, *stop = strchr(q, '"');
+        while (q < stop) {
+            double x, yy;
+            int used = 0;
+            if (sscanf(q, "%lf,%lf%n", &x, &yy, &used) != 2)
+                break;
+            if (yy < top)
+                top = yy;
+            q += used;
+            while (*q == ' ')
+                q++;
+        }
+    }
+    return v[0] + (top - py[0]) * (v[1] - v[0]) / (py[1] - py[0]);
+}
+
 TEST(bars_one_per_segment_and_marks)
 {
     struct synack_plot_options o = {.title = "t", .y_label = "sequence", .y_from_zero = true};
@@ -263,12 +302,13 @@ static struct synack_packet_info seg(bool from_client, uint8_t flags, uint32_t s
 
 /*  client (sender)                           server
  *  SYN seq=4294967000 wscale=7          -->
- *                                       <--  SYN,ACK ack=ISN+1 wscale=2 win=1000
+ *                                       <--  SYN,ACK ack=ISN+1 wscale=2 win=100
  *  ACK, then five segments of 100 bytes -->  (the third lost)
  *                                       <--  ACK 201, then dup ACKs with SACK
  *  retransmission of 201..301           -->
  *                                       <--  ACK 501
- * The client's sequence numbers wrap past 2^32 on the way.
+ * The client's sequence numbers wrap past 2^32 on the way.  The server's
+ * ACKs announce a window of 10, scaled by 4.
  */
 TEST(tcp_plot_tseq_reads_segments)
 {
@@ -284,7 +324,7 @@ TEST(tcp_plot_tseq_reads_segments)
     s.has_wscale = true;
     s.wscale = 7;
     synack_tcp_plot_segment(tp, t, &s, true, -1);
-    s = seg(false, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 9000, isn + 1, 0, 1000);
+    s = seg(false, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 9000, isn + 1, 0, 100);
     s.has_wscale = true;
     s.wscale = 2;
     synack_tcp_plot_segment(tp, t += 10000, &s, false, -1);
@@ -292,10 +332,10 @@ TEST(tcp_plot_tseq_reads_segments)
         s = seg(true, SYNACK_TCP_ACK, isn + 1 + 100 * i, 9001, 100, 500);
         synack_tcp_plot_segment(tp, t += 1000, &s, true, -1);
     }
-    s = seg(false, SYNACK_TCP_ACK, 9001, isn + 201, 0, 1000);
+    s = seg(false, SYNACK_TCP_ACK, 9001, isn + 201, 0, 10);
     synack_tcp_plot_segment(tp, t += 5000, &s, false, -1);
     for (uint32_t i = 3; i < 5; i++) {
-        s = seg(false, SYNACK_TCP_ACK, 9001, isn + 201, 0, 1000);
+        s = seg(false, SYNACK_TCP_ACK, 9001, isn + 201, 0, 10);
         s.sack_count = 1;
         s.sack[0][0] = isn + 301;
         s.sack[0][1] = isn + 1 + 100 * (i + 1);
@@ -303,17 +343,17 @@ TEST(tcp_plot_tseq_reads_segments)
     }
     s = seg(true, SYNACK_TCP_ACK, isn + 201, 9001, 100, 500);
     synack_tcp_plot_segment(tp, t += 1000, &s, true, -1);
-    s = seg(false, SYNACK_TCP_ACK, 9001, isn + 501, 0, 1000);
+    s = seg(false, SYNACK_TCP_ACK, 9001, isn + 501, 0, 10);
     synack_tcp_plot_segment(tp, t += 10000, &s, false, -1);
 
     st = synack_tcp_plot_stats(tp);
     CHECK_EQ(st->segments, 7);         /* SYN and six data segments */
     CHECK_EQ(st->retransmissions, 1);
     CHECK_EQ(st->acks, 5);
-    /* The SYN,ACK samples the SYN; ACK 201 the segment 101..201; ACK 501
-     * covers the resent 201..301 and 401..501, which was sent once: Karn
-     * allows that one. */
-    CHECK_EQ(st->rtt_samples, 3);
+    /* The SYN,ACK samples the SYN; ACK 201 the segment 101..201; the
+     * SACK blocks 301..401, then 401..501 as the block grows; ACK 501
+     * newly covers only the resent 201..301, which Karn's rule skips. */
+    CHECK_EQ(st->rtt_samples, 4);
 
     svg = render_tcp(tp, SYNACK_TCP_PLOT_TSEQ);
     REQUIRE(svg != NULL);
@@ -325,10 +365,12 @@ TEST(tcp_plot_tseq_reads_segments)
     CHECK_EQ(count_in_series(svg, "receive window (ACK + window)", "<polyline"), 1);
     CHECK(strstr(svg, "relative to the sender&apos;s ISN") != NULL);
     CHECK(strstr(svg, "10.0.0.1:40000 \xe2\x86\x92 10.0.0.2:80") != NULL);
-    /* Window 1000 << 2 past ACK 501: the y axis reaches 4501 (to 5000),
-     * not 4 GB: the numbers were unwrapped. */
-    CHECK(strstr(svg, ">5000</text>") != NULL);
+    /* The numbers were unwrapped: the axis ends at 550, not near 4G. */
+    CHECK(strstr(svg, ">550</text>") != NULL);
     CHECK(strstr(svg, "G</text>") == NULL);
+    /* The window line ends at ACK 501 + (10 << 2), not 501 + 10. */
+    CHECK_NEAR(series_top_value(svg, "receive window (ACK + window)"), 541, 0.004);
+    CHECK_NEAR(series_top_value(svg, "ACK"), 501, 0.005);
     free(svg);
 
     svg = render_tcp(tp, SYNACK_TCP_PLOT_CWND);
@@ -338,7 +380,7 @@ TEST(tcp_plot_tseq_reads_segments)
     free(svg);
     svg = render_tcp(tp, SYNACK_TCP_PLOT_RTT);
     REQUIRE(svg != NULL);
-    CHECK_EQ(count_in_series(svg, "RTT sample (data to its ACK, Karn)", "<circle"), 3);
+    CHECK_EQ(count_in_series(svg, "RTT sample (data to its ACK, Karn)", "<circle"), 4);
     free(svg);
     synack_tcp_plot_free(tp);
 }
@@ -384,4 +426,65 @@ TEST(kind_names)
     CHECK_EQ(synack_tcp_plot_kind_from_name("rtt"), SYNACK_TCP_PLOT_RTT);
     CHECK(synack_tcp_plot_kind_from_name("ladder") < 0);
     CHECK_STR_EQ(synack_tcp_plot_kind_name(SYNACK_TCP_PLOT_RTT), "rtt");
+}
+
+TEST(log_axis_ticks)
+{
+    struct synack_plot_options o = {.y_log = true, .y_from_zero = true, .y_label = "ms"};
+    struct synack_plot *p = synack_plot_new(&o);
+    int srtt = synack_plot_series(p, SYNACK_PLOT_STEP, "srtt", "#000", 0);
+    int rto = synack_plot_series(p, SYNACK_PLOT_STEP, "rto", "#f00", SYNACK_PLOT_DASHED);
+    char *svg;
+
+    REQUIRE(p && srtt >= 0 && rto >= 0);
+    for (int i = 0; i < 50; i++) {
+        synack_plot_add(p, srtt, i * 0.1, 20 + i % 5);
+        synack_plot_add(p, rto, i * 0.1, 1000);
+    }
+    synack_plot_add(p, srtt, 5.0, 0);   /* not on a log axis: on its bottom edge, out of the range */
+    svg = render(p);
+    REQUIRE(svg != NULL);
+    {
+        /* From 10 (below 20 / 1.2) to 2000 (above 1000 * 1.2) in 1-2-5
+         * steps; y_from_zero does not apply. */
+        char *y = strstr(svg, "<g class=\"y-ticks\">");
+        REQUIRE(y != NULL);
+        *strstr(y, "</g>") = '\0';
+        CHECK(strstr(y, ">10</text>") != NULL);
+        CHECK(strstr(y, ">20</text>") != NULL);
+        CHECK(strstr(y, ">50</text>") != NULL);
+        CHECK(strstr(y, ">500</text>") != NULL);
+        CHECK(strstr(y, ">2000</text>") != NULL);
+        CHECK(strstr(y, ">5000</text>") == NULL);
+        CHECK(strstr(y, ">0</text>") == NULL);
+        CHECK(strstr(y, ">5</text>") == NULL);
+        CHECK_EQ(count(y, NULL, "class=\"tick-label\""), 8);   /* 10 20 50 100 200 500 1000 2000 */
+    }
+    CHECK(strstr(svg, "nan") == NULL && strstr(svg, "inf") == NULL);
+    free(svg);
+    synack_plot_free(p);
+}
+
+TEST(clipped_series_leaves_the_range_alone)
+{
+    struct synack_plot *p = synack_plot_new(&(struct synack_plot_options){.y_from_zero = true});
+    int data = synack_plot_series(p, SYNACK_PLOT_STEP, "data", "#000", 0);
+    int win = synack_plot_series(p, SYNACK_PLOT_STEP, "window", "#cc0", SYNACK_PLOT_CLIPPED);
+    char *svg;
+
+    REQUIRE(p && data >= 0 && win >= 0);
+    for (int i = 0; i <= 10; i++)
+        synack_plot_add(p, data, i, i * 10);
+    synack_plot_add(p, win, 0, 50);
+    synack_plot_add(p, win, 3, 1e6);     /* far above: leaves the plot ... */
+    synack_plot_add(p, win, 6, 60);      /* ... and comes back */
+    synack_plot_add(p, win, 9, 90);
+    svg = render(p);
+    REQUIRE(svg != NULL);
+    CHECK(strstr(svg, ">100</text>") != NULL);
+    CHECK(strstr(svg, "M</text>") == NULL && strstr(svg, "k</text>") == NULL);
+    CHECK_EQ(count_in_series(svg, "window", "<polyline"), 2);
+    CHECK_NEAR(series_top_value(svg, "data"), 100, 0.01);
+    free(svg);
+    synack_plot_free(p);
 }

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# trace_tcpdump.sh SYNACK [quick] — `synack trace list` on captures of the
+# Linux kernel's own TCP, made by tcpdump (and dumpcap) inside a test
+# namespace:
+#
+#   - loopback (198.18.7.1 on lo in the namespace): a kernel client sends
+#     300000 bytes and half-closes, the server answers 150000 and closes.
+#     Captured five ways — tcpdump on lo (Ethernet framing), on "any"
+#     (Linux cooked SLL), on "any" as SLL2, with a 96-byte snapshot length
+#     (headers only: the byte counts must come from the IP total length),
+#     and dumpcap's pcapng — each must list one connection with exactly
+#     those bytes, no retransmission, closed by FINs both ways;
+#   - an impaired path (scripts/netns.sh hop: 3% loss each way): a kernel
+#     client sends 2 MB to a kernel server behind the hop, captured on the
+#     client's side; the list must show the 2 MB exactly, retransmissions
+#     by the client, and agree with Wireshark on how many.
+#
+# tcpdump runs with -Z root: it would otherwise drop to its own user, who
+# cannot write into the test's private work directory.  Every capture
+# process goes through bg_start, so the EXIT trap ends it;
+# every wait is bounded.
+# shellcheck source=lib.sh disable=SC2154  # bg_start assigns the *_pid variables
+source "$(dirname "$0")/lib.sh"
+interop_init trace "$1" tcpdump tshark
+
+LO_ADDR=198.18.7.1
+LO_PORT=7777
+UP_BYTES=300000
+DOWN_BYTES=150000
+
+# conn_summary PCAP: "connections client server up down rexmit-up rexmit-down state"
+# from `synack trace list --json`, or the error.
+conn_summary() {
+    local out
+    out=$("$SYNACK" trace list "$1" --json 2>&1) || { echo "error: $out"; return; }
+    python3 -c '
+import json, sys
+conns = json.loads(sys.argv[1])
+c = conns[0] if conns else None
+if c is None:
+    print("0")
+else:
+    u, d = c["client_to_server"], c["server_to_client"]
+    print(len(conns), c["client"].rsplit(":", 1)[0], c["server"], u["bytes"], d["bytes"], u["retransmissions"],
+          d["retransmissions"], c["state"])' "$out"
+}
+
+# capture_start VAR PCAP COMMAND...: a capture process in $NS, started and
+# given a moment to attach.
+capture_start() {
+    local var=$1 pcap=$2
+    shift 2
+    bg_start "$var" "$NS" "$pcap.log" "$@"
+    local i
+    for ((i = 0; i < 50; i++)); do
+        grep -qE 'listening on|Capturing on' "$pcap.log" 2>/dev/null && break
+        sleep 0.1
+    done
+    sleep 0.3
+}
+
+# capture_stop PID PCAP: lets the capture drain (the packets are in its
+# buffer already), then SIGINT; tcpdump and dumpcap write what they hold
+# and exit.
+capture_stop() {
+    sleep 1
+    kill -INT "$1" 2>/dev/null
+    wait_exit "$1" 10 >/dev/null 2>&1 || true
+    [[ -s $2 ]]
+}
+
+log "loopback, kernel to kernel, captured five ways:"
+in_ns ip addr add "$LO_ADDR/32" dev lo
+caps=()
+capture_start cap_lo "$WORK/lo.pcap" tcpdump -Z root -i lo -n -U --immediate-mode -B 16384 -w "$WORK/lo.pcap" tcp port $LO_PORT
+caps+=("$cap_lo:lo.pcap:tcpdump -Z root -i lo (Ethernet)")
+capture_start cap_any "$WORK/any.pcap" tcpdump -Z root -i any -n -U --immediate-mode -B 16384 -w "$WORK/any.pcap" tcp port $LO_PORT
+caps+=("$cap_any:any.pcap:tcpdump -Z root -i any (Linux SLL)")
+capture_start cap_sll2 "$WORK/sll2.pcap" tcpdump -Z root -i any -y LINUX_SLL2 -n -U --immediate-mode -B 16384 \
+    -w "$WORK/sll2.pcap" tcp port $LO_PORT
+caps+=("$cap_sll2:sll2.pcap:tcpdump -Z root -i any -y LINUX_SLL2")
+capture_start cap_snap "$WORK/snap.pcap" tcpdump -Z root -i lo -s 96 -n -U --immediate-mode -B 16384 -w "$WORK/snap.pcap" \
+    tcp port $LO_PORT
+caps+=("$cap_snap:snap.pcap:tcpdump -Z root -i lo -s 96 (headers only)")
+if command -v dumpcap >/dev/null; then
+    capture_start cap_ng "$WORK/ng.pcapng" dumpcap -i lo -B 16 -f "tcp port $LO_PORT" -w "$WORK/ng.pcapng"
+    caps+=("$cap_ng:ng.pcapng:dumpcap (pcapng)")
+else
+    log "  (dumpcap not installed: the pcapng capture is skipped)"
+fi
+
+out=$(in_ns timeout 30 python3 - "$LO_ADDR" "$LO_PORT" "$UP_BYTES" "$DOWN_BYTES" <<'PY'
+import socket, sys, threading
+addr, port, up, down = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+ls = socket.socket()
+ls.bind((addr, port))
+ls.listen(1)
+got = {}
+def serve():
+    c, _ = ls.accept()
+    n = 0
+    while True:
+        b = c.recv(65536)
+        if not b:
+            break
+        n += len(b)
+    got["server"] = n
+    c.sendall(b"d" * down)
+    c.close()
+t = threading.Thread(target=serve)
+t.start()
+c = socket.create_connection((addr, port), timeout=20)
+c.sendall(b"u" * up)
+c.shutdown(socket.SHUT_WR)
+n = 0
+while True:
+    b = c.recv(65536)
+    if not b:
+        break
+    n += len(b)
+c.close()
+t.join(20)
+print(got.get("server"), n)
+PY
+)
+check_eq "$(echo "$out" | awk '{ print $1, $2 }')" "$UP_BYTES $DOWN_BYTES" "the kernel transfer ran ($UP_BYTES up, $DOWN_BYTES down)"
+want="1 $LO_ADDR $LO_ADDR:$LO_PORT $UP_BYTES $DOWN_BYTES 0 0 CLOSED"
+for c in "${caps[@]}"; do
+    pid=${c%%:*}
+    rest=${c#*:}
+    file=${rest%%:*}
+    what=${rest#*:}
+    if ! capture_stop "$pid" "$WORK/$file"; then
+        fail "$what: capture written" "$(cat "$WORK/$file.log")"
+        continue
+    fi
+    check_eq "$(conn_summary "$WORK/$file")" "$want" "$what: one connection, bytes each way, closed"
+done
+# The trace list's connection is tshark's too: same packet count.
+n_tshark=$(tshark -r "$WORK/lo.pcap" -n -Y "tcp.stream == 0" -T fields -e frame.number 2>/dev/null | wc -l)
+n_synack=$("$SYNACK" trace list "$WORK/lo.pcap" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["packets"])')
+check_eq "$n_synack" "$n_tshark" "lo.pcap: as many packets in the connection as tshark's tcp.stream 0"
+snap_note=$("$SYNACK" trace list "$WORK/snap.pcap" | tail -1)
+check "snap.pcap: the summary says packets were cut ($snap_note)" grep -q 'cut short by the snapshot length' <<<"$snap_note"
+
+log "an impaired path (3% loss each way), kernel to kernel, captured at the client:"
+HOP_BYTES=$(scaled 2000000)
+"$NETNS_SH" hop "$NAME" --netem "loss 3%" --seed 11 >"$WORK/hop.txt" 2>&1 || {
+    fail "scripts/netns.sh hop" "$(cat "$WORK/hop.txt")"
+    interop_finish
+}
+log "  $(cat "$WORK/hop.txt")"
+capture_start cap_hop "$WORK/hop.pcap" tcpdump -Z root -i hop0 -n -U --immediate-mode -B 16384 -w "$WORK/hop.pcap" tcp port 9000
+bg_start sink_pid "$FAR" "$WORK/sink.json" python3 "$PEER" sink --listen "$FAR_ADDR:9000" --bytes "$HOP_BYTES" \
+    --ready-file "$WORK/sink.ready" --timeout 120
+check "the far server listens" wait_file "$WORK/sink.ready" 10
+out=$(in_ns timeout 130 python3 "$PEER" discard --connect "$FAR_ADDR:9000" --bytes "$HOP_BYTES" --timeout 120)
+check "the kernel client sent $HOP_BYTES bytes over the lossy hop: $out" test "$(json_field ok "$out")" = true
+rc=0
+wait_exit "$sink_pid" 30 || rc=$?
+check_eq "$rc" 0 "the far server read them all: $(cat "$WORK/sink.json")"
+if capture_stop "$cap_hop" "$WORK/hop.pcap"; then
+    got=$(conn_summary "$WORK/hop.pcap")
+    log "  trace list: $got"
+    read -r n client server up down rx_up rx_down state <<<"$got"
+    check_eq "$n $server $up $down $state" "1 $FAR_ADDR:9000 $HOP_BYTES 0 CLOSED" \
+        "hop.pcap: one connection, $HOP_BYTES bytes to the server, closed"
+    check_awk "${rx_up:-0} > 0" "hop.pcap: the client's retransmissions are counted (${rx_up:-?})"
+    # Wireshark's count: every kind of retransmission it names, from the
+    # client — and its "out-of-order" segments, which are retransmissions
+    # sent within an RTT of the highest segment (RACK, tail loss probes):
+    # captured where the client sends, nothing can arrive out of order.
+    n_ws=$(tshark_count "$WORK/hop.pcap" "ip.src == 198.18.1.1 && (tcp.analysis.retransmission || \
+tcp.analysis.fast_retransmission || tcp.analysis.spurious_retransmission || tcp.analysis.out_of_order)")
+    check_eq "${rx_up:-?}" "$n_ws" "hop.pcap: as many client retransmissions as tshark finds"
+else
+    fail "hop.pcap: capture written" "$(cat "$WORK/hop.pcap.log")"
+fi
+interop_finish
