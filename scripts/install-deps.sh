@@ -10,9 +10,30 @@
 #   iproute2 iputils-ping curl  the interop tests (tests/interop): synack on a TUN
 #   socat python3 ethtool         device against the Linux kernel in network namespaces
 #                                 (scripts/netns.sh; ethtool turns veth offloads off)
+#   chromium nodejs npm         the browser test (tests/browser): Debian's Chromium
+#                               driven by playwright-core, which npm installs into
+#                               tests/browser/node_modules at the version pinned in
+#                               tests/browser/package-lock.json (no browser download)
 set -euo pipefail
 
-needed=(cmake gcc make pkg-config tshark tcpdump iproute2 iputils-ping curl socat python3 ethtool)
+needed=(cmake gcc make pkg-config tshark tcpdump iproute2 iputils-ping curl socat python3 ethtool chromium nodejs npm)
+here=$(cd "$(dirname "$0")" && pwd)
+browser_dir=$here/../tests/browser
+
+# playwright-core, pinned by tests/browser/package.json and its lock file;
+# a no-op when the pinned version is already there.
+npm_packages() {
+    local want have
+    want=$(node -p "require('$browser_dir/package.json').dependencies['playwright-core']")
+    have=$(node -p "require('$browser_dir/node_modules/playwright-core/package.json').version" 2>/dev/null || true)
+    if [[ "$have" == "$want" ]]; then
+        echo "install-deps: playwright-core $have present (tests/browser/node_modules)"
+        return 0
+    fi
+    echo "install-deps: npm ci --prefix tests/browser (playwright-core $want)"
+    # PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: the tests use /usr/bin/chromium.
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix "$browser_dir" --no-audit --no-fund
+}
 
 have() {
     # Installed as a Debian package, or present on PATH by other means.
@@ -28,6 +49,7 @@ done
 
 if ((${#missing[@]} == 0)); then
     echo "install-deps: all present (${needed[*]})"
+    npm_packages
     exit 0
 fi
 
@@ -44,3 +66,4 @@ if command -v debconf-set-selections >/dev/null 2>&1; then
 fi
 apt-get update
 apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
+npm_packages
