@@ -233,13 +233,9 @@ int synack_connect(struct synack_stack *st, int sock, const struct synack_endpoi
         return -SYNACK_EINVAL;
     if (s->conn)
         return s->conn->state == SYNACK_TCP_SYN_SENT ? -SYNACK_EALREADY : -SYNACK_EISCONN;
-    if (remote->addr.family != SYNACK_AF_INET)
-        return -SYNACK_EAFNOSUPPORT;
-    if (remote->port == 0 || synack_addr_is_any(&remote->addr))
-        return -SYNACK_EINVAL;
-    int iface = stack_route(st, &remote->addr);
+    int iface = stack_route_remote(st, remote);
     if (iface < 0)
-        return -SYNACK_ENETUNREACH;
+        return iface;
     struct synack_addr laddr = s->bound && !synack_addr_is_any(&s->local.addr) ? s->local.addr
                                                                                 : st->ifaces[iface].addr;
     uint16_t lport = s->bound ? s->local.port : tcp_pick_ephemeral(st, &laddr, remote);

@@ -221,6 +221,16 @@ bool stack_is_local_addr(const struct synack_stack *st, const struct synack_addr
     return false;
 }
 
+int stack_route_remote(const struct synack_stack *st, const struct synack_endpoint *remote)
+{
+    if (remote->addr.family != SYNACK_AF_INET)
+        return -SYNACK_EAFNOSUPPORT;
+    if (remote->port == 0 || synack_addr_is_any(&remote->addr))
+        return -SYNACK_EINVAL;
+    int iface = stack_route(st, &remote->addr);
+    return iface < 0 ? -SYNACK_ENETUNREACH : iface;
+}
+
 int stack_route(const struct synack_stack *st, const struct synack_addr *dst)
 {
     int best = -1, best_len = -1;

@@ -79,6 +79,9 @@ void stack_drop_outgoing(struct synack_stack *st, int iface, const uint8_t *pkt,
  * out); pkt may be NULL. */
 void stack_drop_packet(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len,
                        enum synack_drop_reason why, synack_time_us now);
+/* Interface for a remote endpoint a socket connects to, or -EAFNOSUPPORT,
+ * -EINVAL (port 0, unspecified address) or -ENETUNREACH. */
+int stack_route_remote(const struct synack_stack *st, const struct synack_endpoint *remote);
 /* Interface for a destination, or -1. */
 int stack_route(const struct synack_stack *st, const struct synack_addr *dst);
 /* Writes the IPv4 header in front of a transport payload already at

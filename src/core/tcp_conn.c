@@ -97,19 +97,26 @@ void tcp_conn_set_cc(struct tcp_conn *c, int cc, synack_time_us now)
     }
 }
 
+/* A trace event about connection c, with its identity filled in. */
+static void conn_event(const struct synack_stack *st, const struct tcp_conn *c, enum synack_trace_kind kind,
+                       synack_time_us now, struct synack_trace_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->kind = kind;
+    ev->now = now;
+    ev->stack_name = st->name;
+    ev->iface = c->iface;
+    ev->conn_id = c->id;
+    ev->local = c->local;
+    ev->remote = c->remote;
+}
+
 void tcp_conn_trace_cc(struct synack_stack *st, const struct tcp_conn *c, synack_time_us now)
 {
     if (!st->cfg.trace)
         return;
     struct synack_trace_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.kind = SYNACK_TRACE_CC;
-    ev.now = now;
-    ev.stack_name = st->name;
-    ev.iface = c->iface;
-    ev.conn_id = c->id;
-    ev.local = c->local;
-    ev.remote = c->remote;
+    conn_event(st, c, SYNACK_TRACE_CC, now, &ev);
     ev.cc.cwnd = c->cwnd;
     ev.cc.ssthresh = c->ssthresh;
     ev.cc.in_flight = tcp_rec_pipe(c);
@@ -146,14 +153,7 @@ void tcp_conn_set_state(struct synack_stack *st, struct tcp_conn *c, int state, 
         c->was_established = true;
     if (st->cfg.trace) {
         struct synack_trace_event ev;
-        memset(&ev, 0, sizeof ev);
-        ev.kind = SYNACK_TRACE_STATE;
-        ev.now = now;
-        ev.stack_name = st->name;
-        ev.iface = c->iface;
-        ev.conn_id = c->id;
-        ev.local = c->local;
-        ev.remote = c->remote;
+        conn_event(st, c, SYNACK_TRACE_STATE, now, &ev);
         ev.old_state = old;
         ev.new_state = state;
         st->cfg.trace(st->cfg.trace_ctx, &ev);

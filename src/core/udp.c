@@ -169,13 +169,9 @@ int udp_connect(struct synack_stack *st, struct udp_sock *u, const struct synack
         }
         return 0;
     }
-    if (remote->addr.family != SYNACK_AF_INET)
-        return -SYNACK_EAFNOSUPPORT;
-    if (remote->port == 0 || synack_addr_is_any(&remote->addr))
-        return -SYNACK_EINVAL;
-    int iface = stack_route(st, &remote->addr);
+    int iface = stack_route_remote(st, remote);
     if (iface < 0)
-        return -SYNACK_ENETUNREACH;
+        return iface;
     if (!u->in_table) {
         struct synack_endpoint any = synack_endpoint_make(synack_addr_v4(0, 0, 0, 0), 0);
         int rc = udp_bind(st, u, &any);

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "synack/errors.h"
+#include "checksum.h"
 
 #define VNET_HDR_LEN ((int)sizeof(struct virtio_net_hdr))
 #define MAX_PACKET 65535
@@ -251,23 +252,6 @@ int synack_tun_write(struct synack_tun *tun, const uint8_t *packet, size_t len)
 static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 
-/* Internet checksum helpers, local to the driver (the engine's are
- * internal to it). */
-static uint32_t sum16(const uint8_t *p, size_t n, uint32_t sum)
-{
-    for (; n > 1; p += 2, n -= 2)
-        sum += (uint32_t)(p[0] << 8 | p[1]);
-    if (n)
-        sum += (uint32_t)p[0] << 8;
-    return sum;
-}
-static uint16_t fold(uint32_t sum)
-{
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (uint16_t)sum;
-}
-
 /* A plain IPv4 TCP data segment that may join a super-packet: no IP
  * options, no fragment, payload present, only ACK and PSH set.  Returns
  * the header length (IP + TCP) or 0. */
@@ -317,13 +301,13 @@ int synack_tun_flush(struct synack_tun *tun)
         p[2] = (uint8_t)(co->len >> 8);
         p[3] = (uint8_t)co->len;
         p[10] = p[11] = 0;
-        uint16_t ipsum = (uint16_t)~fold(sum16(p, 20, 0));
+        uint16_t ipsum = csum_finish(csum_add(0, p, 20));
         p[10] = (uint8_t)(ipsum >> 8);
         p[11] = (uint8_t)ipsum;
         /* TCP checksum left partial: the pseudo-header sum over the whole
          * length, which the kernel adjusts for each segment it cuts. */
-        uint32_t ps = sum16(p + 12, 8, 0) + 6 + (uint32_t)tcp_len;
-        uint16_t partial = fold(ps);
+        uint64_t ps = csum_add(0, p + 12, 8) + 6 + tcp_len;
+        uint16_t partial = (uint16_t)~csum_finish(ps);   /* folded, not complemented */
         p[36] = (uint8_t)(partial >> 8);
         p[37] = (uint8_t)partial;
         h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;

@@ -32,6 +32,7 @@
 
 #include "synack/pcap.h"
 #include "synack/tun.h"
+#include "checksum.h"
 
 #define RT_MAX_LINKS 8
 #define RT_BATCH 64             /* packets read per link per wake-up: bounds one pass */
@@ -309,18 +310,9 @@ static void complete_checksum(uint8_t *p, size_t len)
     size_t off = p[9] == 6 ? 16 : p[9] == 17 ? 6 : 0;
     if (!off || len < ihl + off + 2)
         return;
-    uint32_t sum = 0;
-    for (size_t i = 12; i < 20; i += 2)
-        sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-    sum += p[9] + (uint32_t)(len - ihl);
     p[ihl + off] = p[ihl + off + 1] = 0;
-    for (size_t i = ihl; i + 1 < len; i += 2)
-        sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-    if ((len - ihl) & 1)
-        sum += (uint32_t)p[len - 1] << 8;
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    uint16_t c = (uint16_t)~sum;
+    uint64_t sum = csum_add(0, p + 12, 8) + p[9] + (len - ihl);
+    uint16_t c = csum_finish(csum_add(sum, p + ihl, len - ihl));
     if (p[9] == 17 && c == 0)
         c = 0xffff;
     p[ihl + off] = (uint8_t)(c >> 8);

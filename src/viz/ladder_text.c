@@ -64,8 +64,11 @@ static size_t utf8_prefix(const char *s, int cols)
 
 static void put_bytes(struct tline *t, const char *s, size_t n)
 {
-    if (t->len + n >= sizeof t->buf)
-        n = sizeof t->buf - 1 - t->len;
+    if (t->len + 1 >= sizeof t->buf)
+        return;                                   /* full: never underflow the room left */
+    size_t room = sizeof t->buf - 1 - t->len;
+    if (n > room)
+        n = room;
     memcpy(t->buf + t->len, s, n);
     t->len += n;
     t->buf[t->len] = '\0';
