@@ -18,7 +18,10 @@
  *      and its ACK) reveals, losses are presumed from retransmissions, and
  *      the states are inferred from the segments (RFC 9293 §3.3.2).
  *      Either way the builder classifies each segment (retransmission,
- *      duplicate ACK, zero-window probe, keepalive, window update, RST...).
+ *      duplicate ACK, zero-window probe, keepalive, window update, RST...)
+ *      as it reads it, and keeps memory bounded: beyond a budget of
+ *      segments, runs of older ones are folded into counts
+ *      (struct synack_ladder_fold), drawn as bands.
  *
  *   2. A renderer draws a model: SVG (standalone, no scripts), a
  *      self-contained HTML page (inline CSS and JavaScript, no network
@@ -176,6 +179,29 @@ struct synack_ladder_info {
     uint64_t unmatched_arrivals; /* FROM_TRACE: packets received that no end sent as such
                                   * (corrupted in transit) */
     uint64_t other_segments;     /* segments of other connections, left out */
+    /* Segments of the connection: all of them (numbered 1..segments),
+     * and how many of those were folded while reading (kept only as
+     * counts in a synack_ladder_fold) to bound the model's memory. */
+    uint64_t segments;
+    uint64_t folded_segments;
+};
+
+/* A run of segments summarised while the model was built, when the
+ * connection had more segments than the builder keeps one by one
+ * (synack_ladder_config.max_segments).  Its segments are numbered
+ * first..last, none of them is kept, and what is known of them is
+ * these counts.  Folds are disjoint, in number order, and separated by
+ * kept segments.  Read-only. */
+struct synack_ladder_fold {
+    uint32_t first, last;        /* segment numbers, inclusive */
+    synack_time_us from;         /* the first send */
+    synack_time_us last_sent;    /* the last send */
+    synack_time_us to;           /* the last arrival (or where a lost one would have arrived) */
+    uint64_t sent_order;         /* the first segment's (see synack_ladder_segment) */
+    uint32_t data[2];            /* segments with payload from end 0 and end 1 */
+    uint32_t acks[2];            /* segments without payload from each end */
+    uint64_t bytes[2];           /* payload bytes from each end */
+    uint32_t marked[SYNACK_LADDER_MARK_COUNT];   /* segments carrying mark bit i */
 };
 
 struct synack_ladder;
@@ -183,9 +209,16 @@ struct synack_ladder;
 void synack_ladder_free(struct synack_ladder *l);
 const struct synack_ladder_info *synack_ladder_info(const struct synack_ladder *l);
 const struct synack_ladder_end *synack_ladder_end(const struct synack_ladder *l, int end);
+/* The segments kept one by one, in number order: all of them unless some
+ * were folded (info.folded_segments); then numbers have gaps, and
+ * info.segments is the whole count. */
 size_t synack_ladder_segment_count(const struct synack_ladder *l);
-/* Segment i (0-based: segment number i + 1), NULL beyond the end. */
+/* Kept segment i (0-based; segment number i + 1 when nothing was folded),
+ * NULL beyond the end. */
 const struct synack_ladder_segment *synack_ladder_segment(const struct synack_ladder *l, size_t i);
+/* The folds, in number order; fold i, NULL beyond the end. */
+size_t synack_ladder_fold_count(const struct synack_ladder *l);
+const struct synack_ladder_fold *synack_ladder_fold(const struct synack_ladder *l, size_t i);
 size_t synack_ladder_state_count(const struct synack_ladder *l);
 /* State change i, in time order; NULL beyond the end. */
 const struct synack_ladder_state *synack_ladder_state(const struct synack_ladder *l, size_t i);
@@ -220,13 +253,37 @@ struct synack_ladder_config {
      * (or midway when nothing can be estimated). */
     bool delay_given;
     synack_time_us one_way_delay_us;
+    /* Memory: at most this many segments are kept one by one (0: no
+     * limit; default SYNACK_LADDER_MAX_SEGMENTS).  Beyond it the builder
+     * folds, while it reads, runs of older segments into counts
+     * (struct synack_ladder_fold): first runs of ordinary data and ACKs,
+     * then, if that is not enough, duplicate ACKs and window updates, then
+     * any other marked segment; never a SYN, FIN or RST, nor the ACKs
+     * that change an end's state, nor a segment still in flight.  The
+     * model then takes memory bounded by the budget whatever the length
+     * of the connection. */
+    uint32_t max_segments;
+    /* Segments kept one by one whatever the budget (so that a part of a
+     * huge connection can be seen segment by segment): those numbered
+     * keep_first..keep_last (0: no bound), and with keep_range those sent
+     * keep_from..keep_to microseconds after the first segment.  Segments
+     * outside are folded first.  Memory then grows with this range. */
+    uint32_t keep_first, keep_last;
+    bool keep_range;
+    synack_time_us keep_from, keep_to;
 };
 
+/* The default budget of segments kept one by one: 100000 segments take
+ * about 18 MB. */
+#define SYNACK_LADDER_MAX_SEGMENTS 100000u
+
+/* Sets the defaults: the first connection, no names, the default budget. */
 void synack_ladder_config_default(struct synack_ladder_config *cfg);
 
 struct synack_ladder_builder;
 
-/* cfg may be NULL for defaults.  NULL when out of memory. */
+/* cfg may be NULL for defaults (synack_ladder_config_default).  NULL
+ * when out of memory. */
 struct synack_ladder_builder *synack_ladder_builder_new(const struct synack_ladder_config *cfg);
 
 /* Feeds one engine trace event, from either end's stack.  Packets are
@@ -266,18 +323,25 @@ struct synack_ladder_view {
      * microseconds from info.origin (have_range). */
     bool have_range;
     synack_time_us range_from, range_to;
-    /* Segment range: numbers first..last, inclusive (0: no bound). */
+    /* Segment range: numbers first..last, inclusive (0: no bound).  A
+     * fold (synack_ladder_fold) is shown, whole, when any of it is in
+     * the ranges (by number, or by the span of its sends). */
     uint32_t first_segment, last_segment;
     /* Runs of at least `collapse` ordinary segments (data and pure ACKs
      * without any mark, no state change among them) are drawn as one
      * summarised band; 0 never collapses.  The default collapses runs of
-     * 12 once more than 60 segments are shown. */
+     * 12 once more than 60 segments are shown.  Folds are always drawn as
+     * bands, joined by the ordinary segments beside them when collapsing. */
     uint32_t collapse;
     uint32_t collapse_above;
     int columns;                 /* text: the width to fit (default 80) */
     const char *title;           /* NULL: "<left> ⇄ <right>" */
-    /* HTML: bands up to this many segments get an expanded drawing too. */
+    /* HTML: bands up to this many segments get an expanded drawing too
+     * (never a band holding folded segments: those are counts only), as
+     * long as the expansions together stay within expand_total segments
+     * (0: no limit), which bounds the page. */
     uint32_t expand_max;
+    uint32_t expand_total;
 };
 
 void synack_ladder_view_default(struct synack_ladder_view *v);
@@ -286,6 +350,34 @@ void synack_ladder_view_default(struct synack_ladder_view *v);
 int synack_ladder_write_svg(const struct synack_ladder *l, const struct synack_ladder_view *v, FILE *out);
 int synack_ladder_write_html(const struct synack_ladder *l, const struct synack_ladder_view *v, FILE *out);
 int synack_ladder_write_text(const struct synack_ladder *l, const struct synack_ladder_view *v, FILE *out);
+
+/* ---- More views on the HTML page ------------------------------------------ */
+
+/* A view the HTML page shows beside the diagram, each in a tab of its own
+ * ("Ladder diagram" first), such as plots of the same connection
+ * (synack/plot.h).  The ladder knows nothing of what a section holds.
+ *
+ * write() emits the section's content as HTML (inline SVG welcome; no
+ * <script>, nothing fetched): any id it gives an element must start with
+ * the section's id.  An <svg> in it whose <rect class="frame"> carries
+ * data-x-min and data-x-max (seconds from the diagram's origin at the
+ * frame's left and right edges, as synack_plot_write_svg_inline writes
+ * them) gets a time cursor at the send time of the segment pinned in the
+ * diagram. */
+struct synack_ladder_section {
+    const char *id;              /* [A-Za-z][A-Za-z0-9_-]*, unique on the page; the
+                                  * element is id "view-<id>", its tab "tab-<id>" */
+    const char *title;           /* the tab's label (plain text) */
+    int (*write)(void *ctx, FILE *out);   /* returns 0 or a negative synack error */
+    void *ctx;
+};
+
+/* synack_ladder_write_html with `count` more sections (0: the same page).
+ * Returns 0, -SYNACK_EINVAL for a bad section id (nothing written),
+ * -SYNACK_EIO, -SYNACK_ENOMEM, or the first error a section's write()
+ * returned. */
+int synack_ladder_write_html_sections(const struct synack_ladder *l, const struct synack_ladder_view *v,
+                                      const struct synack_ladder_section *sections, size_t count, FILE *out);
 
 #ifdef __cplusplus
 }

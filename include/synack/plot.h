@@ -20,7 +20,8 @@
  *
  * The SVG has no scripts and no external references.  Its structure is
  * stable for tools and tests: each series is a <g class="series STYLE"
- * data-series="NAME">, a bar is a <line class="bar">, a retransmission
+ * data-series="NAME" data-count="N"> (N: the values it was given, before
+ * any merging), a bar is a <line class="bar">, a retransmission
  * mark a <path class="mark">, a step or line series one or more
  * <polyline>s, a point a <circle>, a band a <rect class="band">.
  */
@@ -74,6 +75,14 @@ struct synack_plot_options {
     bool x_from_zero;            /* the x axis too */
     bool y_plain;                /* y labels in full ("3913046017"), not "3.9G" */
     bool y_log;                  /* logarithmic y axis (values <= 0 sit on its bottom edge) */
+    /* A window of x: the axis spans [x_min, x_max] (each bound only when
+     * have_x_min / have_x_max) and values outside it are left out as they
+     * arrive.  A step or line series is cut at the window's edges rather
+     * than ended at its last value inside: the value it held at x_min
+     * starts it, and the value it held at x_max (a line: interpolated)
+     * ends it.  Bands are cut to the window. */
+    bool have_x_min, have_x_max;
+    double x_min, x_max;
 };
 
 struct synack_plot;
@@ -114,6 +123,15 @@ uint64_t synack_plot_count(const struct synack_plot *p, int series);
 /* Writes the chart.  Returns 0, or -SYNACK_EIO when the stream fails, or
  * -SYNACK_ENOMEM. */
 int synack_plot_write_svg(const struct synack_plot *p, FILE *out);
+/* Writes the chart as an <svg> element to embed in an HTML page (no XML
+ * declaration), with class="plot" and the id `id` (NULL: none; letters,
+ * digits, '-' and '_' only, else -SYNACK_EINVAL).  Any id the chart
+ * defines inside starts with `id`, so that several charts share one
+ * document (today the chart defines none).  Both forms mark the plot
+ * area: <rect class="frame" data-x-min data-x-max data-y-min data-y-max>,
+ * the axes' values at its edges, so a script or a test can map a time to
+ * a pixel (an HTML page draws a time cursor with it). */
+int synack_plot_write_svg_inline(const struct synack_plot *p, const char *id, FILE *out);
 
 /* ---- TCP plots -------------------------------------------------------- */
 
@@ -128,6 +146,18 @@ struct synack_tcp_plot_options {
     unsigned width, height;      /* as synack_plot_options */
     size_t max_records;
     const char *title;           /* NULL: the endpoints, "A:p -> B:q" */
+    /* Time 0 of the x axis (have_origin); default: the first event's time.
+     * A page that shows a ladder diagram beside the plots sets it to the
+     * diagram's origin, so that both count time alike. */
+    bool have_origin;
+    synack_time_us origin;
+    /* Only what happened from range_from to range_to (microseconds from
+     * time 0; range_to SYNACK_TIME_NEVER: to the end) is drawn, and the
+     * time axis spans that window (have_range).  Every event still feeds
+     * the plot's state (sequence space, window scale, RTT estimate), so a
+     * window drawn late in a connection is drawn as the whole would be. */
+    bool have_range;
+    synack_time_us range_from, range_to;
 };
 
 struct synack_tcp_plot;
@@ -154,13 +184,18 @@ void synack_tcp_plot_trace(struct synack_tcp_plot *tp, const struct synack_trace
 
 /* Writes one chart.  Returns 0, -SYNACK_EIO or -SYNACK_ENOMEM. */
 int synack_tcp_plot_write_svg(struct synack_tcp_plot *tp, enum synack_tcp_plot_kind kind, FILE *out);
+/* The same as an <svg> element for an HTML page (synack_plot_write_svg_inline). */
+int synack_tcp_plot_write_svg_inline(struct synack_tcp_plot *tp, enum synack_tcp_plot_kind kind, const char *id,
+                                     FILE *out);
 
+/* What the charts show: within the range, when one is set. */
 struct synack_tcp_plot_stats {
     uint64_t segments;           /* from the sender, with sequence space */
     uint64_t retransmissions;
     uint64_t acks;               /* from the receiver, with ACK */
     uint64_t rtt_samples;
     uint64_t cc_events;
+    uint64_t bytes;              /* payload of the sender's segments that were not retransmissions */
 };
 const struct synack_tcp_plot_stats *synack_tcp_plot_stats(const struct synack_tcp_plot *tp);
 

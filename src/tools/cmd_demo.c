@@ -30,7 +30,8 @@
  * end come the ladder diagram of the exchange (synack/ladder.h, built from
  * both stacks' traces, so every arrival time and state is exact), the
  * textbook table, each side's state sequence, and a check of the run
- * against the table.  --svg and --html write the diagram to files too.
+ * against the table.  --svg and --html write the diagram to files too;
+ * the HTML page shows the plots of the exchange beside it (page_plots.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@
 #include "args.h"
 #include "commands.h"
 #include "ladder_out.h"
+#include "page_plots.h"
 #include "synack/ladder.h"
 #include "synack/packet.h"
 
@@ -116,6 +118,7 @@ struct demo {
     const char *svg_path, *html_path;
     bool no_ladder;              /* --no-ladder: leave the terminal diagram out */
     struct synack_ladder_builder *ladder;
+    struct page_plots plots;     /* --html: the plots beside the diagram */
 
     int listen_sock, server_sock, client_sock;
     bool client_sent, server_replied, server_eof;
@@ -148,7 +151,8 @@ static const char usage[] =
     "                     (timestamps are virtual time)\n"
     "  --svg FILE         write the ladder diagram as an SVG image to FILE\n"
     "  --html FILE        write the ladder diagram as an HTML page to FILE, with the\n"
-    "                     details of each segment on hover or click\n"
+    "                     details of each segment on hover or click, and in tabs\n"
+    "                     beside it each side's time-sequence graph, cwnd and RTT\n"
     "  --no-ladder        leave the ladder diagram out of the printed report\n"
     "\n"
     "Exit status: 0 when the exchange completes and matches the table, 1 when it\n"
@@ -262,6 +266,8 @@ static void on_trace(void *ctx, const struct synack_trace_event *ev)
     struct side *s = ctx;
 
     synack_ladder_builder_trace(s->demo->ladder, ev);
+    if (s->demo->html_path != NULL)
+        page_plots_trace(&s->demo->plots, ev);
 
     switch (ev->kind) {
     case SYNACK_TRACE_PACKET_OUT: record_packet(s, ev); break;
@@ -874,8 +880,12 @@ static int draw_ladder(struct demo *d)
     }
     if (d->svg_path != NULL && ladder_write_file("synack demo", l, &view, LADDER_SVG, d->svg_path) < 0)
         rc = -1;
-    if (d->html_path != NULL && ladder_write_file("synack demo", l, &view, LADDER_HTML, d->html_path) < 0)
-        rc = -1;
+    if (d->html_path != NULL) {
+        const struct synack_ladder_section *sections;
+        size_t count = page_plots_sections(&d->plots, l, &sections);
+        if (ladder_write_page("synack demo", l, &view, LADDER_HTML, sections, count, d->html_path) < 0)
+            rc = -1;
+    }
     synack_ladder_free(l);
     return rc;
 }
@@ -913,6 +923,7 @@ static int demo_main(int argc, char **argv)
     if (status != EXIT_OK)
         return status == ARGS_DONE ? EXIT_OK : status;
     d.ladder = synack_ladder_builder_new(NULL);
+    page_plots_init(&d.plots, 0);    /* the ladder's connection: the first */
     if (d.ladder == NULL) {
         fprintf(stderr, "synack demo: out of memory\n");
         return EXIT_FAILED;
@@ -932,6 +943,7 @@ static int demo_main(int argc, char **argv)
     if (d.sim != NULL)
         synack_sim_free(d.sim);
     synack_ladder_builder_free(d.ladder);
+    page_plots_free(&d.plots);
     return status;
 }
 

@@ -146,6 +146,7 @@ static const char usage[] =
     "                  [--cc cubic|newreno] [--flows F] [--seed S]\n"
     "                  [--duration-limit S] [--pcap FILE] [--json] [--status S]\n"
     "                  [--plot-tseq FILE] [--plot-cwnd FILE] [--plot-rtt FILE]\n"
+    "                  [--plot-flow N]\n"
     "                  [--svg FILE] [--html FILE] [--ladder-conn N]\n"
     "\n"
     "Sends N bytes of seeded pseudo-random data from a client to a server over a\n"
@@ -377,8 +378,10 @@ static void client_start(struct synack_sim *sim, void *ctx)
     rc = synack_setsockopt(t->client, f->client_sock, SYNACK_OPT_CONGESTION, t->opt->cc);
     if (rc >= 0)
         rc = synack_connect(t->client, f->client_sock, &remote);
-    if (rc == -SYNACK_EINPROGRESS && synack_local_endpoint(t->client, f->client_sock, &local) >= 0)
+    if (rc == -SYNACK_EINPROGRESS && synack_local_endpoint(t->client, f->client_sock, &local) >= 0) {
         f->client_port = local.port;
+        sim_plots_flow_started(t->plots, (uint64_t)f->index, &local, &remote);
+    }
     if (rc < 0 && rc != -SYNACK_EINPROGRESS)
         client_fail(f, rc);
     flow_check_over(f);
@@ -1103,6 +1106,11 @@ static int parse_sim_args(struct sim_options *o, int argc, char **argv)
     if (!o->have_bytes)
         return args_missing(&a, "--bytes",
                             "how many bytes to send (an integer from 0 to 1000000000000)");
+    if (o->plots.flow >= o->flows) {
+        fprintf(stderr, "synack sim: --plot-flow must be a flow of the run, 0 to %llu (got %llu)\n",
+                (unsigned long long)o->flows - 1, (unsigned long long)o->plots.flow);
+        return EXIT_USAGE;
+    }
     return EXIT_OK;
 }
 

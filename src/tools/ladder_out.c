@@ -26,6 +26,13 @@ int ladder_format_of(const char *path)
 int ladder_write_file(const char *prog, const struct synack_ladder *l, const struct synack_ladder_view *v,
                       enum ladder_format format, const char *path)
 {
+    return ladder_write_page(prog, l, v, format, NULL, 0, path);
+}
+
+int ladder_write_page(const char *prog, const struct synack_ladder *l, const struct synack_ladder_view *v,
+                      enum ladder_format format, const struct synack_ladder_section *sections, size_t count,
+                      const char *path)
+{
     bool to_stdout = strcmp(path, "-") == 0;
     FILE *f = to_stdout ? stdout : fopen(path, "w");
     int rc;
@@ -36,7 +43,7 @@ int ladder_write_file(const char *prog, const struct synack_ladder *l, const str
     }
     switch (format) {
     case LADDER_SVG: rc = synack_ladder_write_svg(l, v, f); break;
-    case LADDER_HTML: rc = synack_ladder_write_html(l, v, f); break;
+    case LADDER_HTML: rc = synack_ladder_write_html_sections(l, v, sections, count, f); break;
     default: rc = synack_ladder_write_text(l, v, f); break;
     }
     if (to_stdout) {

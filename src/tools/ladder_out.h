@@ -17,6 +17,11 @@ int ladder_format_of(const char *path);
  * "<prog>: cannot write PATH: why" on stderr and returns -1; 0 on success. */
 int ladder_write_file(const char *prog, const struct synack_ladder *l, const struct synack_ladder_view *v,
                       enum ladder_format format, const char *path);
+/* The same, the HTML page with `count` more views beside the diagram
+ * (synack_ladder_write_html_sections; other formats leave them out). */
+int ladder_write_page(const char *prog, const struct synack_ladder *l, const struct synack_ladder_view *v,
+                      enum ladder_format format, const struct synack_ladder_section *sections, size_t count,
+                      const char *path);
 
 /* Parses "T0:T1" (seconds, fractions allowed; either side may be empty)
  * into the view's time range, or "A:B" (segment numbers) into its segment

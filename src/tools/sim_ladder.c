@@ -34,13 +34,21 @@ int sim_ladder_start(struct sim_ladder *sl)
     synack_ladder_config_default(&cfg);
     cfg.conn_index = (unsigned)sl->conn;
     sl->b = synack_ladder_builder_new(&cfg);
-    return sl->b == NULL ? -SYNACK_ENOMEM : 0;
+    if (sl->b == NULL)
+        return -SYNACK_ENOMEM;
+    if (sl->html_path != NULL) {
+        sl->plots = true;
+        page_plots_init(&sl->page_plots, sl->conn);
+    }
+    return 0;
 }
 
 void sim_ladder_trace(struct sim_ladder *sl, const struct synack_trace_event *ev)
 {
     if (sl->b != NULL)
         synack_ladder_builder_trace(sl->b, ev);
+    if (sl->plots)
+        page_plots_trace(&sl->page_plots, ev);
 }
 
 int sim_ladder_finish(struct sim_ladder *sl, const char *prog)
@@ -55,6 +63,8 @@ int sim_ladder_finish(struct sim_ladder *sl, const char *prog)
     sl->b = NULL;
     if (l == NULL) {
         fprintf(stderr, "%s: out of memory drawing the ladder diagram\n", prog);
+        if (sl->plots)
+            page_plots_free(&sl->page_plots);
         return EXIT_FAILED;
     }
     if (synack_ladder_segment_count(l) == 0)
@@ -64,8 +74,15 @@ int sim_ladder_finish(struct sim_ladder *sl, const char *prog)
     view.relative = true;   /* random ISNs make absolute numbers long and alike */
     if (sl->svg_path != NULL && ladder_write_file(prog, l, &view, LADDER_SVG, sl->svg_path) < 0)
         status = EXIT_FAILED;
-    if (sl->html_path != NULL && ladder_write_file(prog, l, &view, LADDER_HTML, sl->html_path) < 0)
-        status = EXIT_FAILED;
+    if (sl->html_path != NULL) {
+        const struct synack_ladder_section *sections = NULL;
+        size_t count = sl->plots ? page_plots_sections(&sl->page_plots, l, &sections) : 0;
+        if (ladder_write_page(prog, l, &view, LADDER_HTML, sections, count, sl->html_path) < 0)
+            status = EXIT_FAILED;
+    }
+    if (sl->plots)
+        page_plots_free(&sl->page_plots);
+    sl->plots = false;
     synack_ladder_free(l);
     return status;
 }

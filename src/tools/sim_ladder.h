@@ -2,8 +2,10 @@
  * sim_ladder.h — `synack sim --svg FILE / --html FILE`: the ladder diagram
  * of one connection of the run, built from both stacks' traces (so every
  * arrival, loss and state is known exactly, not estimated).  Long runs are
- * summarised in bands (synack/ladder.h); the model keeps every segment of
- * the chosen connection, about 150 bytes each.
+ * summarised in bands (synack/ladder.h); the model keeps at most the
+ * default budget of segments one by one (SYNACK_LADDER_MAX_SEGMENTS, about
+ * 18 MB) and folds older runs into counts beyond it.  The HTML page also shows
+ * that connection's plots (page_plots.h) in tabs beside the diagram.
  */
 #ifndef SYNACK_TOOLS_SIM_LADDER_H
 #define SYNACK_TOOLS_SIM_LADDER_H
@@ -14,11 +16,14 @@
 #include "synack/ladder.h"
 
 #include "args.h"
+#include "page_plots.h"
 
 struct sim_ladder {
     const char *svg_path, *html_path;   /* NULL: not wanted */
     uint64_t conn;                      /* --ladder-conn: which connection (0: the first) */
     struct synack_ladder_builder *b;
+    bool plots;                         /* page_plots is in use (--html) */
+    struct page_plots page_plots;       /* the page's plots of the same connection */
 };
 
 /* The options' lines for a verb's usage text. */
@@ -27,8 +32,11 @@ struct sim_ladder {
     "                 an arrow from its send to its arrival, losses, retransmissions\n"     \
     "                 and each end's states marked; long runs summarised\n"                \
     "  --html FILE    the same as a self-contained HTML page, with every segment's\n"      \
-    "                 header fields, options and payload on hover or click\n"             \
-    "  --ladder-conn N  draw the N-th connection instead (0: the first to start)\n"
+    "                 header fields, options and payload on hover or click, and in\n"    \
+    "                 tabs beside it the connection's time-sequence graph and its\n"      \
+    "                 sender's cwnd/ssthresh/in-flight and SRTT/RTO (the engine's own)\n" \
+    "  --ladder-conn N  draw the N-th connection instead (0: the first to start), on\n"  \
+    "                 the page's plots too\n"
 
 /* When the current option is one of the ladder options, takes it: returns
  * true and sets *ok to whether its value was good. */

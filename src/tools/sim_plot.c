@@ -20,6 +20,10 @@ bool sim_plots_option(struct sim_plots *sp, struct args *a, bool *ok)
             return true;
         }
     }
+    if (args_is(a, "--plot-flow")) {
+        *ok = args_u64(a, 0, 1000000, &sp->flow);
+        return true;
+    }
     return false;
 }
 
@@ -30,15 +34,25 @@ bool sim_plots_wanted(const struct sim_plots *sp)
 
 int sim_plots_start(struct sim_plots *sp)
 {
+    /* Flows start in order, so the flow-th connection is the flow's even
+     * before sim_plots_flow_started says so. */
+    conn_pick_init(&sp->pick, sp->flow);
     sp->tp = synack_tcp_plot_new(NULL);
     return sp->tp ? 0 : -SYNACK_ENOMEM;
+}
+
+void sim_plots_flow_started(struct sim_plots *sp, uint64_t flow, const struct synack_endpoint *local,
+                            const struct synack_endpoint *remote)
+{
+    if (sp->tp != NULL && flow == sp->flow)
+        conn_pick_fix(&sp->pick, local, remote);
 }
 
 void sim_plots_trace(void *ctx, const struct synack_trace_event *ev)
 {
     struct sim_plots *sp = ctx;
 
-    if (sp->tp != NULL)
+    if (sp->tp != NULL && conn_pick_event(&sp->pick, ev) >= 0)
         synack_tcp_plot_trace(sp->tp, ev);
 }
 
@@ -68,5 +82,6 @@ int sim_plots_finish(struct sim_plots *sp, const char *prog)
     }
     synack_tcp_plot_free(sp->tp);
     sp->tp = NULL;
+    conn_pick_free(&sp->pick);
     return status;
 }

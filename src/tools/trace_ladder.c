@@ -19,12 +19,14 @@
 
 #include "args.h"
 #include "ladder_out.h"
+#include "page_plots.h"
 #include "trace_cmds.h"
 
 static const char usage[] =
     "usage: synack trace ladder FILE [-o OUT.svg|OUT.html] [--conn N] [--port P]\n"
     "                           [--range T0:T1] [--segments A:B] [--relative|--absolute]\n"
     "                           [--delay MS] [--collapse N] [--columns N]\n"
+    "                           [--max-segments N]\n"
     "\n"
     "Draws the ladder diagram of one TCP connection in a capture (pcap or pcapng):\n"
     "the client on the left, the server on the right, time flowing down, each\n"
@@ -37,8 +39,10 @@ static const char usage[] =
     "\n"
     "Options:\n"
     "  -o FILE          write SVG (FILE ends in .svg) or a self-contained HTML page\n"
-    "                   with details for every segment (.html); default: text for\n"
-    "                   an 80-column terminal on stdout\n"
+    "                   with details for every segment and, in tabs beside the\n"
+    "                   diagram, the connection's time-sequence graphs and the\n"
+    "                   bytes in flight and RTT samples the capture shows (.html);\n"
+    "                   default: text for an 80-column terminal on stdout\n"
     "  --conn N         the connection, numbered as `synack trace list` shows\n"
     "                   (default 0); with --port, the N-th of those on that port\n"
     "  --port P         the first connection with port P at either end\n"
@@ -52,6 +56,12 @@ static const char usage[] =
     "                   band (default 12, when more than 60 segments are shown);\n"
     "                   0 draws every segment\n"
     "  --columns N      width of the text rendering, 60 to 400 (default 80)\n"
+    "  --max-segments N keep at most N segments one by one while reading (default\n"
+    "                   100000, about 18 MB; 0: no limit); beyond, runs of older\n"
+    "                   segments are summarised as counts, in bands that cannot be\n"
+    "                   expanded.  Segments within --range and --segments are\n"
+    "                   always kept: to see every segment of a part of a huge\n"
+    "                   capture, draw that part\n"
     "\n"
     "Exit status: 0 success, 1 the capture could not be read (the message names\n"
     "the packet) or the output not written, 2 bad command line.\n";
@@ -66,7 +76,7 @@ const struct trace_subcommand trace_ladder = {
 
 struct ladder_args {
     const char *path, *out;
-    uint64_t conn, port, columns, collapse;
+    uint64_t conn, port, columns, collapse, max_segments;
     bool have_port, have_collapse;
     bool delay_given;
     double delay_ms;
@@ -109,6 +119,8 @@ static int parse_args(struct ladder_args *o, int argc, char **argv)
         } else if (args_is(&a, "--collapse")) {
             ok = args_u64(&a, 0, 1000000000, &o->collapse);
             o->have_collapse = true;
+        } else if (args_is(&a, "--max-segments")) {
+            ok = args_u64(&a, 0, UINT32_MAX, &o->max_segments);
         } else if (args_is(&a, "--columns")) {
             ok = args_u64(&a, 60, 400, &o->columns);
         } else if ((a.flag[0] != '-' || a.flag[1] == '\0') && o->path == NULL) {
@@ -176,6 +188,13 @@ static struct synack_ladder *build(const struct synack_conn_index *ix, size_t i,
     cfg.names[1] = "server";
     cfg.delay_given = o->delay_given;
     cfg.one_way_delay_us = (synack_time_us)llround(o->delay_ms * 1000.0);
+    /* Memory stays bounded, and what the view selects is kept whole. */
+    cfg.max_segments = (uint32_t)o->max_segments;
+    cfg.keep_first = o->view.first_segment;
+    cfg.keep_last = o->view.last_segment;
+    cfg.keep_range = o->view.have_range;
+    cfg.keep_from = o->view.range_from;
+    cfg.keep_to = o->view.range_to;
     b = synack_ladder_builder_new(&cfg);
     if (b == NULL) {
         fprintf(stderr, PROG ": out of memory\n");
@@ -221,6 +240,7 @@ static int run_ladder(int argc, char **argv)
 
     memset(&o, 0, sizeof o);
     o.columns = 80;
+    o.max_segments = SYNACK_LADDER_MAX_SEGMENTS;
     synack_ladder_view_default(&o.view);
     o.view.relative = true;
     status = parse_args(&o, argc, argv);
@@ -236,6 +256,13 @@ static int run_ladder(int argc, char **argv)
         return EXIT_FAILED;
     }
     l = build(ix, (size_t)conn, &o);
+    if (l != NULL && o.out != NULL && ladder_format_of(o.out) == LADDER_HTML) {
+        /* The page shows the connection's plots too: the index replays it again. */
+        status = page_plots_write_capture_page(PROG, ix, (size_t)conn, l, &o.view, o.out);
+        synack_conn_index_free(ix);
+        synack_ladder_free(l);
+        return status < 0 ? EXIT_FAILED : EXIT_OK;
+    }
     synack_conn_index_free(ix);
     if (l == NULL)
         return EXIT_FAILED;

@@ -11,7 +11,10 @@
  * rtt the samples from each data segment to the ACK that covers it
  * (Karn's rule: none from a retransmitted segment) with their RFC 6298
  * average.  Both depend on where the capture was taken: at the sender
- * they are what the sender saw.
+ * they are what the sender saw.  --range draws a time window of the
+ * connection; every segment before it still feeds the plot (window scale,
+ * sequence space, RTT estimate), so the window looks as it does in the
+ * whole.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,13 +26,14 @@
 #include "synack/plot.h"
 
 #include "args.h"
+#include "ladder_out.h"
 #include "trace_cmds.h"
 
 #define MAX_PIXELS 20000
 
 static const char usage[] =
     "usage: synack trace plot FILE -o OUT.svg [--kind tseq|cwnd|rtt] [--conn N]\n"
-    "                         [--dir client|server] [--absolute]\n"
+    "                         [--dir client|server] [--range T0:T1] [--absolute]\n"
     "                         [--width PX] [--height PX]\n"
     "\n"
     "Plots one direction of one TCP connection of a capture (pcap or pcapng) as a\n"
@@ -54,6 +58,9 @@ static const char usage[] =
     "  --conn N       the connection, numbered as `synack trace list` shows (default 0)\n"
     "  --dir D        whose data: client (the side that sent the SYN) or server;\n"
     "                 default the side that sent more bytes\n"
+    "  --range T0:T1  only what happened from T0 to T1 seconds after the\n"
+    "                 connection's first segment (either bound may be left out:\n"
+    "                 2.5: or :0.1); the time axis spans the range\n"
     "  --absolute     sequence numbers as on the wire, not relative to the ISN\n"
     "  --width PX     picture width, 200 to 20000 (default 960)\n"
     "  --height PX    picture height, 150 to 20000 (default 540)\n"
@@ -79,6 +86,7 @@ struct plot_args {
     int dir;                     /* enum synack_conn_dir, or -1: the busier side */
     bool absolute;
     uint64_t width, height;
+    struct synack_ladder_view range;     /* --range: have_range, range_from, range_to */
 };
 
 static int parse(struct plot_args *o, int argc, char **argv)
@@ -101,6 +109,9 @@ static int parse(struct plot_args *o, int argc, char **argv)
             ok = args_u64(&a, 0, SYNACK_CONN_INDEX_MAX - 1, &o->conn);
         } else if (args_is(&a, "--dir")) {
             ok = args_choice(&a, dirs, &o->dir);
+        } else if (args_is(&a, "--range")) {
+            const char *text;
+            ok = args_string(&a, &text) && ladder_parse_time_range("synack trace plot", "--range", text, &o->range);
         } else if (args_is(&a, "--absolute")) {
             ok = args_switch(&a);
             o->absolute = true;
@@ -166,7 +177,10 @@ static int plot_conn(const struct synack_conn_index *ix, const struct plot_args 
     const struct synack_conn_summary *c = synack_conn_index_get(ix, (size_t)o->conn);
     struct synack_tcp_plot_options po = {.absolute_seq = o->absolute,
                                          .width = (unsigned)o->width,
-                                         .height = (unsigned)o->height};
+                                         .height = (unsigned)o->height,
+                                         .have_range = o->range.have_range,
+                                         .range_from = o->range.range_from,
+                                         .range_to = o->range.range_to};
     const struct synack_tcp_plot_stats *st;
     char a[SYNACK_ENDPOINT_STRLEN], b[SYNACK_ENDPOINT_STRLEN], title[256], err[320];
     enum synack_conn_dir dir;
@@ -205,9 +219,10 @@ static int plot_conn(const struct synack_conn_index *ix, const struct plot_args 
     if (status == EXIT_OK)
         fprintf(strcmp(o->out, "-") == 0 ? stderr : stdout,
                 "%s: %s of connection %zu, %s to %s: %" PRIu64 " segments, %" PRIu64 " retransmissions, %" PRIu64
-                " ACKs, %" PRIu64 " RTT samples\n",
+                " ACKs, %" PRIu64 " RTT samples%s\n",
                 o->out, synack_tcp_plot_kind_name((enum synack_tcp_plot_kind)o->kind), c->index, a, b,
-                st->segments, st->retransmissions, st->acks, st->rtt_samples);
+                st->segments, st->retransmissions, st->acks, st->rtt_samples,
+                o->range.have_range ? " in the range" : "");
     synack_tcp_plot_free(tp);
     return status;
 }

@@ -31,6 +31,15 @@
  * smallest such gap measures d[1-e] — the handshake gives both at once:
  * SYN to SYN,ACK is 2·d[server], SYN,ACK to ACK is 2·d[client].
  * Retransmitted ranges give no sample (Karn's rule, RFC 6298 §3).
+ *
+ * Bounded memory.  Everything is worked out as the segments come, in the
+ * order they were sent (classification, the delay samples, the candidates
+ * for presumed losses), so that older segments can be folded into counts
+ * (ladder_fold.c) whenever the model reaches its budget.  What remains to
+ * the end is bounded too: the first sequence numbers, a sample of flight
+ * times, the packet hashes of the segments kept, the ACKs awaited for the
+ * delay samples and the unacknowledged copies a retransmission may
+ * repeat.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -53,8 +62,36 @@ struct pair {
     struct synack_endpoint a, b;
 };
 
-struct dup_copy {
-    size_t copy, original;
+/* A sample of flight times: every stride-th value, the stride doubling
+ * (and every other value kept dropped) whenever FLIGHT_SAMPLES are held,
+ * so that its median stands for all of them in fixed memory (exact up to
+ * FLIGHT_SAMPLES values). */
+#define FLIGHT_SAMPLES 8192
+
+struct flight_sample {
+    uint64_t *v;
+    size_t n;
+    uint64_t seen, stride;
+    synack_time_us max;
+};
+
+/* Capture: a data segment awaiting the first ACK that covers it. */
+struct pending_ack {
+    uint32_t seq, end_seq;
+    synack_time_us at;
+    bool ambiguous;              /* a retransmission repeated it (Karn) */
+};
+
+/* At most this many per direction (a capture of one direction only sees
+ * no ACK at all); beyond, segments give no delay sample. */
+#define PENDING_MAX 65536
+
+/* Capture: the smallest gap between a segment and the first one
+ * acknowledging it, per acknowledging end: 2·d[e] for ACKs sent by e. */
+struct delay_meter {
+    struct pending_ack *q[2];
+    size_t head[2], tail[2], cap[2];
+    synack_time_us sample[2];
 };
 
 struct synack_ladder_builder {
@@ -69,25 +106,38 @@ struct synack_ladder_builder {
     uint64_t events;             /* counts trace events, for ordering */
     char names[2][32];
 
-    /* Trace: packet hash -> the latest segment with it.  Open addressing;
-     * a key of 0 is an empty slot. */
+    struct ladder_classifier cls;
+    struct ladder_folder folder;
+    bool have_first[2];          /* end i's first sequence number is known */
+    bool have_ack_to[2];
+    uint32_t first_ack_to[2];    /* the first ACK end i got */
+    bool have_clock;
+    synack_time_us first_clock;  /* the earliest segment, in the builder's clock */
+
+    /* Trace: packet hash -> the latest kept segment with it (its index).
+     * Open addressing; a key of 0 is an empty slot.  Rebuilt from hashes[]
+     * after each compaction, so it holds only kept segments. */
     uint64_t *hkeys;
     uint32_t *hvals;
     size_t hcap, hused;
+    uint64_t *hashes;            /* per kept segment, its packet's hash */
+    size_t hashes_cap;
     struct pending_state *pstates;
     size_t pcount, pcap;
-    struct dup_copy *dups;
-    size_t dup_count, dup_cap;
     synack_time_us last_time;
+    struct flight_sample flights[2];
 
-    /* Capture: each segment's time at the capture point. */
-    synack_time_us *seen_at;
-    size_t seen_at_cap;
+    /* Capture: segments carry their time at the capture point in sent_at
+     * until the delays are known. */
+    struct delay_meter meter;
+    struct ladder_presumer presumer;
+    synack_time_us seen_min[2], seen_max[2];
 };
 
 void synack_ladder_config_default(struct synack_ladder_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
+    cfg->max_segments = SYNACK_LADDER_MAX_SEGMENTS;
 }
 
 struct synack_ladder_builder *synack_ladder_builder_new(const struct synack_ladder_config *cfg)
@@ -98,10 +148,21 @@ struct synack_ladder_builder *synack_ladder_builder_new(const struct synack_ladd
         return NULL;
     if (cfg != NULL)
         b->cfg = *cfg;
+    else
+        synack_ladder_config_default(&b->cfg);
     b->l = ladder__new();
     if (b->l == NULL) {
         free(b);
         return NULL;
+    }
+    b->l->seg_limit = b->cfg.max_segments;
+    ladder__classifier_init(&b->cls);
+    ladder__folder_init(&b->folder, &b->cfg);
+    for (int e = 0; e < 2; e++) {
+        b->flights[e].stride = 1;
+        b->flights[e].max = SYNACK_TIME_NEVER;
+        b->meter.sample[e] = SYNACK_TIME_NEVER;
+        b->seen_min[e] = SYNACK_TIME_NEVER;
     }
     if (b->cfg.have_ends) {
         b->chosen = true;
@@ -116,12 +177,17 @@ void synack_ladder_builder_free(struct synack_ladder_builder *b)
     if (b == NULL)
         return;
     synack_ladder_free(b->l);
+    ladder__folder_free(&b->folder);
+    ladder__presumer_free(&b->presumer);
     free(b->seen);
     free(b->hkeys);
     free(b->hvals);
+    free(b->hashes);
     free(b->pstates);
-    free(b->dups);
-    free(b->seen_at);
+    for (int e = 0; e < 2; e++) {
+        free(b->flights[e].v);
+        free(b->meter.q[e]);
+    }
     free(b);
 }
 
@@ -192,18 +258,129 @@ static void endpoints_of(const struct synack_packet_info *p, struct synack_endpo
     *dst = synack_endpoint_make(p->dst, p->dst_port);
 }
 
+/* ---- Segments as they come ------------------------------------------------ */
+
+static int u64_cmp(const void *pa, const void *pb)
+{
+    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+    return a < b ? -1 : a > b;
+}
+
+static void sample_add(struct synack_ladder_builder *b, struct flight_sample *fs, uint64_t x)
+{
+    if (fs->max == SYNACK_TIME_NEVER || x > fs->max)
+        fs->max = x;
+    if (fs->seen++ % fs->stride != 0)
+        return;
+    if (fs->v == NULL) {
+        fs->v = malloc(FLIGHT_SAMPLES * sizeof *fs->v);
+        if (fs->v == NULL) {
+            b->failed = true;
+            return;
+        }
+    }
+    if (fs->n == FLIGHT_SAMPLES) {
+        for (size_t i = 0; i < FLIGHT_SAMPLES / 2; i++)
+            fs->v[i] = fs->v[2 * i];
+        fs->n = FLIGHT_SAMPLES / 2;
+        fs->stride *= 2;
+        if ((fs->seen - 1) % fs->stride != 0)
+            return;
+    }
+    fs->v[fs->n++] = x;
+}
+
+static synack_time_us sample_median(struct flight_sample *fs)
+{
+    if (fs->n == 0)
+        return SYNACK_TIME_NEVER;
+    qsort(fs->v, fs->n, sizeof *fs->v, u64_cmp);
+    return fs->v[fs->n / 2];
+}
+
+/* How long after it was sent a segment that has not arrived counts as
+ * lost: twice the longest flight seen its way (or the other way), one
+ * second when none was seen. */
+static synack_time_us lost_wait(const struct synack_ladder_builder *b, int e)
+{
+    synack_time_us max = b->flights[e].max != SYNACK_TIME_NEVER ? b->flights[e].max : b->flights[1 - e].max;
+
+    return max == SYNACK_TIME_NEVER ? 1000000 : 2 * max;
+}
+
+static void hash_put(struct synack_ladder_builder *b, uint64_t key, size_t seg);
+
+/* The table of packet hashes again, from the kept segments alone. */
+static void hash_rebuild(struct synack_ladder_builder *b)
+{
+    free(b->hkeys);
+    free(b->hvals);
+    b->hkeys = NULL;
+    b->hvals = NULL;
+    b->hcap = b->hused = 0;
+    for (size_t i = 0; i < b->l->seg_count && !b->failed; i++)
+        hash_put(b, b->hashes[i], i);
+}
+
+/* Folds older segments when the model has reached its budget. */
+static void compact(struct synack_ladder_builder *b)
+{
+    struct ladder_fold_ctx c;
+    const synack_time_us *sample = b->meter.sample;
+
+    memset(&c, 0, sizeof c);
+    c.trace = b->mode == MODE_TRACE;
+    c.now = b->last_time;
+    c.lost_after = lost_wait(b, 0) > lost_wait(b, 1) ? lost_wait(b, 0) : lost_wait(b, 1);
+    c.origin = b->first_clock;
+    if (b->mode == MODE_CAPTURE) {
+        if (b->cfg.delay_given)
+            c.margin = b->cfg.one_way_delay_us;
+        else if (sample[0] != SYNACK_TIME_NEVER || sample[1] != SYNACK_TIME_NEVER)
+            c.margin = sample[0] == SYNACK_TIME_NEVER ? sample[1]
+                       : sample[1] == SYNACK_TIME_NEVER || sample[0] > sample[1] ? sample[0] : sample[1];
+        else
+            c.margin = 1000000;
+    }
+    c.aside = c.trace ? b->hashes : NULL;
+    if (ladder__compact(&b->folder, b->l, &c) < 0) {
+        b->failed = true;
+        return;
+    }
+    if (c.trace)
+        hash_rebuild(b);
+}
+
+/* A zeroed segment at the end of the model, after folding older ones if
+ * the budget says so; NULL when out of memory. */
+static struct synack_ladder_segment *append(struct synack_ladder_builder *b)
+{
+    struct synack_ladder_segment *s;
+
+    if (ladder__folder_due(&b->folder, b->l))
+        compact(b);
+    if (b->mode == MODE_TRACE &&
+        !grow((void **)&b->hashes, &b->hashes_cap, b->l->seg_count + 1, sizeof *b->hashes)) {
+        b->failed = true;
+        return NULL;
+    }
+    s = ladder__add_segment(b->l);
+    if (s == NULL)
+        b->failed = true;
+    return s;
+}
+
 /* A new segment from end `from` with p's header and preview. */
 static struct synack_ladder_segment *new_segment(struct synack_ladder_builder *b, int from,
                                                  const struct synack_packet_info *p,
                                                  size_t payload_present)
 {
-    struct synack_ladder_segment *s = ladder__add_segment(b->l);
+    struct synack_ladder_segment *s = append(b);
     size_t keep;
 
-    if (s == NULL) {
-        b->failed = true;
+    if (s == NULL)
         return NULL;
-    }
     s->from = (uint8_t)from;
     ladder__fill_header(s, p);
     keep = payload_present < p->payload_len ? payload_present : p->payload_len;
@@ -213,6 +390,33 @@ static struct synack_ladder_segment *new_segment(struct synack_ladder_builder *b
         memcpy(s->preview, p->payload, keep);
     s->preview_len = (uint8_t)keep;
     return s;
+}
+
+/* What every new segment (not a second copy) tells, in the order sent:
+ * the ends' first sequence numbers, the earliest time, what it is. */
+static void note_segment(struct synack_ladder_builder *b, struct synack_ladder_segment *s)
+{
+    struct synack_ladder_info *in = &b->l->info;
+    int e = s->from, to = 1 - s->from;
+
+    if ((s->flags & SYNACK_TCP_SYN) && !in->have_isn[e]) {
+        in->have_isn[e] = true;
+        in->first_seq[e] = s->seq;
+        b->have_first[e] = true;
+    } else if (!b->have_first[e]) {
+        b->have_first[e] = true;
+        in->first_seq[e] = s->seq;
+    }
+    /* For an end that sends nothing: the first ACK it got. */
+    if ((s->flags & SYNACK_TCP_ACK) && !b->have_ack_to[to]) {
+        b->have_ack_to[to] = true;
+        b->first_ack_to[to] = s->ack;
+    }
+    if (!b->have_clock || s->sent_at < b->first_clock) {
+        b->have_clock = true;
+        b->first_clock = s->sent_at;
+    }
+    ladder__classify(&b->cls, s);
 }
 
 /* ---- From a trace -------------------------------------------------------- */
@@ -316,36 +520,35 @@ static void trace_sent(struct synack_ladder_builder *b, const struct synack_trac
         return;
     s->sent_at = ev->now;
     s->sent_order = b->events * 4;
-    hash_put(b, packet_hash(ev->packet, ev->len), b->l->seg_count - 1);
+    note_segment(b, s);
+    b->hashes[b->l->seg_count - 1] = packet_hash(ev->packet, ev->len);
+    hash_put(b, b->hashes[b->l->seg_count - 1], b->l->seg_count - 1);
 }
 
+/* A second copy of a packet arrived: a segment of its own, sent when the
+ * original was, judged as the original (it was classified when sent). */
 static void note_duplicate(struct synack_ladder_builder *b, size_t original, const struct synack_trace_event *ev)
 {
-    struct synack_ladder_segment *copy;
-    struct synack_ladder_segment orig;
+    struct synack_ladder_segment orig = b->l->segs[original];   /* folding may move it */
+    struct synack_ladder_segment *copy = append(b);
+    uint32_t number;
 
-    if (!grow((void **)&b->dups, &b->dup_cap, b->dup_count + 1, sizeof *b->dups)) {
-        b->failed = true;
+    if (copy == NULL)
         return;
-    }
-    orig = b->l->segs[original];   /* the array may move */
-    copy = ladder__add_segment(b->l);
-    if (copy == NULL) {
-        b->failed = true;
-        return;
-    }
-    uint32_t number = copy->number;
+    number = copy->number;
     *copy = orig;
     copy->number = number;
+    copy->marks = (uint16_t)((orig.marks & LADDER_PUBLIC_MARKS & ~(SYNACK_LADDER_DROPPED | SYNACK_LADDER_LOST)) |
+                             SYNACK_LADDER_DUPLICATE);
     copy->arrival = SYNACK_LADDER_ARRIVED;
     copy->arrived_at = ev->now;
     copy->arrived_order = b->events * 4;
     copy->drop_reason = -1;
-    b->dups[b->dup_count].copy = b->l->seg_count - 1;
-    b->dups[b->dup_count].original = original;
-    b->dup_count++;
+    if (copy->arrived_at >= copy->sent_at)
+        sample_add(b, &b->flights[copy->from], copy->arrived_at - copy->sent_at);
     /* A DROP that follows concerns this copy. */
-    hash_put(b, packet_hash(ev->packet, ev->len), b->l->seg_count - 1);
+    b->hashes[b->l->seg_count - 1] = packet_hash(ev->packet, ev->len);
+    hash_put(b, b->hashes[b->l->seg_count - 1], b->l->seg_count - 1);
 }
 
 static void trace_received(struct synack_ladder_builder *b, const struct synack_trace_event *ev)
@@ -372,6 +575,8 @@ static void trace_received(struct synack_ladder_builder *b, const struct synack_
     s->arrival = SYNACK_LADDER_ARRIVED;
     s->arrived_at = ev->now;
     s->arrived_order = b->events * 4;
+    if (s->arrived_at >= s->sent_at)
+        sample_add(b, &b->flights[s->from], s->arrived_at - s->sent_at);
 }
 
 static void trace_dropped(struct synack_ladder_builder *b, const struct synack_trace_event *ev)
@@ -433,12 +638,58 @@ void synack_ladder_trace_hook(void *builder, const struct synack_trace_event *ev
 
 /* ---- From a capture ------------------------------------------------------ */
 
+/* Takes the delay samples a segment gives (see the file's comment), in
+ * capture order: it may be the first ACK of segments awaited, and its own
+ * data awaits an ACK unless it repeats sequence space. */
+static void meter_feed(struct synack_ladder_builder *b, const struct synack_ladder_segment *s, synack_time_us t)
+{
+    struct delay_meter *m = &b->meter;
+    int e = s->from, o = 1 - e;
+    uint32_t len = ladder__seg_len(s);
+
+    if (s->flags & SYNACK_TCP_ACK) {
+        while (m->head[o] < m->tail[o] && ladder__seq_le(m->q[o][m->head[o]].end_seq, s->ack)) {
+            const struct pending_ack *p = &m->q[o][m->head[o]++];
+            if (!p->ambiguous && t >= p->at && t - p->at < m->sample[e])
+                m->sample[e] = t - p->at;
+        }
+    }
+    if (len == 0 || (s->flags & SYNACK_TCP_RST))
+        return;
+    if (s->marks & (SYNACK_LADDER_RETRANSMISSION | SYNACK_LADDER_KEEPALIVE | SYNACK_LADDER_ZERO_WINDOW_PROBE)) {
+        for (size_t k = m->head[e]; k < m->tail[e]; k++) {
+            struct pending_ack *q = &m->q[e][k];
+            if (ladder__seq_lt(q->seq, s->seq + len) && ladder__seq_lt(s->seq, q->end_seq))
+                q->ambiguous = true;
+            else if (!ladder__seq_lt(q->seq, s->seq + len))
+                break;
+        }
+        return;
+    }
+    if (m->tail[e] == m->cap[e] && m->head[e] > 0) {
+        memmove(m->q[e], m->q[e] + m->head[e], (m->tail[e] - m->head[e]) * sizeof *m->q[e]);
+        m->tail[e] -= m->head[e];
+        m->head[e] = 0;
+    }
+    if (m->tail[e] == m->cap[e]) {
+        if (m->cap[e] >= PENDING_MAX)
+            return;   /* see PENDING_MAX */
+        if (!grow((void **)&m->q[e], &m->cap[e], m->tail[e] + 1, sizeof *m->q[e])) {
+            b->failed = true;
+            return;
+        }
+    }
+    m->q[e][m->tail[e]++] = (struct pending_ack){s->seq, s->seq + len, t, false};
+}
+
 int synack_ladder_builder_decoded(struct synack_ladder_builder *b, synack_time_us when,
                                   const struct synack_packet_info *p, size_t payload_present,
                                   uint64_t number)
 {
     struct synack_endpoint src, dst;
     struct synack_ladder_segment *s;
+    bool no_room = false;        /* the diagram then only lacks some presumed losses */
+    uint32_t lost;
     int from;
 
     if (b == NULL || p == NULL || b->mode == MODE_TRACE)
@@ -452,16 +703,26 @@ int synack_ladder_builder_decoded(struct synack_ladder_builder *b, synack_time_u
         b->l->info.other_segments++;
         return b->failed ? -SYNACK_ENOMEM : 0;
     }
-    if (!grow((void **)&b->seen_at, &b->seen_at_cap, b->l->seg_count + 1, sizeof *b->seen_at)) {
-        b->failed = true;
-        return -SYNACK_ENOMEM;
-    }
     s = new_segment(b, from, p, payload_present);
     if (s == NULL)
         return -SYNACK_ENOMEM;
     s->packet_number = number;
-    b->seen_at[b->l->seg_count - 1] = when;
-    return 0;
+    s->sent_at = s->arrived_at = when;   /* until the delays are known */
+    if (when < b->seen_min[from])
+        b->seen_min[from] = when;
+    if (when > b->seen_max[from])
+        b->seen_max[from] = when;
+    note_segment(b, s);
+    meter_feed(b, s, when);
+    lost = ladder__presume(&b->presumer, s, &no_room);
+    if (lost != 0) {
+        long i = ladder__find_segment(b->l, lost);
+        if (i >= 0)
+            b->l->segs[i].marks |= LADDER_PRESUMED;
+        else
+            ladder__folder_presume(&b->folder, lost, from);
+    }
+    return b->failed ? -SYNACK_ENOMEM : 0;
 }
 
 int synack_ladder_builder_packet(struct synack_ladder_builder *b, synack_time_us when,
@@ -478,36 +739,10 @@ int synack_ladder_builder_packet(struct synack_ladder_builder *b, synack_time_us
 
 /* ---- Finishing ------------------------------------------------------------- */
 
-static void first_sequence_numbers(struct synack_ladder *l)
-{
-    bool have[2] = {false, false};
-
-    for (size_t i = 0; i < l->seg_count; i++) {
-        const struct synack_ladder_segment *s = &l->segs[i];
-        if ((s->flags & SYNACK_TCP_SYN) && !l->info.have_isn[s->from]) {
-            l->info.have_isn[s->from] = true;
-            l->info.first_seq[s->from] = s->seq;
-            have[s->from] = true;
-        } else if (!have[s->from]) {
-            have[s->from] = true;
-            l->info.first_seq[s->from] = s->seq;
-        }
-    }
-    /* An end that sent nothing: count from the first ACK it got. */
-    for (size_t i = 0; i < l->seg_count; i++) {
-        const struct synack_ladder_segment *s = &l->segs[i];
-        int to = 1 - s->from;
-        if (!have[to] && (s->flags & SYNACK_TCP_ACK)) {
-            have[to] = true;
-            l->info.first_seq[to] = s->ack;
-        }
-    }
-}
-
 static void set_names(struct synack_ladder_builder *b)
 {
     struct synack_ladder *l = b->l;
-    bool opened_by_left = l->seg_count > 0 && (l->segs[0].flags & SYNACK_TCP_SYN) &&
+    bool opened_by_left = l->seg_count > 0 && l->segs[0].number == 1 && (l->segs[0].flags & SYNACK_TCP_SYN) &&
                           !(l->segs[0].flags & SYNACK_TCP_ACK) && l->segs[0].from == 0;
     static const char *const roles[2] = {"client", "server"};
     static const char *const letters[2] = {"A", "B"};
@@ -520,36 +755,19 @@ static void set_names(struct synack_ladder_builder *b)
             name = opened_by_left || b->cfg.have_ends ? roles[e] : letters[e];
         snprintf(l->ends[e].name, sizeof l->ends[e].name, "%s", name);
         l->ends[e].ep = b->ep[e];
+        /* An end that sent nothing: count from the first ACK it got. */
+        if (!b->have_first[e] && b->have_ack_to[e])
+            l->info.first_seq[e] = b->first_ack_to[e];
     }
 }
 
-static int u64_cmp(const void *pa, const void *pb)
-{
-    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
-
-    return a < b ? -1 : a > b;
-}
-
-/* Median and largest measured flight time of each direction. */
-static void flight_times(const struct synack_ladder *l, synack_time_us median[2], synack_time_us max[2])
+/* Medians of each direction's flight times (the other direction's when
+ * one has none; 0 when neither has), and the longest. */
+static void flight_times(struct synack_ladder_builder *b, synack_time_us median[2], synack_time_us max[2])
 {
     for (int e = 0; e < 2; e++) {
-        size_t n = 0;
-        uint64_t *v = malloc((l->seg_count + 1) * sizeof *v);
-        median[e] = max[e] = SYNACK_TIME_NEVER;
-        if (v == NULL)
-            continue;
-        for (size_t i = 0; i < l->seg_count; i++) {
-            const struct synack_ladder_segment *s = &l->segs[i];
-            if (s->from == e && s->arrival == SYNACK_LADDER_ARRIVED && s->arrived_at >= s->sent_at)
-                v[n++] = s->arrived_at - s->sent_at;
-        }
-        if (n > 0) {
-            qsort(v, n, sizeof *v, u64_cmp);
-            median[e] = v[n / 2];
-            max[e] = v[n - 1];
-        }
-        free(v);
+        median[e] = sample_median(&b->flights[e]);
+        max[e] = b->flights[e].max;
     }
     for (int e = 0; e < 2; e++) {
         if (median[e] == SYNACK_TIME_NEVER && median[1 - e] != SYNACK_TIME_NEVER) {
@@ -559,14 +777,16 @@ static void flight_times(const struct synack_ladder *l, synack_time_us median[2]
     }
 }
 
-static void finish_trace(struct synack_ladder_builder *b)
+static void finish_trace(struct synack_ladder_builder *b, struct ladder_fold_times *ft)
 {
     struct synack_ladder *l = b->l;
     synack_time_us median[2], max[2];
 
     l->info.source = SYNACK_LADDER_FROM_TRACE;
     l->info.end_time = b->last_time;
-    flight_times(l, median, max);
+    flight_times(b, median, max);
+    for (int e = 0; e < 2; e++)
+        l->typical_flight[e] = ft->typical_flight[e] = median[e] == SYNACK_TIME_NEVER ? 0 : median[e];
     for (size_t i = 0; i < l->seg_count; i++) {
         struct synack_ladder_segment *s = &l->segs[i];
         synack_time_us wait;
@@ -599,85 +819,18 @@ static void finish_trace(struct synack_ladder_builder *b)
                 b->failed = true;
         }
     }
-    ladder__classify(l);
-    for (size_t i = 0; i < b->dup_count; i++) {
-        struct synack_ladder_segment *c = &l->segs[b->dups[i].copy];
-        const struct synack_ladder_segment *o = &l->segs[b->dups[i].original];
-        uint16_t own = c->marks & SYNACK_LADDER_DROPPED;
-        c->marks = (uint16_t)((o->marks & ~(SYNACK_LADDER_DROPPED | SYNACK_LADDER_LOST)) |
-                              SYNACK_LADDER_DUPLICATE | own);
-        c->dup_ack_number = o->dup_ack_number;
-        c->window_bytes = o->window_bytes;
-    }
     if (l->state_count == 0 && l->seg_count > 0) {
         if (ladder__infer_states(l) < 0)
             b->failed = true;
     }
 }
 
-/* The smallest gap between a segment and the first one acknowledging it,
- * per acknowledging end: 2·d[e] for ACKs sent by e. */
-struct pending_ack {
-    uint32_t seq, end_seq;
-    synack_time_us at;
-    bool ambiguous;              /* a retransmission repeated it (Karn) */
-};
-
-static void measure_delays(struct synack_ladder_builder *b, synack_time_us sample[2])
+static void finish_capture(struct synack_ladder_builder *b, struct ladder_fold_times *ft)
 {
     struct synack_ladder *l = b->l;
-    struct pending_ack *q[2] = {NULL, NULL};
-    size_t head[2] = {0, 0}, tail[2] = {0, 0}, cap[2] = {0, 0};
-
-    sample[0] = sample[1] = SYNACK_TIME_NEVER;
-    for (size_t i = 0; i < l->seg_count; i++) {
-        const struct synack_ladder_segment *s = &l->segs[i];
-        int e = s->from, o = 1 - e;
-        uint32_t len = ladder__seg_len(s);
-        synack_time_us t = b->seen_at[i];
-
-        if (s->flags & SYNACK_TCP_ACK) {
-            while (head[o] < tail[o] && ladder__seq_le(q[o][head[o]].end_seq, s->ack)) {
-                const struct pending_ack *p = &q[o][head[o]++];
-                if (!p->ambiguous && t >= p->at && t - p->at < sample[e])
-                    sample[e] = t - p->at;
-            }
-        }
-        if (len == 0 || (s->flags & SYNACK_TCP_RST))
-            continue;
-        if (s->marks & (SYNACK_LADDER_RETRANSMISSION | SYNACK_LADDER_KEEPALIVE |
-                        SYNACK_LADDER_ZERO_WINDOW_PROBE)) {
-            for (size_t k = head[e]; k < tail[e]; k++) {
-                if (ladder__seq_lt(q[e][k].seq, s->seq + len) && ladder__seq_lt(s->seq, q[e][k].end_seq))
-                    q[e][k].ambiguous = true;
-                else if (!ladder__seq_lt(q[e][k].seq, s->seq + len))
-                    break;
-            }
-            continue;
-        }
-        if (!grow((void **)&q[e], &cap[e], tail[e] + 1, sizeof *q[e])) {
-            b->failed = true;
-            break;
-        }
-        q[e][tail[e]].seq = s->seq;
-        q[e][tail[e]].end_seq = s->seq + len;
-        q[e][tail[e]].at = t;
-        q[e][tail[e]].ambiguous = false;
-        tail[e]++;
-    }
-    free(q[0]);
-    free(q[1]);
-}
-
-static void finish_capture(struct synack_ladder_builder *b)
-{
-    struct synack_ladder *l = b->l;
-    synack_time_us sample[2], d[2], shift, first = SYNACK_TIME_NEVER;
-    bool near[2];
+    synack_time_us *sample = b->meter.sample, d[2], shift, first;
 
     l->info.source = SYNACK_LADDER_FROM_CAPTURE;
-    ladder__classify(l);
-    measure_delays(b, sample);
     for (int e = 0; e < 2; e++) {
         l->info.delay_measured[e] = sample[e] != SYNACK_TIME_NEVER;
         d[e] = l->info.delay_measured[e] ? sample[e] / 2 : 0;
@@ -695,24 +848,34 @@ static void finish_capture(struct synack_ladder_builder *b)
     }
     l->info.delay_us[0] = d[0];
     l->info.delay_us[1] = d[1];
-    near[0] = d[0] <= d[1];
-    near[1] = d[1] <= d[0];
-    ladder__presume_losses(l, near);
+    /* A copy a retransmission repeated can have been lost after the
+     * capture point only if that point is at least as near its sender as
+     * its receiver. */
+    ft->capture = true;
+    ft->near_sender[0] = d[0] <= d[1];
+    ft->near_sender[1] = d[1] <= d[0];
 
-    for (size_t i = 0; i < l->seg_count; i++)
-        first = b->seen_at[i] < first ? b->seen_at[i] : first;
+    first = b->seen_min[0] < b->seen_min[1] ? b->seen_min[0] : b->seen_min[1];
     shift = d[0] > d[1] ? d[0] : d[1];
     if (first == SYNACK_TIME_NEVER || first >= shift)
         shift = 0;   /* times stay those of the capture, unless they would go below zero */
+    ft->shift = shift;
+    ft->delay[0] = d[0];
+    ft->delay[1] = d[1];
+    for (int e = 0; e < 2; e++) {
+        l->typical_flight[e] = l->info.segments > 0 ? d[0] + d[1] : 0;
+        if (b->seen_min[e] != SYNACK_TIME_NEVER && b->seen_max[e] + shift + d[1 - e] > l->info.end_time)
+            l->info.end_time = b->seen_max[e] + shift + d[1 - e];
+    }
     for (size_t i = 0; i < l->seg_count; i++) {
         struct synack_ladder_segment *s = &l->segs[i];
-        synack_time_us t = b->seen_at[i] + shift;
+        synack_time_us t = s->sent_at + shift;   /* sent_at held the time seen */
+        if ((s->marks & LADDER_PRESUMED) && ft->near_sender[s->from])
+            s->marks |= SYNACK_LADDER_LOST;
         s->sent_at = t - d[s->from];
         s->arrived_at = t + d[1 - s->from];
-        s->sent_order = s->arrived_order = (uint64_t)i * 4 + 2;
+        s->sent_order = s->arrived_order = (uint64_t)(s->number - 1) * 4 + 2;
         s->arrival = (s->marks & SYNACK_LADDER_LOST) ? SYNACK_LADDER_NEVER : SYNACK_LADDER_ESTIMATED;
-        if (s->arrived_at > l->info.end_time)
-            l->info.end_time = s->arrived_at;
     }
     if (l->seg_count > 0 && ladder__infer_states(l) < 0)
         b->failed = true;
@@ -721,21 +884,30 @@ static void finish_capture(struct synack_ladder_builder *b)
 struct synack_ladder *synack_ladder_builder_finish(struct synack_ladder_builder *b)
 {
     struct synack_ladder *l;
+    struct ladder_fold_times ft;
 
     if (b == NULL)
         return NULL;
     l = b->l;
+    memset(&ft, 0, sizeof ft);
     set_names(b);
-    first_sequence_numbers(l);
     if (b->mode == MODE_CAPTURE)
-        finish_capture(b);
+        finish_capture(b, &ft);
     else
-        finish_trace(b);
+        finish_trace(b, &ft);
+    if (ladder__folder_finish(&b->folder, l, &ft) < 0)
+        b->failed = true;
+    for (size_t i = 0; i < l->seg_count; i++)
+        l->segs[i].marks &= LADDER_PUBLIC_MARKS;
     ladder__sort_states(l);
     l->info.origin = SYNACK_TIME_NEVER;
     for (size_t i = 0; i < l->seg_count; i++) {
         if (l->segs[i].sent_at < l->info.origin)
             l->info.origin = l->segs[i].sent_at;
+    }
+    for (size_t i = 0; i < l->fold_count; i++) {
+        if (l->folds[i].from < l->info.origin)
+            l->info.origin = l->folds[i].from;
     }
     if (l->info.origin == SYNACK_TIME_NEVER)
         l->info.origin = l->state_count ? l->states[0].at : 0;

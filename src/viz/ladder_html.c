@@ -11,6 +11,12 @@
  * calls (never innerHTML), so no captured byte can inject markup.  Only
  * segments drawn one by one (in the diagram or in an expanded band) are in
  * it, which bounds the page for very long captures.
+ *
+ * More views (synack_ladder_write_html_sections: the plots of the same
+ * connection, say) follow the diagram, each in a section with a tab; the
+ * script shows one at a time (without it, all show, one under another)
+ * and puts a time cursor on the sections' charts at the send time of the
+ * segment pinned in the diagram.
  */
 #include <string.h>
 
@@ -34,10 +40,22 @@ static const char page_style[] =
     ".segment.pinned text.label{font-weight:bold}.segment:focus{outline:none}.segment:focus line{stroke-width:3.2}"
     ".band{cursor:pointer}.band:hover rect{fill:#d1d5db}"
     "#bands{padding:0 20px 24px}#bands details{background:#fff;border:1px solid #e5e7eb;margin:8px 0;padding:8px 12px}"
-    "#bands summary{cursor:pointer;font-weight:600}#bands .band-svg{overflow:auto}";
+    "#bands summary{cursor:pointer;font-weight:600}#bands .band-svg{overflow:auto}"
+    "#views{flex:0 1 auto;min-width:0;max-width:70vw}"
+    "#view-tabs{display:flex;flex-wrap:wrap;gap:6px;margin:0 0 10px}#view-tabs[hidden]{display:none}"
+    "#view-tabs button{font:inherit;font-size:13px;padding:4px 14px;border:1px solid #d1d5db;border-radius:999px;"
+    "background:#fff;color:#374151;cursor:pointer}"
+    "#view-tabs button[aria-selected=true]{background:#1f2937;border-color:#1f2937;color:#fff}"
+    ".view-section{background:#fff;border:1px solid #e5e7eb;padding:12px 16px;margin:0 0 16px;overflow:auto}"
+    /* A view not shown keeps its width, so that the page does not reflow between tabs. */
+    "#views [hidden]{display:block;visibility:hidden;height:0;min-height:0;margin:0;padding:0;border:0;overflow:hidden}"
+    ".view-section h2{font-size:15px;margin:0 0 6px}"
+    ".view-section h3{font-size:14px;margin:14px 0 4px}.view-section .note{color:#4b5563;margin:0 0 8px;max-width:960px}"
+    ".view-section figure{margin:0 0 12px}svg.plot{display:block;width:960px;max-width:100%;height:auto}";
 
 /* The script: details on hover, pinned on click or Enter; bands open
- * their expanded drawing. */
+ * their expanded drawing; tabs switch the views; a pinned segment puts a
+ * time cursor on the charts of the other views. */
 static const char page_script[] =
     "(function(){\n"
     "'use strict';\n"
@@ -69,7 +87,27 @@ static const char page_script[] =
     "  var pre=document.createElement('pre');pre.className='hex';pre.textContent=s.hex;body.appendChild(pre);\n"
     "  var pa=document.createElement('pre');pa.className='ascii';pa.textContent=s.ascii;body.appendChild(pa);}\n"
     " hint.hidden=true;}\n"
-    "function pin(g){if(pinned)pinned.classList.remove('pinned');pinned=g;if(g){g.classList.add('pinned');show(g);}}\n"
+    "var NS='http://www.w3.org/2000/svg';\n"
+    "function cursor(s){var fr=document.querySelectorAll('.view-section rect.frame[data-x-min]');\n"
+    " for(var k=0;k<fr.length;k++){var f=fr[k],svg=f.ownerSVGElement;if(!svg)continue;\n"
+    "  var c=svg.querySelector('g.cursor');\n"
+    "  var x0=parseFloat(f.getAttribute('data-x-min')),x1=parseFloat(f.getAttribute('data-x-max'));\n"
+    "  var fx=parseFloat(f.getAttribute('x')),fy=parseFloat(f.getAttribute('y'));\n"
+    "  var fw=parseFloat(f.getAttribute('width')),fh=parseFloat(f.getAttribute('height'));\n"
+    "  var t=s?parseFloat(s.sent):NaN;\n"
+    "  if(!s||!(x1>x0)||!(t>=x0&&t<=x1)){if(c)c.setAttribute('visibility','hidden');continue;}\n"
+    "  if(!c){c=document.createElementNS(NS,'g');c.setAttribute('class','cursor');c.setAttribute('pointer-events','none');\n"
+    "   var ln=document.createElementNS(NS,'line');ln.setAttribute('stroke','#dc2626');ln.setAttribute('stroke-width','1.5');\n"
+    "   ln.setAttribute('stroke-dasharray','5 3');c.appendChild(ln);\n"
+    "   var tx=document.createElementNS(NS,'text');tx.setAttribute('fill','#dc2626');tx.setAttribute('font-size','11');\n"
+    "   c.appendChild(tx);svg.appendChild(c);}\n"
+    "  var x=fx+(t-x0)/(x1-x0)*fw,l=c.querySelector('line'),tt=c.querySelector('text');\n"
+    "  l.setAttribute('x1',x);l.setAttribute('x2',x);l.setAttribute('y1',fy);l.setAttribute('y2',fy+fh);\n"
+    "  tt.textContent='#'+s.n+' sent '+s.sent+' s';tt.setAttribute('y',fy+12);\n"
+    "  var right=x>fx+fw*0.75;tt.setAttribute('x',right?x-4:x+4);tt.setAttribute('text-anchor',right?'end':'start');\n"
+    "  c.setAttribute('data-t',s.sent);c.setAttribute('data-n',s.n);c.setAttribute('visibility','visible');}}\n"
+    "function pin(g){if(pinned)pinned.classList.remove('pinned');pinned=g;if(g){g.classList.add('pinned');show(g);}\n"
+    " cursor(g?data.segments[g.getAttribute('data-n')]:null);}\n"
     "var segs=document.querySelectorAll('g.segment[data-n]');\n"
     "for(var i=0;i<segs.length;i++)(function(g){\n"
     " g.addEventListener('mouseenter',function(){if(!pinned)show(g);});\n"
@@ -85,6 +123,16 @@ static const char page_script[] =
     " b.addEventListener('click',open);\n"
     " b.addEventListener('keydown',function(e){if(e.key==='Enter'){open();e.preventDefault();}});\n"
     "})(bands[j]);\n"
+    "var tabs=document.querySelectorAll('#view-tabs button[role=tab]');\n"
+    "function select(t){for(var k=0;k<tabs.length;k++){var on=tabs[k]===t;\n"
+    " tabs[k].setAttribute('aria-selected',on?'true':'false');\n"
+    " var v=document.getElementById(tabs[k].getAttribute('aria-controls'));if(v)v.hidden=!on;}}\n"
+    "for(var k=0;k<tabs.length;k++)(function(t,k){\n"
+    " t.addEventListener('click',function(){select(t);});\n"
+    " t.addEventListener('keydown',function(e){var d=e.key==='ArrowRight'?1:e.key==='ArrowLeft'?-1:0;\n"
+    "  if(d){var n=tabs[(k+d+tabs.length)%tabs.length];n.focus();select(n);e.preventDefault();}});\n"
+    "})(tabs[k],k);\n"
+    "if(tabs.length){document.getElementById('view-tabs').hidden=false;select(tabs[0]);}\n"
     "})();\n";
 
 /* A JSON string; '<' is escaped too so that no text can end the script
@@ -195,32 +243,117 @@ static void json_segment(FILE *out, const struct synack_ladder *l, const struct 
 static void band_view(const struct synack_ladder *l, const struct synack_ladder_view *v, const struct ladder_band *b,
                       struct synack_ladder_view *out, char *title, size_t len)
 {
+    (void)l;
     *out = *v;
     out->have_range = false;
-    out->first_segment = l->segs[b->first].number;
-    out->last_segment = l->segs[b->last].number;
+    out->first_segment = b->first;
+    out->last_segment = b->last;
     out->collapse = 0;
     snprintf(title, len, "Segments #%u–#%u", out->first_segment, out->last_segment);
     out->title = title;
 }
 
-static size_t count_marked(const struct synack_ladder *l, uint16_t mark)
+/* Segments with a mark (one bit), folded ones included. */
+static unsigned long long count_marked(const struct synack_ladder *l, uint16_t mark)
 {
-    size_t n = 0;
+    unsigned long long n = 0;
 
-    for (size_t i = 0; i < l->seg_count; i++)
-        n += (l->segs[i].marks & mark) != 0;
+    for (int bit = 0; bit < SYNACK_LADDER_MARK_COUNT; bit++) {
+        if (mark & (1u << bit))
+            n += ladder__marked_total(l, bit);
+    }
     return n;
+}
+
+/* Whether band b gets an expanded drawing: not when it holds folded
+ * segments (only their counts are known), nor when it or the expansions
+ * so far (*total segments) would pass the view's limits. */
+static bool expandable(const struct ladder_band *b, const struct synack_ladder_view *v, uint64_t *total)
+{
+    if (b->folded > 0 || b->count > v->expand_max || (v->expand_total && *total + b->count > v->expand_total))
+        return false;
+    *total += b->count;
+    return true;
+}
+
+/* A section id: a letter, then letters, digits, '-' and '_'; not "ladder"
+ * (the diagram's tab is "tab-ladder"). */
+static bool section_id_ok(const char *id)
+{
+    if (id == NULL || !((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')) ||
+        strcmp(id, "ladder") == 0)
+        return false;
+    for (const char *c = id; *c; c++) {
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+              *c == '_'))
+            return false;
+    }
+    return true;
+}
+
+static bool sections_ok(const struct synack_ladder_section *sections, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (!section_id_ok(sections[i].id) || sections[i].title == NULL || sections[i].write == NULL)
+            return false;
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(sections[i].id, sections[j].id) == 0)
+                return false;
+        }
+    }
+    return true;
+}
+
+/* The tabs: the diagram's, then one per section; hidden until the script
+ * runs (without it every view shows). */
+static void write_tabs(const struct synack_ladder_section *sections, size_t count, FILE *out)
+{
+    fputs("<nav id=\"view-tabs\" role=\"tablist\" aria-label=\"Views\" hidden>\n"
+          "<button type=\"button\" role=\"tab\" id=\"tab-ladder\" aria-controls=\"diagram\" "
+          "aria-selected=\"true\">Ladder diagram</button>\n",
+          out);
+    for (size_t i = 0; i < count; i++) {
+        fprintf(out, "<button type=\"button\" role=\"tab\" id=\"tab-%s\" aria-controls=\"view-%s\" "
+                     "aria-selected=\"false\">",
+                sections[i].id, sections[i].id);
+        ladder__xml_escape(out, sections[i].title);
+        fputs("</button>\n", out);
+    }
+    fputs("</nav>\n", out);
+}
+
+static int write_sections(const struct synack_ladder_section *sections, size_t count, FILE *out)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < count && rc >= 0; i++) {
+        fprintf(out, "<section id=\"view-%s\" class=\"view-section\" role=\"tabpanel\" aria-labelledby=\"tab-%s\">\n<h2>",
+                sections[i].id, sections[i].id);
+        ladder__xml_escape(out, sections[i].title);
+        fputs("</h2>\n", out);
+        rc = sections[i].write(sections[i].ctx, out);
+        fputs("</section>\n", out);
+    }
+    return rc;
 }
 
 int synack_ladder_write_html(const struct synack_ladder *l, const struct synack_ladder_view *view, FILE *out)
 {
+    return synack_ladder_write_html_sections(l, view, NULL, 0, out);
+}
+
+int synack_ladder_write_html_sections(const struct synack_ladder *l, const struct synack_ladder_view *view,
+                                      const struct synack_ladder_section *sections, size_t count, FILE *out)
+{
     struct synack_ladder_view def;
     struct ladder_shown sh;
-    char title[256], text[256];
+    char title[256], text[512];
     bool first = true;
+    uint64_t expanded = 0;
     int rc;
 
+    if (count > 0 && (sections == NULL || !sections_ok(sections, count)))
+        return -SYNACK_EINVAL;
     if (view == NULL) {
         synack_ladder_view_default(&def);
         view = &def;
@@ -234,16 +367,29 @@ int synack_ladder_write_html(const struct synack_ladder *l, const struct synack_
     ladder__xml_escape(out, title);
     fprintf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n<h1>", page_style);
     ladder__xml_escape(out, title);
-    fprintf(out, "</h1>\n<p class=\"summary\">%zu segments (%zu shown one by one, %zu summarised in %zu bands); "
-                 "%zu retransmissions, %zu lost; %s; states %s.</p>\n</header>\n",
-            l->seg_count, sh.segments, sh.selected - sh.segments, sh.band_count,
+    fprintf(out, "</h1>\n<p class=\"summary\">%llu segments (%zu shown one by one, %llu summarised in %zu bands); "
+                 "%llu retransmissions, %llu lost; %s; states %s.</p>\n</header>\n",
+            (unsigned long long)l->info.segments, sh.segments, (unsigned long long)(sh.selected - sh.segments),
+            sh.band_count,
             count_marked(l, SYNACK_LADDER_RETRANSMISSION), count_marked(l, SYNACK_LADDER_LOST),
             l->info.source == SYNACK_LADDER_FROM_TRACE ? "times measured at both ends"
                                                         : "captured at one point, times estimated",
             l->info.states_inferred ? "inferred from the segments" : "from the engine's trace");
-    fputs("<main>\n<div id=\"diagram\">\n", out);
+    fputs("<main>\n", out);
+    if (count > 0) {
+        fputs("<div id=\"views\">\n", out);
+        write_tabs(sections, count, out);
+    }
+    fputs("<div id=\"diagram\">\n", out);
     rc = ladder__svg(l, view, out, true, "");
-    fputs("</div>\n<aside id=\"details\" aria-live=\"polite\">\n<h2>Segment details</h2>\n"
+    fputs("</div>\n", out);
+    if (count > 0) {
+        int src = write_sections(sections, count, out);
+        if (rc >= 0)
+            rc = src;
+        fputs("</div>\n", out);
+    }
+    fputs("<aside id=\"details\" aria-live=\"polite\">\n<h2>Segment details</h2>\n"
           "<p id=\"detail-hint\" class=\"hint\">Point at an arrow to see its header fields, options, SACK "
           "blocks, window and payload; click (or Tab and Enter) to keep it here; Escape lets go.</p>\n"
           "<div id=\"detail-body\"></div>\n</aside>\n</main>\n",
@@ -258,14 +404,24 @@ int synack_ladder_write_html(const struct synack_ladder *l, const struct synack_
         fprintf(out, "<details id=\"band-%zu\">\n<summary>Band %zu: ", b, b + 1);
         ladder__xml_escape(out, text);
         fputs("</summary>\n<div class=\"band-svg\">\n", out);
-        if (band->last - band->first + 1 <= view->expand_max) {
+        if (expandable(band, view, &expanded)) {
             band_view(l, view, band, &bv, btitle, sizeof btitle);
             snprintf(prefix, sizeof prefix, "b%zu-", b);
             rc = ladder__svg(l, &bv, out, true, prefix);
-        } else {
+        } else if (band->folded > 0) {
+            fprintf(out, "<p>Not expandable: %llu of these segments were summarised while reading, to bound "
+                         "memory, and only their counts were kept. Draw them from the capture with "
+                         "<code>synack trace ladder --segments %u:%u</code> (or <code>--range</code>), which keeps "
+                         "the segments selected in full.</p>\n",
+                    (unsigned long long)band->folded, band->first, band->last);
+        } else if (band->count > view->expand_max) {
             fprintf(out, "<p>Too many segments to draw here (more than %u): select them with a range, "
                          "e.g. <code>--segments %u:%u</code>.</p>\n",
-                    view->expand_max, l->segs[band->first].number, l->segs[band->last].number);
+                    view->expand_max, band->first, band->last);
+        } else {
+            fprintf(out, "<p>Not drawn here: the page draws at most %u segments in all its expansions. Select "
+                         "them with a range, e.g. <code>--segments %u:%u</code>.</p>\n",
+                    view->expand_total, band->first, band->last);
         }
         fputs("</div>\n</details>\n", out);
     }
@@ -280,11 +436,12 @@ int synack_ladder_write_html(const struct synack_ladder *l, const struct synack_
         json_segment(out, l, view, &l->segs[sh.items[i].index]);
         first = false;
     }
+    expanded = 0;
     for (size_t b = 0; b < sh.band_count; b++) {
         const struct ladder_band *band = &sh.bands[b];
-        if (band->last - band->first + 1 > view->expand_max)
+        if (!expandable(band, view, &expanded))
             continue;
-        for (size_t i = band->first; i <= band->last; i++) {
+        for (size_t i = band->seg_first; i < band->seg_end; i++) {
             if (!first)
                 fputs(",\n", out);
             json_segment(out, l, view, &l->segs[i]);

@@ -61,6 +61,7 @@ void synack_ladder_free(struct synack_ladder *l)
     if (l == NULL)
         return;
     free(l->segs);
+    free(l->folds);
     free(l->states);
     free(l);
 }
@@ -69,9 +70,15 @@ struct synack_ladder_segment *ladder__add_segment(struct synack_ladder *l)
 {
     struct synack_ladder_segment *s;
 
+    if (l->info.segments >= UINT32_MAX)
+        return NULL;   /* numbers are 32-bit */
     if (l->seg_count == l->seg_cap) {
         size_t cap = l->seg_cap ? l->seg_cap * 2 : 64;
-        struct synack_ladder_segment *n = realloc(l->segs, cap * sizeof *n);
+        struct synack_ladder_segment *n;
+        /* Doubling past the builder's budget would waste up to half. */
+        if (l->seg_limit > l->seg_count && cap > l->seg_limit)
+            cap = l->seg_limit;
+        n = realloc(l->segs, cap * sizeof *n);
         if (n == NULL)
             return NULL;
         l->segs = n;
@@ -79,10 +86,56 @@ struct synack_ladder_segment *ladder__add_segment(struct synack_ladder *l)
     }
     s = &l->segs[l->seg_count++];
     memset(s, 0, sizeof *s);
-    s->number = (uint32_t)l->seg_count;
+    s->number = (uint32_t)++l->info.segments;
     s->drop_reason = -1;
     s->arrival = SYNACK_LADDER_UNKNOWN;
     return s;
+}
+
+size_t ladder__segment_at_or_after(const struct synack_ladder *l, uint32_t number)
+{
+    size_t lo = 0, hi = l->seg_count;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->segs[mid].number < number)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+long ladder__find_segment(const struct synack_ladder *l, uint32_t number)
+{
+    size_t i = ladder__segment_at_or_after(l, number);
+
+    return i < l->seg_count && l->segs[i].number == number ? (long)i : -1;
+}
+
+size_t ladder__fold_at_or_after(const struct synack_ladder *l, uint32_t number)
+{
+    size_t lo = 0, hi = l->fold_count;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->folds[mid].last < number)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+uint64_t ladder__marked_total(const struct synack_ladder *l, int bit)
+{
+    uint64_t n = 0;
+
+    for (size_t i = 0; i < l->seg_count; i++)
+        n += (l->segs[i].marks >> bit) & 1u;
+    for (size_t i = 0; i < l->fold_count; i++)
+        n += l->folds[i].marked[bit];
+    return n;
 }
 
 int ladder__add_state(struct synack_ladder *l, const struct synack_ladder_state *s)
@@ -162,6 +215,16 @@ size_t synack_ladder_segment_count(const struct synack_ladder *l)
 const struct synack_ladder_segment *synack_ladder_segment(const struct synack_ladder *l, size_t i)
 {
     return i < l->seg_count ? &l->segs[i] : NULL;
+}
+
+size_t synack_ladder_fold_count(const struct synack_ladder *l)
+{
+    return l->fold_count;
+}
+
+const struct synack_ladder_fold *synack_ladder_fold(const struct synack_ladder *l, size_t i)
+{
+    return i < l->fold_count ? &l->folds[i] : NULL;
 }
 
 size_t synack_ladder_state_count(const struct synack_ladder *l)
@@ -307,24 +370,67 @@ static void bytes_text(uint64_t n, char *buf, size_t len)
         snprintf(buf, len, "%.2f GB", (double)n / 1e9);
 }
 
-char *ladder__band_text(const struct synack_ladder *l, const struct ladder_band *b, char *buf, size_t len)
+/* The parts of a band's description; each appends to buf at *used. */
+static void band_kinds(const struct ladder_band *b, char *buf, size_t len, size_t *used, const char *first_sep)
 {
-    size_t used = 0;
     char bytes[32];
+    const char *sep = first_sep;
     static const char *const arrows[2] = {"→", "←"};
 
-    append(buf, len, &used, "%zu segments (#%u–#%u):", b->last - b->first + 1,
-           l->segs[b->first].number, l->segs[b->last].number);
     for (int e = 0; e < 2; e++) {
         if (b->data[e]) {
             bytes_text(b->bytes[e], bytes, sizeof bytes);
-            append(buf, len, &used, " %u data %s %s,", b->data[e], arrows[e], bytes);
+            append(buf, len, used, "%s%u data %s %s", sep, b->data[e], arrows[e], bytes);
+            sep = ", ";
         }
     }
     for (int e = 0; e < 2; e++) {
-        if (b->acks[e])
-            append(buf, len, &used, " %u ACK%s %s,", b->acks[e], b->acks[e] == 1 ? "" : "s", arrows[e]);
+        if (b->acks[e]) {
+            append(buf, len, used, "%s%u ACK%s %s", sep, b->acks[e], b->acks[e] == 1 ? "" : "s", arrows[e]);
+            sep = ", ";
+        }
     }
-    append(buf, len, &used, " %.3f s", (double)(b->to - b->from) / 1e6);
+    for (int bit = 0; bit < SYNACK_LADDER_MARK_COUNT; bit++) {
+        if (b->marked[bit]) {
+            append(buf, len, used, "%s%u %s", sep, b->marked[bit], mark_tags[bit]);
+            sep = ", ";
+        }
+    }
+}
+
+char *ladder__band_text(const struct synack_ladder *l, const struct ladder_band *b, char *buf, size_t len)
+{
+    size_t used = 0;
+
+    (void)l;
+    if (len == 0)
+        return buf;
+    buf[0] = '\0';
+    append(buf, len, &used, "%llu segments (#%u–#%u):", (unsigned long long)b->count, b->first, b->last);
+    band_kinds(b, buf, len, &used, " ");
+    append(buf, len, &used, ", %.3f s", (double)(b->to - b->from) / 1e6);
+    return buf;
+}
+
+char *ladder__band_summary(const struct ladder_band *b, char *buf, size_t len)
+{
+    size_t used = 0;
+
+    if (len == 0)
+        return buf;
+    buf[0] = '\0';
+    append(buf, len, &used, "%llu segments (#%u–#%u), %.3f s", (unsigned long long)b->count, b->first, b->last,
+           (double)(b->to - b->from) / 1e6);
+    return buf;
+}
+
+char *ladder__band_kinds(const struct ladder_band *b, char *buf, size_t len)
+{
+    size_t used = 0;
+
+    if (len == 0)
+        return buf;
+    buf[0] = '\0';
+    band_kinds(b, buf, len, &used, "");
     return buf;
 }

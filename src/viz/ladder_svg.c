@@ -11,18 +11,27 @@
  *      data-to="server" data-flags="SYN" data-seq="1000" [data-ack="…"]
  *      data-len="0" data-win="65535" data-sent="…" data-arrived="…"
  *      data-arrival="measured|estimated|lost|unknown" data-marks="…">
- *     <title>…</title> <line class="arrow"/> <polygon class="head"/>
+ *     <title>…</title> <line class="hit"/> <line class="arrow"/> (a pair per
+ *     piece: see below; "hit" is an invisible wide stroke for the pointer)
+ *     <polygon class="head"/>
  *     <text class="label">SYN seq=1000 &lt;mss 1460&gt;</text> [<text class="tag">]
  *   </g>
- *   <g class="band" data-first="12" data-last="426" data-count="415">
+ *   <g class="band [folded]" data-first="12" data-last="426" data-count="415"
+ *      data-folded="0" data-data="300 0" data-acks="0 115" data-bytes="434400 0"
+ *      data-marks="retransmission:3 dup-ack:40">   (marks counted in its folds)
  *   <g class="gap" data-length="0.200000">         a cut in idle time
  *   <g class="legend">
  *
  * States are listed in time order; a line's initial state is drawn at its
  * top unless it is CLOSED.  data-seq and data-ack follow the view
  * (relative or absolute).
+ *
+ * Nothing is drawn across a band's box: an arrow in flight while a band
+ * is drawn (sent before it, arriving after it; or a lost arrow ending in
+ * it) is cut into the pieces outside the bands, its label on the longest.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ladder_internal.h"
@@ -74,6 +83,7 @@ static const char style[] =
     ".segment,.key{color:#1f2937}.segment line,.key line{stroke:currentColor;stroke-width:1.2}"
     ".data line{stroke-width:2}.segment .head{fill:currentColor}.segment text{fill:currentColor}"
     ".segment .tag{font-size:10px}.segment .hidden{display:none}.segment:hover .hidden{display:inline}"
+    ".segment .hit{stroke:transparent!important;stroke-width:9px!important;stroke-dasharray:none!important}"
     ".window-update{color:#2563eb}.zero-window{color:#be185d}"
     ".keepalive{color:#6b7280}.keepalive line{stroke-dasharray:2 3}"
     ".zero-window-probe{color:#0d9488}.zero-window-probe line{stroke-dasharray:5 2}"
@@ -82,6 +92,7 @@ static const char style[] =
     ".rst{color:#dc2626}.rst line{stroke-width:2.4}"
     ".lost line{stroke-dasharray:6 3}.unknown-mark{font-weight:bold;font-size:13px}.loss-mark,.drop-mark{stroke:#dc2626;stroke-width:2.5;fill:none}"
     ".band rect{fill:#e5e7eb;stroke:#9ca3af;stroke-dasharray:4 2}.band text{fill:#374151}"
+    ".band.folded rect{fill:#d1d5db;stroke:#6b7280;stroke-dasharray:none}.band .band-kinds{font-size:10px}"
     ".gap rect{fill:#fff}.gap path{stroke:#6b7280;fill:none}.gap text{fill:#6b7280;font-style:italic;font-size:10px}"
     ".legend text{font-size:11px}.legend .note{fill:#4b5563}";
 
@@ -106,7 +117,54 @@ struct svg {
     const char *prefix;
     struct label_line labels[LABELS_KEPT];
     size_t label_count;          /* drawn so far; the ring holds the last LABELS_KEPT */
+    double *band_top, *band_bottom;   /* the bands' boxes down the page, in order */
+    size_t band_count;
 };
+
+/* A piece of an arrow that is drawn: from t0 to t1 along it (0 at the
+ * sender, 1 at its end). */
+struct piece {
+    double t0, t1;
+};
+
+#define PIECES_MAX 16
+
+/* The pieces of the arrow from y1 down to y2 that lie outside every band
+ * (bands are in order down the page); returns how many.  A band's box
+ * spans the space between the lines, so an arrow crossing it goes right
+ * through: only the stretch within its height is cut. */
+static size_t arrow_pieces(const struct svg *g, double y1, double y2, struct piece *p)
+{
+    size_t n = 0, lo = 0, hi = g->band_count;
+    double t = 0, dy = y2 - y1;
+
+    if (dy < 0.5) {
+        p[0] = (struct piece){0, 1};
+        return 1;
+    }
+    while (lo < hi) {   /* the first band that ends below y1 */
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->band_bottom[mid] <= y1)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t b = lo; b < g->band_count && g->band_top[b] < y2 && t < 1; b++) {
+        double ta = (g->band_top[b] - y1) / dy, tb = (g->band_bottom[b] - y1) / dy;
+        if (ta > t) {
+            p[n++] = (struct piece){t, ta};
+            if (n == PIECES_MAX)
+                return n;   /* an arrow across that many bands stops at the last */
+        }
+        if (tb > t)
+            t = tb;
+    }
+    if (t < 1)
+        p[n++] = (struct piece){t, 1};
+    if (n == 0)
+        p[n++] = (struct piece){0, 0};   /* never: an arrow starts outside every band */
+    return n;
+}
 
 /* Distance from point (px,py) to the segment a. */
 static double point_line_distance(double px, double py, const struct label_line *a)
@@ -169,7 +227,10 @@ static void write_segment(struct svg *g, size_t item)
     double x1 = end_x(s->from), y1 = a->y_from, x2 = end_x(to), y2 = a->y_to;
     double share = lost ? LOST_SHARE : 1.0;
     double xe = x1 + (x2 - x1) * share, ye = y1 + (y2 - y1) * share;
-    double mx = (x1 + xe) / 2, my = (y1 + ye) / 2;
+    struct piece pieces[PIECES_MAX];
+    size_t npieces = arrow_pieces(g, y1, ye, pieces), longest = 0;
+    double mx, my, piece_px;
+    bool cut;
     /* The label reads left to right whichever way the arrow points. */
     double angle = atan2(s->from == 0 ? y2 - y1 : y1 - y2, X_RIGHT - X_LEFT) * 180.0 / PI;
     char label[160], flags[48], tags[128], sent[32], arrived[32];
@@ -227,7 +288,27 @@ static void write_segment(struct svg *g, size_t item)
     }
     fputs("</title>\n", out);
 
-    fprintf(out, "<line class=\"arrow\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x1, y1, xe, ye);
+    for (size_t k = 0; k < npieces; k++) {
+        const struct piece *pc = &pieces[k];
+        double ax = x1 + (xe - x1) * pc->t0, ay = y1 + (ye - y1) * pc->t0;
+        double bx = x1 + (xe - x1) * pc->t1, by = y1 + (ye - y1) * pc->t1;
+        /* A thin or dashed arrow is hard to point at: an invisible wide
+         * stroke under it takes the pointer. */
+        fprintf(out, "<line class=\"hit\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", ax, ay, bx, by);
+        fprintf(out, "<line class=\"arrow\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", ax, ay, bx, by);
+        if (pc->t1 - pc->t0 > pieces[longest].t1 - pieces[longest].t0)
+            longest = k;
+    }
+    /* The label goes on the longest piece; a lost arrow that would end
+     * in a band ends where it enters it. */
+    mx = x1 + (xe - x1) * (pieces[longest].t0 + pieces[longest].t1) / 2;
+    my = y1 + (ye - y1) * (pieces[longest].t0 + pieces[longest].t1) / 2;
+    cut = npieces > 1 || pieces[0].t1 < 1;
+    piece_px = hypot(xe - x1, ye - y1) * (pieces[longest].t1 - pieces[longest].t0);
+    if (pieces[npieces - 1].t1 < 1) {
+        xe = x1 + (xe - x1) * pieces[npieces - 1].t1;
+        ye = y1 + (ye - y1) * pieces[npieces - 1].t1;
+    }
     if (!lost) {
         double len = hypot(xe - x1, ye - y1), ux = (xe - x1) / len, uy = (ye - y1) / len;
         fprintf(out, "<polygon class=\"head\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>\n", xe, ye,
@@ -245,7 +326,9 @@ static void write_segment(struct svg *g, size_t item)
         double half = CHAR_PX * (double)strlen(label) / 2, rad = angle * PI / 180.0;
         struct label_line line = {mx - half * cos(rad), my - half * sin(rad), mx + half * cos(rad),
                                   my + half * sin(rad)};
-        hidden = !label_fits(g, &line);
+        /* A label longer than what is left of a cut arrow would run into
+         * the band: it shows on hover only. */
+        hidden = (cut && 2 * half + 2 * LABEL_GAP_PX > piece_px) || !label_fits(g, &line);
     }
     fprintf(out, "<text class=\"label%s\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
                  "transform=\"rotate(%.2f %.1f %.1f)\">",
@@ -334,25 +417,45 @@ static void write_bands(const struct svg *g)
         const struct ladder_item *it = &g->sh->items[i];
         const struct ladder_band *b;
         double y;
-        char text[256];
+        char text[512], kinds[512];
+        bool first = true;
         if (it->kind != ITEM_BAND)
             continue;
         b = &g->sh->bands[it->index];
         y = g->lay->item_y[i];
         ladder__band_text(g->l, b, text, sizeof text);
-        fprintf(g->out, "<g class=\"band\" data-band=\"%zu\" data-first=\"%u\" data-last=\"%u\" data-count=\"%zu\"",
-                it->index, g->l->segs[b->first].number, g->l->segs[b->last].number, b->last - b->first + 1);
+        fprintf(g->out,
+                "<g class=\"band%s\" data-band=\"%zu\" data-first=\"%u\" data-last=\"%u\" data-count=\"%llu\" "
+                "data-folded=\"%llu\" data-data=\"%u %u\" data-acks=\"%u %u\" data-bytes=\"%llu %llu\" data-marks=\"",
+                b->folded ? " folded" : "", it->index, b->first, b->last, (unsigned long long)b->count,
+                (unsigned long long)b->folded, b->data[0], b->data[1], b->acks[0], b->acks[1],
+                (unsigned long long)b->bytes[0], (unsigned long long)b->bytes[1]);
+        for (int bit = 0; bit < SYNACK_LADDER_MARK_COUNT; bit++) {
+            if (b->marked[bit]) {
+                fprintf(g->out, "%s%s:%u", first ? "" : " ", synack_ladder_mark_class(bit), b->marked[bit]);
+                first = false;
+            }
+        }
+        fputc('"', g->out);
         if (g->interactive)
             fprintf(g->out, " id=\"%sb%zu\" tabindex=\"0\"", g->prefix, it->index);
         fputs(">\n<title>", g->out);
         ladder__xml_escape(g->out, text);
-        fputs(g->interactive ? " (click to expand)" : "", g->out);
+        if (b->folded)
+            fputs(" (summarised while reading: counts only)", g->out);
+        else if (g->interactive)
+            fputs(" (click to expand)", g->out);
         fprintf(g->out, "</title>\n<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"4\"/>\n",
                 X_LEFT + 4, y + 2, X_RIGHT - X_LEFT - 8, g->lay->band_height[it->index] - 4);
+        /* What it is, and below what it holds. */
         fprintf(g->out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", (X_LEFT + X_RIGHT) / 2,
-                y + g->lay->band_height[it->index] / 2 + 4);
-        ladder__xml_escape(g->out, text);
-        fputs("</text>\n</g>\n", g->out);
+                y + g->lay->band_height[it->index] / 2 - 3);
+        ladder__xml_escape(g->out, ladder__band_summary(b, text, sizeof text));
+        fprintf(g->out, "</text>\n<text class=\"band-kinds\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
+                (X_LEFT + X_RIGHT) / 2, y + g->lay->band_height[it->index] / 2 + 11);
+        ladder__xml_escape(g->out, ladder__band_kinds(b, kinds, sizeof kinds));
+        fputs("</text>\n", g->out);
+        fputs("</g>\n", g->out);
     }
 }
 
@@ -440,7 +543,7 @@ static double write_legend(const struct svg *g, double y, FILE *out)
     const struct synack_ladder *l = g->l;
     const struct synack_ladder_info *in = &l->info;
     unsigned present = 0;
-    char note[256];
+    char note[512];
 
     for (size_t i = 0; i < g->sh->item_count; i++) {
         if (g->sh->items[i].kind == ITEM_SEGMENT)
@@ -493,6 +596,15 @@ static double write_legend(const struct svg *g, double y, FILE *out)
         y = legend_note(out, y, g->interactive ? "Grey bands summarise runs of ordinary segments; click to expand."
                                                : "Grey bands summarise runs of ordinary segments.");
     }
+    if (in->folded_segments > 0) {
+        snprintf(note, sizeof note,
+                 "%llu of the %llu segments were summarised while reading, to bound memory: the darker bands "
+                 "count them (marks included) and cannot show them one by one. To see every segment of a part, "
+                 "draw that part from the capture: synack trace ladder --range T0:T1 or --segments A:B keeps "
+                 "it in full.",
+                 (unsigned long long)in->folded_segments, (unsigned long long)in->segments);
+        y = legend_note(out, y, note);
+    }
     for (size_t i = 0; i < g->sh->item_count; i++) {
         const struct ladder_item *it = &g->sh->items[i];
         if (it->kind == ITEM_SEGMENT && l->segs[it->index].arrival == SYNACK_LADDER_UNKNOWN) {
@@ -525,6 +637,21 @@ int ladder__svg(const struct synack_ladder *l, const struct synack_ladder_view *
     if (ladder__layout(l, &sh, HEADER_PX + 20, &lay) < 0) {
         ladder__view_free(&sh);
         return -SYNACK_ENOMEM;
+    }
+    g.band_top = malloc((sh.band_count + 1) * sizeof *g.band_top);
+    g.band_bottom = malloc((sh.band_count + 1) * sizeof *g.band_bottom);
+    if (g.band_top == NULL || g.band_bottom == NULL) {
+        free(g.band_top);
+        free(g.band_bottom);
+        ladder__layout_free(&lay);
+        ladder__view_free(&sh);
+        return -SYNACK_ENOMEM;
+    }
+    for (size_t i = 0; i < sh.item_count; i++) {
+        if (sh.items[i].kind != ITEM_BAND)
+            continue;
+        g.band_top[g.band_count] = lay.item_y[i];
+        g.band_bottom[g.band_count++] = lay.item_y[i] + lay.band_height[sh.items[i].index];
     }
     bottom = lay.bottom + 24;
     height = write_legend(&g, bottom + 24, NULL) + 10;
@@ -565,6 +692,8 @@ int ladder__svg(const struct synack_ladder *l, const struct synack_ladder_view *
     write_states(&g);
     write_legend(&g, bottom + 24, out);
     fputs("</svg>\n", out);
+    free(g.band_top);
+    free(g.band_bottom);
     ladder__layout_free(&lay);
     ladder__view_free(&sh);
     return ferror(out) ? -SYNACK_EIO : 0;

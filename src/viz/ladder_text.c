@@ -223,7 +223,7 @@ static void write_state(const struct text *x, const struct synack_ladder_state *
  * as many lines as it needs. */
 static void write_band(const struct text *x, const struct ladder_band *b)
 {
-    char time[32], text[256], mid[MAX_LINE_BYTES];
+    char time[32], text[512], mid[MAX_LINE_BYTES];
     const char *s = text;
     int room = x->middle - 4;
     bool first = true;
@@ -319,7 +319,7 @@ static void write_legend(const struct text *x, const struct ladder_shown *sh)
 {
     const struct synack_ladder *l = x->l;
     unsigned present = 0;
-    char line[320];
+    char line[512];
 
     for (size_t i = 0; i < sh->item_count; i++) {
         if (sh->items[i].kind == ITEM_SEGMENT)
@@ -344,6 +344,14 @@ static void write_legend(const struct text *x, const struct ladder_shown *sh)
     }
     if (l->info.states_inferred)
         note(x, "States inferred from the segments (RFC 9293 §3.3.2).");
+    if (l->info.folded_segments > 0) {
+        snprintf(line, sizeof line,
+                 "%llu of the %llu segments were summarised while reading, to bound memory: the ┄ lines count "
+                 "them (marks included). To see every segment of a part, draw that part from the capture: "
+                 "synack trace ladder --range T0:T1 or --segments A:B keeps it in full.",
+                 (unsigned long long)l->info.folded_segments, (unsigned long long)l->info.segments);
+        note(x, line);
+    }
     note(x, x->v->relative ? "Sequence numbers relative to each end's first." : "Sequence numbers absolute.");
 }
 

@@ -8,6 +8,11 @@
  * loss, duplicate ACK, ...), no SYN, FIN, RST or URG, and no state change
  * of either end during the time they take.  Such runs are what makes a
  * long transfer unreadable, and what a reader skips anyway.
+ *
+ * Folds (segments the builder kept only as counts, ladder_fold.c) are
+ * always drawn as bands: they join the band of the ordinary segments
+ * beside them, state change or not (they can be drawn no other way), and
+ * are shown whole when any of their numbers or sends is in the ranges.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,43 +27,7 @@ void synack_ladder_view_default(struct synack_ladder_view *v)
     v->collapse_above = 60;
     v->columns = 80;
     v->expand_max = 2000;
-}
-
-static int u64_cmp(const void *pa, const void *pb)
-{
-    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
-
-    return a < b ? -1 : a > b;
-}
-
-static void typical_flights(const struct synack_ladder *l, synack_time_us out[2])
-{
-    for (int e = 0; e < 2; e++) {
-        uint64_t *v = malloc((l->seg_count + 1) * sizeof *v);
-        size_t n = 0;
-        out[e] = SYNACK_TIME_NEVER;
-        if (v == NULL)
-            continue;
-        for (size_t i = 0; i < l->seg_count; i++) {
-            const struct synack_ladder_segment *s = &l->segs[i];
-            if (s->from == e && s->arrived_at >= s->sent_at &&
-                (s->arrival == SYNACK_LADDER_ARRIVED || s->arrival == SYNACK_LADDER_ESTIMATED))
-                v[n++] = s->arrived_at - s->sent_at;
-        }
-        if (n > 0) {
-            qsort(v, n, sizeof *v, u64_cmp);
-            out[e] = v[n / 2];
-        }
-        free(v);
-    }
-    for (int e = 0; e < 2; e++) {
-        if (out[e] == SYNACK_TIME_NEVER)
-            out[e] = out[1 - e];
-    }
-    for (int e = 0; e < 2; e++) {
-        if (out[e] == SYNACK_TIME_NEVER)
-            out[e] = 0;
-    }
+    v->expand_total = 20000;
 }
 
 synack_time_us ladder__arrow_end_time(const struct ladder_shown *sh, const struct synack_ladder_segment *s)
@@ -118,11 +87,35 @@ static int item_cmp(const void *pa, const void *pb)
     return a->index < b->index ? -1 : a->index > b->index;
 }
 
-static void band_add(const struct ladder_shown *sh, struct ladder_band *b,
-                     const struct synack_ladder_segment *s)
+/* A band being built over the segments and folds in number order. */
+struct band_build {
+    struct ladder_band b;
+    bool open;
+};
+
+static void band_start(struct band_build *bb, uint32_t number, synack_time_us from, uint64_t order)
 {
+    memset(&bb->b, 0, sizeof bb->b);
+    bb->open = true;
+    bb->b.first = number;
+    bb->b.from = from;
+    bb->b.to = from;
+    bb->b.order = order;
+    bb->b.seg_first = bb->b.seg_end = SIZE_MAX;
+    bb->b.fold_first = bb->b.fold_end = SIZE_MAX;
+}
+
+static void band_add_segment(const struct ladder_shown *sh, struct band_build *bb, size_t i,
+                             const struct synack_ladder_segment *s)
+{
+    struct ladder_band *b = &bb->b;
     synack_time_us end = ladder__arrow_end_time(sh, s);
 
+    if (b->seg_first == SIZE_MAX)
+        b->seg_first = i;
+    b->seg_end = i + 1;
+    b->last = s->number;
+    b->count++;
     if (s->payload_len) {
         b->data[s->from]++;
         b->bytes[s->from] += s->payload_len;
@@ -133,35 +126,138 @@ static void band_add(const struct ladder_shown *sh, struct ladder_band *b,
         b->to = end;
 }
 
+static void band_add_fold(struct band_build *bb, size_t k, const struct synack_ladder_fold *f)
+{
+    struct ladder_band *b = &bb->b;
+    uint64_t n = (uint64_t)f->last - f->first + 1;
+
+    if (b->fold_first == SIZE_MAX)
+        b->fold_first = k;
+    b->fold_end = k + 1;
+    b->last = f->last;
+    b->count += n;
+    b->folded += n;
+    for (int e = 0; e < 2; e++) {
+        b->data[e] += f->data[e];
+        b->acks[e] += f->acks[e];
+        b->bytes[e] += f->bytes[e];
+    }
+    for (int bit = 0; bit < SYNACK_LADDER_MARK_COUNT; bit++)
+        b->marked[bit] += f->marked[bit];
+    if (f->from < b->from)
+        b->from = f->from;
+    if (f->to > b->to)
+        b->to = f->to;
+}
+
+/* Keeps the band being built if it holds a fold (which can be drawn no
+ * other way) or enough ordinary segments; its segments are then not drawn
+ * one by one. */
+static int band_close(struct ladder_shown *out, struct band_build *bb, uint32_t collapse, bool *in_band,
+                      size_t lo)
+{
+    struct ladder_band *nb, *b = &bb->b;
+
+    if (!bb->open)
+        return 0;
+    bb->open = false;
+    if (b->folded == 0 && (collapse == 0 || b->count < collapse))
+        return 0;
+    if (b->seg_first == SIZE_MAX)
+        b->seg_first = b->seg_end = 0;
+    if (b->fold_first == SIZE_MAX)
+        b->fold_first = b->fold_end = 0;
+    if (out->band_count == out->band_cap) {
+        size_t cap = out->band_cap ? out->band_cap * 2 : 16;
+        nb = realloc(out->bands, cap * sizeof *nb);
+        if (nb == NULL)
+            return -SYNACK_ENOMEM;
+        out->bands = nb;
+        out->band_cap = cap;
+    }
+    out->bands[out->band_count++] = *b;
+    for (size_t k = b->seg_first; k < b->seg_end; k++)
+        in_band[k - lo] = true;
+    return 0;
+}
+
+/* Whether fold f is selected: any of its numbers in the segment range,
+ * and any of its sends in the time range. */
+static bool fold_selected(const struct synack_ladder *l, const struct synack_ladder_view *v,
+                          const struct synack_ladder_fold *f)
+{
+    synack_time_us a = f->from >= l->info.origin ? f->from - l->info.origin : 0;
+    synack_time_us z = f->last_sent >= l->info.origin ? f->last_sent - l->info.origin : 0;
+
+    if (v->first_segment && f->last < v->first_segment)
+        return false;
+    if (v->last_segment && f->first > v->last_segment)
+        return false;
+    if (v->have_range && (z < v->range_from || a > v->range_to))
+        return false;
+    return true;
+}
+
 int ladder__view_build(const struct synack_ladder *l, const struct synack_ladder_view *v,
                        struct ladder_shown *out)
 {
-    bool *sel = NULL;
+    bool *sel = NULL, *fsel = NULL, *in_band = NULL;
     synack_time_us *state_times = NULL, tmin = SYNACK_TIME_NEVER, tmax = 0;
-    size_t n_state_times = 0, cap_items;
-    bool *in_band = NULL;
+    size_t n_state_times = 0, lo, hi, flo, fhi;
     bool collapse;
+    struct band_build bb = {.open = false};
+    uint32_t collapse_len;
 
     memset(out, 0, sizeof *out);
-    typical_flights(l, out->typical_flight);
-    sel = calloc(l->seg_count + 1, sizeof *sel);
-    in_band = calloc(l->seg_count + 1, sizeof *in_band);
+    out->typical_flight[0] = l->typical_flight[0];
+    out->typical_flight[1] = l->typical_flight[1];
+    /* The segment range, found by number: a band's expansion looks at its
+     * own segments only, however large the model. */
+    lo = v->first_segment ? ladder__segment_at_or_after(l, v->first_segment) : 0;
+    hi = v->last_segment && v->last_segment < UINT32_MAX ? ladder__segment_at_or_after(l, v->last_segment + 1)
+                                                         : l->seg_count;
+    flo = v->first_segment ? ladder__fold_at_or_after(l, v->first_segment) : 0;
+    fhi = l->fold_count;
+    if (v->last_segment) {
+        fhi = v->last_segment < UINT32_MAX ? ladder__fold_at_or_after(l, v->last_segment + 1) : l->fold_count;
+        if (fhi < l->fold_count && l->folds[fhi].first <= v->last_segment)
+            fhi++;
+    }
+    if (hi < lo)
+        hi = lo;
+    if (fhi < flo)
+        fhi = flo;
+    sel = calloc(hi - lo + 1, sizeof *sel);
+    in_band = calloc(hi - lo + 1, sizeof *in_band);
+    fsel = calloc(fhi - flo + 1, sizeof *fsel);
     state_times = malloc((l->state_count + 1) * sizeof *state_times);
-    if (sel == NULL || in_band == NULL || state_times == NULL)
+    if (sel == NULL || in_band == NULL || fsel == NULL || state_times == NULL)
         goto nomem;
 
-    for (size_t i = 0; i < l->seg_count; i++) {
+    for (size_t i = lo; i < hi; i++) {
         const struct synack_ladder_segment *s = &l->segs[i];
         if (!selected(l, v, s))
             continue;
-        sel[i] = true;
+        sel[i - lo] = true;
         out->selected++;
         if (s->sent_at < tmin)
             tmin = s->sent_at;
         if (ladder__arrow_end_time(out, s) > tmax)
             tmax = ladder__arrow_end_time(out, s);
     }
-    out->empty_selection = out->selected == 0 && l->seg_count > 0;
+    for (size_t k = flo; k < fhi; k++) {
+        const struct synack_ladder_fold *f = &l->folds[k];
+        if (!fold_selected(l, v, f))
+            continue;
+        fsel[k - flo] = true;
+        out->selected += (uint64_t)f->last - f->first + 1;
+        out->folded += (uint64_t)f->last - f->first + 1;
+        if (f->from < tmin)
+            tmin = f->from;
+        if (f->to > tmax)
+            tmax = f->to;
+    }
+    out->empty_selection = out->selected == 0 && l->info.segments > 0;
     bool ranged = v->have_range || v->first_segment || v->last_segment;
     for (size_t i = 0; i < l->state_count; i++) {
         synack_time_us at = l->states[i].at;
@@ -169,50 +265,56 @@ int ladder__view_build(const struct synack_ladder *l, const struct synack_ladder
             state_times[n_state_times++] = at;
     }
 
-    cap_items = l->seg_count + l->state_count + 1;
-    out->items = malloc(cap_items * sizeof *out->items);
+    out->items = malloc((hi - lo + l->state_count + 1) * sizeof *out->items);
     if (out->items == NULL)
         goto nomem;
 
+    /* Bands, over the kept segments and the folds in number order. */
     collapse = v->collapse > 0 && out->selected > v->collapse_above;
-    for (size_t i = 0; collapse && i < l->seg_count;) {
-        size_t j = i;
-        struct ladder_band b;
-
-        if (!sel[i] || !ordinary(&l->segs[i])) {
-            i++;
+    collapse_len = collapse ? v->collapse : 0;
+    for (size_t i = lo, k = flo; i < hi || k < fhi;) {
+        if (k < fhi && (i >= hi || l->folds[k].first < l->segs[i].number)) {
+            const struct synack_ladder_fold *f = &l->folds[k];
+            if (!fsel[k - flo]) {
+                if (band_close(out, &bb, collapse_len, in_band, lo) < 0)
+                    goto nomem;
+            } else {
+                /* A fold joins whatever band is open: it can be drawn no
+                 * other way, state change or not. */
+                if (!bb.open)
+                    band_start(&bb, f->first, f->from, f->sent_order);
+                band_add_fold(&bb, k, f);
+            }
+            k++;
             continue;
         }
-        memset(&b, 0, sizeof b);
-        b.first = i;
-        b.from = l->segs[i].sent_at;
-        b.to = b.from;
-        while (j < l->seg_count && sel[j] && ordinary(&l->segs[j])) {
-            synack_time_us end = ladder__arrow_end_time(out, &l->segs[j]);
-            if (state_within(state_times, n_state_times, b.from, end > b.to ? end : b.to))
-                break;
-            band_add(out, &b, &l->segs[j]);
-            j++;
-        }
-        if (j == i) {
-            i++;
-            continue;
-        }
-        b.last = j - 1;
-        if (j - i >= v->collapse) {
-            struct ladder_band *nb = realloc(out->bands, (out->band_count + 1) * sizeof *nb);
-            if (nb == NULL)
+        const struct synack_ladder_segment *s = &l->segs[i];
+        if (!sel[i - lo] || !collapse || !ordinary(s)) {
+            if (band_close(out, &bb, collapse_len, in_band, lo) < 0)
                 goto nomem;
-            out->bands = nb;
-            out->bands[out->band_count++] = b;
-            for (size_t k = i; k < j; k++)
-                in_band[k] = true;
+            i++;
+            continue;
         }
-        i = j;
+        synack_time_us end = ladder__arrow_end_time(out, s);
+        if (bb.open && !state_within(state_times, n_state_times, bb.b.from, end > bb.b.to ? end : bb.b.to)) {
+            band_add_segment(out, &bb, i, s);
+            i++;
+            continue;
+        }
+        /* No band, or one a state change ends: s may start the next. */
+        if (band_close(out, &bb, collapse_len, in_band, lo) < 0)
+            goto nomem;
+        if (!state_within(state_times, n_state_times, s->sent_at, end > s->sent_at ? end : s->sent_at)) {
+            band_start(&bb, s->number, s->sent_at, s->sent_order);
+            band_add_segment(out, &bb, i, s);
+        }
+        i++;
     }
+    if (band_close(out, &bb, collapse_len, in_band, lo) < 0)
+        goto nomem;
 
-    for (size_t i = 0; i < l->seg_count; i++) {
-        if (!sel[i] || in_band[i])
+    for (size_t i = lo; i < hi; i++) {
+        if (!sel[i - lo] || in_band[i - lo])
             continue;
         out->items[out->item_count++] =
             (struct ladder_item){ITEM_SEGMENT, i, l->segs[i].sent_at, l->segs[i].sent_order};
@@ -229,20 +331,20 @@ int ladder__view_build(const struct synack_ladder *l, const struct synack_ladder
         if (ni == NULL)
             goto nomem;
         out->items = ni;
-        for (size_t b = 0; b < out->band_count; b++) {
-            const struct synack_ladder_segment *first = &l->segs[out->bands[b].first];
+        for (size_t b = 0; b < out->band_count; b++)
             out->items[out->item_count++] =
-                (struct ladder_item){ITEM_BAND, b, first->sent_at, first->sent_order};
-        }
+                (struct ladder_item){ITEM_BAND, b, out->bands[b].from, out->bands[b].order};
     }
     qsort(out->items, out->item_count, sizeof *out->items, item_cmp);
     free(sel);
+    free(fsel);
     free(in_band);
     free(state_times);
     return 0;
 
 nomem:
     free(sel);
+    free(fsel);
     free(in_band);
     free(state_times);
     ladder__view_free(out);

@@ -22,6 +22,12 @@
  * draw the smallest and largest; bars in one column are joined where they
  * touch, and into one bar when more than BARS_PER_COLUMN remain.
  *
+ * An x window (synack_plot_options.have_x_min/max) is applied as values
+ * arrive: what falls outside is not kept, except that a step or line
+ * series remembers the last value before the window (to start at its
+ * left edge with it) and, at the first value beyond it, adds the value at
+ * its right edge; bands are cut to it.
+ *
  * Nothing here knows about TCP; plot_tcp.c fills charts from segments.
  */
 #include "synack/plot.h"
@@ -60,7 +66,14 @@ struct series {
     bool have_origin;
     double origin, bin;          /* bin 0: every value its own record */
     bool pending_gap;            /* a NaN came: the next value starts a line */
-    uint64_t count;
+    uint64_t count;              /* values given (inside the x window) */
+    /* The x window, step and line series: the value held at the window's
+     * edges. */
+    bool have_before;            /* a value came before x_min ... */
+    double before_x, before_y;   /* ... the latest of them */
+    bool have_last;              /* a value came inside the window, since any gap ... */
+    double last_x, last_y;       /* ... the latest of them */
+    bool closed;                 /* a value beyond x_max came: the series ends at x_max */
 };
 
 struct synack_plot {
@@ -68,6 +81,8 @@ struct synack_plot {
     unsigned width, height;
     size_t max_records;
     bool y_from_zero, x_from_zero, y_plain, y_log;
+    bool have_x_min, have_x_max;
+    double x_min, x_max;
     char *notes[MAX_NOTES];
     int note_count;
     struct series series[SYNACK_PLOT_MAX_SERIES];
@@ -110,6 +125,12 @@ struct synack_plot *synack_plot_new(const struct synack_plot_options *opt)
     p->x_from_zero = opt->x_from_zero;
     p->y_plain = opt->y_plain;
     p->y_log = opt->y_log;
+    p->have_x_min = opt->have_x_min && isfinite(opt->x_min);
+    p->have_x_max = opt->have_x_max && isfinite(opt->x_max);
+    p->x_min = opt->x_min;
+    p->x_max = opt->x_max;
+    if (p->have_x_min && p->have_x_max && p->x_max < p->x_min)
+        p->x_max = p->x_min;
     p->title = copy_text(opt->title);
     p->x_label = copy_text(opt->x_label ? opt->x_label : "time (s)");
     p->y_label = copy_text(opt->y_label);
@@ -307,7 +328,6 @@ static void add_record(struct synack_plot *p, struct series *s, const struct rec
 {
     bool force_new = s->pending_gap;
 
-    s->count++;
     if (!s->have_origin) {
         s->have_origin = true;
         s->origin = r->x0;
@@ -329,23 +349,82 @@ static void add_record(struct synack_plot *p, struct series *s, const struct rec
     s->n++;
 }
 
-void synack_plot_add(struct synack_plot *p, int series, double x, double y)
+static void add_value(struct synack_plot *p, struct series *s, double x, double y)
 {
-    struct series *s = series_at(p, series);
     struct rec r;
 
-    if (s == NULL || s->style == SYNACK_PLOT_BARS || s->style == SYNACK_PLOT_BANDS || !isfinite(x))
-        return;
-    if (isnan(y)) {
-        s->pending_gap = s->n > 0;
-        return;
-    }
     memset(&r, 0, sizeof r);
     r.x0 = r.x1 = x;
     r.first = r.last = r.lo = r.hi = y;
     r.count = 1;
     r.lo_first = 1;
     add_record(p, s, &r);
+}
+
+static bool before_window(const struct synack_plot *p, double x)
+{
+    return p->have_x_min && x < p->x_min;
+}
+
+static bool after_window(const struct synack_plot *p, double x)
+{
+    return p->have_x_max && x > p->x_max;
+}
+
+/* The value a series held at x, between (x0, y0) and (x1, y1): a step
+ * holds y0; a line is interpolated (unless a value is infinite). */
+static double value_at(bool step, double x0, double y0, double x1, double y1, double x)
+{
+    if (step || x1 <= x0 || !isfinite(y0) || !isfinite(y1))
+        return y0;
+    return y0 + (y1 - y0) * (x - x0) / (x1 - x0);
+}
+
+void synack_plot_add(struct synack_plot *p, int series, double x, double y)
+{
+    struct series *s = series_at(p, series);
+    bool joined, step;
+
+    if (s == NULL || s->style == SYNACK_PLOT_BARS || s->style == SYNACK_PLOT_BANDS || !isfinite(x))
+        return;
+    joined = s->style != SYNACK_PLOT_POINTS;
+    step = s->style == SYNACK_PLOT_STEP;
+    if (isnan(y)) {
+        if (before_window(p, x)) {
+            s->have_before = false;
+        } else if (!after_window(p, x)) {
+            s->pending_gap = s->n > 0;
+            s->have_last = s->have_before = false;
+        }
+        return;
+    }
+    if (before_window(p, x)) {
+        s->have_before = joined;
+        s->before_x = x;
+        s->before_y = y;
+        return;
+    }
+    if (after_window(p, x)) {
+        /* The line runs on to the window's edge with the value it held there. */
+        if (joined && !s->closed) {
+            if (s->have_last) {
+                add_value(p, s, p->x_max, value_at(step, s->last_x, s->last_y, x, y, p->x_max));
+            } else if (s->have_before) {
+                add_value(p, s, p->x_min, value_at(step, s->before_x, s->before_y, x, y, p->x_min));
+                add_value(p, s, p->x_max, value_at(step, s->before_x, s->before_y, x, y, p->x_max));
+            }
+        }
+        s->closed = true;
+        return;
+    }
+    if (joined && !s->have_last && s->have_before && x > p->x_min)
+        add_value(p, s, p->x_min, value_at(step, s->before_x, s->before_y, x, y, p->x_min));
+    s->have_before = false;
+    s->have_last = joined;
+    s->last_x = x;
+    s->last_y = y;
+    s->count++;
+    add_value(p, s, x, y);
 }
 
 void synack_plot_add_bar(struct synack_plot *p, int series, double x, double lo, double hi)
@@ -355,6 +434,9 @@ void synack_plot_add_bar(struct synack_plot *p, int series, double x, double lo,
 
     if (s == NULL || s->style != SYNACK_PLOT_BARS || !isfinite(x) || !isfinite(lo) || !isfinite(hi))
         return;
+    if (before_window(p, x) || after_window(p, x))
+        return;
+    s->count++;
     memset(&r, 0, sizeof r);
     r.x0 = r.x1 = x;
     r.lo = r.first = lo < hi ? lo : hi;
@@ -374,6 +456,13 @@ void synack_plot_add_band(struct synack_plot *p, int series, double x0, double x
     memset(&r, 0, sizeof r);
     r.x0 = x0 < x1 ? x0 : x1;
     r.x1 = x0 < x1 ? x1 : x0;
+    if (after_window(p, r.x0) || before_window(p, r.x1))
+        return;
+    if (before_window(p, r.x0))
+        r.x0 = p->x_min;         /* cut to the window */
+    if (after_window(p, r.x1))
+        r.x1 = p->x_max;
+    s->count++;
     r.count = 1;
     add_record(p, s, &r);
 }
@@ -473,8 +562,12 @@ static void frame_ranges(const struct synack_plot *p, struct frame *f)
     }
     if (xlo > xhi)
         xlo = 0, xhi = 1;
-    if (p->x_from_zero && xlo > 0)
+    if (p->have_x_min)
+        xlo = p->x_min;          /* the window, whatever the data */
+    else if (p->x_from_zero && xlo > 0)
         xlo = 0;
+    if (p->have_x_max)
+        xhi = p->x_max;
     if (xhi - xlo <= fabs(xlo) * 1e-12)
         xhi = xlo + (xlo != 0 ? fabs(xlo) * 0.01 : 1);
     if (ylo > yhi)
@@ -893,7 +986,7 @@ static int write_series(const struct frame *f, const struct series *s, FILE *out
 
     fprintf(out, "<g class=\"series %s\" data-series=\"", style_name(s->style));
     put_escaped(out, s->name);
-    fputs("\"", out);
+    fprintf(out, "\" data-count=\"%llu\"", (unsigned long long)s->count);
     switch (s->style) {
     case SYNACK_PLOT_STEP:
     case SYNACK_PLOT_LINE: {
@@ -1058,8 +1151,10 @@ static void write_axes(const struct synack_plot *p, const struct frame *f, FILE 
     fputs("</g>\n", out);
 
     fputs("<g class=\"axes\" stroke=\"#333333\" stroke-width=\"1\" fill=\"#333333\">\n", out);
-    fprintf(out, "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\"/>\n", f->left,
-            f->top, f->right - f->left, f->bottom - f->top);
+    fprintf(out,
+            "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
+            "data-x-min=\"%.9g\" data-x-max=\"%.9g\" data-y-min=\"%.9g\" data-y-max=\"%.9g\"/>\n",
+            f->left, f->top, f->right - f->left, f->bottom - f->top, f->xmin, f->xmax, f->ymin, f->ymax);
     fputs("<g class=\"x-ticks\">\n", out);
     for (int k = 0; k < nx; k++) {
         double v = first + k * f->xstep, x = frame_x(f, v);
@@ -1136,18 +1231,43 @@ static void layout(const struct synack_plot *p, struct frame *f)
     }
 }
 
-int synack_plot_write_svg(const struct synack_plot *p, FILE *out)
+/* An id for an element of an HTML page: letters, digits, '-', '_'; a
+ * letter first. */
+static bool id_ok(const char *id)
+{
+    if (!((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')))
+        return false;
+    for (const char *c = id; *c; c++) {
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '-' ||
+              *c == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* standalone: an SVG file; else an <svg> element for an HTML page, with
+ * the id `id` (or none). */
+static int write_svg(const struct synack_plot *p, bool standalone, const char *id, FILE *out)
 {
     struct frame f;
     double top;
     int rc = 0;
 
     layout(p, &f);
+    if (standalone) {
+        fprintf(out,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%u\" height=\"%u\" ",
+                p->width, p->height);
+    } else {
+        fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" ", out);
+        if (id != NULL)
+            fprintf(out, "id=\"%s\" ", id);
+        fprintf(out, "width=\"%u\" height=\"%u\" ", p->width, p->height);
+    }
     fprintf(out,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%u\" height=\"%u\" "
             "viewBox=\"0 0 %u %u\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\">\n",
-            p->width, p->height, p->width, p->height);
+            p->width, p->height);
     if (p->title) {
         fputs("<title>", out);
         put_escaped(out, p->title);
@@ -1185,4 +1305,16 @@ int synack_plot_write_svg(const struct synack_plot *p, FILE *out)
     if (rc == 0 && (fflush(out) != 0 || ferror(out)))
         rc = -SYNACK_EIO;
     return rc;
+}
+
+int synack_plot_write_svg(const struct synack_plot *p, FILE *out)
+{
+    return write_svg(p, true, NULL, out);
+}
+
+int synack_plot_write_svg_inline(const struct synack_plot *p, const char *id, FILE *out)
+{
+    if (id != NULL && !id_ok(id))
+        return -SYNACK_EINVAL;
+    return write_svg(p, false, id, out);
 }

@@ -80,6 +80,7 @@ struct synack_tcp_plot {
     bool have_t0;
     synack_time_us t0;
     double last_x;
+    uint64_t cc_seen;            /* congestion figures, in the range or not */
 
     /* The endpoints, from the first segment (for the title). */
     bool have_ends;
@@ -145,6 +146,10 @@ static struct synack_plot *new_chart(const struct synack_tcp_plot_options *o, co
         .y_plain = absolute,
         .y_log = log,
         .x_from_zero = true,         /* time since the connection's first event */
+        .have_x_min = o->have_range,
+        .x_min = (double)o->range_from / 1e6,
+        .have_x_max = o->have_range && o->range_to != SYNACK_TIME_NEVER,
+        .x_max = (double)o->range_to / 1e6,
     };
     return synack_plot_new(&po);
 }
@@ -166,6 +171,10 @@ struct synack_tcp_plot *synack_tcp_plot_new(const struct synack_tcp_plot_options
         return NULL;
     tp->opt = opt ? *opt : none;
     tp->opt.title = NULL;
+    if (tp->opt.have_range && tp->opt.range_to < tp->opt.range_from)
+        tp->opt.range_to = tp->opt.range_from;
+    tp->have_t0 = tp->opt.have_origin;
+    tp->t0 = tp->opt.origin;
     tp->sender_ws = tp->receiver_ws = -2;
     if (opt != NULL && opt->title != NULL) {
         size_t len = strlen(opt->title) + 1;
@@ -233,7 +242,7 @@ const struct synack_tcp_plot_stats *synack_tcp_plot_stats(const struct synack_tc
     return &tp->stats;
 }
 
-/* Seconds since the first event. */
+/* Seconds since time 0: the origin given, or the first event. */
 static double time_x(struct synack_tcp_plot *tp, synack_time_us when)
 {
     if (!tp->have_t0) {
@@ -242,6 +251,15 @@ static double time_x(struct synack_tcp_plot *tp, synack_time_us when)
     }
     tp->last_x = when >= tp->t0 ? (double)(when - tp->t0) / 1e6 : -(double)(tp->t0 - when) / 1e6;
     return tp->last_x;
+}
+
+/* x is inside the range drawn: what the statistics count. */
+static bool shown(const struct synack_tcp_plot *tp, double x)
+{
+    if (!tp->opt.have_range)
+        return true;
+    return x >= (double)tp->opt.range_from / 1e6 &&
+           (tp->opt.range_to == SYNACK_TIME_NEVER || x <= (double)tp->opt.range_to / 1e6);
 }
 
 /* ---- Sequence space -------------------------------------------------------- */
@@ -367,7 +385,7 @@ static void rtt_sample(struct synack_tcp_plot *tp, synack_time_us sent, synack_t
     if (now < sent)
         return;
     r = (double)(now - sent);
-    tp->stats.rtt_samples++;
+    tp->stats.rtt_samples += shown(tp, x);
     synack_plot_add(tp->rtt, tp->s_samples, x, r / 1000.0);
     /* RFC 6298 §2.2-2.3, alpha 1/8, beta 1/4. */
     if (!tp->have_est) {
@@ -455,9 +473,12 @@ static void sender_segment(struct synack_tcp_plot *tp, synack_time_us when, doub
     start = unwrap(tp, seg->seq);
     end = start + len;
     resent = retransmission >= 0 ? retransmission != 0 : (tp->have_snd_max && start < tp->snd_max);
-    tp->stats.segments++;
+    if (shown(tp, x)) {
+        tp->stats.segments++;
+        tp->stats.retransmissions += resent;
+        tp->stats.bytes += resent ? 0 : seg->payload_len;
+    }
     if (resent) {
-        tp->stats.retransmissions++;
         synack_plot_add_bar(tp->tseq, tp->s_retx, x, seq_y(tp, start), seq_y(tp, end));
         q_mark_resent(tp, start, end);
     } else {
@@ -489,7 +510,7 @@ static void receiver_segment(struct synack_tcp_plot *tp, synack_time_us when, do
         int64_t sack[SYNACK_PACKET_SACK_MAX][2];
         bool advanced = !tp->have_ack || ack > tp->ack_max;
 
-        tp->stats.acks++;
+        tp->stats.acks += shown(tp, x);
         synack_plot_add(tp->tseq, tp->s_ack, x, seq_y(tp, ack));
         synack_plot_add(tp->tseq, tp->s_window, x, seq_y(tp, ack) + window);
         for (int i = 0; i < seg->sack_count && i < SYNACK_PACKET_SACK_MAX; i++) {
@@ -543,7 +564,8 @@ void synack_tcp_plot_cc(struct synack_tcp_plot *tp, synack_time_us when, const s
 {
     double x = time_x(tp, when);
 
-    tp->stats.cc_events++;
+    tp->cc_seen++;
+    tp->stats.cc_events += shown(tp, x);
     synack_plot_add(tp->cwnd, tp->s_cwnd, x, cc->cwnd);
     synack_plot_add(tp->cwnd, tp->s_ssthresh, x, cc->ssthresh >= SSTHRESH_INFINITE ? INFINITY : cc->ssthresh);
     synack_plot_add(tp->cwnd, tp->s_flight, x, cc->in_flight);
@@ -619,9 +641,11 @@ static int set_title(struct synack_tcp_plot *tp, struct synack_plot *chart, cons
     return synack_plot_set_title(chart, buf);
 }
 
-int synack_tcp_plot_write_svg(struct synack_tcp_plot *tp, enum synack_tcp_plot_kind kind, FILE *out)
+/* Titles, notes and which series show, for one chart; NULL on failure
+ * (*rc says why). */
+static struct synack_plot *prepare(struct synack_tcp_plot *tp, enum synack_tcp_plot_kind kind, int *rc_out)
 {
-    bool engine = tp->stats.cc_events > 0;
+    bool engine = tp->cc_seen > 0;
     struct synack_plot *chart;
     int rc;
 
@@ -671,9 +695,26 @@ int synack_tcp_plot_write_svg(struct synack_tcp_plot *tp, enum synack_tcp_plot_k
         synack_plot_set_visible(chart, tp->s_samples, tp->stats.rtt_samples > 0 || !engine);
         break;
     default:
-        return -SYNACK_EINVAL;
+        *rc_out = -SYNACK_EINVAL;
+        return NULL;
     }
-    if (rc < 0)
-        return rc;
-    return synack_plot_write_svg(chart, out);
+    *rc_out = rc;
+    return rc < 0 ? NULL : chart;
+}
+
+int synack_tcp_plot_write_svg(struct synack_tcp_plot *tp, enum synack_tcp_plot_kind kind, FILE *out)
+{
+    int rc;
+    struct synack_plot *chart = prepare(tp, kind, &rc);
+
+    return chart == NULL ? rc : synack_plot_write_svg(chart, out);
+}
+
+int synack_tcp_plot_write_svg_inline(struct synack_tcp_plot *tp, enum synack_tcp_plot_kind kind, const char *id,
+                                     FILE *out)
+{
+    int rc;
+    struct synack_plot *chart = prepare(tp, kind, &rc);
+
+    return chart == NULL ? rc : synack_plot_write_svg_inline(chart, id, out);
 }

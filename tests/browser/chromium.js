@@ -1,6 +1,7 @@
 // chromium.js — what the browser tests and the docs' screenshots share:
 // Debian's Chromium started by playwright-core (never a downloaded browser),
-// with no network of its own, and a small PNG reader for the screenshots.
+// with no network of its own, a small PNG reader for the screenshots, and
+// a click on a ladder arrow that hits the arrow.
 'use strict';
 const path = require('path');
 const zlib = require('zlib');
@@ -106,4 +107,39 @@ function colourStats(png) {
     return { distinct: counts.size, inked: (total - top) / total };
 }
 
-module.exports = { loadPlaywright, launch, readPng, colourStats };
+// clickArrow(arrow): clicks a ladder segment (a playwright locator
+// of its <g class="segment">) on its arrow, at the first point along the
+// line, from the middle out, where nothing else is drawn over it: the
+// middle of the group's box may miss a thin slanted line, or fall on a
+// crossing arrow.
+async function clickArrow(arrow) {
+    await arrow.scrollIntoViewIfNeeded();
+    const point = await arrow.evaluate((g) => {
+        const line = g.querySelector('line.arrow') || g.querySelector('line');
+        if (!line)
+            return null;
+        const ctm = line.getScreenCTM();
+        const svg = line.ownerSVGElement;
+        const at = (t) => {
+            const p = svg.createSVGPoint();
+            p.x = line.x1.baseVal.value + t * (line.x2.baseVal.value - line.x1.baseVal.value);
+            p.y = line.y1.baseVal.value + t * (line.y2.baseVal.value - line.y1.baseVal.value);
+            return p.matrixTransform(ctm);
+        };
+        for (let k = 0; k <= 16; k++) {
+            const t = 0.5 + (k % 2 ? 1 : -1) * Math.ceil(k / 2) * 0.05;
+            const p = at(t);
+            const x = Math.round(p.x), y = Math.round(p.y);   /* where a mouse can be */
+            const top = document.elementFromPoint(x, y);
+            if (top && top.closest('g.segment') === g)
+                return { x, y };
+        }
+        return null;
+    });
+    if (point)
+        await arrow.page().mouse.click(point.x, point.y);   /* the viewport's coordinates */
+    else
+        await arrow.click();
+}
+
+module.exports = { loadPlaywright, launch, readPng, colourStats, clickArrow };

@@ -6,6 +6,12 @@
 //     shows its label, seq and ack;
 //   - clicking a summarised band in the diagram opens its expanded drawing,
 //     whose arrows are then visible and give their details too;
+//   - the plots beside the diagram: a tab each for the time-sequence graph,
+//     congestion window and RTT; each tab shows its plot (an SVG of a real
+//     size, with its data drawn: bars, lines, dots) and hides the diagram,
+//     ArrowRight moves to the next tab, and the "Ladder diagram" tab brings
+//     the diagram back; an arrow clicked in the diagram puts a time cursor
+//     on the plots at its send time, inside the plot area;
 //   - no console errors or uncaught exceptions, and no request for anything
 //     but the page itself (any other request is refused and counted).
 //
@@ -13,7 +19,7 @@
 'use strict';
 const path = require('path');
 const fs = require('fs');
-const { launch, readPng, colourStats } = require('./chromium');
+const { launch, readPng, colourStats, clickArrow } = require('./chromium');
 
 const pagePath = path.resolve(process.argv[2]);
 const shotPath = process.argv[3];
@@ -39,7 +45,7 @@ async function clickAndRead(page, arrow, what) {
     const seq = await arrow.getAttribute('data-seq');
     const ack = await arrow.getAttribute('data-ack');
     const label = (await arrow.locator('text.label').first().textContent()).trim();
-    await arrow.click();
+    await clickArrow(arrow);
     const cls = await arrow.getAttribute('class');
     check(/\bpinned\b/.test(cls), `${what}: a click pins segment #${n}`, cls);
     check(await page.locator('#detail-hint').isHidden(), `${what}: the hint gives way to the details`);
@@ -52,6 +58,56 @@ async function clickAndRead(page, arrow, what) {
         check(new RegExp('ack \\d+ \\(relative ' + ack + '\\)').test(text),
             `${what}: the panel shows ack (relative ${ack})`, text.slice(0, 400));
     return { n, text };
+}
+
+// The plots in their tabs, and the time cursor of a pinned arrow.
+async function checkPlots(page) {
+    const tabs = page.locator('#view-tabs button[role=tab]');
+    check(await page.locator('#view-tabs').isVisible(), 'the tabs are shown');
+    check(await tabs.count() === 4, 'four tabs: the diagram and three plots', await tabs.count());
+    check(await page.locator('#tab-ladder').getAttribute('aria-selected') === 'true', 'the diagram\'s tab is selected first');
+    check(!(await page.locator('#view-tseq svg.plot').isVisible()), 'the plots are hidden while the diagram shows');
+
+    // Pin an arrow (a retransmission, as above): the cursor goes to its send time.
+    let arrow = page.locator('#diagram g.segment.retransmission[data-n]').first();
+    if (await arrow.count() === 0)
+        arrow = page.locator('#diagram g.segment.data[data-n]').first();
+    const sent = Number(await arrow.getAttribute('data-sent'));
+    const n = await arrow.getAttribute('data-n');
+    await clickArrow(arrow);
+
+    const views = { tseq: ['data segment', 'line.bar'], cwnd: ['cwnd', 'polyline'], rtt: ['RTT sample (data to its ACK, Karn)', 'circle'] };
+    for (const [id, [series, mark]] of Object.entries(views)) {
+        await page.locator('#tab-' + id).click();
+        const svg = page.locator(`#view-${id} svg.plot`).first();
+        check(await svg.isVisible(), `the ${id} tab shows its plot`);
+        check(!(await page.locator('#diagram').isVisible()), `the ${id} tab hides the diagram`);
+        check(await page.locator('#tab-' + id).getAttribute('aria-selected') === 'true', `the ${id} tab is selected`);
+        const box = await svg.boundingBox();
+        check(box && box.width >= 400 && box.height >= 200, `the ${id} plot has a real size`, box && `${box.width}x${box.height}`);
+        const drawn = await svg.locator(`g.series[data-series="${series}"] ${mark}`).count();
+        check(drawn > 0, `the ${id} plot draws its "${series}" data`, drawn);
+        const cursor = svg.locator('g.cursor');
+        check(await cursor.count() === 1 && await cursor.getAttribute('visibility') === 'visible',
+            `the ${id} plot has a time cursor for the pinned arrow`);
+        if (await cursor.count() === 1) {
+            check(Number(await cursor.getAttribute('data-t')) === sent && await cursor.getAttribute('data-n') === n,
+                `the ${id} cursor is at segment #${n}'s send time ${sent}`, await cursor.getAttribute('data-t'));
+            const frame = svg.locator('rect.frame');
+            const fx = Number(await frame.getAttribute('x')), fw = Number(await frame.getAttribute('width'));
+            const x0 = Number(await frame.getAttribute('data-x-min')), x1 = Number(await frame.getAttribute('data-x-max'));
+            const cx = Number(await cursor.locator('line').getAttribute('x1'));
+            check(Math.abs(cx - (fx + (sent - x0) / (x1 - x0) * fw)) < 0.5 && cx >= fx && cx <= fx + fw,
+                `the ${id} cursor is drawn at that time on the axis`, cx);
+        }
+    }
+    // The keyboard: ArrowRight from the last tab wraps to the first.
+    await page.locator('#tab-rtt').focus();
+    await page.keyboard.press('ArrowRight');
+    check(await page.locator('#tab-ladder').getAttribute('aria-selected') === 'true', 'ArrowRight moves to the next tab');
+    check(await page.locator('#diagram').isVisible() && await arrow.isVisible(), 'the diagram is back');
+    await page.keyboard.press('Escape');
+    check(await page.locator('#view-tseq g.cursor').getAttribute('visibility') === 'hidden', 'Escape takes the cursor away');
 }
 
 async function main() {
@@ -91,7 +147,7 @@ async function main() {
         // A lost segment: the panel says it never arrived.
         const lost = page.locator('#diagram g.segment.lost[data-n]').first();
         if (await lost.count() === 1) {
-            await lost.click();
+            await clickArrow(lost);
             const text = await panelText(page);
             check(text.includes('never (lost)'), 'a lost segment\'s panel says it never arrived', text.slice(0, 300));
         }
@@ -108,10 +164,10 @@ async function main() {
                 `band ${id}'s drawing has its ${await band.getAttribute('data-count')} arrows`, count);
             check(!(await inside.first().isVisible()), `band ${id}'s arrows are hidden while collapsed`);
             // Arrows in flight across the band (sent before it, arriving
-            // after) are drawn over its middle; click its left end, outside
-            // the two lines, where nothing covers it.
-            const box = await band.boundingBox();
-            await band.click({ position: { x: 6, y: box.height / 2 } });
+            // after) are cut where they cross it: nothing covers its middle,
+            // so a click there reaches the band (Playwright refuses to
+            // click where another element would take the click).
+            await band.click();
             check(await details.evaluate((d) => d.open), `clicking band ${id} opens it`);
             check(await inside.first().isVisible(), `band ${id}'s arrows are visible once opened`);
             const middle = inside.nth(Math.floor(count / 2));
@@ -120,6 +176,8 @@ async function main() {
         } else {
             console.log('(the page has no band to expand)');
         }
+
+        await checkPlots(page);
 
         check(errors.length === 0, 'no console errors or exceptions', errors.join('; '));
         check(foreign.length === 0, 'no request but the page itself', foreign.join(' '));

@@ -3,7 +3,8 @@
 # headless Chromium (Debian's chromium, driven by playwright-core from
 # tests/browser/node_modules; see ladder_page.js for the checks): a
 # screenshot that is not blank, a click on an arrow filling the details
-# panel with its seq and ack, a band expanded, no console errors, no
+# panel with its seq and ack, a band expanded, the plots in their tabs
+# drawn with the pinned arrow's time cursor, no console errors, no
 # request but the file itself.  Exits 77 (skipped) when Chromium, node or
 # playwright-core is missing: scripts/install-deps.sh installs them.
 set -u

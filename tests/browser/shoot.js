@@ -1,17 +1,19 @@
-// shoot.js IN OUT.png [--width W] [--height H] [--full] [--click N [--center]] [--text TITLE]
+// shoot.js IN OUT.png [--width W] [--height H] [--full] [--click N [--center]] [--tab ID] [--text TITLE]
 // A screenshot in headless Debian Chromium, for the docs
 // (scripts/docs-screenshots.sh).  IN is a page or an SVG opened as a file://
 // URL; with --text, IN is a text file (a terminal rendering) shown as a
 // terminal would, under TITLE.  --click N clicks segment N of a ladder page
 // first so its details panel is filled (--center: and scrolls it to the
-// middle of the window; the panel stays in view).  Anything but file:// is refused.
+// middle of the window; the panel stays in view).  --tab ID then shows the
+// page's view ID (tseq, cwnd, rtt: the tab "tab-ID") at the top of the
+// window.  Anything but file:// is refused.
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { launch } = require('./chromium');
+const { launch, clickArrow } = require('./chromium');
 
 const args = process.argv.slice(2);
-const opt = { width: 1280, height: 900, full: false, click: null, center: false, text: null };
+const opt = { width: 1280, height: 900, full: false, click: null, center: false, tab: null, text: null };
 const pos = [];
 for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -20,6 +22,7 @@ for (let i = 0; i < args.length; i++) {
     else if (a === '--full') opt.full = true;
     else if (a === '--click') opt.click = args[++i];
     else if (a === '--center') opt.center = true;
+    else if (a === '--tab') opt.tab = args[++i];
     else if (a === '--text') opt.text = args[++i];
     else pos.push(a);
 }
@@ -62,12 +65,17 @@ pre{margin:0;padding:12px 16px;color:#e5e5e5;font:13px/1.25 'DejaVu Sans Mono',m
             await page.goto('file://' + path.resolve(input));
             if (opt.click !== null) {
                 const arrow = page.locator(`#diagram g.segment[data-n="${opt.click}"]`);
-                await arrow.click();
+                await clickArrow(arrow);
                 await page.mouse.move(0, 0);
                 if (opt.center)
                     await arrow.evaluate((g) => g.scrollIntoView({ block: 'center' }));
                 else
                     await page.evaluate(() => window.scrollTo(0, 0));
+            }
+            if (opt.tab !== null) {
+                await page.locator('#tab-' + opt.tab).click();
+                await page.mouse.move(0, 0);
+                await page.evaluate(() => window.scrollTo(0, 0));
             }
             await page.screenshot({ path: output, fullPage: opt.full });
         }

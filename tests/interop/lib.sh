@@ -10,6 +10,8 @@
 #     interop_init TAG SYNACK TOOL...    # skips (77) without CAP_NET_ADMIN, fails without a tool
 #     serve_start --echo 7 ...           # synack serve in $NS, kernel side configured
 #     check "what is checked" COMMAND... # or check_json / tshark_check
+#     capture_start / capture_stop       # tcpdump or dumpcap in a namespace
+#     ladder_check PCAP WHAT CLOSER NEAR # a capture's ladder against tshark
 #     serve_stop
 #     interop_finish                     # "N passed, N failed"; exit status
 #
@@ -367,6 +369,84 @@ resets_before_close() {
         $3 == 1 { fin[$1, $2 == syn] = 1 }
         $4 == 1 && $2 == syn && !(fin[$1, 0] && fin[$1, 1]) { n++ }
         END { print n + 0 }'
+}
+
+# capture_start VAR PCAP NS COMMAND...: a capture process (tcpdump,
+# dumpcap) in namespace NS, started through bg_start (so the EXIT trap ends
+# it) and given a moment to attach; its messages go to PCAP.log.
+capture_start() {
+    local var=$1 pcap=$2 ns=$3
+    shift 3
+    bg_start "$var" "$ns" "$pcap.log" "$@"
+    local i
+    for ((i = 0; i < 50; i++)); do
+        grep -qE 'listening on|Capturing on' "$pcap.log" 2>/dev/null && break
+        sleep 0.1
+    done
+    sleep 0.3
+}
+
+# capture_stop PID PCAP: lets the capture drain (the packets are in its
+# buffer already), then SIGINT; tcpdump and dumpcap write what they hold
+# and exit.  Fails when nothing was written.
+capture_stop() {
+    sleep 1
+    kill -INT "$1" 2>/dev/null
+    wait_exit "$1" 10 >/dev/null 2>&1 || true
+    [[ -s $2 ]]
+}
+
+# ladder_check PCAP WHAT CLOSER NEAR
+#
+# The ladder diagram of a capture's one TCP connection (`synack trace
+# ladder --collapse 0 -o FILE.svg`), read back from the SVG's structure by
+# tests/lib/ladder_read.py and compared, property by property, with two
+# readings of the same capture that owe nothing to the ladder code:
+# tshark's fields and `synack trace list --json`.  The connection's ends,
+# one arrow per segment with its direction, flags, relative seq/ack,
+# length and window, the handshake, the FINs, each end's states (RFC 9293
+# §3.3.2, for a close begun by CLOSER: client or server), retransmission,
+# presumed-loss, duplicate-ACK, zero-window, window-update and keepalive
+# marks.  NEAR is the end beside the capture point (client, server, none,
+# or either: beside both, as on loopback), whose every segment was captured
+# before the path could lose it.
+# The SVG stays in $WORK as PCAP's name + .ladder.svg.
+LADDER_READ=$REPO/tests/lib/ladder_read.py
+ladder_check() {
+    local pcap=$1 what=$2 closer=$3 near=$4 base facts n=0 desc got want
+    base=$WORK/$(basename "$pcap").ladder
+    if ! "$SYNACK" trace ladder "$pcap" --collapse 0 -o "$base.svg" 2>"$base.err"; then
+        fail "$what: synack trace ladder -o FILE.svg exits 0" "$(cat "$base.err")"
+        return
+    fi
+    if ! "$SYNACK" trace list "$pcap" --json >"$base.list.json" 2>"$base.err"; then
+        fail "$what: synack trace list --json exits 0" "$(cat "$base.err")"
+        return
+    fi
+    # shellcheck disable=SC2046  # one word per tshark option
+    tshark -r "$pcap" "${TSHARK_OPTS[@]}" -o tcp.relative_sequence_numbers:TRUE -Y "tcp.stream == 0" -T fields \
+        $(python3 "$LADDER_READ" tshark-fields) >"$base.tsv" 2>/dev/null
+    if ! facts=$(python3 "$LADDER_READ" capture "$base.svg" "$base.tsv" "$base.list.json" "$closer" "$near" 2>&1); then
+        fail "$what: the ladder and tshark's fields read back" "$facts"
+        return
+    fi
+    while IFS=$'\t' read -r desc got want; do
+        if [[ $desc == info ]]; then
+            log "  $what: $got"
+        else
+            check_eq "$got" "$want" "$what: $desc"
+            n=$((n + 1))
+        fi
+    done <<<"$facts"
+    # A reader that stopped early must not pass: every property was compared.
+    check_awk "$n >= 20" "$what: all properties of the ladder compared ($n)"
+}
+
+# ladder_marks PCAP CLASS: how many arrows of the ladder ladder_check drew
+# for PCAP carry the mark CLASS (lost, retransmission, dup-ack, ...).
+ladder_marks() {
+    python3 "$LADDER_READ" marks "$WORK/$(basename "$1").ladder.svg" 2>/dev/null |
+        awk -v c="$2" '$1 == c { n = $2 } END { print n + 0 }'
 }
 
 interop_finish() {

@@ -10,7 +10,15 @@
 #   - `synack connect` sends 10 MB to a server in NAME-far (which checks
 #     every byte) and receives 10 MB from one (synack checks them);
 #   - every connection ends cleanly: exit status 0, end of stream on the
-#     kernel's side, no reset from synack before both FINs.
+#     kernel's side, no reset from synack before both FINs;
+#   - the two `synack connect` transfers are also captured by tcpdump on
+#     the TUN device (the kernel's capture, beside synack: before the
+#     impaired link for what synack sends, after it for what it receives),
+#     and each capture's ladder diagram is compared with tshark's fields
+#     and `synack trace list` (ladder_check in lib.sh): arrows, handshake,
+#     FINs, states of a close synack began, retransmission marks, losses
+#     presumed on synack's resent copies (at least one while sending),
+#     duplicate ACKs.
 #
 # Captures taken inside synack see every packet synack sends and receives,
 # and nothing of what the impaired link drops.  So on these captures:
@@ -29,7 +37,7 @@
 #   - malformed packets and bad checksums are never legitimate.
 # shellcheck source=lib.sh disable=SC2154  # bg_start assigns the *_pid variables
 source "$(dirname "$0")/lib.sh"
-interop_init hop "$1" curl cmp tshark
+interop_init hop "$1" curl cmp tshark tcpdump
 
 size=$(scaled 10485760)
 spec="loss 1% delay 20ms reorder 1% 25%"
@@ -74,7 +82,33 @@ synack_connect() {
     in_ns timeout 150 "$SYNACK" connect --tun "$TUN_DEV" --addr "$SYN_ADDR/24" "$@"
 }
 
+# tcpdump_on_tun VAR PCAP PORT: the kernel's own capture of what crosses
+# the TUN device, beside synack: everything synack sends is seen before the
+# impaired link can lose it; what the far side sends, after.  synack hands
+# the kernel TSO packets of up to 64 KiB, which the capture shows as sent.
+# Headers only (-s 160): with full packets the capture ring holds a few
+# dozen of those and tcpdump drops packets in bursts; the lengths come
+# from the IP header.
+tcpdump_on_tun() {
+    capture_start "$1" "$2" "$NS" tcpdump -Z root -i "$TUN_DEV" -s 160 -n -U --immediate-mode -B 16384 -w "$2" \
+        tcp port "$3"
+}
+# tcpdump_ladder PID PCAP WHAT: stops the capture, which must have lost
+# nothing itself, and checks its ladder diagram.  synack (the client)
+# half-closes first in both transfers: --send-bytes after the last byte,
+# --expect-bytes at once (its standard input is empty).
+tcpdump_ladder() {
+    if ! capture_stop "$1" "$2"; then
+        fail "$3: tcpdump wrote a capture" "$(cat "$2.log")"
+        return
+    fi
+    check "$3: tcpdump dropped nothing ($(grep 'dropped by kernel' "$2.log"))" \
+        grep -q '^0 packets dropped by kernel' "$2.log"
+    ladder_check "$2" "$3 ladder" client client
+}
+
 log "synack connect -> far server, $size bytes:"
+tcpdump_on_tun cap_send "$WORK/send-tcpdump.pcap" 5001
 bg_start sink_pid "$FAR" "$WORK/sink.json" python3 "$PEER" sink --listen "$FAR_ADDR:5001" --bytes "$size" \
     --ready-file "$WORK/sink.ready" --timeout 140
 wait_file "$WORK/sink.ready" 10 || fail "far sink listens"
@@ -87,8 +121,12 @@ sink=$(cat "$WORK/sink.json")
 check_eq "$rc" 0 "the far kernel received $size pattern bytes byte-exact, then EOF: $sink"
 log "  $(printf %.2f "$(json_field seconds "$out")") s, $(printf %.1f "$(json_field send_mbps "$out")") Mbit/s"
 lossy_check "$WORK/send.pcap" "send capture"
+tcpdump_ladder "$cap_send" "$WORK/send-tcpdump.pcap" "send, tcpdump on $TUN_DEV"
+n=$(ladder_marks "$WORK/send-tcpdump.pcap" lost)
+check_awk "$n > 0" "send, tcpdump on $TUN_DEV: losses presumed where synack resent before an ACK ($n lost arrows)"
 
 log "far server -> synack connect, $size bytes:"
+tcpdump_on_tun cap_recv "$WORK/recv-tcpdump.pcap" 5002
 bg_start source_pid "$FAR" "$WORK/source.json" python3 "$PEER" source --listen "$FAR_ADDR:5002" --bytes "$size" \
     --ready-file "$WORK/source.ready" --timeout 140
 wait_file "$WORK/source.ready" 10 || fail "far source listens"
@@ -103,6 +141,7 @@ source=$(cat "$WORK/source.json")
 check_eq "$rc" 0 "the far kernel sent $size bytes, half-closed, and read EOF: $source"
 log "  $(printf %.2f "$(json_field seconds "$out")") s, $(printf %.1f "$(json_field recv_mbps "$out")") Mbit/s"
 lossy_check "$WORK/recv.pcap" "receive capture"
+tcpdump_ladder "$cap_recv" "$WORK/recv-tcpdump.pcap" "receive, tcpdump on $TUN_DEV"
 
 # The impairer's counters (user-space mode) show what the link did.
 "$NETNS_SH" down "$NAME" 2>&1 | sed 's/^/  /'

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ladder.sh SYNACK — ladder diagrams read back from their structure, never
-# from pixels (python3's xml.etree parses the SVG):
+# from pixels (tests/lib/ladder_read.py parses the SVG with python3's
+# xml.etree; the interop tests read the kernel's captures' ladders with it):
 #
 #   - the textbook exchange (synack demo --svg): exactly ten arrows, each
 #     with the flags, seq and ack of the table, and each end's states in
@@ -13,7 +14,16 @@
 #     retransmissions marked; its pcap through `trace ladder`: the
 #     retransmissions and the presumed losses marked;
 #   - the HTML page: well formed enough to hold the same drawing, the
-#     segment data as JSON for every arrow, no external reference.
+#     segment data as JSON for every arrow, no external reference;
+#   - the page's plots (page_plots.py): the time-sequence graph, cwnd and
+#     RTT of the drawn connection in tabs, the lossy run's retransmissions
+#     all given to its time-sequence graph, both directions of the
+#     textbook's data, and a capture's page saying its figures are
+#     estimates;
+#   - a capture drawn with a budget of 64 segments (--max-segments): the
+#     bands of folded segments count, with the arrows, every segment,
+#     byte and retransmission `synack trace list` does; the legend says
+#     so; --segments draws its range in full whatever the budget.
 set -u
 synack=$1
 if ! command -v python3 >/dev/null; then
@@ -25,43 +35,13 @@ trap 'rm -rf "$dir"' EXIT
 passed=0 failed=0
 check() { if [[ "$1" == "$2" ]]; then passed=$((passed + 1)); else echo "FAILED: $3"; echo "  expected: $2"; echo "  got:      $1"; failed=$((failed + 1)); fi; }
 
-# svg_read FILE WHAT: what the drawing holds, one item a line.
+# svg_read FILE WHAT: what the drawing holds, one item a line
+# (tests/lib/ladder_read.py, shared with the interop tests):
 #   arrows  "from flags seq ack len | label" for each arrow, in order
 #   states  "end: S1 S2 ..." for each end, in the order drawn (time order)
 #   marks   "class count" for each mark class on arrows
 svg_read() {
-    python3 - "$1" "$2" <<'EOF'
-import sys, xml.etree.ElementTree as ET
-ns = '{http://www.w3.org/2000/svg}'
-root = ET.parse(sys.argv[1]).getroot()
-what = sys.argv[2]
-group = next(g for g in root.iter(ns + 'g') if g.get('class') == 'segments')
-arrows = [g for g in group if g.tag == ns + 'g' and 'segment' in g.get('class', '').split()]
-if what == 'arrows':
-    for g in arrows:
-        label = next(t.text for t in g.iter(ns + 'text') if 'label' in t.get('class', '').split())
-        print(g.get('data-from'), g.get('data-flags'), g.get('data-seq'), g.get('data-ack') or '-',
-              g.get('data-len'), '|', label)
-elif what == 'states':
-    ends = []
-    states = {}
-    for t in root.iter(ns + 'text'):
-        if 'state' in (t.get('class') or '').split():
-            end = t.get('data-end')
-            if end not in states:
-                ends.append(end)
-                states[end] = []
-            states[end].append(t.text)
-    for end in sorted(ends):
-        print(end + ': ' + ' '.join(states[end]))
-elif what == 'marks':
-    counts = {}
-    for g in arrows:
-        for c in g.get('class').split()[2:]:
-            counts[c] = counts.get(c, 0) + 1
-    for c in sorted(counts):
-        print(c, counts[c])
-EOF
+    python3 "$(dirname "$0")/../lib/ladder_read.py" "$2" "$1"
 }
 
 # ---- The textbook exchange, from the engine's trace of both ends --------
@@ -190,6 +170,77 @@ pre: hello from client!.."
 else
     echo "node is not installed: the page's script was not run"
 fi
+
+# ---- The page's plots --------------------------------------------------------
+
+here=$(dirname "$0")
+rexmit_json=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["retransmissions"])' "$dir/lossy.json")
+check "$([[ $rexmit_json -gt 0 ]] && echo yes)" yes "the lossy run retransmitted (else the plots' check proves little)"
+check "$(python3 "$here/page_plots.py" "$dir/lossy.html" --retrans "$rexmit_json" --ends 1)" ok \
+    "sim --html: tseq, cwnd and RTT plots of the connection, every retransmission in the tseq plot"
+check "$(python3 "$here/page_plots.py" "$dir/four.html" --ends 2 --retrans 0)" ok \
+    "demo --html: the plots of both directions' data"
+"$synack" trace ladder "$dir/lossy.pcap" -o "$dir/lossy-pcap.html"
+check "$?" 0 "trace ladder -o FILE.html exits 0"
+check "$(python3 "$here/page_plots.py" "$dir/lossy-pcap.html" --capture --ends 1 --retrans "$rexmit_json")" ok \
+    "trace ladder -o x.html: the plots a capture allows, said to be estimates"
+
+# ---- Bounded memory: segments folded while reading -----------------------
+
+# fold_read FILE: what a drawing says of all its segments, arrows and bands
+# together: "segments N folded F bytes B rexmit R", then "bands-ok" when
+# every band's data and ACK counts add up to its segment count.
+fold_read() {
+    python3 - "$1" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+ns = '{http://www.w3.org/2000/svg}'
+root = ET.parse(sys.argv[1]).getroot()
+segments = folded = byts = rexmit = 0
+ok = True
+for g in root.iter(ns + 'g'):
+    cls = (g.get('class') or '').split()
+    if 'segment' in cls and g.get('data-n'):
+        segments += 1
+        byts += int(g.get('data-len')) if g.get('data-from') == 'client' else 0
+        rexmit += 'retransmission' in cls
+    elif 'band' in cls and g.get('data-count'):
+        n = int(g.get('data-count'))
+        segments += n
+        folded += int(g.get('data-folded'))
+        byts += int(g.get('data-bytes').split()[0])
+        marks = dict(m.split(':') for m in g.get('data-marks').split())
+        rexmit += int(marks.get('retransmission', 0))
+        ok &= sum(map(int, g.get('data-data').split() + g.get('data-acks').split())) == n
+        ok &= ('folded' in cls) == (int(g.get('data-folded')) > 0)
+print('segments', segments, 'folded', folded, 'bytes', byts, 'rexmit', rexmit)
+print('bands-ok' if ok else 'bands-wrong')
+EOF
+}
+list_json=$("$synack" trace list "$dir/lossy.pcap" --json)
+want=$(python3 -c 'import json,sys; c = json.loads(sys.argv[1])[0]; s = c["client_to_server"]
+print("segments", c["packets"], "bytes", s["bytes"] + s["retransmitted_bytes"], "rexmit", s["retransmissions"])' "$list_json")
+"$synack" trace ladder "$dir/lossy.pcap" --max-segments 64 -o "$dir/fold.svg"
+check "$?" 0 "trace ladder --max-segments 64 exits 0"
+got=$(fold_read "$dir/fold.svg")
+check "$(sed -n 1p <<<"$got" | sed 's/ folded [0-9]*//')" "$want" \
+    "folded while reading, arrows and bands still count every segment, byte and retransmission trace list does"
+folded=$(sed -n 1p <<<"$got" | awk '{print $4}')
+check "$([[ $folded -gt 100 ]] && echo yes)" yes "with a budget of 64 segments, most of the transfer is folded ($folded)"
+check "$(sed -n 2p <<<"$got")" bands-ok "each band's data and ACK counts add up to its segment count"
+check "$(grep -c '<g class="band folded"' "$dir/fold.svg")" "$(grep -c 'data-folded="[1-9]' "$dir/fold.svg")" \
+    "the bands that hold folded segments are marked so"
+total=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[0]["packets"])' "$list_json")
+check "$(grep -c "$folded of the $total segments were summarised while reading" "$dir/fold.svg")" 1 \
+    "the legend says how many segments were summarised, and of how many"
+"$synack" trace ladder "$dir/lossy.pcap" --max-segments 64 >"$dir/fold.term"
+check "$(grep -c 'summarised while reading' "$dir/fold.term")" 1 "the text rendering says so too"
+# Zooming in: the range asked for is kept whole, whatever the budget.
+"$synack" trace ladder "$dir/lossy.pcap" --max-segments 64 --segments 150:229 --collapse 0 -o "$dir/zoom.svg"
+check "$(svg_read "$dir/zoom.svg" arrows | wc -l)" 80 "--segments 150:229 draws its 80 segments one by one"
+check "$(grep -c '<g class="band' "$dir/zoom.svg")" 0 "and no band"
+"$synack" trace ladder "$dir/lossy.pcap" --max-segments 64 -o "$dir/fold.html"
+check "$(grep -c 'Not expandable: ' "$dir/fold.html")" "$(grep -c '<g class="band folded"' "$dir/fold.html")" \
+    "the page says of each folded band that it cannot be expanded"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -14,7 +14,16 @@
 #     and their estimated SRTT;
 #   - --status 0.5: a line per connection every half second of virtual time;
 #   - bad requests: an unknown connection fails (1) and says how many
-#     there are; a missing -o is a usage error (2); so is --kind ladder.
+#     there are; a missing -o is a usage error (2); so is --kind ladder;
+#   - trace plot --range: the time axis spans the range, every bar lies in
+#     it, and the plot holds exactly the segments the capture has there
+#     (counted from the pcap by this script, not by synack); an open end
+#     runs to the last segment; a reversed range is a usage error;
+#   - sim --plot-flow 1 with two flows: the second flow's connection (its
+#     client port, the one --ladder-conn 1 draws), its retransmissions as
+#     --json counts them for that flow, which are not the first flow's,
+#     and the HTML page of --ladder-conn 1 plots that connection too;
+#     the run itself is the same with or without the plots.
 set -u
 synack=$1
 dir=$(mktemp -d)
@@ -54,6 +63,30 @@ check test $? -eq 2
 check test $? -eq 2
 "$synack" trace plot "$dir/missing.pcap" -o "$dir/none.svg" 2>/dev/null
 check test $? -eq 1
+
+# --range: a time window of the capture's connection.
+"$synack" trace plot "$dir/run.pcap" -o "$dir/range.svg" --range 0.3:0.6 >"$dir/range.txt"
+check test $? -eq 0
+"$synack" trace plot "$dir/run.pcap" -o "$dir/range-open.svg" --range 0.6: >"$dir/range-open.txt"
+check test $? -eq 0
+"$synack" trace plot "$dir/run.pcap" -o "$dir/none.svg" --range 2:1 2>"$dir/err.txt"
+check test $? -eq 2
+check grep -q -- '--range must be T0:T1' "$dir/err.txt"
+
+# --plot-flow: two flows, each with its own losses.
+flows_args=(--bytes 300000 --flows 2 --loss 0.02 --delay 10 --rate 20 --seed 1)
+"$synack" sim "${flows_args[@]}" --json --plot-tseq "$dir/flow0.svg" >"$dir/flow0.json"
+check test $? -eq 0
+"$synack" sim "${flows_args[@]}" --json --plot-flow 1 --plot-tseq "$dir/flow1.svg" --plot-cwnd "$dir/flow1-cwnd.svg" \
+    --svg "$dir/conn1.svg" --html "$dir/conn1.html" --ladder-conn 1 >"$dir/flow1.json"
+check test $? -eq 0
+check cmp -s "$dir/flow0.json" "$dir/flow1.json"
+# The page of --ladder-conn 1 plots that connection: its retransmissions.
+retrans1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["flows"][1]["retransmissions"])' "$dir/flow1.json")
+check test "$(python3 "$(dirname "$0")/page_plots.py" "$dir/conn1.html" --retrans "$retrans1" --ends 1)" = ok
+"$synack" sim "${flows_args[@]}" --plot-flow 2 --plot-tseq "$dir/none.svg" >/dev/null 2>"$dir/err.txt"
+check test $? -eq 2
+check grep -q -- '--plot-flow must be a flow of the run, 0 to 1 (got 2)' "$dir/err.txt"
 
 verdict=$(python3 - "$dir" "$retrans" "${segments:-0}" <<'PY'
 import sys
@@ -132,6 +165,86 @@ r = load("cap-rtt.svg")
 if r is not None:
     need(count(series(r, "RTT sample (data to its ACK, Karn)"), "circle") >= 100, "cap-rtt.svg: RTT samples")
     need(count(series(r, "SRTT, estimated from the samples (RFC 6298)"), "polyline") >= 1, "cap-rtt.svg: SRTT estimate")
+
+# ---- --range, against the capture read here -------------------------------
+import json, re, struct
+
+def pcap_segments(path):
+    """(microseconds from the first packet, from the client, has sequence
+    space) for each TCP segment of a LINKTYPE_RAW pcap."""
+    data = open(path, "rb").read()
+    magic = struct.unpack("<I", data[:4])[0]
+    e = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+    nano = magic in (0xa1b23c4d, 0x4d3cb2a1)
+    off, out, first = 24, [], None
+    while off + 16 <= len(data):
+        sec, frac, incl, _ = struct.unpack(e + "IIII", data[off:off + 16])
+        pkt = data[off + 16:off + 16 + incl]
+        off += 16 + incl
+        t = sec * 1000000 + (frac // 1000 if nano else frac)
+        if len(pkt) < 20 or pkt[0] >> 4 != 4 or pkt[9] != 6:
+            continue
+        ihl = (pkt[0] & 15) * 4
+        total = struct.unpack(">H", pkt[2:4])[0]
+        tcp = pkt[ihl:]
+        doff = (tcp[12] >> 4) * 4
+        flags = tcp[13]
+        payload = total - ihl - doff
+        first = t if first is None else first
+        out.append((t - first, pkt[12:16] == bytes([198, 18, 0, 1]), payload > 0 or flags & 0x03))
+    return out
+
+def frame(root):
+    f = next(r for r in root.iter(NS + "rect") if r.get("class") == "frame")
+    x, w = float(f.get("x")), float(f.get("width"))
+    return x, x + w, float(f.get("data-x-min")), float(f.get("data-x-max"))
+
+def given(root, name):
+    g = series(root, name)
+    return int(g.get("data-count")) if g is not None else -1
+
+segs = pcap_segments(f"{d}/run.pcap")
+sent = [t for t, client, space in segs if client and space]
+for name, lo, hi, txt in (("range.svg", 300000, 600000, "range.txt"), ("range-open.svg", 600000, None, "range-open.txt")):
+    r = load(name)
+    if r is None:
+        continue
+    inside = len([t for t in sent if t >= lo and (hi is None or t <= hi)])
+    need(0 < inside < len(sent) and min(sent) < lo and (hi is None or max(sent) > hi),
+         f"{name}: the capture has segments before, in and after the range ({inside} of {len(sent)})")
+    left, right, x0, x1 = frame(r)
+    need(x0 == lo / 1e6, f"{name}: the axis starts at the range's start ({x0})")
+    # Open: the last thing drawn, a segment of the sender's or the receiver's ACK.
+    last = max(t for t, client, space in segs if space or not client)
+    need(x1 == (hi / 1e6 if hi is not None else last / 1e6),
+         f"{name}: the axis ends at the range's end, or the last segment drawn ({x1})")
+    xs = [float(b.get("x1")) for b in r.iter(NS + "line") if b.get("class") == "bar"]
+    need(xs and all(left - 0.05 <= x <= right + 0.05 for x in xs), f"{name}: every bar within the plot area")
+    ticks = [float(t.text) for t in r.iter(NS + "text") if t.get("class") == "tick-label" and
+             t.get("text-anchor") == "middle"]
+    need(ticks and all(x0 - 1e-9 <= v <= x1 + 1e-9 for v in ticks), f"{name}: time ticks within the range {ticks}")
+    drawn = given(r, "data segment") + given(r, "retransmission")
+    need(drawn == inside, f"{name}: {drawn} segments plotted, the capture has {inside} in the range")
+    m = re.search(r": (\d+) segments, .* in the range$", open(f"{d}/{txt}").read().strip())
+    need(m is not None and int(m.group(1)) == inside, f"{name}: the summary counts the range's segments")
+
+# ---- --plot-flow -----------------------------------------------------------
+flows = json.load(open(f"{d}/flow0.json"))["flows"]
+r0, r1, rc = load("flow0.svg"), load("flow1.svg"), load("flow1-cwnd.svg")
+if r0 is not None and r1 is not None:
+    t0, t1 = r0.find(NS + "title").text, r1.find(NS + "title").text
+    need(t0 != t1, f"--plot-flow 1 plots another connection than flow 0 ({t1})")
+    ladder = E.parse(f"{d}/conn1.svg").getroot()
+    left_end = next(g for g in ladder.iter(NS + "g") if g.get("class") == "end" and g.get("data-side") == "left")
+    ep = [t.text for t in left_end.iter(NS + "text")][1]
+    need(t1.startswith(ep + " \u2192 "), f"flow 1's plot is the connection --ladder-conn 1 draws ({ep}; {t1})")
+    need(flows[0]["retransmissions"] != flows[1]["retransmissions"], "the flows' retransmissions differ (seed)")
+    for i, root in ((0, r0), (1, r1)):
+        need(given(root, "retransmission") == flows[i]["retransmissions"],
+             f"flow {i}'s plot holds its {flows[i]['retransmissions']} retransmissions "
+             f"(got {given(root, 'retransmission')})")
+if rc is not None:
+    need(count(series(rc, "cwnd"), "polyline") >= 1, "flow1-cwnd.svg: the flow's cwnd")
 
 print("; ".join(fails) if fails else "ok")
 PY

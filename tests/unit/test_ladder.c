@@ -164,6 +164,35 @@ TEST(ladder_classifies_each_segment)
 /* A retransmission after the original was acknowledged is spurious: the
  * original was not lost.  Captured at the receiver (the server), nothing
  * seen can have been lost afterwards either. */
+/* Seen after a reordering path: a segment that fills the hole another
+ * left by overtaking it is new, not a retransmission (the rule of
+ * conn_index.c: only sequence space carried before counts); a copy of
+ * either is one. */
+TEST(ladder_reordered_original_is_not_a_retransmission)
+{
+    const struct seg segs[] = {
+        {C, 0, SYN, 100, 0, 65535, 0},
+        {S, 100 * MS, SYN | ACK, 500, 101, 65535, 0},
+        {C, 100 * MS, ACK, 101, 501, 65535, 0},
+        {C, 101 * MS, ACK, 101, 501, 65535, 1000},      /* 4: [101, 1101) */
+        {C, 102 * MS, ACK, 2101, 501, 65535, 1000},     /* 5: overtook [1101, 2101) */
+        {C, 102 * MS, ACK, 4101, 501, 65535, 1000},     /* 6: another hole, [3101, 4101) */
+        {C, 103 * MS, ACK, 1101, 501, 65535, 1000},     /* 7: fills the first hole */
+        {C, 104 * MS, ACK, 3101, 501, 65535, 500},      /* 8: half of the second */
+        {C, 105 * MS, ACK, 3101, 501, 65535, 1000},     /* 9: half new, half seen */
+        {C, 106 * MS, ACK, 1101, 501, 65535, 1000},     /* 10: all seen */
+    };
+    struct synack_ladder *l = from_capture(segs, sizeof segs / sizeof segs[0], NULL);
+    REQUIRE(l != NULL);
+    CHECK_EQ(marks_of(l, 5) & SYNACK_LADDER_RETRANSMISSION, 0);
+    CHECK_EQ(marks_of(l, 6) & SYNACK_LADDER_RETRANSMISSION, 0);
+    CHECK_EQ(marks_of(l, 7) & SYNACK_LADDER_RETRANSMISSION, 0);
+    CHECK_EQ(marks_of(l, 8) & SYNACK_LADDER_RETRANSMISSION, 0);
+    CHECK(marks_of(l, 9) & SYNACK_LADDER_RETRANSMISSION);
+    CHECK(marks_of(l, 10) & SYNACK_LADDER_RETRANSMISSION);
+    synack_ladder_free(l);
+}
+
 TEST(ladder_presumes_loss_only_when_it_can)
 {
     const struct seg spurious[] = {
@@ -470,5 +499,87 @@ TEST(ladder_text_keeps_to_its_width)
     CHECK(widest(text) > 80);
     CHECK_EQ(count(text, "ACK,PSH seq=4000000001 ack=3000000001 len=1448"), 2);
     free(text);
+    synack_ladder_free(l);
+}
+
+/* ---- More views on the HTML page ------------------------------------------ */
+
+static int write_hello(void *ctx, FILE *out)
+{
+    fprintf(out, "<p id=\"%s-p\">hello</p>\n", (const char *)ctx);
+    return 0;
+}
+
+static int write_fails(void *ctx, FILE *out)
+{
+    (void)ctx;
+    fputs("<p>half</p>\n", out);
+    return -SYNACK_ENOMEM;
+}
+
+/* Each section gets a tab after the diagram's and a panel after the
+ * diagram, before the details panel; bad ids write nothing. */
+TEST(ladder_html_sections_in_tabs)
+{
+    struct synack_ladder *l = bulk();
+    struct synack_ladder_section sec[2] = {
+        {.id = "tseq", .title = "Time & sequence", .write = write_hello, .ctx = "tseq"},
+        {.id = "rtt", .title = "RTT", .write = write_hello, .ctx = "rtt"},
+    };
+    struct synack_ladder_section bad = {.id = "ladder", .title = "x", .write = write_hello, .ctx = "x"};
+    char *html = NULL;
+    size_t len = 0;
+    FILE *f;
+
+    REQUIRE(l != NULL);
+    f = open_memstream(&html, &len);
+    REQUIRE(f != NULL);
+    CHECK_EQ(synack_ladder_write_html_sections(l, NULL, sec, 2, f), 0);
+    fclose(f);
+    REQUIRE(html != NULL);
+    CHECK_EQ(count(html, "role=\"tab\""), 3);
+    CHECK_EQ(count(html, "<button type=\"button\" role=\"tab\" id=\"tab-tseq\" aria-controls=\"view-tseq\""), 1);
+    CHECK_EQ(count(html, ">Time &amp; sequence</button>"), 1);
+    CHECK_EQ(count(html, "<section id=\"view-rtt\" class=\"view-section\""), 1);
+    CHECK_EQ(count(html, "<p id=\"tseq-p\">hello</p>"), 1);
+    {
+        const char *diagram = strstr(html, "<div id=\"diagram\">"), *tseq = strstr(html, "<section id=\"view-tseq\"");
+        const char *rtt = strstr(html, "<section id=\"view-rtt\""), *aside = strstr(html, "<aside id=\"details\"");
+        CHECK(diagram && tseq && rtt && aside && diagram < tseq && tseq < rtt && rtt < aside);
+    }
+    free(html);
+    html = NULL;
+
+    /* Without sections: no tabs, as before. */
+    f = open_memstream(&html, &len);
+    REQUIRE(f != NULL);
+    CHECK_EQ(synack_ladder_write_html_sections(l, NULL, NULL, 0, f), 0);
+    fclose(f);
+    CHECK_EQ(count(html, "view-tabs\" role"), 0);
+    CHECK_EQ(count(html, "<section id=\"view-"), 0);
+    free(html);
+    html = NULL;
+
+    /* Refused: a reserved id, a duplicate, markup in an id. */
+    f = open_memstream(&html, &len);
+    REQUIRE(f != NULL);
+    CHECK_EQ(synack_ladder_write_html_sections(l, NULL, &bad, 1, f), -SYNACK_EINVAL);
+    sec[1].id = "tseq";
+    CHECK_EQ(synack_ladder_write_html_sections(l, NULL, sec, 2, f), -SYNACK_EINVAL);
+    sec[1].id = "a\"><script>";
+    CHECK_EQ(synack_ladder_write_html_sections(l, NULL, sec, 2, f), -SYNACK_EINVAL);
+    fclose(f);
+    CHECK_EQ(len, 0);
+    free(html);
+    html = NULL;
+
+    /* A section that fails: the page is finished, the error returned. */
+    sec[1] = (struct synack_ladder_section){.id = "cwnd", .title = "cwnd", .write = write_fails};
+    f = open_memstream(&html, &len);
+    REQUIRE(f != NULL);
+    CHECK_EQ(synack_ladder_write_html_sections(l, NULL, sec, 2, f), -SYNACK_ENOMEM);
+    fclose(f);
+    CHECK(strstr(html, "</html>") != NULL);
+    free(html);
     synack_ladder_free(l);
 }

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "synack/errors.h"
 #include "synack/plot.h"
 #include "test.h"
 
@@ -487,4 +488,184 @@ TEST(clipped_series_leaves_the_range_alone)
     CHECK_NEAR(series_top_value(svg, "data"), 100, 0.01);
     free(svg);
     synack_plot_free(p);
+}
+
+/* The frame's data-x-min/data-x-max and its left and right edges. */
+static bool frame_of(const char *svg, double *xmin, double *xmax, double *left, double *right)
+{
+    const char *f = strstr(svg, "<rect class=\"frame\"");
+    double w;
+
+    return f != NULL && sscanf(strstr(f, " x=\"") + 4, "%lf", left) == 1 &&
+           sscanf(strstr(f, " width=\"") + 8, "%lf", &w) == 1 &&
+           sscanf(strstr(f, "data-x-min=\"") + 12, "%lf", xmin) == 1 &&
+           sscanf(strstr(f, "data-x-max=\"") + 12, "%lf", xmax) == 1 && (*right = *left + w, true);
+}
+
+/* The value at pixel row y, from the frame's data-y-min/data-y-max (linear axis). */
+static double frame_value(const char *svg, double y)
+{
+    const char *f = strstr(svg, "<rect class=\"frame\"");
+    double top, h, lo, hi;
+
+    if (f == NULL || sscanf(strstr(f, " y=\"") + 4, "%lf", &top) != 1 ||
+        sscanf(strstr(f, " height=\"") + 9, "%lf", &h) != 1 ||
+        sscanf(strstr(f, "data-y-min=\"") + 12, "%lf", &lo) != 1 ||
+        sscanf(strstr(f, "data-y-max=\"") + 12, "%lf", &hi) != 1)
+        return NAN;
+    return lo + (top + h - y) / h * (hi - lo);
+}
+
+/* The first vertex (x, y) and the last x of series `name`'s polylines. */
+static bool polyline_ends(const char *svg, const char *name, double *first, double *first_y, double *last)
+{
+    char attr[160];
+    const char *g, *end;
+    bool have = false;
+
+    snprintf(attr, sizeof attr, "data-series=\"%s\" data-count=", name);   /* not the legend's */
+    g = strstr(svg, attr);
+    if (g == NULL)
+        return false;
+    end = strstr(g, "</g>");
+    for (const char *p = strstr(g, "points=\""); p && p < end; p = strstr(p + 1, "points=\"")) {
+        const char *q = p + 8, *stop = strchr(q, '"');
+        double x, y;
+        int used;
+        while (q < stop && sscanf(q, "%lf,%lf%n", &x, &y, &used) == 2) {
+            if (!have) {
+                *first = x;
+                *first_y = y;
+            }
+            *last = x;
+            have = true;
+            q += used;
+            while (*q == ' ')
+                q++;
+        }
+    }
+    return have;
+}
+
+/* A window of x: values outside are left out, a step series starts at the
+ * left edge with the value it held there and runs to the right edge, a
+ * band is cut, and the axis spans the window whatever the data. */
+TEST(x_window_keeps_what_lies_inside)
+{
+    struct synack_plot_options o = {.have_x_min = true, .x_min = 1, .have_x_max = true, .x_max = 2,
+                                    .x_from_zero = true, .y_from_zero = true};
+    struct synack_plot *p = synack_plot_new(&o);
+    int bars = synack_plot_series(p, SYNACK_PLOT_BARS, "bars", "#000", SYNACK_PLOT_MARKED);
+    int step = synack_plot_series(p, SYNACK_PLOT_STEP, "step", "#00f", 0);
+    int dots = synack_plot_series(p, SYNACK_PLOT_POINTS, "dots", "#0f0", 0);
+    int band = synack_plot_series(p, SYNACK_PLOT_BANDS, "band", "#f00", 0);
+    double xmin = 0, xmax = 0, left = 0, right = 0, first = 0, first_y = 0, last = 0, bx = 0;
+    char *svg;
+
+    REQUIRE(p && bars >= 0 && step >= 0 && dots >= 0 && band >= 0);
+    for (int i = 0; i < 6; i++) {        /* x = 0.25, 0.75, ... 2.75: two inside */
+        double x = 0.25 + 0.5 * i;
+        synack_plot_add_bar(p, bars, x, i * 10.0, i * 10.0 + 5);
+        synack_plot_add(p, step, x, i * 10.0);
+        synack_plot_add(p, dots, x, i * 10.0);
+    }
+    synack_plot_add_band(p, band, 0.5, 1.5);
+    svg = render(p);
+    REQUIRE(svg != NULL);
+    REQUIRE(frame_of(svg, &xmin, &xmax, &left, &right));
+    CHECK_NEAR(xmin, 1, 1e-9);
+    CHECK_NEAR(xmax, 2, 1e-9);
+    CHECK_EQ(count_in_series(svg, "bars", "<line class=\"bar\""), 2);
+    CHECK_EQ(count_in_series(svg, "bars", "<path class=\"mark\""), 2);
+    CHECK(strstr(svg, "data-series=\"bars\" data-count=\"2\"") != NULL);
+    CHECK_EQ(count_in_series(svg, "dots", "<circle"), 2);
+    CHECK(strstr(svg, "data-series=\"step\" data-count=\"2\"") != NULL);
+    REQUIRE(polyline_ends(svg, "step", &first, &first_y, &last));
+    CHECK_NEAR(first, left, 0.001);
+    CHECK_NEAR(last, right, 0.001);
+    /* From the left edge the step holds 10, its value since x = 0.75. */
+    CHECK(fabs(frame_value(svg, first_y) - 10) < 0.2);
+    REQUIRE(strstr(svg, "<rect class=\"band\"") != NULL);
+    CHECK(sscanf(strstr(strstr(svg, "<rect class=\"band\""), " x=\"") + 4, "%lf", &bx) == 1);
+    CHECK_NEAR(bx, left, 0.001);
+    free(svg);
+    synack_plot_free(p);
+}
+
+/* Several charts in one HTML page: an <svg> element with its own id, no
+ * XML declaration, and no other id to collide. */
+TEST(inline_svg_for_a_page)
+{
+    struct synack_plot *p = synack_plot_new(&(struct synack_plot_options){.title = "t"});
+    int s = synack_plot_series(p, SYNACK_PLOT_LINE, "line", "#000", 0);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f;
+
+    REQUIRE(p && s >= 0);
+    synack_plot_add(p, s, 0, 1);
+    synack_plot_add(p, s, 1, 2);
+    f = open_memstream(&text, &size);
+    REQUIRE(f != NULL);
+    CHECK_EQ(synack_plot_write_svg_inline(p, "tseq-end0", f), 0);
+    CHECK_EQ(synack_plot_write_svg_inline(p, "1st", f), -SYNACK_EINVAL);
+    CHECK_EQ(synack_plot_write_svg_inline(p, "a b", f), -SYNACK_EINVAL);
+    CHECK_EQ(synack_plot_write_svg_inline(p, "a\"><script>", f), -SYNACK_EINVAL);
+    fclose(f);
+    REQUIRE(text != NULL);
+    {
+        static const char head[] = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"plot\" id=\"tseq-end0\" ";
+        CHECK(strncmp(text, head, sizeof head - 1) == 0);
+    }
+    CHECK(strstr(text, "<?xml") == NULL);
+    CHECK_EQ(count(text, NULL, " id=\""), 1);
+    CHECK_EQ(count(text, NULL, "url(#"), 0);
+    CHECK(strstr(text, "data-x-min=\"0\" data-x-max=\"1\"") != NULL);
+    free(text);
+    synack_plot_free(p);
+}
+
+/* The TCP plot's time origin and range: time 0 where the caller says,
+ * only the range drawn and counted, yet the state (window scale from the
+ * SYNs, highest sequence sent) follows the whole connection. */
+TEST(tcp_plot_origin_and_range)
+{
+    struct synack_tcp_plot_options o = {.have_origin = true, .origin = 500000, .have_range = true,
+                                        .range_from = 1000000, .range_to = 2000000};
+    struct synack_tcp_plot *tp = synack_tcp_plot_new(&o);
+    struct synack_packet_info s;
+    const struct synack_tcp_plot_stats *st;
+    double xmin = 0, xmax = 0, left = 0, right = 0;
+    char *svg;
+
+    REQUIRE(tp != NULL);
+    s = seg(true, SYNACK_TCP_SYN, 1000, 0, 0, 65535);
+    s.has_wscale = true;
+    s.wscale = 3;
+    synack_tcp_plot_segment(tp, 500000, &s, true, -1);
+    s = seg(false, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 9000, 1001, 0, 100);
+    s.has_wscale = true;
+    s.wscale = 2;
+    synack_tcp_plot_segment(tp, 600000, &s, false, -1);
+    /* A segment every 0.25 s from 0.75 s to 2.75 s after the origin. */
+    for (uint32_t i = 0; i < 9; i++) {
+        s = seg(true, SYNACK_TCP_ACK, 1001 + 100 * i, 9001, 100, 500);
+        synack_tcp_plot_segment(tp, 500000 + 750000 + 250000 * (synack_time_us)i, &s, true, -1);
+    }
+    /* A resend of the first, inside the range: the plot knows it was sent before. */
+    s = seg(true, SYNACK_TCP_ACK, 1001, 9001, 100, 500);
+    synack_tcp_plot_segment(tp, 500000 + 1900000, &s, true, -1);
+    st = synack_tcp_plot_stats(tp);
+    CHECK_EQ(st->segments, 6);           /* 1.0, 1.25, 1.5, 1.75, 2.0 s and the resend */
+    CHECK_EQ(st->retransmissions, 1);
+    CHECK_EQ(st->bytes, 500);
+    svg = render_tcp(tp, SYNACK_TCP_PLOT_TSEQ);
+    REQUIRE(svg != NULL);
+    REQUIRE(frame_of(svg, &xmin, &xmax, &left, &right));
+    CHECK_NEAR(xmin, 1, 1e-9);
+    CHECK_NEAR(xmax, 2, 1e-9);
+    CHECK_EQ(count_in_series(svg, "data segment", "<line class=\"bar\""), 5);
+    CHECK_EQ(count_in_series(svg, "retransmission", "<line class=\"bar\""), 1);
+    free(svg);
+    synack_tcp_plot_free(tp);
 }
