@@ -5,6 +5,9 @@
 # the command to run and fails.
 #
 #   cmake gcc make pkg-config   the build
+#   clang libclang-rt-14-dev    the fuzz harnesses (fuzz/, scripts/fuzz.sh): libFuzzer
+#                               and the sanitizer runtimes come with compiler-rt
+#   valgrind                    memcheck over the scenario and unit tests (scripts/valgrind.sh)
 #   tshark                      tests that read our pcap files with Wireshark's dissectors
 #   tcpdump                     captures of the kernel's TCP for `synack trace` (tests/interop)
 #   iproute2 iputils-ping curl  the interop tests (tests/interop): synack on a TUN
@@ -16,7 +19,7 @@
 #                               tests/browser/package-lock.json (no browser download)
 set -euo pipefail
 
-needed=(cmake gcc make pkg-config tshark tcpdump iproute2 iputils-ping curl socat python3 ethtool chromium nodejs npm)
+needed=(cmake gcc make pkg-config clang libclang-rt-14-dev valgrind tshark tcpdump iproute2 iputils-ping curl socat python3 ethtool chromium nodejs npm)
 here=$(cd "$(dirname "$0")" && pwd)
 browser_dir=$here/../tests/browser
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # test.sh — builds synack and runs the whole test suite twice: a normal
 # build in build/ and an AddressSanitizer + UndefinedBehaviorSanitizer build
-# in build-asan/.  Runs both even when the first fails; exits non-zero if
-# either failed.  Works from any directory.
+# in build-asan/; then runs each fuzz harness for a minute (scripts/fuzz.sh,
+# build-fuzz/; SYNACK_FUZZ_SECONDS changes the minute).  Runs every stage
+# even when one fails; exits non-zero if any failed.  Works from any
+# directory.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -32,6 +34,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 normal=ok
 sanitize=ok
+fuzz=ok
 
 banner "normal build (build/)"
 run_suite build || normal=FAILED
@@ -39,5 +42,10 @@ run_suite build || normal=FAILED
 banner "sanitizer build (build-asan/, -DSYNACK_SANITIZE=ON)"
 run_suite build-asan -DSYNACK_SANITIZE=ON || sanitize=FAILED
 
-banner "normal build: $normal, sanitizer build: $sanitize"
-[[ $normal == ok && $sanitize == ok ]]
+# Every ctest run above replays the fuzz corpus (fuzz_replay_*); this also
+# fuzzes each harness for a minute under ASan+UBSan with libFuzzer (clang).
+banner "fuzzing (build-fuzz/, libFuzzer, ${SYNACK_FUZZ_SECONDS:-60} s per harness)"
+scripts/fuzz.sh "${SYNACK_FUZZ_SECONDS:-60}" || fuzz=FAILED
+
+banner "normal build: $normal, sanitizer build: $sanitize, fuzzing: $fuzz"
+[[ $normal == ok && $sanitize == ok && $fuzz == ok ]]

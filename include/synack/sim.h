@@ -10,7 +10,9 @@
  * byte.
  *
  * A packet sent by a host goes to the link that joins it to the host owning
- * the destination address (or is dropped and counted when there is none).
+ * the destination address (or is dropped and counted when there is none,
+ * synack_sim_unroutable).  synack_sim_send_raw() puts arbitrary packets on
+ * the wire from a host, for attackers.
  *
  * Applications run as callbacks: synack_sim_set_app() registers one per
  * host, called whenever that host's stack has socket events waiting, and
@@ -84,6 +86,23 @@ void synack_sim_set_app(struct synack_sim *sim, int host, synack_sim_app_fn fn, 
  * -SYNACK_EINVAL (no fn, or no such host) or -SYNACK_ENOMEM. */
 int synack_sim_at(struct synack_sim *sim, synack_time_us at, int host, synack_sim_timer_fn fn, void *ctx);
 void synack_sim_set_tap(struct synack_sim *sim, synack_sim_tap_fn fn, void *ctx);
+
+/* Called for every packet just before the destination host's stack
+ * receives it (to_host in place of from_host); it must only observe (it
+ * may read the receiving stack's state, e.g. with synack_getinfo). */
+void synack_sim_set_arrival_tap(struct synack_sim *sim, synack_sim_tap_fn fn, void *ctx);
+
+/* Sends a raw IPv4 packet (at least a header long) from `from_host` as if
+ * its stack had sent it, now: the tap sees it and the link towards its
+ * destination address takes it.  Nothing about it is checked, so source
+ * addresses may be spoofed.  For attackers and fault injection; callable
+ * from callbacks.  Returns 0 (also when the link drops it or no link
+ * reaches the destination), -SYNACK_EINVAL or -SYNACK_ENOBUFS. */
+int synack_sim_send_raw(struct synack_sim *sim, int from_host, const uint8_t *packet, size_t len);
+
+/* Packets sent to an address no link of the sender reaches: they vanish,
+ * counted here (e.g. SYN|ACKs to spoofed sources). */
+uint64_t synack_sim_unroutable(const struct synack_sim *sim);
 
 synack_time_us synack_sim_now(const struct synack_sim *sim);
 /* Runs events up to and including time t; the clock ends at t. */

@@ -8,7 +8,9 @@
  *
  * Memory: what synack_send() accepts is already in the socket's send
  * buffer; nothing behind it can fail later.  The buffer sizes are the
- * socket's SNDBUF and RCVBUF options.
+ * socket's SNDBUF and RCVBUF options.  A call that needs memory the stack
+ * will not give (synack_config.mem_pressure_bytes, mem_max_bytes) returns
+ * -SYNACK_ENOBUFS and changes nothing; trying again later is right.
  *
  * Readiness: a socket whose readiness changes is put (once) on the stack's
  * ready list; synack_next_event() takes sockets off it with their current
@@ -43,20 +45,29 @@ struct synack_event {
     uint32_t ready;             /* enum synack_ready bits, current at the time of the call */
 };
 
-/* Creates a TCP socket.  Returns its handle, -SYNACK_EMFILE or -SYNACK_ENOMEM. */
+/* Creates a TCP socket.  Returns its handle, -SYNACK_EMFILE or -SYNACK_ENOBUFS. */
 int synack_socket(struct synack_stack *stack);
 /* Port 0 chooses an ephemeral port; an address of family UNSPEC binds every address. */
 int synack_bind(struct synack_stack *stack, int sock, const struct synack_endpoint *local);
-/* backlog bounds both the SYN queue and the accept queue; at least 1. */
+/* backlog bounds the accept queue (connections established, not yet
+ * accepted); at least 1.  The SYN queue has its own bounds
+ * (synack_config.syn_queue_len, syn_queue_total), beyond which SYN cookies
+ * take over. */
 int synack_listen(struct synack_stack *stack, int sock, int backlog);
-/* Returns a new socket handle, or -SYNACK_EAGAIN when none is waiting. */
+/* Returns a new socket handle, or -SYNACK_EAGAIN when none is waiting
+ * (-SYNACK_ENOBUFS: no memory for the socket; the connection stays queued). */
 int synack_accept(struct synack_stack *stack, int sock, struct synack_endpoint *peer);
 /* Starts an active open; returns -SYNACK_EINPROGRESS.  CONNECTED (or ERROR
- * with ECONNREFUSED / ETIMEDOUT / ECONNRESET) is reported later. */
+ * with ECONNREFUSED / ETIMEDOUT / ECONNRESET) is reported later.
+ * -SYNACK_ENOBUFS: the connection table is full (max_connections) or
+ * memory is short; nothing was started. */
 int synack_connect(struct synack_stack *stack, int sock, const struct synack_endpoint *remote);
 /* Copies up to len bytes into the send buffer; returns how many (> 0),
  * -SYNACK_EAGAIN when the buffer is full, -SYNACK_EPIPE after shutdown or
- * close of the write side, or the connection's error. */
+ * close of the write side, or the connection's error.  Near the memory
+ * limit the buffer does not grow: what fits in its storage is taken, else
+ * -SYNACK_EAGAIN while data is queued (its ACKs make room; WRITABLE is
+ * reported then), else -SYNACK_ENOBUFS. */
 ssize_t synack_send(struct synack_stack *stack, int sock, const void *data, size_t len);
 /* Returns bytes read (> 0), 0 at end of stream, -SYNACK_EAGAIN when nothing
  * is there yet, or the connection's error (e.g. -SYNACK_ECONNRESET). */
@@ -126,7 +137,7 @@ int synack_getsockopt(struct synack_stack *stack, int sock, int opt, int64_t *va
  * kept as the socket's pending error: the next synack_recv/recvfrom or
  * synack_socket_error returns it once (Linux does the same). */
 
-/* Creates a UDP socket.  Returns its handle, -SYNACK_EMFILE or -SYNACK_ENOMEM. */
+/* Creates a UDP socket.  Returns its handle, -SYNACK_EMFILE or -SYNACK_ENOBUFS. */
 int synack_udp_socket(struct synack_stack *stack);
 
 /* Queues one datagram of len bytes (0 is allowed) to `to`, or to the
@@ -134,8 +145,9 @@ int synack_udp_socket(struct synack_stack *stack);
  * Returns len, or -SYNACK_EDESTADDRREQ (no `to`, not connected),
  * -SYNACK_EMSGSIZE (larger than the interface MTU allows: synack never
  * fragments what it sends, or larger than SNDBUF), -SYNACK_EAGAIN (the
- * send queue is full), -SYNACK_ENETUNREACH, -SYNACK_EINVAL (port 0 or
- * address 0.0.0.0), or the pending error.  An unbound socket is bound to
+ * send queue is full), -SYNACK_ENOBUFS (the queue may not grow: memory),
+ * -SYNACK_ENETUNREACH, -SYNACK_EINVAL (port 0 or address 0.0.0.0), or the
+ * pending error.  An unbound socket is bound to
  * an ephemeral port first.  On a TCP socket `to` is ignored and this is
  * synack_send (POSIX). */
 ssize_t synack_sendto(struct synack_stack *stack, int sock, const void *data, size_t len,
@@ -166,6 +178,9 @@ struct synack_tcp_info {
     uint32_t iss, irs;
     uint32_t snd_una, snd_nxt, snd_wnd;  /* SND.UNA, SND.NXT, SND.WND (scaled: bytes) */
     uint32_t rcv_nxt, rcv_wnd;           /* RCV.NXT, RCV.WND as last advertised (bytes) */
+    uint32_t snd_max;                    /* highest sequence number sent (SND.NXT falls back after a timeout) */
+    uint32_t max_snd_wnd;                /* MAX.SND.WND of RFC 5961 §5.2: the largest window the peer offered */
+    uint32_t rcv_space;                  /* receive space beyond RCV.NXT that input accepts (>= rcv_wnd) */
     uint32_t snd_mss, rcv_mss;           /* effective send MSS; MSS we announced */
     uint8_t snd_wscale, rcv_wscale;      /* window shifts in use (RFC 7323 §2); 0 when not negotiated */
     uint8_t wscale_ok, timestamps_ok, sack_ok;   /* options negotiated */

@@ -35,9 +35,23 @@ struct synack_stack;
 
 /* Optional hook that chooses initial sequence numbers, for tests and
  * demonstrations that must reproduce an exchange exactly.  Without it the
- * stack uses RFC 6528 (clock plus keyed hash of the 4-tuple). */
+ * stack uses RFC 6528 (clock plus keyed hash of the 4-tuple).  A SYN
+ * cookie's SYN|ACK does not ask it: its ISS is the cookie. */
 typedef uint32_t (*synack_isn_fn)(void *ctx, const struct synack_endpoint *local,
                                   const struct synack_endpoint *remote, synack_time_us now);
+
+/* The stack's allocator (synack_config.alloc): realloc with sizes, so that
+ * an embedder can serve the stack from pools or an arena.
+ *     alloc(ctx, NULL, 0, n)     allocate n bytes (n > 0)
+ *     alloc(ctx, p, old, n)      resize p from old to n bytes, keeping the
+ *                                common prefix; on failure return NULL and
+ *                                leave p as it was
+ *     alloc(ctx, p, old, 0)      free p, which has old bytes; return NULL
+ * Blocks must be aligned as malloc's are.  Returning NULL is always
+ * allowed: the stack refuses or drops what needed the memory and stays
+ * consistent.  The stack never calls it from two threads at once (see
+ * Threads above), and calls it last from synack_stack_free(). */
+typedef void *(*synack_alloc_fn)(void *ctx, void *old, size_t old_size, size_t new_size);
 
 /* Congestion control algorithms (per socket: SYNACK_OPT_CONGESTION). */
 enum synack_cc {
@@ -85,6 +99,29 @@ struct synack_config {
     uint32_t icmp_error_rate;
     uint32_t icmp_error_burst;
 
+    /* Blind attacks (RFC 5961).  Challenge ACKs — the answer to a RST in
+     * the window but not at RCV.NXT (§3.2), to a SYN in a synchronized
+     * state (§4.2), and to an ACK outside SND.UNA - MAX.SND.WND .. SND.NXT
+     * (§5.2) — pass a token bucket per stack (§7): `rate` a second, at
+     * most `burst` saved up.  Rate 0 turns the limit off.  Default 1000/s,
+     * burst 1000 (Linux's long-standing limit).  A limit shared by every
+     * connection is a side channel (CVE-2016-5696: an off-path attacker
+     * who drains it learns from the missing ACKs that a guessed
+     * connection exists); rate 0 closes it at the cost of the limit. */
+    uint32_t challenge_ack_rate;
+    uint32_t challenge_ack_burst;
+
+    /* SYN flood defence (RFC 4987).  Each listener holds at most
+     * `syn_queue_len` embryonic (SYN_RECEIVED) connections (default 256;
+     * its accept queue is the listen backlog), and the whole stack at most
+     * `syn_queue_total` (default 4096).  When either is full, or the
+     * connection table is, a SYN is answered with a SYN cookie (RFC 4987
+     * §3.6) if `syn_cookies` is on (the default), else dropped
+     * (ListenDrops).  syn_queue_len 0 answers every SYN with a cookie. */
+    uint32_t syn_queue_len;
+    uint32_t syn_queue_total;
+    bool syn_cookies;
+
     /* IPv4 reassembly (RFC 791 §3.2, RFC 1122 §3.3.2).  Datagrams being
      * reassembled at once (default 64, at most 4096; 0 turns reassembly
      * off and drops every fragment), the memory they may hold together
@@ -93,6 +130,39 @@ struct synack_config {
     uint32_t ipfrag_max_datagrams;
     uint32_t ipfrag_max_bytes;
     synack_time_us ipfrag_timeout_us;
+
+    /* Memory.  Everything the stack allocates goes through `alloc` (NULL:
+     * the C library's realloc/free) and is counted (synack_stack_mem()).
+     * `mem_max_bytes` is a hard cap on the total, the stack object itself
+     * included (default 256 MiB; 0: none; else at least 256 KiB): an
+     * allocation that would pass it fails as if `alloc` had said no.
+     * Before that, the stack refuses new work rather than fail
+     * allocations: work whose memory would take it past
+     * `mem_pressure_bytes` (default 0: 7/8 of the cap) is refused — new
+     * connections (a SYN gets a cookie, or is dropped with cookies off;
+     * connect, socket, accept and listen return ENOBUFS), out-of-order
+     * data needing a larger buffer, fragments, UDP datagrams needing a
+     * larger queue, growth of a send buffer (send takes what fits, else
+     * EAGAIN or ENOBUFS) — and once past it, receive windows open no
+     * further than the buffers' storage and emptied buffers give theirs
+     * back.  Data inside a window already advertised is still taken, up
+     * to the cap.  Each refusal is counted by reason (Mem* counters and
+     * drop reasons; docs/ARCHITECTURE.md, "Memory and limits"). */
+    synack_alloc_fn alloc;
+    void *alloc_ctx;
+    uint64_t mem_max_bytes;
+    uint64_t mem_pressure_bytes;
+
+    /* Out-of-order TCP data is stored in place in the receive buffer, so
+     * what it costs is the span from RCV.NXT to its far end (one byte at
+     * the edge of a 1 MiB window makes the buffer 1 MiB).  A segment that
+     * would make a connection's span larger than `ooo_max_bytes` (default
+     * 0: the receive buffer is the only bound), or the sum of all
+     * connections' spans larger than `ooo_stack_max_bytes` (default
+     * 64 MiB; 0: no bound), is dropped and counted (TCPOFODrop); the
+     * sender repeats it once the hole before it is filled. */
+    uint32_t ooo_max_bytes;
+    uint64_t ooo_stack_max_bytes;
 
     synack_isn_fn isn_hook;      /* optional, see above */
     void *isn_hook_ctx;
@@ -198,7 +268,7 @@ synack_time_us synack_poll(struct synack_stack *stack, synack_time_us now);
     X(tcp_dup_segs, "TCPDupSegs", "segments (or parts) received twice")                 \
     X(tcp_fast_retrans, "TCPFastRetrans", "fast retransmissions")                       \
     X(tcp_time_wait_expired, "TWExpired", "TIME_WAIT connections ended after 2*MSL")    \
-    X(tcp_listen_drops, "ListenDrops", "SYNs dropped because a listen queue was full")       \
+    X(tcp_listen_drops, "ListenDrops", "SYNs and handshake ACKs dropped: a listen queue was full") \
     X(tcp_sack_recoveries, "TCPSackRecovery", "fast recoveries entered")                \
     X(tcp_loss_probes, "TCPLossProbes", "tail loss probes sent")                        \
     X(tcp_loss_probe_recovery, "TCPLossProbeRecovery", "losses repaired by a probe")    \
@@ -211,7 +281,31 @@ synack_time_us synack_poll(struct synack_stack *stack, synack_time_us now);
     X(tcp_keepalive_drops, "TCPKeepAliveDrop", "connections ended by keepalive")         \
     X(tcp_icmp_soft_errors, "TCPIcmpSoftErrors", "ICMP errors recorded as soft errors")  \
     X(tcp_icmp_aborts, "TCPIcmpAborts", "connection attempts ended by an ICMP hard error") \
-    X(tcp_out_of_window_icmps, "OutOfWindowIcmps", "ICMP errors quoting a sequence number not in flight")
+    X(tcp_out_of_window_icmps, "OutOfWindowIcmps", "ICMP errors quoting a sequence number not in flight") \
+    X(tcp_challenge_acks, "TCPChallengeACK", "challenge ACKs sent (RFC 5961)")           \
+    X(tcp_challenge_acks_limited, "TCPChallengeACKLimited", "challenge ACKs not sent: rate limit (RFC 5961 §7)") \
+    X(tcp_rst_challenged, "TCPRSTChallenge", "RSTs in the window but not at RCV.NXT (RFC 5961 §3.2)") \
+    X(tcp_rst_out_of_window, "TCPRSTOutOfWindow", "RSTs outside the window, dropped (RFC 5961 §3.2)") \
+    X(tcp_tw_rst_ignored, "TCPTWRSTIgnored", "RSTs ignored in TIME_WAIT (RFC 1337)")       \
+    X(tcp_syn_challenged, "TCPSYNChallenge", "SYNs in a synchronized state (RFC 5961 §4.2)") \
+    X(tcp_ack_too_old, "TCPACKTooOld", "ACKs below SND.UNA - MAX.SND.WND, dropped (RFC 5961 §5.2)") \
+    X(tcp_ack_unsent, "TCPACKUnsentData", "ACKs beyond SND.NXT, dropped (RFC 5961 §5.2)") \
+    X(tcp_listen_overflows, "ListenOverflows", "SYNs and handshake ACKs dropped: accept queue full") \
+    X(tcp_syn_queue_len, "SynQueueLen", "embryonic (passive SYN_RECEIVED) connections now (a gauge)") \
+    X(tcp_syncookies_sent, "SyncookiesSent", "SYN|ACKs sent with a SYN cookie (RFC 4987 §3.6)") \
+    X(tcp_syncookies_recv, "SyncookiesRecv", "ACKs with a valid SYN cookie (connections made)") \
+    X(tcp_syncookies_failed, "SyncookiesFailed", "ACKs with an invalid or expired SYN cookie") \
+    X(tcp_conn_limit, "TCPConnLimit", "connections refused: max_connections reached (SYN cookied or dropped, connect() ENOBUFS)") \
+    X(tcp_sndbuf_full, "TCPSndBufFull", "send() calls that found the send buffer (SNDBUF) full: EAGAIN") \
+    X(tcp_ooo_drops, "TCPOFODrop", "out-of-order segments dropped: range table, ooo_max_bytes, ooo_stack_max_bytes or memory") \
+    X(tcp_ooo_span_bytes, "TCPOFOSpanBytes", "receive-buffer bytes spanned by out-of-order data, all connections (a gauge)") \
+    X(mem_bytes, "MemBytes", "bytes the stack has allocated now, itself included (a gauge)") \
+    X(mem_peak_bytes, "MemPeakBytes", "most bytes the stack has had allocated at once") \
+    X(mem_alloc_failures, "MemAllocFailures", "allocations that failed: the allocator said no, or mem_max_bytes") \
+    X(mem_pressures, "MemPressures", "times memory in use crossed the pressure line (new work refused)") \
+    X(mem_refused_opens, "MemRefusedOpens", "connections and sockets refused under memory pressure (SYN cookied or dropped, ENOBUFS)") \
+    X(mem_refused_sends, "MemRefusedSends", "send()/sendto() calls cut short or refused under memory pressure") \
+    X(mem_window_clamped, "MemRcvWndClamped", "windows advertised no further than the receive buffer's storage, under memory pressure")
 
 struct synack_stats {
 #define SYNACK_STATS_FIELD_(field, name, desc) uint64_t field;
@@ -230,6 +324,17 @@ void synack_stack_close_all(struct synack_stack *stack, bool abort);
 /* Connections the stack still holds (with or without TIME_WAIT ones). */
 uint32_t synack_stack_connections(const struct synack_stack *stack, bool include_time_wait);
 const char *synack_stack_name(const struct synack_stack *stack);
+
+/* The stack's memory (every byte it allocated through synack_config.alloc,
+ * the stack object included). */
+struct synack_mem_info {
+    uint64_t used;               /* bytes allocated now (stats MemBytes) */
+    uint64_t peak;               /* most ever allocated at once (MemPeakBytes) */
+    uint64_t max;                /* mem_max_bytes; 0: no cap */
+    uint64_t pressure_at;        /* the pressure line; 0: no cap */
+    bool pressure;               /* past the line: new work is refused */
+};
+void synack_stack_mem(const struct synack_stack *stack, struct synack_mem_info *info);
 
 #ifdef __cplusplus
 }

@@ -65,6 +65,7 @@ const char *synack_tcp_state_name(int state);
     X(IP_FRAG_DUPLICATE, "IP fragment whose bytes are all held already")           \
     X(IP_FRAG_LIMIT, "IP fragment refused: reassembly memory or datagram limit reached") \
     X(IP_FRAG_TIMEOUT, "IP datagram abandoned: reassembly timed out")              \
+    X(IP_FRAG_NO_MEMORY, "IP fragment refused: memory pressure, or the allocation failed") \
     X(IP_UNKNOWN_PROTOCOL, "IP protocol not handled (answered with ICMP protocol unreachable)") \
     X(ICMP_TRUNCATED, "ICMP message too short")                                    \
     X(ICMP_CHECKSUM, "ICMP checksum wrong")                                        \
@@ -78,6 +79,7 @@ const char *synack_tcp_state_name(int state);
     X(UDP_CHECKSUM, "UDP checksum wrong")                                          \
     X(UDP_NO_PORT, "UDP datagram for no socket (answered with ICMP port unreachable)") \
     X(UDP_RCVBUF_FULL, "UDP datagram beyond the socket's receive buffer")         \
+    X(UDP_NO_MEMORY, "UDP datagram dropped: its queue could not grow (memory pressure or allocation failure)") \
     X(TCP_TRUNCATED, "TCP segment shorter than its header")                        \
     X(TCP_DATA_OFFSET, "TCP data offset invalid")                                  \
     X(TCP_OPTIONS, "TCP options malformed")                                        \
@@ -86,15 +88,28 @@ const char *synack_tcp_state_name(int state);
     X(TCP_NO_CONNECTION, "TCP segment for no connection (answered with RST)")      \
     X(TCP_NO_CONNECTION_RST, "RST for no connection")                              \
     X(TCP_LISTEN_BAD_FLAGS, "segment to a listener that is not a SYN")             \
-    X(TCP_BACKLOG_FULL, "SYN dropped: listen queue full")                          \
+    X(TCP_BACKLOG_FULL, "SYN or handshake ACK dropped: accept queue (listen backlog) full") \
+    X(TCP_SYN_QUEUE_FULL, "SYN dropped: SYN queue full and SYN cookies off")       \
+    X(TCP_CONN_LIMIT, "SYN or cookie ACK dropped: max_connections reached (for a SYN: SYN cookies off)") \
+    X(TCP_MEM_PRESSURE, "SYN or cookie ACK dropped: no new connections under memory pressure (for a SYN: cookies off)") \
+    X(TCP_COOKIE_INVALID, "ACK to a listener with a SYN cookie that does not verify (answered with RST)") \
+    X(TCP_COOKIE_EXPIRED, "ACK to a listener with a SYN cookie too old (answered with RST)") \
     X(TCP_OUT_OF_WINDOW, "TCP segment outside the receive window")                 \
     X(TCP_PAWS, "TCP timestamp older than TS.Recent (PAWS)")                       \
-    X(TCP_BAD_ACK, "TCP ACK for data never sent")                                  \
-    X(TCP_RST_IGNORED, "TCP RST not acceptable")                                   \
+    X(TCP_BAD_ACK, "TCP ACK for data never sent (challenge ACK, RFC 5961 §5.2)")   \
+    X(TCP_RST_IGNORED, "TCP RST not acceptable (outside the window; SYN-SENT without a good ACK)") \
+    X(TCP_RST_CHALLENGED, "TCP RST in the window but not at RCV.NXT (challenge ACK, RFC 5961 §3.2)") \
+    X(TCP_RST_TIME_WAIT, "TCP RST in TIME_WAIT, ignored (RFC 1337)")              \
+    X(TCP_SYN_CHALLENGED, "TCP SYN in a synchronized state (challenge ACK, RFC 5961 §4.2)") \
+    X(TCP_ACK_TOO_OLD, "TCP ACK below SND.UNA - MAX.SND.WND (challenge ACK, RFC 5961 §5.2)") \
     X(TCP_NO_ACK, "TCP segment without ACK in a synchronized state")               \
     X(TCP_SYN_SENT_BAD, "unacceptable segment in SYN-SENT")                        \
     X(TCP_RCVBUF_FULL, "TCP data beyond the receive buffer")                       \
     X(TCP_OOO_LIMIT, "out-of-order data beyond the range table")                   \
+    X(TCP_OOO_CONN_LIMIT, "out-of-order data reaching beyond ooo_max_bytes past RCV.NXT") \
+    X(TCP_OOO_STACK_LIMIT, "out-of-order data beyond the stack-wide ooo_stack_max_bytes") \
+    X(TCP_OOO_MEMORY, "out-of-order data refused under memory pressure")           \
+    X(TCP_RCV_MEMORY, "TCP data beyond the advertised window refused under memory pressure") \
     X(TCP_NO_MEMORY, "TCP could not allocate a buffer")                            \
     X(TX_NO_ROUTE, "outgoing packet has no interface to leave by")                 \
     X(TX_DRIVER, "interface transmit callback refused the packet")                \

@@ -8,7 +8,6 @@
  * calls, from POSIX sockets.  UDP sockets (RFC 768) share the calls that
  * make sense for them; their work is done in core/udp.c.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "cc.h"
@@ -22,7 +21,7 @@ int synack_socket(struct synack_stack *st)
 {
     if (!st)
         return -SYNACK_EINVAL;
-    return sock_alloc(st);
+    return sock_alloc(st, true);
 }
 
 static struct sock *tcp_sock(struct synack_stack *st, int sock)
@@ -34,14 +33,14 @@ int synack_udp_socket(struct synack_stack *st)
 {
     if (!st)
         return -SYNACK_EINVAL;
-    int h = sock_alloc(st);
+    int h = sock_alloc(st, true);
     if (h < 0)
         return h;
     struct sock *s = sock_get(st, h);
-    s->udp = udp_sock_new(h, s->opt.sndbuf, s->opt.rcvbuf);
+    s->udp = udp_sock_new(st, h, s->opt.sndbuf, s->opt.rcvbuf);
     if (!s->udp) {
         sock_release(st, h);
-        return -SYNACK_ENOMEM;
+        return -SYNACK_ENOBUFS;
     }
     s->kind = SOCK_UDP;
     return h;
@@ -91,6 +90,7 @@ ssize_t synack_recvmsg(struct synack_stack *st, int sock, void *buf, size_t len,
         return take_sock_error(s);
     bool truncated = false;
     ssize_t n = udp_recvfrom(s->udp, buf, len, from, &truncated);
+    udp_reclaim(st, s->udp);
     if (truncated && flags)
         *flags |= SYNACK_MSG_TRUNC;
     return n;
@@ -168,9 +168,12 @@ int synack_listen(struct synack_stack *st, int sock, int backlog)
     }
     if (tcp_listener_find_exact(st, &s->local))
         return -SYNACK_EADDRINUSE;
-    struct tcp_listener *l = calloc(1, sizeof *l);
-    if (!l)
-        return -SYNACK_ENOMEM;
+    /* A listener is new work: refused under memory pressure (mem.h). */
+    struct tcp_listener *l = stack_mem_room(st, sizeof *l) ? mem_zalloc(st, 1, sizeof *l) : NULL;
+    if (!l) {
+        st->stats.mem_refused_opens++;
+        return -SYNACK_ENOBUFS;
+    }
     l->local = s->local;
     l->sock = sock;
     l->backlog = backlog < 1 ? 1 : backlog > 65535 ? 65535 : (uint32_t)backlog;
@@ -193,7 +196,7 @@ int synack_accept(struct synack_stack *st, int sock, struct synack_endpoint *pee
     struct tcp_conn *c = l->accept_head;
     if (!c)
         return -SYNACK_EAGAIN;
-    int h = sock_alloc(st);
+    int h = sock_alloc(st, false);      /* the connection exists: not new work */
     if (h < 0)
         return h;                       /* the connection stays queued */
     s = tcp_sock(st, sock);             /* the slot array may have moved */
@@ -245,6 +248,9 @@ int synack_connect(struct synack_stack *st, int sock, const struct synack_endpoi
     if (tcp_table_lookup(st, &local, remote))
         return -SYNACK_EADDRINUSE;
     struct tcp_conn_params p = sock_conn_params(s);
+    enum synack_drop_reason why;
+    if (!tcp_conn_room(st, true, &why))
+        return -SYNACK_ENOBUFS;
     /* The ISS is chosen again, with the clock, when the SYN goes out. */
     struct tcp_conn *c = tcp_conn_new(st, &local, remote, iface, &p, st->now);
     if (!c)
@@ -287,12 +293,33 @@ ssize_t synack_send(struct synack_stack *st, int sock, const void *data, size_t 
         return -SYNACK_EPIPE;
     if (len == 0)
         return 0;
-    if (!ringbuf_free_space(&c->sndbuf))
+    if (!ringbuf_free_space(&c->sndbuf)) {
+        st->stats.tcp_sndbuf_full++;
         return -SYNACK_EAGAIN;
+    }
     uint32_t chunk = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
-    uint32_t n = ringbuf_append(&c->sndbuf, data, chunk);
-    if (!n)
-        return -SYNACK_ENOMEM;
+    if (chunk > ringbuf_free_space(&c->sndbuf))
+        chunk = ringbuf_free_space(&c->sndbuf);
+    /* Growing the send ring is new work: only when the new storage fits
+     * below the memory pressure line (mem.h); else the storage there is
+     * takes what it can.  A ring with no storage may still have its first
+     * RINGBUF_MIN_SIZE bytes (up to the hard cap), so that every
+     * connection keeps moving under pressure (Linux's tcp_wmem[0] is the
+     * same floor).  What is accepted is in the ring, so nothing later can
+     * fail for it. */
+    uint32_t want = chunk;
+    uint32_t grown = ringbuf_growth(&c->sndbuf, c->sndbuf.len + chunk);
+    if (grown && !stack_mem_room(st, grown))
+        chunk = c->sndbuf.size ? ringbuf_room(&c->sndbuf) : chunk < RINGBUF_MIN_SIZE ? chunk : RINGBUF_MIN_SIZE;
+    uint32_t n = ringbuf_append(st, &c->sndbuf, data, chunk);
+    if (n < want)
+        st->stats.mem_refused_sends++;
+    if (!n) {
+        /* Nothing fits.  With data queued, its ACKs make room and the
+         * socket is notified (EAGAIN, as for a full buffer); with none,
+         * there is nothing to wait for. */
+        return c->sndbuf.len ? -SYNACK_EAGAIN : -SYNACK_ENOBUFS;
+    }
     tcp_conn_want_output(st, c);
     return (ssize_t)n;
 }
@@ -311,9 +338,10 @@ ssize_t synack_recv(struct synack_stack *st, int sock, void *buf, size_t len)
         return -SYNACK_ENOTCONN;
     if (c->rcvbuf.len && len) {
         uint32_t n = ringbuf_read(&c->rcvbuf, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+        tcp_conn_reclaim(st, c);
         /* After the peer's FIN nothing more can arrive: a window update
          * then only draws a RST from a peer that has gone. */
-        if (c->state != SYNACK_TCP_CLOSED && !c->fin_received && tcp_conn_window_update_due(c)) {
+        if (c->state != SYNACK_TCP_CLOSED && !c->fin_received && tcp_conn_window_update_due(st, c)) {
             c->ack_now = true;          /* tell the peer the window opened */
             tcp_conn_want_output(st, c);
         }
@@ -397,7 +425,7 @@ static void close_listener(struct synack_stack *st, struct sock *s)
             c = next;
         }
     }
-    free(l);
+    mem_free(st, l, sizeof *l);
     s->listener = NULL;
 }
 
@@ -432,7 +460,7 @@ int synack_close(struct synack_stack *st, int sock)
         } else {
             /* Nobody will read again; data that still arrives is answered
              * with RST (tcp_input.c, text step), so the ring can go. */
-            ringbuf_free(&c->rcvbuf);
+            tcp_conn_free_rcvbuf(st, c);
             queue_fin(st, c);
             if (c->state == SYNACK_TCP_FIN_WAIT_2)
                 tcp_timer_set(st, c, TCP_TIMER_2MSL, st->now + 2 * st->cfg.msl_us);
@@ -525,7 +553,7 @@ int synack_setsockopt(struct synack_stack *st, int sock, int opt, int64_t value)
         if (opt == SYNACK_OPT_SNDBUF || opt == SYNACK_OPT_RCVBUF) {
             if (!in_range(value, 1, 1 << 30))
                 return -SYNACK_EINVAL;
-            int rc = udp_set_buffer(s->udp, opt == SYNACK_OPT_SNDBUF, (uint32_t)value);
+            int rc = udp_set_buffer(st, s->udp, opt == SYNACK_OPT_SNDBUF, (uint32_t)value);
             if (rc == 0)
                 *(opt == SYNACK_OPT_SNDBUF ? &s->opt.sndbuf : &s->opt.rcvbuf) = (uint32_t)value;
             return rc;
@@ -658,6 +686,9 @@ int synack_getinfo(struct synack_stack *st, int sock, struct synack_tcp_info *in
     info->snd_wnd = c->snd_wnd;
     info->rcv_nxt = c->rcv_nxt;
     info->rcv_wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+    info->snd_max = c->snd_max;
+    info->max_snd_wnd = c->max_snd_wnd;
+    info->rcv_space = tcp_conn_rcv_space(c);
     info->snd_mss = c->snd_mss;
     info->rcv_mss = c->rcv_mss;
     info->snd_wscale = c->wscale_ok ? c->snd_wscale : 0;

@@ -220,27 +220,11 @@ static bool is_unicast_host(const struct synack_stack *st, const struct synack_a
            !is_directed_broadcast(st, addr);
 }
 
-/* Token bucket: cfg.icmp_error_rate tokens a second, at most burst held,
- * one per error.  Tokens are kept in millionths so that the refill is an
- * integer product of microseconds and rate. */
+/* RFC 1122 §3.2.2 and RFC 1812 §4.3.2.8: errors are rate-limited, here
+ * by a token bucket of cfg.icmp_error_rate a second (ratelimit.h). */
 static bool rate_allows(struct synack_stack *st, synack_time_us now)
 {
-    uint64_t rate = st->cfg.icmp_error_rate;
-    if (rate == 0)
-        return true;
-    uint64_t full = (uint64_t)st->cfg.icmp_error_burst * 1000000;
-    uint64_t elapsed = now > st->icmp_refill_time ? now - st->icmp_refill_time : 0;
-    st->icmp_refill_time = now > st->icmp_refill_time ? now : st->icmp_refill_time;
-    if (elapsed >= full / rate + 1)
-        st->icmp_tokens = full;
-    else if (st->icmp_tokens + elapsed * rate > full)
-        st->icmp_tokens = full;
-    else
-        st->icmp_tokens += elapsed * rate;
-    if (st->icmp_tokens < 1000000)
-        return false;
-    st->icmp_tokens -= 1000000;
-    return true;
+    return token_bucket_take(&st->icmp_errors, st->cfg.icmp_error_rate, st->cfg.icmp_error_burst, now);
 }
 
 bool icmp_send_error(struct synack_stack *st, int iface, uint8_t type, uint8_t code, const uint8_t *orig,

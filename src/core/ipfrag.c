@@ -33,7 +33,9 @@
  *
  * Limits: at most cfg.ipfrag_max_datagrams datagrams and cfg.ipfrag_max_bytes
  * bytes (records and buffers) at once; a fragment that would need more is
- * dropped and counted, and the datagrams already held stay.  Lookup is a
+ * dropped and counted, and the datagrams already held stay.  Fragments are
+ * new work for the stack's memory (mem.h): under pressure, or when the
+ * allocation fails, one that needs memory is dropped (IP_FRAG_NO_MEMORY).  Lookup is a
  * linear walk: the table is small by configuration (default 64, at most
  * 4096).
  *
@@ -46,7 +48,6 @@
  */
 #include "ipfrag.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "byteorder.h"
@@ -87,9 +88,8 @@ void ipfrag_init(struct ipfrag_table *t)
 static void reschedule(struct synack_stack *st)
 {
     struct ipfrag_table *t = &st->frag;
+    /* Room for this entry is reserved with the stack (timer_heap.h). */
     timer_heap_set(&st->timers, &t->sched, t->head ? t->head->deadline : SYNACK_TIME_NEVER);
-    /* Out of memory growing the heap: the datagrams then wait until some
-     * later fragment or poll re-keys the entry; memory stays bounded. */
 }
 
 static uint64_t buffer_bytes(const struct ipfrag_datagram *d)
@@ -113,18 +113,23 @@ static void unlink_datagram(struct synack_stack *st, struct ipfrag_datagram *d)
     t->bytes -= sizeof *d + buffer_bytes(d);
 }
 
+static void free_datagram(struct synack_stack *st, struct ipfrag_datagram *d)
+{
+    mem_free(st, d->buf, buffer_bytes(d));
+    mem_free(st, d, sizeof *d);
+}
+
 static void destroy(struct synack_stack *st, struct ipfrag_datagram *d)
 {
     unlink_datagram(st, d);
-    free(d->buf);
-    free(d);
+    free_datagram(st, d);
 }
 
 /* Frees the bytes but keeps the record until its deadline (see the top). */
 static void abandon(struct synack_stack *st, struct ipfrag_datagram *d)
 {
     st->frag.bytes -= buffer_bytes(d);
-    free(d->buf);
+    mem_free(st, d->buf, buffer_bytes(d));
     d->buf = NULL;
     d->cap = 0;
     d->dead = true;
@@ -146,13 +151,19 @@ static struct ipfrag_datagram *find(struct ipfrag_table *t, const struct ipv4_pa
     return NULL;
 }
 
+/* No result: the reason a new datagram is refused: the table's limits, or
+ * memory (pressure: fragments are new work; or the allocation failed). */
 static struct ipfrag_datagram *create(struct synack_stack *st, int iface, const struct ipv4_packet *ip,
-                                      synack_time_us now)
+                                      synack_time_us now, enum synack_drop_reason *why)
 {
     struct ipfrag_table *t = &st->frag;
+    *why = SYNACK_DROP_IP_FRAG_LIMIT;
     if (t->count >= st->cfg.ipfrag_max_datagrams || t->bytes + sizeof(struct ipfrag_datagram) > st->cfg.ipfrag_max_bytes)
         return NULL;
-    struct ipfrag_datagram *d = calloc(1, sizeof *d);
+    *why = SYNACK_DROP_IP_FRAG_NO_MEMORY;
+    if (!stack_mem_room(st, sizeof(struct ipfrag_datagram)))
+        return NULL;
+    struct ipfrag_datagram *d = mem_zalloc(st, 1, sizeof *d);
     if (!d)
         return NULL;
     d->src = ip->src;
@@ -193,9 +204,10 @@ static void hold_blocks(struct ipfrag_datagram *d, uint32_t b0, uint32_t b1)
         d->held[b / 64] |= (uint64_t)1 << (b % 64);
 }
 
-/* Makes room for payload up to `end`.  False when the limits (or malloc)
- * say no. */
-static bool grow(struct synack_stack *st, struct ipfrag_datagram *d, uint32_t end, uint32_t known_total)
+/* Makes room for payload up to `end`.  False when the limits (*why
+ * IP_FRAG_LIMIT) or memory (IP_FRAG_NO_MEMORY) say no. */
+static bool grow(struct synack_stack *st, struct ipfrag_datagram *d, uint32_t end, uint32_t known_total,
+                 enum synack_drop_reason *why)
 {
     if (end <= d->cap)
         return true;
@@ -210,11 +222,15 @@ static bool grow(struct synack_stack *st, struct ipfrag_datagram *d, uint32_t en
             want = dbl;
     }
     uint64_t headroom = d->buf ? 0 : IPFRAG_HEADROOM;
-    if (st->frag.bytes + headroom + (want - d->cap) > st->cfg.ipfrag_max_bytes)
+    if (st->frag.bytes + headroom + (want - d->cap) > st->cfg.ipfrag_max_bytes || !stack_mem_room(st, want - d->cap))
         want = end;
+    *why = SYNACK_DROP_IP_FRAG_LIMIT;
     if (st->frag.bytes + headroom + (want - d->cap) > st->cfg.ipfrag_max_bytes)
         return false;
-    uint8_t *n = realloc(d->buf, IPFRAG_HEADROOM + (size_t)want);
+    *why = SYNACK_DROP_IP_FRAG_NO_MEMORY;
+    if (!stack_mem_room(st, headroom + (want - d->cap)))
+        return false;
+    uint8_t *n = mem_realloc(st, d->buf, buffer_bytes(d), IPFRAG_HEADROOM + (size_t)want);
     if (!n)
         return false;
     st->frag.bytes += headroom + (want - d->cap);
@@ -284,10 +300,11 @@ bool ipfrag_input(struct synack_stack *st, int iface, const struct ipv4_packet *
         refuse(st, iface, SYNACK_DROP_IP_FRAG_TOO_LARGE, now);
         return false;
     }
+    enum synack_drop_reason why;
     if (!d) {
-        d = create(st, iface, ip, now);
+        d = create(st, iface, ip, now, &why);
         if (!d) {
-            refuse(st, iface, SYNACK_DROP_IP_FRAG_LIMIT, now);
+            refuse(st, iface, why, now);
             return false;
         }
     }
@@ -312,8 +329,8 @@ bool ipfrag_input(struct synack_stack *st, int iface, const struct ipv4_packet *
         refuse(st, iface, SYNACK_DROP_IP_FRAG_CONFLICT, now);
         return false;
     }
-    if (!grow(st, d, end, last ? end : d->have_last ? d->total : 0)) {
-        refuse(st, iface, SYNACK_DROP_IP_FRAG_LIMIT, now);
+    if (!grow(st, d, end, last ? end : d->have_last ? d->total : 0, &why)) {
+        refuse(st, iface, why, now);
         return false;
     }
     if (last) {
@@ -340,11 +357,9 @@ bool ipfrag_input(struct synack_stack *st, int iface, const struct ipv4_packet *
 
 void ipfrag_release(struct synack_stack *st, struct ipfrag_done *done)
 {
-    (void)st;
     if (!done->d)
         return;
-    free(done->d->buf);
-    free(done->d);
+    free_datagram(st, done->d);
     done->d = NULL;
     done->packet = NULL;
 }

@@ -16,6 +16,17 @@ static void remove_at(struct reass *q, unsigned i)
     q->count--;
 }
 
+bool reass_can_add(const struct reass *q, uint32_t start, uint32_t end)
+{
+    if (q->count < REASS_MAX_RANGES || !seq_lt(start, end))
+        return true;
+    /* Full: only a range that touches one held already can be merged. */
+    for (unsigned i = 0; i < q->count; i++)
+        if (seq_geq(q->r[i].end, start) && seq_geq(end, q->r[i].start))
+            return true;
+    return false;
+}
+
 bool reass_add(struct reass *q, uint32_t start, uint32_t end)
 {
     if (!seq_lt(start, end))

@@ -32,6 +32,8 @@ void reass_init(struct reass *q);
 /* Records [start, end).  Returns false when the table is full and the
  * range touches no existing one (nothing recorded). */
 bool reass_add(struct reass *q, uint32_t start, uint32_t end);
+/* Whether reass_add(q, start, end) would record the range. */
+bool reass_can_add(const struct reass *q, uint32_t start, uint32_t end);
 /* Called once RCV.NXT has become rcv_nxt: if the first range starts at or
  * before it, removes that range and returns how far it reaches past
  * rcv_nxt (0 otherwise).  Ranges wholly below rcv_nxt are discarded. */

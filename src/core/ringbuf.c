@@ -2,11 +2,9 @@
 #include "ringbuf.h"
 
 #include <assert.h>
-#include <stdlib.h>
 #include <string.h>
 
-/* Smallest storage ever allocated: one full-sized segment and change. */
-#define RINGBUF_MIN_SIZE 2048u
+#include "mem.h"
 
 void ringbuf_init(struct ringbuf *rb, uint32_t cap)
 {
@@ -14,9 +12,9 @@ void ringbuf_init(struct ringbuf *rb, uint32_t cap)
     rb->cap = cap;
 }
 
-void ringbuf_free(struct ringbuf *rb)
+void ringbuf_free(struct synack_stack *st, struct ringbuf *rb)
 {
-    free(rb->data);
+    mem_free(st, rb->data, rb->size);
     rb->data = NULL;
     rb->size = rb->head = rb->len = rb->extent = 0;
 }
@@ -38,41 +36,47 @@ static void copy_in(struct ringbuf *rb, uint32_t at, const uint8_t *src, uint32_
     memcpy(rb->data, src + first, n - first);
 }
 
-bool ringbuf_reserve(struct ringbuf *rb, uint32_t bytes)
+uint32_t ringbuf_growth(const struct ringbuf *rb, uint32_t bytes)
 {
-    if (bytes <= rb->size && rb->data)
-        return true;
-    if (bytes > rb->cap)
-        return false;
+    if ((bytes <= rb->size && rb->data) || bytes > rb->cap)
+        return 0;
     uint64_t size = rb->size ? rb->size : RINGBUF_MIN_SIZE;
     while (size < bytes)
         size *= 2;
-    if (size > rb->cap)
-        size = rb->cap;
-    uint8_t *n = malloc(size);
+    return size > rb->cap ? rb->cap : (uint32_t)size;
+}
+
+bool ringbuf_reserve(struct synack_stack *st, struct ringbuf *rb, uint32_t bytes)
+{
+    if (bytes <= rb->size && rb->data)
+        return true;
+    uint32_t size = ringbuf_growth(rb, bytes);
+    if (!size)
+        return false;
+    uint8_t *n = mem_alloc(st, size);
     if (!n)
         return false;
     if (rb->data && rb->extent)
         copy_out(rb, rb->head, n, rb->extent);   /* linearise: head moves to 0 */
-    free(rb->data);
+    mem_free(st, rb->data, rb->size);
     rb->data = n;
-    rb->size = (uint32_t)size;
+    rb->size = size;
     rb->head = 0;
     return true;
 }
 
-uint32_t ringbuf_append(struct ringbuf *rb, const void *src, uint32_t n)
+uint32_t ringbuf_append(struct synack_stack *st, struct ringbuf *rb, const void *src, uint32_t n)
 {
     if (n > ringbuf_free_space(rb))
         n = ringbuf_free_space(rb);
     if (!n)
         return 0;
-    if (!ringbuf_reserve(rb, rb->len + n)) {
+    if (!ringbuf_reserve(st, rb, rb->len + n)) {
         /* Take what fits in the storage already there. */
-        uint32_t room = rb->size > rb->len ? rb->size - rb->len : 0;
+        uint32_t room = ringbuf_room(rb);
         if (!room)
             return 0;
-        n = room;
+        n = room < n ? room : n;
     }
     copy_in(rb, rb->head + rb->len, src, n);
     rb->len += n;
@@ -81,13 +85,13 @@ uint32_t ringbuf_append(struct ringbuf *rb, const void *src, uint32_t n)
     return n;
 }
 
-bool ringbuf_write_at(struct ringbuf *rb, uint32_t off, const void *src, uint32_t n)
+bool ringbuf_write_at(struct synack_stack *st, struct ringbuf *rb, uint32_t off, const void *src, uint32_t n)
 {
     assert((uint64_t)off + n <= ringbuf_free_space(rb));
     if (!n)
         return true;
     uint32_t end = rb->len + off + n;
-    if (!ringbuf_reserve(rb, end))
+    if (!ringbuf_reserve(st, rb, end))
         return false;
     copy_in(rb, rb->head + rb->len + off, src, n);
     if (rb->extent < end)

@@ -10,6 +10,8 @@
  * be written with write_at (reassembly places out-of-order data straight
  * into the receive ring) and become readable with commit; `extent` is how
  * far from head anything has been written, so growth keeps those too.
+ * Storage comes from the stack's allocator (mem.h), hence the stack
+ * argument of the calls that allocate or free.
  */
 #ifndef SYNACK_CORE_RINGBUF_H
 #define SYNACK_CORE_RINGBUF_H
@@ -27,17 +29,29 @@ struct ringbuf {
     uint32_t extent; /* bytes from head that hold data (>= len) */
 };
 
+struct synack_stack;
+
+/* Smallest storage ever allocated: one full-sized segment and change. */
+#define RINGBUF_MIN_SIZE 2048u
+
 void ringbuf_init(struct ringbuf *rb, uint32_t cap);
-void ringbuf_free(struct ringbuf *rb);
+/* Frees the storage (the ring stays usable, empty, with its cap). */
+void ringbuf_free(struct synack_stack *st, struct ringbuf *rb);
 /* Grows the storage to hold at least `bytes` from head (bytes <= cap);
  * false when out of memory. */
-bool ringbuf_reserve(struct ringbuf *rb, uint32_t bytes);
+bool ringbuf_reserve(struct synack_stack *st, struct ringbuf *rb, uint32_t bytes);
 static inline uint32_t ringbuf_free_space(const struct ringbuf *rb) { return rb->cap - rb->len; }
-/* Appends up to n bytes; returns how many fit (0 if allocation failed). */
-uint32_t ringbuf_append(struct ringbuf *rb, const void *src, uint32_t n);
+/* The size of the storage ringbuf_reserve(rb, bytes) would allocate, or 0
+ * when the storage there is suffices (or bytes is beyond cap). */
+uint32_t ringbuf_growth(const struct ringbuf *rb, uint32_t bytes);
+/* Bytes that fit after the readable end without growing the storage. */
+static inline uint32_t ringbuf_room(const struct ringbuf *rb) { return rb->size > rb->len ? rb->size - rb->len : 0; }
+/* Appends up to n bytes; returns how many fit (the storage there is, when
+ * growing it fails; 0 when there is none). */
+uint32_t ringbuf_append(struct synack_stack *st, struct ringbuf *rb, const void *src, uint32_t n);
 /* Writes n bytes at offset `off` past the readable end, without making them
  * readable.  Requires off + n <= free space; false when out of memory. */
-bool ringbuf_write_at(struct ringbuf *rb, uint32_t off, const void *src, uint32_t n);
+bool ringbuf_write_at(struct synack_stack *st, struct ringbuf *rb, uint32_t off, const void *src, uint32_t n);
 /* Makes n more bytes (already written with write_at) readable. */
 void ringbuf_commit(struct ringbuf *rb, uint32_t n);
 /* Copies n readable bytes starting `off` bytes after head, without consuming. */

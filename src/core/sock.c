@@ -1,22 +1,23 @@
 /* sock.c — socket slots, handles and the ready list; see sock.h. */
 #include "sock.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "stack_internal.h"
+
+#define NONE UINT32_MAX
 
 void sock_table_init(struct sock_table *t, uint32_t max)
 {
     memset(t, 0, sizeof *t);
     t->max = max;
-    t->free_head = UINT32_MAX;
+    t->free_head = NONE;
+    t->ready_head = t->ready_tail = NONE;
 }
 
-void sock_table_free(struct sock_table *t)
+void sock_table_free(struct synack_stack *st, struct sock_table *t)
 {
-    free(t->slots);
-    free(t->ready);
+    mem_free(st, t->slots, (size_t)t->cap * sizeof *t->slots);
     memset(t, 0, sizeof *t);
 }
 
@@ -25,11 +26,11 @@ static int make_handle(uint32_t index, uint16_t gen)
     return (int)(((uint32_t)(gen & SOCK_GEN_MASK) << SOCK_INDEX_BITS) | index);
 }
 
-int sock_alloc(struct synack_stack *st)
+int sock_alloc(struct synack_stack *st, bool new_work)
 {
     struct sock_table *t = &st->socks;
     uint32_t index;
-    if (t->free_head != UINT32_MAX) {
+    if (t->free_head != NONE) {
         index = t->free_head;
         t->free_head = t->slots[index].free_next;
     } else {
@@ -39,9 +40,14 @@ int sock_alloc(struct synack_stack *st)
             uint32_t ncap = t->cap ? t->cap * 2 : 16;
             if (ncap > t->max)
                 ncap = t->max;
-            struct sock *n = realloc(t->slots, ncap * sizeof *n);
-            if (!n)
-                return -SYNACK_ENOMEM;
+            size_t more = (size_t)(ncap - t->cap) * sizeof(struct sock);
+            struct sock *n = NULL;
+            if (!new_work || stack_mem_room(st, more))
+                n = mem_realloc(st, t->slots, (size_t)t->cap * sizeof *n, (size_t)ncap * sizeof *n);
+            if (!n) {
+                st->stats.mem_refused_opens++;
+                return -SYNACK_ENOBUFS;
+            }
             t->slots = n;
             t->cap = ncap;
         }
@@ -52,6 +58,7 @@ int sock_alloc(struct synack_stack *st)
     uint16_t gen = (uint16_t)((s->gen + 1) & SOCK_GEN_MASK);
     memset(s, 0, sizeof *s);
     s->gen = gen;
+    s->ready_prev = s->ready_next = NONE;
     s->kind = SOCK_TCP;
     s->opt.sndbuf = st->cfg.sndbuf_bytes;
     s->opt.rcvbuf = st->cfg.rcvbuf_bytes;
@@ -77,17 +84,34 @@ struct sock *sock_get(struct synack_stack *st, int handle)
     return s;
 }
 
+static void ready_unlink(struct sock_table *t, uint32_t index)
+{
+    struct sock *s = &t->slots[index];
+    if (!s->on_ready_list)
+        return;
+    if (s->ready_prev != NONE)
+        t->slots[s->ready_prev].ready_next = s->ready_next;
+    else
+        t->ready_head = s->ready_next;
+    if (s->ready_next != NONE)
+        t->slots[s->ready_next].ready_prev = s->ready_prev;
+    else
+        t->ready_tail = s->ready_prev;
+    s->ready_prev = s->ready_next = NONE;
+    s->on_ready_list = false;
+}
+
 void sock_release(struct synack_stack *st, int handle)
 {
     struct sock *s = sock_get(st, handle);
     if (!s)
         return;
     uint32_t index = (uint32_t)handle & ((1u << SOCK_INDEX_BITS) - 1);
+    ready_unlink(&st->socks, index);
     s->kind = SOCK_FREE;
     s->conn = NULL;
     s->listener = NULL;
     s->udp = NULL;
-    s->on_ready_list = false;   /* a stale entry in the FIFO is skipped by gen */
     s->free_next = st->socks.free_head;
     st->socks.free_head = index;
 }
@@ -98,20 +122,14 @@ void sock_notify(struct synack_stack *st, int handle)
     if (!s || s->on_ready_list)
         return;
     struct sock_table *t = &st->socks;
-    if (t->ready_len == t->ready_cap) {
-        uint32_t ncap = t->ready_cap ? t->ready_cap * 2 : 64;
-        int *n = malloc(ncap * sizeof *n);
-        if (!n)
-            return;   /* the readiness is still visible through synack_socket_ready */
-        for (uint32_t i = 0; i < t->ready_len; i++)
-            n[i] = t->ready[(t->ready_head + i) % t->ready_cap];
-        free(t->ready);
-        t->ready = n;
-        t->ready_cap = ncap;
-        t->ready_head = 0;
-    }
-    t->ready[(t->ready_head + t->ready_len) % t->ready_cap] = handle;
-    t->ready_len++;
+    uint32_t index = (uint32_t)handle & ((1u << SOCK_INDEX_BITS) - 1);
+    s->ready_prev = t->ready_tail;
+    s->ready_next = NONE;
+    if (t->ready_tail != NONE)
+        t->slots[t->ready_tail].ready_next = index;
+    else
+        t->ready_head = index;
+    t->ready_tail = index;
     s->on_ready_list = true;
 }
 
@@ -120,19 +138,14 @@ int synack_next_event(struct synack_stack *st, struct synack_event *ev)
     if (!st || !ev)
         return 0;
     struct sock_table *t = &st->socks;
-    while (t->ready_len) {
-        int h = t->ready[t->ready_head];
-        t->ready_head = (t->ready_head + 1) % t->ready_cap;
-        t->ready_len--;
-        struct sock *s = sock_get(st, h);
-        if (!s || !s->on_ready_list)
-            continue;
-        s->on_ready_list = false;
-        ev->sock = h;
-        ev->ready = sock_ready_bits(st, h);
-        return 1;
-    }
-    return 0;
+    if (t->ready_head == NONE)
+        return 0;
+    uint32_t index = t->ready_head;
+    ready_unlink(t, index);
+    int h = make_handle(index, t->slots[index].gen);
+    ev->sock = h;
+    ev->ready = sock_ready_bits(st, h);
+    return 1;
 }
 
 uint32_t sock_ready_bits(struct synack_stack *st, int handle)
@@ -165,7 +178,11 @@ uint32_t sock_ready_bits(struct synack_stack *st, int handle)
         bits |= SYNACK_READABLE;
     if (c->fin_received && !c->rcvbuf.len)
         bits |= SYNACK_HUP;
-    if (tcp_state_synchronized(c->state) && !c->fin_queued && !s->write_shut && ringbuf_free_space(&c->sndbuf))
+    /* Under memory pressure a send takes only the storage the ring has
+     * (socket.c); with data queued it waits for ACKs to free some. */
+    bool stalled = stack_mem_pressure(st) && c->sndbuf.len && !ringbuf_room(&c->sndbuf);
+    if (tcp_state_synchronized(c->state) && !c->fin_queued && !s->write_shut && ringbuf_free_space(&c->sndbuf) &&
+        !stalled)
         bits |= SYNACK_WRITABLE;
     if (c->state == SYNACK_TCP_CLOSED) {
         bits |= SYNACK_CLOSED | SYNACK_READABLE;

@@ -31,9 +31,11 @@ struct tcp_listener {
     struct tcp_listener *hash_next;
     struct synack_endpoint local;   /* address may be "any" */
     int sock;
-    uint32_t backlog;
-    uint32_t syn_count;             /* SYN_RECEIVED connections (the SYN queue) */
+    uint32_t backlog;               /* bounds the accept queue */
+    uint32_t syn_count;             /* SYN_RECEIVED connections (the SYN queue; bound: cfg.syn_queue_len) */
     uint32_t accept_count;          /* established, not yet accepted */
+    bool cookies_sent;              /* a SYN cookie went out, the latest at cookie_time */
+    synack_time_us cookie_time;
     struct tcp_conn *accept_head, *accept_tail;
 };
 
@@ -60,21 +62,25 @@ struct sock {
     int error;                      /* pending error when no conn holds one (UDP: from ICMP) */
     struct sock_opts opt;           /* synack_setsockopt; accepted sockets inherit them */
     uint32_t free_next;             /* free list */
+    uint32_t ready_prev, ready_next; /* ready list, while on_ready_list (slot indices) */
 };
 
 struct sock_table {
     struct sock *slots;
     uint32_t count, cap, max;       /* slots used so far, allocated, allowed */
     uint32_t free_head;             /* UINT32_MAX when empty */
-    /* Ready list: a FIFO of handles (stale ones are skipped when taken). */
-    int *ready;
-    uint32_t ready_head, ready_len, ready_cap;
+    /* Ready list: a FIFO of the slots with on_ready_list set, linked
+     * through the slots themselves so that queueing an event never needs
+     * memory (and a released slot leaves it at once).  UINT32_MAX: none. */
+    uint32_t ready_head, ready_tail;
 };
 
 void sock_table_init(struct sock_table *t, uint32_t max);
-void sock_table_free(struct sock_table *t);
-/* Allocates a slot; returns its handle or a negative error. */
-int sock_alloc(struct synack_stack *st);
+void sock_table_free(struct synack_stack *st, struct sock_table *t);
+/* Allocates a slot; returns its handle or a negative error (EMFILE at
+ * max_sockets; ENOBUFS when the slot array cannot grow, or, for new work,
+ * when growing it would pass the memory pressure line). */
+int sock_alloc(struct synack_stack *st, bool new_work);
 void sock_release(struct synack_stack *st, int handle);
 /* The slot for a live handle, or NULL. */
 struct sock *sock_get(struct synack_stack *st, int handle);

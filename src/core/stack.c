@@ -12,7 +12,6 @@
  * (reassembly, in ipfrag.c), RFC 1122 §3.2.2.1 (protocol unreachable).
  */
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "byteorder.h"
@@ -48,9 +47,16 @@ void synack_config_default(struct synack_config *cfg)
     cfg->ephemeral_hi = 65535;
     cfg->icmp_error_rate = 100;
     cfg->icmp_error_burst = 50;
+    cfg->challenge_ack_rate = 1000;
+    cfg->challenge_ack_burst = 1000;
+    cfg->syn_queue_len = 256;
+    cfg->syn_queue_total = 4096;
+    cfg->syn_cookies = true;
     cfg->ipfrag_max_datagrams = 64;
     cfg->ipfrag_max_bytes = 4u << 20;
     cfg->ipfrag_timeout_us = 30ull * 1000000;     /* Linux's ipfrag_time; see ipfrag.c */
+    cfg->mem_max_bytes = 256ull << 20;
+    cfg->ooo_stack_max_bytes = 64ull << 20;
 }
 
 static uint64_t splitmix64(uint64_t *state)
@@ -71,8 +77,13 @@ static bool config_valid(const struct synack_config *c)
            c->rto_initial_us >= 1 && c->rto_initial_us <= UINT32_MAX && c->delack_us <= 500000 &&
            c->ephemeral_lo >= 1 && c->ephemeral_lo <= c->ephemeral_hi && c->msl_us >= 1 &&
            (c->mss == 0 || (c->mss >= 88 && c->mss <= 65495)) &&
-           (c->icmp_error_rate == 0 || c->icmp_error_burst >= 1) && c->ipfrag_max_datagrams <= 4096 &&
-           (c->ipfrag_max_datagrams == 0 || c->ipfrag_timeout_us >= 1);
+           (c->icmp_error_rate == 0 || c->icmp_error_burst >= 1) &&
+           (c->challenge_ack_rate == 0 || c->challenge_ack_burst >= 1) &&
+           (c->syn_cookies || (c->syn_queue_len >= 1 && c->syn_queue_total >= 1)) &&
+           c->ipfrag_max_datagrams <= 4096 &&
+           (c->ipfrag_max_datagrams == 0 || c->ipfrag_timeout_us >= 1) &&
+           (c->mem_max_bytes == 0 || c->mem_max_bytes >= STACK_MEM_MIN) &&
+           (c->mem_pressure_bytes == 0 || (c->mem_max_bytes && c->mem_pressure_bytes <= c->mem_max_bytes));
 }
 
 struct synack_stack *synack_stack_new(const struct synack_config *cfg)
@@ -84,10 +95,14 @@ struct synack_stack *synack_stack_new(const struct synack_config *cfg)
     }
     if (!config_valid(cfg))
         return NULL;
-    struct synack_stack *st = calloc(1, sizeof *st);
+    /* The stack object is the first block of its own accounting. */
+    synack_alloc_fn alloc = cfg->alloc ? cfg->alloc : mem_libc_alloc;
+    struct synack_stack *st = alloc(cfg->alloc ? cfg->alloc_ctx : NULL, NULL, 0, sizeof *st);
     if (!st)
         return NULL;
+    memset(st, 0, sizeof *st);
     st->cfg = *cfg;
+    mem_init(st, cfg, sizeof *st);
     strncpy(st->name, cfg->name ? cfg->name : "stack", STACK_NAME_MAX - 1);
     st->cfg.name = st->name;
     uint64_t seed = cfg->secret;
@@ -98,14 +113,19 @@ struct synack_stack *synack_stack_new(const struct synack_config *cfg)
     st->port_key.k0 = splitmix64(&seed);
     st->port_key.k1 = splitmix64(&seed);
     st->ip_id = (uint16_t)splitmix64(&seed);
+    st->cookie_key.k0 = splitmix64(&seed);      /* drawn last: the keys above stay what they were */
+    st->cookie_key.k1 = splitmix64(&seed);
     st->next_conn_id = 1;
     timer_heap_init(&st->timers);
     udp_table_init(&st->udp);
     ipfrag_init(&st->frag);
-    st->icmp_tokens = (uint64_t)cfg->icmp_error_burst * 1000000;   /* the bucket starts full */
+    token_bucket_init(&st->icmp_errors, cfg->icmp_error_burst);
+    token_bucket_init(&st->challenge_acks, cfg->challenge_ack_burst);
     sock_table_init(&st->socks, cfg->max_sockets);
-    if (!tcp_table_init(&st->tcp)) {
-        free(st);
+    /* The heap's first entries (the reassembly table's among them: see
+     * timer_heap.h) and the connection table. */
+    if (!timer_heap_reserve(st, &st->timers, 64) || !tcp_table_init(st, &st->tcp)) {
+        synack_stack_free(st);
         return NULL;
     }
     return st;
@@ -135,17 +155,19 @@ void synack_stack_free(struct synack_stack *st)
         if (s->kind == SOCK_TCP && s->conn)
             tcp_conn_destroy(st, s->conn);
         if (s->kind == SOCK_LISTENER)
-            free(s->listener);
+            mem_free(st, s->listener, sizeof *s->listener);
         if (s->kind == SOCK_UDP)
             udp_sock_free(st, s->udp);
     }
     ipfrag_free(st);
     for (unsigned b = 0; b < TCP_LISTEN_BUCKETS; b++)
         st->tcp.listen[b] = NULL;
-    tcp_table_free(&st->tcp);
-    timer_heap_free(&st->timers);
-    sock_table_free(&st->socks);
-    free(st);
+    tcp_table_free(st, &st->tcp);
+    timer_heap_free(st, &st->timers);
+    sock_table_free(st, &st->socks);
+    /* Everything else is back: only the stack object is left. */
+    struct stack_mem mem = st->mem;
+    mem.fn(mem.ctx, st, sizeof *st, 0);
 }
 
 int synack_iface_add(struct synack_stack *st, const struct synack_iface_config *cfg)
@@ -167,6 +189,16 @@ int synack_iface_add(struct synack_stack *st, const struct synack_iface_config *
 }
 
 const struct synack_stats *synack_stack_stats(const struct synack_stack *st) { return &st->stats; }
+
+void synack_stack_mem(const struct synack_stack *st, struct synack_mem_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->used = st->stats.mem_bytes;
+    info->peak = st->stats.mem_peak_bytes;
+    info->max = st->cfg.mem_max_bytes;
+    info->pressure_at = st->cfg.mem_max_bytes ? mem_pressure_line(&st->cfg) : 0;
+    info->pressure = stack_mem_pressure(st);
+}
 const char *synack_stack_name(const struct synack_stack *st) { return st->name; }
 
 static void emit_packet_event(struct synack_stack *st, enum synack_trace_kind kind, int iface, const uint8_t *pkt,

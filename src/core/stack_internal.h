@@ -10,10 +10,13 @@
 #ifndef SYNACK_CORE_STACK_INTERNAL_H
 #define SYNACK_CORE_STACK_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "synack/stack.h"
 #include "ipfrag.h"
+#include "mem.h"
+#include "ratelimit.h"
 #include "siphash.h"
 #include "sock.h"
 #include "tcp_table.h"
@@ -24,6 +27,9 @@
 #define STACK_NAME_MAX 32
 /* Largest IP packet the stack builds. */
 #define STACK_TX_BUF 65536
+/* Smallest mem_max_bytes accepted: the stack object (mostly txbuf) and its
+ * first tables, with room to do something. */
+#define STACK_MEM_MIN (256u << 10)
 
 struct iface {
     struct synack_addr addr;
@@ -33,13 +39,25 @@ struct iface {
     void *transmit_ctx;
 };
 
+/* The allocator and the lines of mem.h (bytes in use and the peak live in
+ * stats.mem_bytes and stats.mem_peak_bytes). */
+struct stack_mem {
+    synack_alloc_fn fn;
+    void *ctx;
+    uint64_t max;                  /* hard cap; UINT64_MAX: none */
+    uint64_t line;                 /* pressure line; UINT64_MAX: none */
+    bool pressure;                 /* stats.mem_bytes >= line */
+};
+
 struct synack_stack {
     struct synack_config cfg;
+    struct stack_mem mem;
     char name[STACK_NAME_MAX];
     struct iface ifaces[STACK_MAX_IFACES];
     int iface_count;
     struct synack_stats stats;
     struct siphash_key isn_key, hash_key, port_key;
+    struct siphash_key cookie_key;     /* SYN cookies (syncookie.h) */
     uint16_t ip_id;
     /* Time passed to the latest synack_input/synack_poll.  Socket calls,
      * which take no time argument, stamp what they cause with it. */
@@ -53,10 +71,10 @@ struct synack_stack {
     struct tcp_table tcp;
     struct udp_table udp;
     struct ipfrag_table frag;      /* its `sched` entry is in `timers` too */
-    /* ICMP error rate limit (icmp.c): tokens in millionths, and when they
-     * were last topped up. */
-    uint64_t icmp_tokens;
-    synack_time_us icmp_refill_time;
+    /* Rate limits (ratelimit.h): ICMP errors (icmp.c), and challenge
+     * ACKs (RFC 5961 §7), one bucket for every connection. */
+    struct token_bucket icmp_errors;
+    struct token_bucket challenge_acks;
     /* The schedule: every connection with an armed timer, and the
      * reassembly table while it holds a datagram (synack_poll tells them
      * apart by address). */

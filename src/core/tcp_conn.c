@@ -5,7 +5,6 @@
  */
 #include "tcp_conn.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "cc.h"
@@ -20,13 +19,34 @@ uint16_t tcp_conn_iface_mss(const struct synack_stack *st, int iface)
     return (uint16_t)(mtu - 40);   /* 20 bytes of IPv4 header, 20 of TCP */
 }
 
+bool tcp_conn_room(struct synack_stack *st, bool new_work, enum synack_drop_reason *why)
+{
+    if (st->tcp.count >= st->cfg.max_connections) {
+        st->stats.tcp_conn_limit++;
+        *why = SYNACK_DROP_TCP_CONN_LIMIT;
+        return false;
+    }
+    /* New work is refused past the pressure line (mem.h). */
+    if (new_work && !stack_mem_room(st, sizeof(struct tcp_conn))) {
+        st->stats.mem_refused_opens++;
+        *why = SYNACK_DROP_TCP_MEM_PRESSURE;
+        return false;
+    }
+    return true;
+}
+
 struct tcp_conn *tcp_conn_new(struct synack_stack *st, const struct synack_endpoint *local,
                               const struct synack_endpoint *remote, int iface,
                               const struct tcp_conn_params *p, synack_time_us now)
 {
     if (st->tcp.count >= st->cfg.max_connections)
+        return NULL;                              /* the callers asked tcp_conn_room */
+    /* Its timer entry's room in the heap comes with it (timer_heap.h):
+     * every connection in the table, this one, and the reassembly
+     * table's entry. */
+    if (!timer_heap_reserve(st, &st->timers, st->tcp.count + 2))
         return NULL;
-    struct tcp_conn *c = calloc(1, sizeof *c);
+    struct tcp_conn *c = mem_zalloc(st, 1, sizeof *c);
     if (!c)
         return NULL;
     c->local = *local;
@@ -58,7 +78,7 @@ struct tcp_conn *tcp_conn_new(struct synack_stack *st, const struct synack_endpo
     c->ts_ok = st->cfg.timestamps;
     c->wscale_ok = st->cfg.window_scaling;
     c->rcv_wscale = c->wscale_ok ? tcp_wscale_for(p->rcvbuf) : 0;
-    c->ts_offset = (uint32_t)(isn_generate(st, local, remote, 0) * 2654435761u);
+    c->ts_offset = tcp_ts_offset(st, local, remote);
     for (int t = 0; t < TCP_TIMER_COUNT; t++)
         c->timer[t] = SYNACK_TIME_NEVER;
     timer_entry_init(&c->sched);
@@ -67,6 +87,16 @@ struct tcp_conn *tcp_conn_new(struct synack_stack *st, const struct synack_endpo
     txq_init(&c->txq);
     reass_init(&c->ooo);
     return c;
+}
+
+uint32_t tcp_ts_offset(struct synack_stack *st, const struct synack_endpoint *local,
+                       const struct synack_endpoint *remote)
+{
+    /* RFC 7323 §5.4: a per-connection offset, so that TSval reveals
+     * nothing across connections; a function of the 4-tuple alone, so that
+     * a SYN cookie's SYN|ACK (sent before the connection exists) uses the
+     * clock the connection will use. */
+    return (uint32_t)(isn_generate(st, local, remote, 0) * 2654435761u);
 }
 
 void tcp_conn_set_keepalive(struct synack_stack *st, struct tcp_conn *c, bool on, uint32_t idle_s,
@@ -148,6 +178,11 @@ void tcp_conn_set_state(struct synack_stack *st, struct tcp_conn *c, int state, 
         st->stats.tcp_curr_estab--;
     if (!was_estab && is_estab)
         st->stats.tcp_curr_estab++;
+    /* The SYN queue, stack-wide: passive connections in SYN_RECEIVED. */
+    if (c->passive && old == SYNACK_TCP_SYN_RECEIVED)
+        st->stats.tcp_syn_queue_len--;
+    if (c->passive && state == SYNACK_TCP_SYN_RECEIVED)
+        st->stats.tcp_syn_queue_len++;
     c->state = (uint8_t)state;
     if (state == SYNACK_TCP_ESTABLISHED)
         c->was_established = true;
@@ -192,6 +227,7 @@ void tcp_conn_close(struct synack_stack *st, struct tcp_conn *c, int err, synack
     if (err && !c->error)
         c->error = err;
     listener_forget(c);
+    tcp_conn_ooo_forget(st, c);                   /* nothing more will arrive to fill its holes */
     tcp_conn_set_state(st, c, SYNACK_TCP_CLOSED, now);
     tcp_table_remove(st, c);
     for (int t = 0; t < TCP_TIMER_COUNT; t++)
@@ -205,17 +241,92 @@ void tcp_conn_close(struct synack_stack *st, struct tcp_conn *c, int err, synack
     /* The socket keeps the CLOSED connection so that the application can
      * still read what arrived and learn how it ended.  The send buffer is
      * of no further use. */
-    ringbuf_free(&c->sndbuf);
+    ringbuf_free(st, &c->sndbuf);
     c->sndbuf.cap = 0;
 }
 
 void tcp_conn_destroy(struct synack_stack *st, struct tcp_conn *c)
 {
-    (void)st;
-    ringbuf_free(&c->sndbuf);
-    ringbuf_free(&c->rcvbuf);
-    txq_free(&c->txq);
-    free(c);
+    tcp_conn_ooo_forget(st, c);
+    ringbuf_free(st, &c->sndbuf);
+    ringbuf_free(st, &c->rcvbuf);
+    txq_free(st, &c->txq);
+    mem_free(st, c, sizeof *c);
+}
+
+void tcp_conn_reclaim(struct synack_stack *st, struct tcp_conn *c)
+{
+    if (!stack_mem_pressure(st))
+        return;
+    if (!c->sndbuf.len)
+        ringbuf_free(st, &c->sndbuf);
+    if (!c->rcvbuf.len && !c->ooo.count)
+        ringbuf_free(st, &c->rcvbuf);
+}
+
+void tcp_conn_free_rcvbuf(struct synack_stack *st, struct tcp_conn *c)
+{
+    tcp_conn_ooo_forget(st, c);
+    ringbuf_free(st, &c->rcvbuf);
+}
+
+/* ---- Out-of-order data and receive memory ----
+ *
+ * Out-of-order bytes sit in the receive ring at their offset past RCV.NXT
+ * (reass.h), so what they cost is the ring's storage up to the far end of
+ * the last range: the span.  Each connection's span is kept in ooo_span and
+ * the sum over all connections in the stats gauge tcp_ooo_span_bytes, so
+ * that both limits are O(1) checks. */
+
+static uint32_t ooo_span_now(const struct tcp_conn *c)
+{
+    return c->ooo.count ? c->ooo.r[c->ooo.count - 1].end - c->rcv_nxt : 0;
+}
+
+void tcp_conn_ooo_update(struct synack_stack *st, struct tcp_conn *c)
+{
+    uint32_t span = ooo_span_now(c);
+    st->stats.tcp_ooo_span_bytes = st->stats.tcp_ooo_span_bytes - c->ooo_span + span;
+    c->ooo_span = span;
+}
+
+void tcp_conn_ooo_forget(struct synack_stack *st, struct tcp_conn *c)
+{
+    bool fin_known = c->ooo.fin_known;
+    uint32_t fin_seq = c->ooo.fin_seq;
+    reass_init(&c->ooo);
+    c->ooo.fin_known = fin_known;                 /* a FIN costs nothing to remember */
+    c->ooo.fin_seq = fin_seq;
+    tcp_conn_ooo_update(st, c);
+}
+
+static uint32_t advertised_now(const struct tcp_conn *c);
+
+enum synack_drop_reason tcp_conn_rcv_admit(struct synack_stack *st, struct tcp_conn *c, uint32_t off, uint32_t len)
+{
+    uint32_t end = off + len;
+    if (off && !reass_holds(&c->ooo, c->rcv_nxt + off, c->rcv_nxt + end)) {
+        /* New out-of-order data: the span it would make, against both
+         * limits; and if the ring must grow for it, that is new work,
+         * taken only below the memory pressure line. */
+        uint32_t span = end > c->ooo_span ? end : c->ooo_span;
+        if (st->cfg.ooo_max_bytes && span > st->cfg.ooo_max_bytes)
+            return SYNACK_DROP_TCP_OOO_CONN_LIMIT;
+        if (st->cfg.ooo_stack_max_bytes &&
+            st->stats.tcp_ooo_span_bytes - c->ooo_span + span > st->cfg.ooo_stack_max_bytes)
+            return SYNACK_DROP_TCP_OOO_STACK_LIMIT;
+        if (!stack_mem_room(st, ringbuf_growth(&c->rcvbuf, c->rcvbuf.len + end)))
+            return SYNACK_DROP_TCP_OOO_MEMORY;
+        if (!reass_can_add(&c->ooo, c->rcv_nxt + off, c->rcv_nxt + end))
+            return SYNACK_DROP_TCP_OOO_LIMIT;
+        return SYNACK_DROP_COUNT;
+    }
+    /* In order (or out-of-order bytes held already).  Inside the window
+     * advertised, the data was invited and storage grows for it up to the
+     * hard cap; beyond it, as new work, only below the pressure line. */
+    if (end > advertised_now(c) && !stack_mem_room(st, ringbuf_growth(&c->rcvbuf, c->rcvbuf.len + end)))
+        return SYNACK_DROP_TCP_RCV_MEMORY;
+    return SYNACK_DROP_COUNT;
 }
 
 void tcp_conn_notify(struct synack_stack *st, struct tcp_conn *c)
@@ -271,7 +382,18 @@ uint32_t tcp_conn_rcv_space(const struct tcp_conn *c)
     return space > most ? most : space;
 }
 
-static uint32_t rcv_space(const struct tcp_conn *c) { return tcp_conn_rcv_space(c); }
+/* The space a window may offer now: under memory pressure, growing the
+ * receive ring is new work, so no more than the storage it has. */
+static uint32_t rcv_space(const struct synack_stack *st, const struct tcp_conn *c)
+{
+    uint32_t space = tcp_conn_rcv_space(c);
+    if (stack_mem_pressure(st)) {
+        uint32_t room = ringbuf_room(&c->rcvbuf);
+        if (room < space)
+            space = room;
+    }
+    return space;
+}
 
 static uint32_t sws_threshold(const struct tcp_conn *c)
 {
@@ -285,13 +407,16 @@ static uint32_t advertised_now(const struct tcp_conn *c)
     return seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 }
 
-uint32_t tcp_conn_rcv_window(struct tcp_conn *c)
+uint32_t tcp_conn_rcv_window(struct synack_stack *st, struct tcp_conn *c)
 {
-    /* Invariant: advertised_now() <= rcv_space(): in-order data shrinks
+    /* advertised_now() <= tcp_conn_rcv_space(): in-order data shrinks
      * both by the same amount, out-of-order data neither, reads only grow
-     * the space. */
-    uint32_t space = rcv_space(c);
+     * the space.  Under memory pressure rcv_space() may be smaller than
+     * what was advertised; the edge then stays where it is. */
+    uint32_t space = rcv_space(st, c);
     uint32_t adv = advertised_now(c);
+    if (space < tcp_conn_rcv_space(c) && tcp_conn_rcv_space(c) >= adv + sws_threshold(c))
+        st->stats.mem_window_clamped++;           /* it would have opened further */
     /* RFC 9293 §3.8.6.2.2 (receiver SWS avoidance): move the right edge
      * only when it gains at least min(RCV.BUFF/2, Eff.snd.MSS); never move
      * it left. */
@@ -301,7 +426,7 @@ uint32_t tcp_conn_rcv_window(struct tcp_conn *c)
     return adv;
 }
 
-bool tcp_conn_window_update_due(const struct tcp_conn *c)
+bool tcp_conn_window_update_due(const struct synack_stack *st, const struct tcp_conn *c)
 {
     /* After a read: a pure window update is worth a segment when the
      * window grows by two segments or by half the buffer, whichever is
@@ -310,5 +435,5 @@ bool tcp_conn_window_update_due(const struct tcp_conn *c)
     uint32_t gain = two_segs < half ? two_segs : half;
     if (gain < sws_threshold(c))
         gain = sws_threshold(c);
-    return rcv_space(c) >= advertised_now(c) + gain;
+    return rcv_space(st, c) >= advertised_now(c) + gain;
 }

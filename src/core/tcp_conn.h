@@ -160,6 +160,7 @@ struct tcp_conn {
     uint32_t dupacks;
     uint32_t recover;                  /* NewReno "recover", RFC 6582 §3.2 */
     uint8_t persist_backoff;
+    uint8_t persist_unanswered;        /* zero-window probes sent since the peer was last heard */
 
     /* Per-socket behaviour (copied from the socket's options). */
     bool nodelay;                      /* Nagle off (RFC 9293 §3.7.4) */
@@ -175,6 +176,7 @@ struct tcp_conn {
     /* Buffers. */
     struct ringbuf sndbuf, rcvbuf;
     struct reass ooo;
+    uint32_t ooo_span;                 /* counted in stats.tcp_ooo_span_bytes (tcp_conn_ooo_update) */
 
     /* Pending output list (conns with work queued by socket calls). */
     struct tcp_conn *out_next, *out_prev;
@@ -218,6 +220,15 @@ static inline uint32_t tcp_ts_now(const struct tcp_conn *c, synack_time_us now)
 }
 
 /* tcp_conn.c */
+/* Whether a new connection may be made now: below max_connections
+ * (counted as TCPConnLimit when not) and, when it is new work (a SYN, a
+ * connect), below the memory pressure line (MemRefusedOpens).  The ACK of
+ * a SYN cookie is not new work: the peer's side of the connection exists
+ * already, and the listen backlog bounds what it may cost.  When not, *why
+ * is the drop reason for a segment that asked for it. */
+bool tcp_conn_room(struct synack_stack *st, bool new_work, enum synack_drop_reason *why);
+/* NULL when the table is full or memory runs out (callers ask
+ * tcp_conn_room first). */
 struct tcp_conn *tcp_conn_new(struct synack_stack *st, const struct synack_endpoint *local,
                               const struct synack_endpoint *remote, int iface,
                               const struct tcp_conn_params *p, synack_time_us now);
@@ -227,6 +238,21 @@ void tcp_conn_set_state(struct synack_stack *st, struct tcp_conn *c, int state, 
 void tcp_conn_close(struct synack_stack *st, struct tcp_conn *c, int err, synack_time_us now);
 /* Frees all memory of c; it must already be out of every list. */
 void tcp_conn_destroy(struct synack_stack *st, struct tcp_conn *c);
+/* Under memory pressure, gives back the storage of rings that are empty
+ * (after the application read, or an ACK emptied the send ring). */
+void tcp_conn_reclaim(struct synack_stack *st, struct tcp_conn *c);
+/* Frees the receive ring of a connection nobody will read from again, and
+ * forgets its out-of-order ranges. */
+void tcp_conn_free_rcvbuf(struct synack_stack *st, struct tcp_conn *c);
+/* Whether `len` bytes of data `off` bytes past RCV.NXT may be stored:
+ * SYNACK_DROP_COUNT when they may, else why not (out-of-order limits and
+ * range table, memory pressure).  RFC 9293 §3.10.7.4 lets a receiver drop
+ * what it cannot keep; the sender repeats it. */
+enum synack_drop_reason tcp_conn_rcv_admit(struct synack_stack *st, struct tcp_conn *c, uint32_t off, uint32_t len);
+/* After the out-of-order ranges or RCV.NXT changed: recounts c's span. */
+void tcp_conn_ooo_update(struct synack_stack *st, struct tcp_conn *c);
+/* Drops c's out-of-order ranges (an early FIN stays known). */
+void tcp_conn_ooo_forget(struct synack_stack *st, struct tcp_conn *c);
 /* Reports the sender's figures to the trace hook (SYNACK_TRACE_CC). */
 void tcp_conn_trace_cc(struct synack_stack *st, const struct tcp_conn *c, synack_time_us now);
 /* Applies keepalive settings (and (re)arms or stops its timer). */
@@ -234,6 +260,9 @@ void tcp_conn_set_keepalive(struct synack_stack *st, struct tcp_conn *c, bool on
                             uint32_t intvl_s, uint32_t cnt);
 /* Switches congestion control; cwnd and ssthresh carry over. */
 void tcp_conn_set_cc(struct tcp_conn *c, int cc, synack_time_us now);
+/* The offset of the timestamp clock of a connection local <-> remote. */
+uint32_t tcp_ts_offset(struct synack_stack *st, const struct synack_endpoint *local,
+                       const struct synack_endpoint *remote);
 /* Sets ISS and the send variables that start from it. */
 void tcp_conn_set_iss(struct tcp_conn *c, uint32_t iss);
 /* Tells c's socket (or its listener's) that readiness may have changed. */
@@ -243,14 +272,15 @@ void tcp_conn_want_output(struct synack_stack *st, struct tcp_conn *c);
 void tcp_conn_unqueue_output(struct synack_stack *st, struct tcp_conn *c);
 uint16_t tcp_conn_iface_mss(const struct synack_stack *st, int iface);
 /* The window we may advertise now (RFC 9293 §3.8.6.2.2 receiver SWS
- * avoidance), updating rcv_adv. */
-uint32_t tcp_conn_rcv_window(struct tcp_conn *c);
+ * avoidance; no further than the ring's storage under memory pressure),
+ * updating rcv_adv. */
+uint32_t tcp_conn_rcv_window(struct synack_stack *st, struct tcp_conn *c);
 /* Receive space usable as window: ring space capped by the window field. */
 uint32_t tcp_conn_rcv_space(const struct tcp_conn *c);
 /* Our window shift for a receive buffer (RFC 7323 §2.3). */
 uint8_t tcp_wscale_for(uint32_t rcvbuf);
 /* Whether a window update is worth sending (after the application read). */
-bool tcp_conn_window_update_due(const struct tcp_conn *c);
+bool tcp_conn_window_update_due(const struct synack_stack *st, const struct tcp_conn *c);
 /* Sequence number of our FIN (valid when fin_queued). */
 static inline uint32_t tcp_conn_fin_seq(const struct tcp_conn *c) { return c->snd_buf_seq + c->sndbuf.len; }
 
@@ -268,6 +298,13 @@ void tcp_send_keepalive(struct synack_stack *st, struct tcp_conn *c, synack_time
 void tcp_send_rst_for_conn(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
 /* Sends a bare ACK immediately (challenge ACKs, duplicate segments). */
 void tcp_send_ack_now(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
+/* A challenge ACK (RFC 5961 §3.2, §4.2, §5.2) if the stack's rate limit
+ * (§7) allows one now; false when it was suppressed (both are counted). */
+bool tcp_send_challenge_ack(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
+/* Sends a segment that belongs to no connection (a reset, a SYN cookie's
+ * SYN|ACK) from src to dst, built from h alone. */
+void tcp_send_stateless(struct synack_stack *st, int iface, const struct synack_addr *src,
+                        const struct synack_addr *dst, const struct tcp_header_out *h, synack_time_us now);
 /* Answers a segment that has no connection (RFC 9293 §3.10.7.1). */
 void tcp_send_reset_reply(struct synack_stack *st, int iface, const struct synack_addr *src,
                           const struct synack_addr *dst, const struct tcp_segment *seg, synack_time_us now);

@@ -3,10 +3,11 @@
  *
  * Reading list: RFC 9293 §3.10.7.1 (CLOSED), §3.10.7.2 (LISTEN), §3.10.7.3
  * (SYN-SENT), §3.10.7.4 (other states: check sequence number, RST, SYN,
- * ACK, URG, text, FIN); RFC 5961 §3-§5 (blind reset, SYN and data
- * injection); RFC 1337 (TIME-WAIT assassination); RFC 5681 §3.2 and RFC
- * 6582 §3.2 (fast retransmit, NewReno recovery); RFC 6298 §5 (timer on
- * ACK); RFC 9293 §3.8.6.3 and RFC 5681 §4.2 (when to ACK).
+ * ACK, URG, text, FIN); RFC 5961 §3-§5, §7 (blind reset, SYN and data
+ * injection; challenge ACKs and their rate limit); RFC 1337 (TIME-WAIT
+ * assassination); RFC 4987 §3.6 (SYN cookies, with syncookie.c); RFC 5681
+ * §3.2 and RFC 6582 §3.2 (fast retransmit, NewReno recovery); RFC 6298 §5
+ * (timer on ACK); RFC 9293 §3.8.6.3 and RFC 5681 §4.2 (when to ACK).
  *
  * Call chain: tcp_input -> (conn found) segment_arrives -> syn_sent_input |
  * the eight steps; (listener) listen_input; (nothing) answer with RST.
@@ -18,6 +19,7 @@
 #include "seq.h"
 #include "sock.h"
 #include "stack_internal.h"
+#include "syncookie.h"
 #include "tcp_conn.h"
 #include "tcp_recovery.h"
 
@@ -31,11 +33,13 @@ enum step {
     STEP_GONE,       /* the connection was closed and may be freed */
 };
 
-static uint32_t peer_mss(const struct synack_stack *st, const struct tcp_conn *c, const struct tcp_segment *s)
+/* RFC 9293 §3.7.1: 536 when the option is absent. */
+static uint16_t announced_mss(const struct tcp_segment *s) { return s->opt.has_mss ? s->opt.mss : 536; }
+
+static uint32_t peer_mss(const struct synack_stack *st, const struct tcp_conn *c, uint32_t mss)
 {
-    /* RFC 9293 §3.7.1: 536 when the option is absent; never more than our
-     * interface can carry; a floor against absurd announcements. */
-    uint32_t mss = s->opt.has_mss ? s->opt.mss : 536;
+    /* Never more than our interface can carry; a floor against absurd
+     * announcements. */
     uint32_t ifmss = tcp_conn_iface_mss(st, c->iface);
     if (mss > ifmss)
         mss = ifmss;
@@ -48,21 +52,35 @@ static uint32_t peer_mss(const struct synack_stack *st, const struct tcp_conn *c
  * never less than what we advertised. */
 static uint32_t rcv_wnd(const struct tcp_conn *c) { return tcp_conn_rcv_space(c); }
 
+/* What the peer's SYN offered (or, for a SYN cookie, what the SYN|ACK
+ * accepted of it). */
+struct syn_offer {
+    bool sack_ok, ts_ok, wscale_ok;
+    uint8_t wscale;
+    uint32_t ts_val;
+};
+
+static struct syn_offer syn_offer_of(const struct tcp_segment *s)
+{
+    return (struct syn_offer){ .sack_ok = s->opt.sack_permitted, .ts_ok = s->opt.has_timestamp,
+                               .wscale_ok = s->opt.has_wscale, .wscale = s->opt.wscale, .ts_val = s->opt.ts_val };
+}
+
 /* Keeps each option we offered only if the peer's SYN offers it too (RFC
  * 7323 §2.2, §3.2; RFC 2018 §2), and takes the peer's values. */
-static void negotiate_options(struct tcp_conn *c, const struct tcp_segment *s, synack_time_us now)
+static void negotiate_options(struct tcp_conn *c, const struct syn_offer *o, synack_time_us now)
 {
-    c->sack_ok = c->sack_ok && s->opt.sack_permitted;
-    c->ts_ok = c->ts_ok && s->opt.has_timestamp;
-    c->wscale_ok = c->wscale_ok && s->opt.has_wscale;
+    c->sack_ok = c->sack_ok && o->sack_ok;
+    c->ts_ok = c->ts_ok && o->ts_ok;
+    c->wscale_ok = c->wscale_ok && o->wscale_ok;
     if (c->wscale_ok) {
-        c->snd_wscale = s->opt.wscale > 14 ? 14 : s->opt.wscale;   /* RFC 7323 §2.3: at most 14 */
+        c->snd_wscale = o->wscale > 14 ? 14 : o->wscale;   /* RFC 7323 §2.3: at most 14 */
     } else {
         c->snd_wscale = 0;
         c->rcv_wscale = 0;
     }
     if (c->ts_ok) {
-        c->ts_recent = s->opt.ts_val;
+        c->ts_recent = o->ts_val;
         c->ts_recent_time = now;
     }
     /* RFC 9293 §3.7.1 (and RFC 6691): the MSS bounds payload plus TCP
@@ -86,17 +104,180 @@ static void schedule_ack(struct synack_stack *st, struct tcp_conn *c, synack_tim
 
 static void syn_acknowledged(struct tcp_conn *c, uint32_t ack, synack_time_us now);
 
-/* ---- LISTEN: RFC 9293 §3.10.7.2 ---- */
+/* ---- LISTEN: RFC 9293 §3.10.7.2, with RFC 4987's SYN queue and cookies ---- */
+
+static void segment_arrives(struct synack_stack *st, struct tcp_conn *c, struct tcp_segment *s, int iface,
+                            const struct synack_addr *src, const struct synack_addr *dst, synack_time_us now);
+
+/* A listener that sent SYN cookies this recently checks the cookies ACKs
+ * bring back; otherwise no cookie of its can still be live (the oldest one
+ * syncookie_check can still recognise is four ticks old), and an ACK is
+ * simply bad. */
+static bool cookies_live(const struct tcp_listener *l, synack_time_us now)
+{
+    return l->cookies_sent && now - l->cookie_time < 4 * SYNCOOKIE_PERIOD_US;
+}
+
+/* Whether a SYN may make an embryo: room in the listener's SYN queue, in
+ * the stack-wide one, in the connection table, and in memory below the
+ * pressure line (tcp_conn_room, which counts those two).  When not, *why
+ * is the reason to drop it with. */
+static bool syn_queue_has_room(struct synack_stack *st, const struct tcp_listener *l, enum synack_drop_reason *why)
+{
+    *why = SYNACK_DROP_TCP_SYN_QUEUE_FULL;
+    return l->syn_count < st->cfg.syn_queue_len && st->stats.tcp_syn_queue_len < st->cfg.syn_queue_total &&
+           tcp_conn_room(st, true, why);
+}
+
+/* The accept queue is full: the SYN or handshake ACK is dropped silently,
+ * so that the peer's retransmission may find room (as Linux does). */
+static void accept_queue_overflow(struct synack_stack *st, int iface, synack_time_us now)
+{
+    st->stats.tcp_listen_overflows++;
+    st->stats.tcp_listen_drops++;
+    stack_drop(st, iface, SYNACK_DROP_TCP_BACKLOG_FULL, now);
+}
+
+/* A new embryo of listener l for the connection remote -> local whose
+ * peer's ISN is irs, still in LISTEN (the caller moves it on, so that the
+ * trace shows LISTEN -> SYN_RECEIVED), or NULL when the table is full. */
+static struct tcp_conn *new_embryo(struct synack_stack *st, struct tcp_listener *l, int iface,
+                                   const struct synack_endpoint *local, const struct synack_endpoint *remote,
+                                   uint32_t irs, synack_time_us now)
+{
+    struct sock *ls = sock_get(st, l->sock);
+    struct tcp_conn_params p = sock_conn_params(ls);
+    struct tcp_conn *c = tcp_conn_new(st, local, remote, iface, &p, now);
+    if (!c)
+        return NULL;
+    c->passive = true;
+    c->listener = l;
+    l->syn_count++;
+    c->state = SYNACK_TCP_LISTEN;                 /* born from the listener, for the trace */
+    c->irs = irs;
+    c->rcv_nxt = irs + 1;                         /* SYN data, if any, is not taken: the peer resends it */
+    c->rcv_adv = c->rcv_nxt;
+    c->last_recv_time = now;
+    return c;
+}
+
+/* RFC 4987 §3.6: the SYN queue is full, so the SYN|ACK carries everything
+ * the embryo would have held (syncookie.h) and nothing is kept.  It offers
+ * what the normal SYN|ACK would, except that window scaling and SACK need
+ * timestamps to ride in. */
+static void send_syn_cookie(struct synack_stack *st, struct tcp_listener *l, int iface,
+                            const struct synack_addr *src, const struct synack_addr *dst,
+                            const struct tcp_segment *s, synack_time_us now)
+{
+    struct synack_endpoint local = synack_endpoint_make(*dst, s->dst_port);
+    struct synack_endpoint remote = synack_endpoint_make(*src, s->src_port);
+    struct tcp_conn_params p = sock_conn_params(sock_get(st, l->sock));
+    uint16_t mss_used;
+    uint32_t cookie = syncookie_make(&st->cookie_key, &local, &remote, s->seq, announced_mss(s), now, &mss_used);
+    uint16_t ifmss = tcp_conn_iface_mss(st, iface);
+    struct tcp_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.has_mss = true;
+    opt.mss = p.mss && p.mss < ifmss ? p.mss : ifmss;   /* as tcp_conn_new sets rcv_mss */
+    if (st->cfg.timestamps && s->opt.has_timestamp) {
+        struct syncookie_opts o = {
+            .wscale_ok = st->cfg.window_scaling && s->opt.has_wscale,
+            .wscale = s->opt.wscale,
+            .sack_ok = st->cfg.sack && s->opt.sack_permitted,
+        };
+        uint32_t ts_now = (uint32_t)(now / 1000) + tcp_ts_offset(st, &local, &remote);   /* tcp_ts_now's clock */
+        opt.has_timestamp = true;
+        opt.ts_val = syncookie_ts_encode(ts_now, &o);
+        opt.ts_ecr = s->opt.ts_val;
+        opt.has_wscale = o.wscale_ok;
+        opt.wscale = tcp_wscale_for(p.rcvbuf);
+        opt.sack_permitted = o.sack_ok;
+    }
+    struct tcp_header_out h = {
+        .src_port = s->dst_port,
+        .dst_port = s->src_port,
+        .seq = cookie,                            /* <SEQ=cookie><ACK=SEG.SEQ+1><CTL=SYN,ACK> */
+        .ack = s->seq + 1,
+        .flags = TCP_SYN | TCP_ACK,
+        .window = (uint16_t)(p.rcvbuf > 65535 ? 65535 : p.rcvbuf),   /* never scaled in a SYN */
+        .opt = &opt,
+    };
+    l->cookies_sent = true;
+    l->cookie_time = now;
+    st->stats.tcp_syncookies_sent++;
+    tcp_send_stateless(st, iface, dst, src, &h, now);
+}
+
+/* An ACK for a listener with no embryo, while its cookies are live: if
+ * SEG.ACK - 1 is a cookie made for this 4-tuple and SEG.SEQ - 1, the
+ * connection is made from it, passes through SYN_RECEIVED and is then
+ * handed this very segment, which completes the handshake as in
+ * SYN-RECEIVED (RFC 9293 §3.10.7.4) and delivers its data.  A bad cookie
+ * is a bad ACK: <SEQ=SEG.ACK><CTL=RST> (RFC 9293 §3.10.7.2). */
+static void cookie_ack(struct synack_stack *st, struct tcp_listener *l, int iface, const struct synack_addr *src,
+                       const struct synack_addr *dst, struct tcp_segment *s, synack_time_us now)
+{
+    struct synack_endpoint local = synack_endpoint_make(*dst, s->dst_port);
+    struct synack_endpoint remote = synack_endpoint_make(*src, s->src_port);
+    uint16_t mss = 0;
+    enum syncookie_verdict v = syncookie_check(&st->cookie_key, &local, &remote, s->seq - 1, s->ack - 1, now, &mss);
+    if (v != SYNCOOKIE_VALID) {
+        st->stats.tcp_syncookies_failed++;
+        stack_drop(st, iface, v == SYNCOOKIE_EXPIRED ? SYNACK_DROP_TCP_COOKIE_EXPIRED : SYNACK_DROP_TCP_COOKIE_INVALID,
+                   now);
+        tcp_send_reset_reply(st, iface, src, dst, s, now);
+        return;
+    }
+    if (l->accept_count >= l->backlog) {
+        accept_queue_overflow(st, iface, now);   /* the cookie stays good for the peer's retransmission */
+        return;
+    }
+    enum synack_drop_reason why;
+    if (!tcp_conn_room(st, false, &why)) {
+        stack_drop(st, iface, why, now);         /* likewise */
+        return;
+    }
+    struct tcp_conn *c = new_embryo(st, l, iface, &local, &remote, s->seq - 1, now);
+    if (!c) {
+        stack_drop(st, iface, SYNACK_DROP_TCP_NO_MEMORY, now);
+        return;
+    }
+    st->stats.tcp_syncookies_recv++;
+    /* As if this TCB had sent the SYN|ACK: ISS = the cookie, SND.NXT past it. */
+    tcp_conn_set_iss(c, s->ack - 1);
+    c->snd_nxt = c->snd_max = s->ack;
+    c->last_ack_sent = c->rcv_nxt;
+    c->snd_wl1 = c->irs;
+    c->snd_wl2 = c->iss;
+    c->snd_mss = (uint16_t)peer_mss(st, c, mss);
+    struct syn_offer offer = { .ts_ok = s->opt.has_timestamp, .ts_val = s->opt.ts_val };
+    if (st->cfg.timestamps && s->opt.has_timestamp) {
+        struct syncookie_opts o;
+        syncookie_ts_decode(s->opt.ts_ecr, &o);
+        offer.wscale_ok = o.wscale_ok;
+        offer.wscale = o.wscale;
+        offer.sack_ok = o.sack_ok;
+    }
+    negotiate_options(c, &offer, now);
+    c->cc->init(c, now);
+    tcp_table_insert(st, c);
+    st->stats.tcp_passive_opens++;
+    tcp_conn_set_state(st, c, SYNACK_TCP_SYN_RECEIVED, now);
+    segment_arrives(st, c, s, iface, src, dst, now);
+}
 
 static void listen_input(struct synack_stack *st, struct tcp_listener *l, int iface, const struct synack_addr *src,
-                         const struct synack_addr *dst, const struct tcp_segment *s,
-                         synack_time_us now)
+                         const struct synack_addr *dst, struct tcp_segment *s, synack_time_us now)
 {
     if (s->flags & TCP_RST) {                     /* first: an incoming RST is ignored */
         stack_drop(st, iface, SYNACK_DROP_TCP_NO_CONNECTION_RST, now);
         return;
     }
     if (s->flags & TCP_ACK) {                     /* second: any ACK is bad: <SEQ=SEG.ACK><CTL=RST> */
+        if (!(s->flags & TCP_SYN) && cookies_live(l, now)) {
+            cookie_ack(st, l, iface, src, dst, s, now);   /* ... unless it brings back a cookie */
+            return;
+        }
         stack_drop(st, iface, SYNACK_DROP_TCP_LISTEN_BAD_FLAGS, now);
         tcp_send_reset_reply(st, iface, src, dst, s, now);
         return;
@@ -105,36 +286,38 @@ static void listen_input(struct synack_stack *st, struct tcp_listener *l, int if
         stack_drop(st, iface, SYNACK_DROP_TCP_LISTEN_BAD_FLAGS, now);
         return;
     }
-    /* Third: SYN.  The backlog bounds both queues; a full listener drops
-     * the SYN silently so that the client's retransmission may succeed. */
-    if (l->syn_count >= l->backlog || l->accept_count >= l->backlog) {
-        st->stats.tcp_listen_drops++;
-        stack_drop(st, iface, SYNACK_DROP_TCP_BACKLOG_FULL, now);
+    /* Third: SYN.  The accept queue (the listen backlog) full: nothing more
+     * could be accepted now.  The SYN queue full: a cookie instead of an
+     * embryo (RFC 4987 §3.6), or, with cookies off, a silent drop so that
+     * the client's retransmission may succeed. */
+    if (l->accept_count >= l->backlog) {
+        accept_queue_overflow(st, iface, now);
         return;
     }
-    struct sock *ls = sock_get(st, l->sock);
-    struct tcp_conn_params p = sock_conn_params(ls);
+    enum synack_drop_reason why;
+    if (!syn_queue_has_room(st, l, &why)) {
+        if (st->cfg.syn_cookies) {
+            send_syn_cookie(st, l, iface, src, dst, s, now);
+            return;
+        }
+        st->stats.tcp_listen_drops++;
+        stack_drop(st, iface, why, now);
+        return;
+    }
     struct synack_endpoint local = synack_endpoint_make(*dst, s->dst_port);
     struct synack_endpoint remote = synack_endpoint_make(*src, s->src_port);
-    struct tcp_conn *c = tcp_conn_new(st, &local, &remote, iface, &p, now);
+    struct tcp_conn *c = new_embryo(st, l, iface, &local, &remote, s->seq, now);
     if (!c) {
         stack_drop(st, iface, SYNACK_DROP_TCP_NO_MEMORY, now);
         return;
     }
-    c->passive = true;
-    c->listener = l;
-    l->syn_count++;
-    c->state = SYNACK_TCP_LISTEN;                 /* born from the listener, for the trace */
-    c->irs = s->seq;
-    c->rcv_nxt = s->seq + 1;                      /* SYN data, if any, is not taken: the peer resends it */
-    c->rcv_adv = c->rcv_nxt;
     c->snd_wnd = s->window;                       /* never scaled in a SYN (RFC 7323 §2.2) */
     c->max_snd_wnd = s->window;
     c->snd_wl1 = s->seq;
     c->snd_wl2 = c->iss;
-    c->snd_mss = (uint16_t)peer_mss(st, c, s);
-    negotiate_options(c, s, now);
-    c->last_recv_time = now;
+    c->snd_mss = (uint16_t)peer_mss(st, c, announced_mss(s));
+    struct syn_offer offer = syn_offer_of(s);
+    negotiate_options(c, &offer, now);
     c->cc->init(c, now);
     c->segs_in++;
     tcp_table_insert(st, c);
@@ -198,8 +381,9 @@ static void syn_sent_input(struct synack_stack *st, struct tcp_conn *c, const st
     c->irs = s->seq;
     c->rcv_nxt = s->seq + 1;
     c->rcv_adv = c->rcv_nxt;
-    c->snd_mss = (uint16_t)peer_mss(st, c, s);
-    negotiate_options(c, s, now);
+    c->snd_mss = (uint16_t)peer_mss(st, c, announced_mss(s));
+    struct syn_offer offer = syn_offer_of(s);
+    negotiate_options(c, &offer, now);
     c->last_recv_time = now;
     c->cc->init(c, now);
     c->snd_wnd = s->window;                       /* never scaled in a SYN (RFC 7323 §2.2) */
@@ -297,15 +481,30 @@ static bool trim_to_window(struct synack_stack *st, struct tcp_conn *c, struct t
 }
 
 /* Second step: RST (RFC 9293 §3.10.7.4 with RFC 5961 §3.2). */
-static enum step rst_step(struct synack_stack *st, struct tcp_conn *c, const struct tcp_segment *s,
+static enum step rst_step(struct synack_stack *st, struct tcp_conn *c, const struct tcp_segment *s, int iface,
                           synack_time_us now)
 {
+    if (c->state == SYNACK_TCP_TIME_WAIT) {
+        /* RFC 1337 §3 (TIME-WAIT assassination): ignore RST in TIME-WAIT,
+         * exact or not (a challenge ACK would only invite the exact RST
+         * that is ignored anyway). */
+        st->stats.tcp_tw_rst_ignored++;
+        stack_drop(st, iface, SYNACK_DROP_TCP_RST_TIME_WAIT, now);
+        return STEP_DONE;
+    }
     uint32_t wnd = rcv_wnd(c);
     if (s->seq != c->rcv_nxt) {
         /* In the window but not exact: a challenge ACK lets a genuine peer
-         * send an exact RST; a blind attacker learns nothing. */
-        if (seq_in_range(s->seq, c->rcv_nxt, c->rcv_nxt + (wnd ? wnd : 1)))
-            tcp_send_ack_now(st, c, now);
+         * send an exact RST; a blind attacker learns nothing.  Outside the
+         * window: silently dropped. */
+        if (seq_in_range(s->seq, c->rcv_nxt, c->rcv_nxt + (wnd ? wnd : 1))) {
+            st->stats.tcp_rst_challenged++;
+            stack_drop(st, iface, SYNACK_DROP_TCP_RST_CHALLENGED, now);
+            tcp_send_challenge_ack(st, c, now);
+        } else {
+            st->stats.tcp_rst_out_of_window++;
+            stack_drop(st, iface, SYNACK_DROP_TCP_RST_IGNORED, now);
+        }
         return STEP_DONE;
     }
     switch (c->state) {
@@ -325,9 +524,6 @@ static enum step rst_step(struct synack_stack *st, struct tcp_conn *c, const str
     case SYNACK_TCP_FIN_WAIT_2:
         tcp_conn_close(st, c, -SYNACK_ECONNRESET, now);
         return STEP_GONE;
-    case SYNACK_TCP_TIME_WAIT:
-        /* RFC 1337 §3 (TIME-WAIT assassination): ignore RST in TIME-WAIT. */
-        return STEP_DONE;
     default:                                      /* CLOSING, LAST-ACK */
         tcp_conn_close(st, c, 0, now);
         return STEP_GONE;
@@ -364,6 +560,14 @@ static enum step ack_step(struct synack_stack *st, struct tcp_conn *c, const str
             tcp_send_reset_reply(st, c->iface, &r->addr, &l->addr, s, now);   /* <SEQ=SEG.ACK><CTL=RST> */
             return STEP_DONE;
         }
+        if (c->passive && c->listener && c->listener->accept_count >= c->listener->backlog) {
+            /* No room in the accept queue: drop the ACK (and its data) and
+             * stay in SYN-RECEIVED; the peer repeats it when our SYN|ACK
+             * is retransmitted, by when the application may have made
+             * room (Linux does the same). */
+            accept_queue_overflow(st, c->iface, now);
+            return STEP_DONE;
+        }
         c->snd_wnd = (uint32_t)s->window << c->snd_wscale;   /* RFC 7323 §2.3: scaled from now on */
         c->max_snd_wnd = c->snd_wnd > c->max_snd_wnd ? c->snd_wnd : c->max_snd_wnd;
         c->snd_wl1 = s->seq;
@@ -371,26 +575,43 @@ static enum step ack_step(struct synack_stack *st, struct tcp_conn *c, const str
         become_established(st, c, now);
         tcp_keepalive_restart(st, c, now);
     }
-    if (seq_gt(s->ack, c->snd_max)) {             /* acknowledges something never sent */
-        c->ack_now = true;
+    /* RFC 5961 §5.2: SEG.ACK is acceptable only within
+     * SND.UNA - MAX.SND.WND .. SND.NXT; any other segment is dropped and
+     * answered with a (rate-limited, §7) challenge ACK.  Beyond SND.NXT it
+     * acknowledges something never sent; below the range it is too old to
+     * be anything but an injection attempt. */
+    if (seq_gt(s->ack, c->snd_max)) {
+        st->stats.tcp_ack_unsent++;
+        stack_drop(st, c->iface, SYNACK_DROP_TCP_BAD_ACK, now);
+        tcp_send_challenge_ack(st, c, now);
         return STEP_DONE;
     }
-    /* RFC 5961 §5.2: an ACK older than SND.UNA - MAX.SND.WND is an
-     * injection attempt; answer with a challenge ACK. */
     uint32_t max_wnd = c->max_snd_wnd ? c->max_snd_wnd : 1;
     if (seq_lt(s->ack, c->snd_una - max_wnd)) {
-        c->ack_now = true;
+        st->stats.tcp_ack_too_old++;
+        stack_drop(st, c->iface, SYNACK_DROP_TCP_ACK_TOO_OLD, now);
+        tcp_send_challenge_ack(st, c, now);
         return STEP_DONE;
     }
+    uint32_t una_before = c->snd_una;
     if (seq_gt(s->ack, c->snd_una))
         syn_acknowledged(c, s->ack, now);
     /* The sender's side: scoreboard, RTT, loss detection, recovery,
      * congestion control (tcp_recovery.c). */
     tcp_rec_on_ack(st, c, s, now);
 
-    /* Window update: RFC 9293 §3.10.7.4, using SND.WL1/SND.WL2 so that an
-     * old segment cannot shrink the window. */
-    if (seq_lt(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && seq_leq(c->snd_wl2, s->ack))) {
+    /* Window update: RFC 9293 §3.10.7.4, only from an ACK that is not old
+     * (SND.UNA =< SEG.ACK: "if the ACK is a duplicate (SEG.ACK < SND.UNA),
+     * it can be ignored"), using SND.WL1/SND.WL2 so that an old segment
+     * cannot shrink the window.  An ACK that moves SND.UNA updates it
+     * whatever its SEG.SEQ (as Linux does): the window is counted from
+     * SEG.ACK, so keeping an older one while SND.UNA slides forward would
+     * let us send past the right edge the peer offered — after the peer's
+     * out-of-order segment raised SND.WL1, its retransmission of older
+     * data carries the newest window.  (Both found by fuzz/fuzz_conn.c.) */
+    bool ack_moved = seq_gt(s->ack, una_before);
+    if (seq_geq(s->ack, una_before) &&
+        (ack_moved || seq_lt(c->snd_wl1, s->seq) || (c->snd_wl1 == s->seq && seq_leq(c->snd_wl2, s->ack)))) {
         c->snd_wnd = (uint32_t)s->window << c->snd_wscale;   /* RFC 7323 §2.3 */
         c->snd_wl1 = s->seq;
         c->snd_wl2 = s->ack;
@@ -415,6 +636,10 @@ static enum step ack_step(struct synack_stack *st, struct tcp_conn *c, const str
             tcp_conn_set_state(st, c, SYNACK_TCP_FIN_WAIT_2, now);
             if (c->sock < 0)    /* orphan: do not wait forever for the peer's FIN */
                 tcp_timer_set(st, c, TCP_TIMER_2MSL, now + 2 * st->cfg.msl_us);
+            /* Keepalive watches FIN-WAIT-2 again (it stops in FIN-WAIT-1,
+             * and a peer that vanished would leave us waiting here for
+             * good: found by tests/hostile/test_alloc_failure.c). */
+            tcp_keepalive_restart(st, c, now);
         }
         break;
     case SYNACK_TCP_CLOSING:
@@ -462,9 +687,17 @@ static enum step text_step(struct synack_stack *st, struct tcp_conn *c, struct t
         return STEP_GONE;
     }
     uint32_t off = s->seq - c->rcv_nxt;
-    if (!ringbuf_write_at(&c->rcvbuf, off, s->payload, s->payload_len)) {
-        /* No memory to hold it: as if lost; the sender will repeat it. */
-        stack_drop(st, iface, SYNACK_DROP_TCP_NO_MEMORY, now);
+    /* Limits on out-of-order data and memory (tcp_conn_rcv_admit), then
+     * the allocation itself: what cannot be kept is as if lost, and the
+     * sender will repeat it; the ACK tells it where we stand. */
+    enum synack_drop_reason why = tcp_conn_rcv_admit(st, c, off, s->payload_len);
+    if (why == SYNACK_DROP_COUNT && !ringbuf_write_at(st, &c->rcvbuf, off, s->payload, s->payload_len))
+        why = SYNACK_DROP_TCP_NO_MEMORY;
+    if (why != SYNACK_DROP_COUNT) {
+        if (off)
+            st->stats.tcp_ooo_drops++;
+        stack_drop(st, iface, why, now);
+        c->ack_now = true;
         s->flags &= (uint8_t)~TCP_FIN;
         return STEP_DONE;
     }
@@ -481,6 +714,13 @@ static enum step text_step(struct synack_stack *st, struct tcp_conn *c, struct t
             c->rcv_nxt += gained;
             c->bytes_received += gained;
         }
+        tcp_conn_ooo_update(st, c);
+        /* After shutdown(SHUT_RD) nobody will read: what arrives is
+         * acknowledged and discarded (as BSD does), so that recv() keeps
+         * returning end of stream and the window stays open.  (Found by
+         * fuzz/fuzz_conn.c: the bytes were queued and recv returned them.) */
+        if (c->user_read_shut)
+            ringbuf_consume(&c->rcvbuf, c->rcvbuf.len);
         if (fills_gap)
             c->ack_now = true;
         schedule_ack(st, c, now);
@@ -493,8 +733,10 @@ static enum step text_step(struct synack_stack *st, struct tcp_conn *c, struct t
     if (reass_holds(&c->ooo, s->seq, s->seq + s->payload_len))
         note_dsack(c, s->seq, s->seq + s->payload_len);   /* RFC 2883 §4: held already */
     if (!reass_add(&c->ooo, s->seq, s->seq + s->payload_len)) {
+        st->stats.tcp_ooo_drops++;                /* tcp_conn_rcv_admit checked: not expected */
         stack_drop(st, iface, SYNACK_DROP_TCP_OOO_LIMIT, now);
     } else {
+        tcp_conn_ooo_update(st, c);
         st->stats.tcp_ooo_queued++;
         if (s->flags & TCP_FIN) {
             c->ooo.fin_known = true;
@@ -511,6 +753,7 @@ static enum step fin_step(struct synack_stack *st, struct tcp_conn *c, synack_ti
 {
     c->rcv_nxt++;
     c->fin_received = true;
+    tcp_conn_ooo_forget(st, c);                   /* nothing lies beyond a FIN */
     c->ooo.fin_known = false;
     tcp_conn_notify(st, c);
     switch (c->state) {
@@ -564,9 +807,18 @@ static void segment_arrives(struct synack_stack *st, struct tcp_conn *c, struct 
     /* Second step first: RFC 5961 §3.2 judges a RST by its unmodified
      * sequence number, before any trimming. */
     if (s->flags & TCP_RST) {
-        if (rst_step(st, c, s, now) == STEP_GONE)
+        if (rst_step(st, c, s, iface, now) == STEP_GONE)
             return;
         tcp_output(st, c, now);
+        return;
+    }
+    /* Fourth step ahead of the first: RFC 5961 §4.2 answers a SYN in a
+     * synchronized state with a challenge ACK "irrespective of the
+     * sequence number", and drops it. */
+    if ((s->flags & TCP_SYN) && tcp_state_synchronized(c->state)) {
+        st->stats.tcp_syn_challenged++;
+        stack_drop(st, iface, SYNACK_DROP_TCP_SYN_CHALLENGED, now);
+        tcp_send_challenge_ack(st, c, now);
         return;
     }
     /* The peer's SYN again, while our SYN|ACK is unacknowledged: the
@@ -610,13 +862,17 @@ static void segment_arrives(struct synack_stack *st, struct tcp_conn *c, struct 
     }
     c->last_recv_time = now;                      /* the peer is alive (keepalive) */
     c->keep_probes = 0;
-    /* Fourth step: SYN in a synchronized state (or a passive SYN-RECEIVED). */
+    c->persist_unanswered = 0;                    /* ... and answers (persist) */
+    /* Fourth step: SYN in SYN-RECEIVED (synchronized states were handled
+     * above). */
     if (s->flags & TCP_SYN) {
-        if (c->state == SYNACK_TCP_SYN_RECEIVED && c->passive) {
+        if (c->passive) {
             tcp_conn_close(st, c, 0, now);        /* RFC 9293: return to LISTEN */
             return;
         }
-        tcp_send_ack_now(st, c, now);             /* RFC 5961 §4.2: challenge ACK */
+        st->stats.tcp_syn_challenged++;           /* after an active OPEN: as synchronized */
+        stack_drop(st, iface, SYNACK_DROP_TCP_SYN_CHALLENGED, now);
+        tcp_send_challenge_ack(st, c, now);
         return;
     }
     /* Fifth step: ACK. */

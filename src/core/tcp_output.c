@@ -43,9 +43,9 @@ static uint32_t bytes_after(const struct tcp_conn *c, uint32_t seq)
 
 /* The window field: what the receive side may advertise, scaled (RFC 7323
  * §2.3; never scaled in a SYN). */
-static uint16_t window_field(struct tcp_conn *c, bool syn)
+static uint16_t window_field(struct synack_stack *st, struct tcp_conn *c, bool syn)
 {
-    uint32_t adv = tcp_conn_rcv_window(c);
+    uint32_t adv = tcp_conn_rcv_window(st, c);
     uint32_t field = syn ? adv : adv >> c->rcv_wscale;
     return (uint16_t)(field > 65535 ? 65535 : field);
 }
@@ -116,8 +116,8 @@ static bool transmit(struct synack_stack *st, struct tcp_conn *c, const struct s
     bool syn = (p->flags & TCP_SYN) != 0;
     bool new_data = consumed && !syn && !p->rexmit && p->seq == c->snd_max;
     uint32_t tsval = tcp_ts_now(c, now);
-    if (new_data && !txq_push(&c->txq, p->seq, p->seq + consumed, (p->flags & TCP_FIN) != 0, now, tsval))
-        return false;
+    if (new_data && !txq_push(st, &c->txq, p->seq, p->seq + consumed, (p->flags & TCP_FIN) != 0, now, tsval))
+        return false;                             /* the scoreboard is full: wait for ACKs (tcp_txq.h) */
 
     uint8_t *tcp = st->txbuf + IPV4_HEADER_LEN;
     struct tcp_options opt;
@@ -160,7 +160,7 @@ static bool transmit(struct synack_stack *st, struct tcp_conn *c, const struct s
         fill_sack_blocks(c, &opt, most);
         dsack = c->dsack_pending && opt.sack_count;
     }
-    h.window = (p->flags & TCP_RST) && !(p->flags & TCP_ACK) ? 0 : window_field(c, syn);
+    h.window = (p->flags & TCP_RST) && !(p->flags & TCP_ACK) ? 0 : window_field(st, c, syn);
     size_t hlen = tcp_write_header(tcp, &h);
     if (p->len)
         ringbuf_peek(&c->sndbuf, p->seq - c->snd_buf_seq, tcp + hlen, p->len);
@@ -445,7 +445,8 @@ void tcp_send_probe(struct synack_stack *st, struct tcp_conn *c, bool zero_windo
     uint32_t rwnd_room = seq_gt(wnd_edge, c->snd_max) ? wnd_edge - c->snd_max : 0;
     if (plan_new_data(c, min_u32(rwnd_room, c->snd_mss), &p)) {
         p.cause = RETX_TLP;
-        transmit(st, c, &p, now);
+        if (!transmit(st, c, &p, now))
+            return;                               /* the scoreboard is full: no probe went out */
         c->tlp_retrans = false;
     } else if (c->txq.count) {
         plan_record(c, txq_last(&c->txq), RETX_TLP, &p);
@@ -483,6 +484,32 @@ void tcp_send_rst_for_conn(struct synack_stack *st, struct tcp_conn *c, synack_t
     transmit(st, c, &p, now);
 }
 
+bool tcp_send_challenge_ack(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
+{
+    /* RFC 5961 §7: challenge ACKs are rate-limited, per stack (see
+     * struct synack_config for why the limit may be turned off). */
+    if (!token_bucket_take(&st->challenge_acks, st->cfg.challenge_ack_rate, st->cfg.challenge_ack_burst, now)) {
+        st->stats.tcp_challenge_acks_limited++;
+        return false;
+    }
+    st->stats.tcp_challenge_acks++;
+    tcp_send_ack_now(st, c, now);
+    return true;
+}
+
+void tcp_send_stateless(struct synack_stack *st, int iface, const struct synack_addr *src,
+                        const struct synack_addr *dst, const struct tcp_header_out *h, synack_time_us now)
+{
+    uint8_t *tcp = st->txbuf + IPV4_HEADER_LEN;
+    size_t hlen = tcp_write_header(tcp, h);
+    tcp_fill_checksum(tcp, hlen, src, dst);
+    if (h->flags & TCP_RST)
+        st->stats.tcp_out_rsts++;
+    st->stats.tcp_out_segs++;
+    int out = stack_route(st, dst);
+    stack_ip_output(st, out >= 0 ? out : iface, src, dst, IP_PROTO_TCP, hlen, 0, now);
+}
+
 void tcp_send_reset_reply(struct synack_stack *st, int iface, const struct synack_addr *src,
                           const struct synack_addr *dst, const struct tcp_segment *seg, synack_time_us now)
 {
@@ -497,11 +524,5 @@ void tcp_send_reset_reply(struct synack_stack *st, int iface, const struct synac
         h.ack = seg->seq + tcp_seg_len(seg);
         h.flags = TCP_RST | TCP_ACK;
     }
-    uint8_t *tcp = st->txbuf + IPV4_HEADER_LEN;
-    size_t hlen = tcp_write_header(tcp, &h);
-    tcp_fill_checksum(tcp, hlen, dst, src);
-    st->stats.tcp_out_rsts++;
-    st->stats.tcp_out_segs++;
-    int out = stack_route(st, src);
-    stack_ip_output(st, out >= 0 ? out : iface, dst, src, IP_PROTO_TCP, hlen, 0, now);
+    tcp_send_stateless(st, iface, dst, src, &h, now);
 }

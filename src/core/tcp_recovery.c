@@ -520,6 +520,7 @@ void tcp_rec_on_ack(struct synack_stack *st, struct tcp_conn *c, const struct tc
         tcp_rexmt_restart(st, c, now);            /* RFC 6298 §5.2-§5.3 */
         tcp_rec_arm_tlp(st, c, now);
         tcp_conn_notify(st, c);                   /* send space freed */
+        tcp_conn_reclaim(st, c);                  /* ... and, under memory pressure, its storage */
     }
     if (c->snd_una == c->snd_max) {
         /* Nothing outstanding; a probe's episode may still be open (RFC

@@ -1,7 +1,6 @@
 /* tcp_table.c — connection and listener lookup; see tcp_table.h. */
 #include "tcp_table.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "seq.h"
@@ -11,19 +10,19 @@
 
 #define TCP_TABLE_INITIAL_BUCKETS 256
 
-bool tcp_table_init(struct tcp_table *t)
+bool tcp_table_init(struct synack_stack *st, struct tcp_table *t)
 {
     memset(t, 0, sizeof *t);
-    t->buckets = calloc(TCP_TABLE_INITIAL_BUCKETS, sizeof *t->buckets);
+    t->buckets = mem_zalloc(st, TCP_TABLE_INITIAL_BUCKETS, sizeof *t->buckets);
     if (!t->buckets)
         return false;
     t->nbuckets = TCP_TABLE_INITIAL_BUCKETS;
     return true;
 }
 
-void tcp_table_free(struct tcp_table *t)
+void tcp_table_free(struct synack_stack *st, struct tcp_table *t)
 {
-    free(t->buckets);
+    mem_free(st, t->buckets, (size_t)t->nbuckets * sizeof *t->buckets);
     t->buckets = NULL;
     t->nbuckets = 0;
 }
@@ -57,9 +56,11 @@ static void grow(struct synack_stack *st)
 {
     struct tcp_table *t = &st->tcp;
     uint32_t n = t->nbuckets * 2;
-    struct tcp_conn **nb = calloc(n, sizeof *nb);
-    if (!nb)
+    if (!stack_mem_room(st, (size_t)n * sizeof(struct tcp_conn *)))
         return;   /* chains get longer; lookups stay correct */
+    struct tcp_conn **nb = mem_zalloc(st, n, sizeof *nb);
+    if (!nb)
+        return;
     for (uint32_t i = 0; i < t->nbuckets; i++) {
         struct tcp_conn *c = t->buckets[i];
         while (c) {
@@ -70,7 +71,7 @@ static void grow(struct synack_stack *st)
             c = next;
         }
     }
-    free(t->buckets);
+    mem_free(st, t->buckets, (size_t)t->nbuckets * sizeof *t->buckets);
     t->buckets = nb;
     t->nbuckets = n;
 }

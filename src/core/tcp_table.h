@@ -29,12 +29,12 @@ struct tcp_table {
     struct tcp_listener *listen[TCP_LISTEN_BUCKETS];
 };
 
-bool tcp_table_init(struct tcp_table *t);
-void tcp_table_free(struct tcp_table *t);
+bool tcp_table_init(struct synack_stack *st, struct tcp_table *t);
+void tcp_table_free(struct synack_stack *st, struct tcp_table *t);
 struct tcp_conn *tcp_table_lookup(struct synack_stack *st, const struct synack_endpoint *local,
                                   const struct synack_endpoint *remote);
-/* False when out of memory for a needed resize is NOT an error: insert
- * always succeeds (the chains just get longer). */
+/* Always succeeds: when the table cannot double (out of memory, or the
+ * stack under memory pressure) the chains just get longer. */
 void tcp_table_insert(struct synack_stack *st, struct tcp_conn *c);
 void tcp_table_remove(struct synack_stack *st, struct tcp_conn *c);
 struct tcp_listener *tcp_listener_lookup(struct synack_stack *st, const struct synack_endpoint *local);

@@ -11,7 +11,11 @@
  * Persist (RFC 9293 §3.8.6.1): while the peer advertises a zero window and
  * we have data, a probe of one byte goes out at backed-off intervals, so
  * that a lost window update cannot deadlock the connection.  A peer that
- * keeps answering is never given up on.
+ * keeps answering is never given up on (RFC 1122 §4.2.2.17); one that has
+ * gone silent is, after data_retries unanswered probes in a row, as the
+ * retransmission timer would (R2).  Otherwise a peer that shut its window
+ * and vanished would pin the connection and its buffers forever (found by
+ * fuzz/fuzz_conn.c; Linux gives up after tcp_retries2 such probes).
  *
  * Delayed ACK (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2): an ACK held back in
  * the hope of riding on data is sent when this fires.
@@ -34,10 +38,7 @@ static void reschedule(struct synack_stack *st, struct tcp_conn *c)
             next = c->timer[t];
     if (c->sched.index != TIMER_NOT_QUEUED && next == c->sched.deadline)
         return;
-    if (!timer_heap_set(&st->timers, &c->sched, next)) {
-        /* Out of memory growing the heap: the timers stay recorded in c and
-         * are retried at the next reschedule; nothing is lost but time. */
-    }
+    timer_heap_set(&st->timers, &c->sched, next);   /* room reserved by tcp_conn_new */
 }
 
 void tcp_timer_set(struct synack_stack *st, struct tcp_conn *c, enum tcp_timer t, synack_time_us when)
@@ -73,9 +74,10 @@ void tcp_enter_time_wait(struct synack_stack *st, struct tcp_conn *c, synack_tim
     tcp_timer_set(st, c, TCP_TIMER_2MSL, now + 2 * st->cfg.msl_us);
     /* Everything we sent is acknowledged: TIME-WAIT needs no send buffer,
      * and without an application no receive buffer either. */
-    ringbuf_free(&c->sndbuf);
+    ringbuf_free(st, &c->sndbuf);
+    tcp_conn_ooo_forget(st, c);                   /* nothing lies beyond the FIN */
     if (c->sock < 0)
-        ringbuf_free(&c->rcvbuf);
+        tcp_conn_free_rcvbuf(st, c);
 }
 
 /* Returns false when the connection was given up (and may be freed). */
@@ -115,11 +117,22 @@ static bool rexmt_expired(struct synack_stack *st, struct tcp_conn *c, synack_ti
     return true;
 }
 
-static void persist_expired(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
+/* Returns false when the connection was given up (and may be freed). */
+static bool persist_expired(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
 {
     c->timer[TCP_TIMER_PERSIST] = SYNACK_TIME_NEVER;
     if (c->snd_wnd != 0 || c->state == SYNACK_TCP_CLOSED)
-        return;
+        return true;
+    if (c->persist_unanswered >= st->cfg.data_retries) {
+        /* Nothing heard since the last data_retries probes (any segment
+         * from the peer resets the count in tcp_input.c). */
+        st->stats.tcp_timeouts++;
+        if (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT)
+            st->stats.tcp_estab_resets++;
+        tcp_conn_close(st, c, c->soft_error ? c->soft_error : -SYNACK_ETIMEDOUT, now);
+        return false;
+    }
+    c->persist_unanswered++;
     /* Re-arm first: with the persist timer running, sending the probe
      * does not start the retransmission timer, whose backoff and give-up
      * count must not apply to a peer that answers with a zero window. */
@@ -130,6 +143,7 @@ static void persist_expired(struct synack_stack *st, struct tcp_conn *c, synack_
     /* Probe with one byte (the first unacknowledged one if a probe is
      * already outstanding, else one new byte). */
     tcp_send_probe(st, c, true, now);
+    return true;
 }
 
 void tcp_keepalive_restart(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
@@ -199,8 +213,8 @@ void tcp_timer_run(struct synack_stack *st, struct tcp_conn *c, synack_time_us n
         if (!rexmt_expired(st, c, now))
             return;   /* gave up: c may be freed */
     }
-    if (c->timer[TCP_TIMER_PERSIST] <= now)
-        persist_expired(st, c, now);
+    if (c->timer[TCP_TIMER_PERSIST] <= now && !persist_expired(st, c, now))
+        return;   /* gave up: c may be freed */
     if (c->timer[TCP_TIMER_REORDER] <= now) {
         c->timer[TCP_TIMER_REORDER] = SYNACK_TIME_NEVER;
         tcp_rec_on_reorder_timer(st, c, now);

@@ -1,37 +1,49 @@
 /* tcp_txq.c — the sender's scoreboard; see tcp_txq.h. */
 #include "tcp_txq.h"
 
-#include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "seq.h"
 
-void txq_init(struct txq *q) { memset(q, 0, sizeof *q); }
-
-void txq_free(struct txq *q)
+void txq_init(struct txq *q)
 {
-    free(q->segs);
     memset(q, 0, sizeof *q);
+    q->segs = q->inline_segs;
+    q->cap = TXQ_INLINE;
 }
 
-static bool grow(struct txq *q)
+static void free_segs(struct synack_stack *st, struct txq *q)
 {
-    uint32_t ncap = q->cap ? q->cap * 2 : 16;
-    struct txseg *n = malloc(ncap * sizeof *n);
+    if (q->segs != q->inline_segs)
+        mem_free(st, q->segs, (size_t)q->cap * sizeof *q->segs);
+}
+
+void txq_free(struct synack_stack *st, struct txq *q)
+{
+    free_segs(st, q);
+    txq_init(q);
+}
+
+static bool grow(struct synack_stack *st, struct txq *q)
+{
+    uint32_t ncap = q->cap < 16 ? 16 : q->cap * 2;
+    struct txseg *n = mem_alloc(st, (size_t)ncap * sizeof *n);
     if (!n)
         return false;
     for (uint32_t i = 0; i < q->count; i++)
         n[i] = *txq_at(q, i);
-    free(q->segs);
+    free_segs(st, q);
     q->segs = n;
     q->cap = ncap;
     q->head = 0;
     return true;
 }
 
-bool txq_push(struct txq *q, uint32_t start, uint32_t end, bool fin, synack_time_us now, uint32_t tsval)
+bool txq_push(struct synack_stack *st, struct txq *q, uint32_t start, uint32_t end, bool fin, synack_time_us now,
+              uint32_t tsval)
 {
-    if (q->count == q->cap && !grow(q))
+    if (q->count == q->cap && !grow(st, q))
         return false;
     struct txseg *s = &q->segs[(q->head + q->count) & (q->cap - 1)];
     s->start = start;

@@ -12,7 +12,12 @@
  * bytes and of bytes marked lost and not yet resent make the RFC 6675
  * "pipe" O(1):  pipe = (SND.MAX - SND.UNA) - sacked - lost.
  * Storage is a ring of records that doubles when full; nothing is
- * allocated per segment once it has grown to the window.
+ * allocated per segment once it has grown to the window.  The first
+ * TXQ_INLINE records live in the queue itself, so a sender always has room
+ * for a segment in flight and never stalls for want of memory: when the
+ * ring cannot grow, sending waits for ACKs to free records, and with
+ * something in flight an ACK or the retransmission timer always comes.
+ * (A struct txq must therefore never be copied.)
  */
 #ifndef SYNACK_CORE_TCP_TXQ_H
 #define SYNACK_CORE_TCP_TXQ_H
@@ -38,15 +43,20 @@ struct txseg {
     uint8_t xmits;              /* how many times sent */
 };
 
+#define TXQ_INLINE 2            /* a power of two, like every capacity */
+
 struct txq {
-    struct txseg *segs;
+    struct txseg *segs;         /* `inline_segs` or the stack's memory */
     uint32_t head, count, cap;
     uint32_t sacked_bytes;      /* in records marked SACKED */
     uint32_t lost_bytes;        /* in records marked LOST (never SACKED too) */
+    struct txseg inline_segs[TXQ_INLINE];
 };
 
+struct synack_stack;
+
 void txq_init(struct txq *q);
-void txq_free(struct txq *q);
+void txq_free(struct synack_stack *st, struct txq *q);
 static inline struct txseg *txq_at(const struct txq *q, uint32_t i)
 {
     return &q->segs[(q->head + i) & (q->cap - 1)];
@@ -54,8 +64,10 @@ static inline struct txseg *txq_at(const struct txq *q, uint32_t i)
 static inline struct txseg *txq_last(const struct txq *q) { return q->count ? txq_at(q, q->count - 1) : NULL; }
 static inline uint32_t txseg_len(const struct txseg *s) { return s->end - s->start; }
 
-/* Appends a record for a first transmission; false when out of memory. */
-bool txq_push(struct txq *q, uint32_t start, uint32_t end, bool fin, synack_time_us now, uint32_t tsval);
+/* Appends a record for a first transmission; false when the ring is full
+ * and cannot grow. */
+bool txq_push(struct synack_stack *st, struct txq *q, uint32_t start, uint32_t end, bool fin, synack_time_us now,
+              uint32_t tsval);
 /* Index of the record holding seq, or q->count if none. */
 uint32_t txq_find(const struct txq *q, uint32_t seq);
 /* Drops records (or their fronts) below ack. */

@@ -1,7 +1,9 @@
 /* timer_heap.c — binary min-heap of timer entries; see timer_heap.h. */
 #include "timer_heap.h"
 
-#include <stdlib.h>
+#include <assert.h>
+
+#include "mem.h"
 
 void timer_heap_init(struct timer_heap *h)
 {
@@ -9,10 +11,26 @@ void timer_heap_init(struct timer_heap *h)
     h->count = h->cap = 0;
 }
 
-void timer_heap_free(struct timer_heap *h)
+void timer_heap_free(struct synack_stack *st, struct timer_heap *h)
 {
-    free(h->items);
+    mem_free(st, h->items, (size_t)h->cap * sizeof *h->items);
     timer_heap_init(h);
+}
+
+bool timer_heap_reserve(struct synack_stack *st, struct timer_heap *h, uint32_t n)
+{
+    if (n <= h->cap)
+        return true;
+    uint32_t ncap = h->cap ? h->cap : 64;
+    while (ncap < n)
+        ncap *= 2;
+    struct timer_entry **items =
+        mem_realloc(st, h->items, (size_t)h->cap * sizeof *items, (size_t)ncap * sizeof *items);
+    if (!items)
+        return false;
+    h->items = items;
+    h->cap = ncap;
+    return true;
 }
 
 static void place(struct timer_heap *h, uint32_t i, struct timer_entry *e)
@@ -66,26 +84,23 @@ void timer_heap_remove(struct timer_heap *h, struct timer_entry *e)
     sift_down(h, moved->index);
 }
 
-bool timer_heap_set(struct timer_heap *h, struct timer_entry *e, uint64_t deadline)
+void timer_heap_set(struct timer_heap *h, struct timer_entry *e, uint64_t deadline)
 {
     if (deadline == UINT64_MAX) {
         timer_heap_remove(h, e);
         e->deadline = deadline;
-        return true;
+        return;
     }
     if (e->index == TIMER_NOT_QUEUED) {
-        if (h->count == h->cap) {
-            uint32_t ncap = h->cap ? h->cap * 2 : 64;
-            struct timer_entry **n = realloc(h->items, ncap * sizeof *n);
-            if (!n)
-                return false;
-            h->items = n;
-            h->cap = ncap;
-        }
+        /* Room was reserved by the entry's owner; a broken invariant
+         * asserts in debug builds and leaves e unqueued in release ones. */
+        assert(h->count < h->cap);
+        if (h->count == h->cap)
+            return;
         e->deadline = deadline;
         place(h, h->count++, e);
         sift_up(h, e->index);
-        return true;
+        return;
     }
     uint64_t old = e->deadline;
     e->deadline = deadline;
@@ -93,5 +108,4 @@ bool timer_heap_set(struct timer_heap *h, struct timer_entry *e, uint64_t deadli
         sift_up(h, e->index);
     else if (deadline > old)
         sift_down(h, e->index);
-    return true;
 }

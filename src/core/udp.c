@@ -17,7 +17,6 @@
  */
 #include "udp.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "byteorder.h"
@@ -37,11 +36,14 @@ void udp_table_init(struct udp_table *t) { memset(t, 0, sizeof *t); }
 
 static unsigned bucket_of(uint16_t port) { return port % UDP_HASH_BUCKETS; }
 
-struct udp_sock *udp_sock_new(int sock, uint32_t sndbuf, uint32_t rcvbuf)
+struct udp_sock *udp_sock_new(struct synack_stack *st, int sock, uint32_t sndbuf, uint32_t rcvbuf)
 {
-    struct udp_sock *u = calloc(1, sizeof *u);
-    if (!u)
+    /* A socket is new work: refused under memory pressure (mem.h). */
+    struct udp_sock *u = stack_mem_room(st, sizeof *u) ? mem_zalloc(st, 1, sizeof *u) : NULL;
+    if (!u) {
+        st->stats.mem_refused_opens++;
         return NULL;
+    }
     u->sock = sock;
     ringbuf_init(&u->sndq, sndbuf);
     ringbuf_init(&u->rcvq, rcvbuf);
@@ -87,9 +89,9 @@ void udp_sock_free(struct synack_stack *st, struct udp_sock *u)
         return;
     table_remove(st, u);
     out_remove(st, u);
-    ringbuf_free(&u->rcvq);
-    ringbuf_free(&u->sndq);
-    free(u);
+    ringbuf_free(st, &u->rcvq);
+    ringbuf_free(st, &u->sndq);
+    mem_free(st, u, sizeof *u);
 }
 
 /* ---- Binding ---- */
@@ -190,7 +192,7 @@ int udp_connect(struct synack_stack *st, struct udp_sock *u, const struct synack
     return 0;
 }
 
-int udp_set_buffer(struct udp_sock *u, bool send, uint32_t bytes)
+int udp_set_buffer(struct synack_stack *st, struct udp_sock *u, bool send, uint32_t bytes)
 {
     struct ringbuf *rb = send ? &u->sndq : &u->rcvq;
     if (bytes < rb->len)
@@ -199,7 +201,7 @@ int udp_set_buffer(struct udp_sock *u, bool send, uint32_t bytes)
         /* The storage is larger than the new bound: start it again at its
          * lazy minimum once it is empty, else keep it (cap still bounds). */
         if (!rb->len)
-            ringbuf_free(rb);
+            ringbuf_free(st, rb);
     }
     rb->cap = bytes;
     return 0;
@@ -250,16 +252,20 @@ ssize_t udp_sendto(struct synack_stack *st, struct udp_sock *u, const void *data
         if (rc < 0)
             return rc;
     }
-    if (!ringbuf_reserve(&u->sndq, u->sndq.len + need))
-        return -SYNACK_ENOMEM;
+    /* Growing the queue is new work: only below the pressure line (mem.h). */
+    uint32_t grown = ringbuf_growth(&u->sndq, u->sndq.len + need);
+    if ((grown && !stack_mem_room(st, grown)) || !ringbuf_reserve(st, &u->sndq, u->sndq.len + need)) {
+        st->stats.mem_refused_sends++;
+        return -SYNACK_ENOBUFS;
+    }
     struct udp_tx_rec rec;
     memset(&rec, 0, sizeof rec);
     rec.len = (uint32_t)len;
     rec.iface = (uint8_t)iface;
     rec.src = synack_addr_is_any(&u->local.addr) ? st->ifaces[iface].addr : u->local.addr;
     rec.dst = *to;
-    ringbuf_append(&u->sndq, &rec, sizeof rec);
-    ringbuf_append(&u->sndq, data, (uint32_t)len);
+    ringbuf_append(st, &u->sndq, &rec, sizeof rec);       /* reserved: both fit */
+    ringbuf_append(st, &u->sndq, data, (uint32_t)len);
     if (!u->out_queued) {
         u->out_queued = true;
         u->out_next = NULL;
@@ -302,9 +308,20 @@ void udp_output(struct synack_stack *st, synack_time_us now)
         while (u->sndq.len)
             send_one(st, u, now);
         out_remove(st, u);
+        udp_reclaim(st, u);
         if (udp_ready_bits(u) != before)
             sock_notify(st, u->sock);
     }
+}
+
+void udp_reclaim(struct synack_stack *st, struct udp_sock *u)
+{
+    if (!stack_mem_pressure(st))
+        return;
+    if (!u->sndq.len)
+        ringbuf_free(st, &u->sndq);
+    if (!u->rcvq.len)
+        ringbuf_free(st, &u->rcvq);
 }
 
 /* ---- Receiving ---- */
@@ -391,18 +408,24 @@ void udp_input(struct synack_stack *st, int iface, const struct synack_addr *src
     }
     uint32_t plen = (uint32_t)(ulen - UDP_HEADER_LEN);
     uint32_t need = (uint32_t)sizeof(struct udp_rx_rec) + plen;
-    if (ringbuf_free_space(&u->rcvq) < need || !ringbuf_reserve(&u->rcvq, u->rcvq.len + need)) {
+    enum synack_drop_reason why = SYNACK_DROP_COUNT;
+    if (ringbuf_free_space(&u->rcvq) < need)
+        why = SYNACK_DROP_UDP_RCVBUF_FULL;
+    else if (!stack_mem_room(st, ringbuf_growth(&u->rcvq, u->rcvq.len + need)) ||
+             !ringbuf_reserve(st, &u->rcvq, u->rcvq.len + need))
+        why = SYNACK_DROP_UDP_NO_MEMORY;          /* growing the queue is new work (mem.h) */
+    if (why != SYNACK_DROP_COUNT) {
         st->stats.udp_rcvbuf_errors++;
         st->stats.udp_in_errors++;
-        stack_drop(st, iface, SYNACK_DROP_UDP_RCVBUF_FULL, now);
+        stack_drop(st, iface, why, now);
         return;
     }
     struct udp_rx_rec rec;
     memset(&rec, 0, sizeof rec);
     rec.len = plen;
     rec.from = from;
-    ringbuf_append(&u->rcvq, &rec, sizeof rec);
-    ringbuf_append(&u->rcvq, p + UDP_HEADER_LEN, plen);
+    ringbuf_append(st, &u->rcvq, &rec, sizeof rec);       /* reserved: both fit */
+    ringbuf_append(st, &u->rcvq, p + UDP_HEADER_LEN, plen);
     st->stats.udp_in_datagrams++;
     sock_notify(st, u->sock);
 }

@@ -68,7 +68,8 @@ struct udp_table {
 
 void udp_table_init(struct udp_table *t);
 
-struct udp_sock *udp_sock_new(int sock, uint32_t sndbuf, uint32_t rcvbuf);
+/* NULL under memory pressure (counted) or when out of memory. */
+struct udp_sock *udp_sock_new(struct synack_stack *st, int sock, uint32_t sndbuf, uint32_t rcvbuf);
 /* Takes u out of the table and the output list and frees it (queued
  * datagrams are dropped). */
 void udp_sock_free(struct synack_stack *st, struct udp_sock *u);
@@ -84,7 +85,9 @@ ssize_t udp_sendto(struct synack_stack *st, struct udp_sock *u, const void *data
 /* -SYNACK_EAGAIN when nothing waits.  *truncated says whether the
  * datagram was longer than len. */
 ssize_t udp_recvfrom(struct udp_sock *u, void *buf, size_t len, struct synack_endpoint *from, bool *truncated);
-int udp_set_buffer(struct udp_sock *u, bool send, uint32_t bytes);
+int udp_set_buffer(struct synack_stack *st, struct udp_sock *u, bool send, uint32_t bytes);
+/* Under memory pressure, gives back the storage of queues that are empty. */
+void udp_reclaim(struct synack_stack *st, struct udp_sock *u);
 /* READABLE / WRITABLE / CONNECTED bits (the pending error is the sock's). */
 uint32_t udp_ready_bits(const struct udp_sock *u);
 

@@ -167,6 +167,8 @@ struct synack_sim {
 
     synack_sim_tap_fn tap;
     void *tap_ctx;
+    synack_sim_tap_fn arrival_tap;
+    void *arrival_tap_ctx;
 
     uint64_t unroutable;         /* packets to an address no link of the sender reaches */
     uint64_t deferred_polls;     /* times settle_host() gave up at SIM_SETTLE_ROUNDS */
@@ -502,12 +504,10 @@ static struct link_dir *route(const struct sim_host *host, const uint8_t *packet
     return NULL;
 }
 
-/* The interface's transmit callback.  It runs inside the sending stack's
- * input or poll, so it only copies the packet and schedules events. */
-static int host_transmit(void *ctx, const uint8_t *packet, size_t len)
+/* Sends a packet from host: the tap sees it, then the link to its
+ * destination takes it, or it is counted as unroutable. */
+static int host_send(struct synack_sim *sim, struct sim_host *host, const uint8_t *packet, size_t len)
 {
-    struct sim_host *host = ctx;
-    struct synack_sim *sim = host->sim;
     if (sim->tap)
         sim->tap(sim->tap_ctx, host->index, sim->now, packet, len);
     struct link_dir *dir = route(host, packet, len);
@@ -518,6 +518,14 @@ static int host_transmit(void *ctx, const uint8_t *packet, size_t len)
     return link_send(sim, dir, packet, len);
 }
 
+/* The interface's transmit callback.  It runs inside the sending stack's
+ * input or poll, so it only copies the packet and schedules events. */
+static int host_transmit(void *ctx, const uint8_t *packet, size_t len)
+{
+    struct sim_host *host = ctx;
+    return host_send(host->sim, host, packet, len);
+}
+
 /* ---- Running events ----------------------------------------------------- */
 
 static void deliver_packet(struct synack_sim *sim, const struct event *ev)
@@ -526,6 +534,8 @@ static void deliver_packet(struct synack_sim *sim, const struct event *ev)
     struct link_dir *dir = ev->u.packet.dir;
     dir->stats.packets_delivered++;
     dir->stats.bytes_delivered += ev->u.packet.len;
+    if (sim->arrival_tap)
+        sim->arrival_tap(sim->arrival_tap_ctx, host->index, sim->now, ev->u.packet.data, ev->u.packet.len);
     synack_input(host->stack, 0, ev->u.packet.data, ev->u.packet.len, sim->now);
     free(ev->u.packet.data);
     settle_host(sim, host, true);
@@ -883,6 +893,26 @@ void synack_sim_set_tap(struct synack_sim *sim, synack_sim_tap_fn fn, void *ctx)
         return;
     sim->tap = fn;
     sim->tap_ctx = ctx;
+}
+
+void synack_sim_set_arrival_tap(struct synack_sim *sim, synack_sim_tap_fn fn, void *ctx)
+{
+    if (!sim)
+        return;
+    sim->arrival_tap = fn;
+    sim->arrival_tap_ctx = ctx;
+}
+
+int synack_sim_send_raw(struct synack_sim *sim, int from_host, const uint8_t *packet, size_t len)
+{
+    if (!valid_host(sim, from_host) || !packet || len < IPV4_MIN_HEADER || len > SIM_DEFAULT_LINK_MTU)
+        return -SYNACK_EINVAL;
+    return host_send(sim, sim->hosts[from_host], packet, len);
+}
+
+uint64_t synack_sim_unroutable(const struct synack_sim *sim)
+{
+    return sim ? sim->unroutable : 0;
 }
 
 synack_time_us synack_sim_now(const struct synack_sim *sim)

@@ -50,6 +50,7 @@ struct serve_options {
     const char *pcap_path;
     uint64_t idle_s;
     double status_s;                   /* --status: 0 = none */
+    bool stats;                        /* --stats: the stack's counters when stopping */
 };
 
 /* A connection in the table: the service's view plus the chain link. */
@@ -80,7 +81,7 @@ struct server {
 static const char usage[] =
     "usage: synack serve --tun NAME --addr A.B.C.D/PREFIX [--echo PORT]\n"
     "                    [--discard PORT] [--chargen PORT] [--http PORT:DIR]\n"
-    "                    [--idle-timeout S] [--pcap FILE] [--status S]\n"
+    "                    [--idle-timeout S] [--pcap FILE] [--status S] [--stats]\n"
     "\n"
     "Runs TCP services on the user-space stack, reached through the TUN device\n"
     "NAME (created if it does not exist).  synack answers as A.B.C.D; the\n"
@@ -115,6 +116,10 @@ static const char usage[] =
     "                    start, service, endpoints, state, cwnd, ssthresh, srtt,\n"
     "                    rto, bytes acked and received, retransmissions, delivery\n"
     "                    rate\n"
+    "  --stats           when stopping, the stack's counters that are not zero,\n"
+    "                    one per line: \"synack serve: stat NAME VALUE\" (MIB or\n"
+    "                    Linux netstat names: SyncookiesSent, TCPChallengeACK...)\n"
+    "                    and \"synack serve: drop REASON VALUE\"\n"
     "\n"
     "Ports are 1 to 65535, one service each.  SIGINT or SIGTERM stops the server\n"
     "gracefully; it prints connections served and bytes in and out, and exits 0.\n"
@@ -443,6 +448,10 @@ static bool parse_option(struct serve_options *o, struct args *a)
         return args_string(a, &o->pcap_path);
     if (args_is(a, "--status"))
         return args_double(a, MIN_STATUS_S, MAX_STATUS_S, &o->status_s);
+    if (args_is(a, "--stats")) {
+        o->stats = true;
+        return true;
+    }
     args_unknown(a);
     return false;
 }
@@ -538,6 +547,20 @@ static int set_up(struct server *srv)
     return synack_runtime_at(srv->rt, synack_runtime_now(srv->rt) + SWEEP_INTERVAL_US, sweep, srv);
 }
 
+/* --stats: every counter of the stack that is not zero. */
+static void print_stats(struct synack_stack *stack)
+{
+    const struct synack_stats *s = synack_stack_stats(stack);
+#define PRINT_STAT_(field, name, desc)                                                           \
+    if (s->field)                                                                               \
+        fprintf(stderr, "synack serve: stat %s %llu\n", name, (unsigned long long)s->field);
+    SYNACK_STATS_LIST(PRINT_STAT_)
+#undef PRINT_STAT_
+    for (int r = 0; r < SYNACK_DROP_COUNT; r++)
+        if (s->drops[r])
+            fprintf(stderr, "synack serve: drop %s %llu\n", synack_drop_name(r), (unsigned long long)s->drops[r]);
+}
+
 static int run_server(struct serve_options *o)
 {
     struct server srv = {.opt = o};
@@ -560,6 +583,8 @@ static int run_server(struct serve_options *o)
                 "requests\n",
                 (unsigned long long)srv.stats.connections, (unsigned long long)srv.stats.bytes_in,
                 (unsigned long long)srv.stats.bytes_out, (unsigned long long)srv.stats.http_requests);
+        if (o->stats)
+            print_stats(srv.stack);
     }
     if (rc < 0)
         status = EXIT_FAILED;

@@ -46,6 +46,12 @@ static void on_trace(void *ctx, const struct synack_trace_event *ev)
     if (ev->kind == SYNACK_TRACE_STATE) {
         s->last_state = ev->new_state;
         s->last_conn_id = ev->conn_id;
+        if (s->change_count < sizeof s->changes / sizeof s->changes[0]) {
+            s->changes[s->change_count].conn_id = ev->conn_id;
+            s->changes[s->change_count].old_state = ev->old_state;
+            s->changes[s->change_count].new_state = ev->new_state;
+            s->change_count++;
+        }
     }
 }
 
@@ -100,6 +106,29 @@ static void setup(struct scenario *s, const char *name, struct scenario_opts o)
         cfg.ipfrag_max_bytes = o.ipfrag_max_bytes;
     if (o.ipfrag_timeout_us)
         cfg.ipfrag_timeout_us = o.ipfrag_timeout_us;
+    if (o.challenge_ack_rate)
+        cfg.challenge_ack_rate = o.challenge_ack_rate;
+    if (o.challenge_ack_burst)
+        cfg.challenge_ack_burst = o.challenge_ack_burst;
+    if (o.challenge_ack_unlimited)
+        cfg.challenge_ack_rate = cfg.challenge_ack_burst = 0;
+    if (o.syn_queue_len)
+        cfg.syn_queue_len = o.syn_queue_len;
+    if (o.syncookies_always)
+        cfg.syn_queue_len = 0;
+    if (o.syn_queue_total)
+        cfg.syn_queue_total = o.syn_queue_total;
+    cfg.syn_cookies = !o.no_syncookies;
+    if (o.max_connections)
+        cfg.max_connections = o.max_connections;
+    if (o.mem_max_bytes)
+        cfg.mem_max_bytes = o.mem_max_bytes;
+    if (o.mem_pressure_bytes)
+        cfg.mem_pressure_bytes = o.mem_pressure_bytes;
+    if (o.ooo_max_bytes)
+        cfg.ooo_max_bytes = o.ooo_max_bytes;
+    if (o.ooo_stack_max_bytes)
+        cfg.ooo_stack_max_bytes = o.ooo_stack_max_bytes;
     s->st = synack_stack_new(&cfg);
     if (!s->st) {
         test_fail(__FILE__, __LINE__, "synack_stack_new failed");
@@ -137,17 +166,20 @@ void scenario_client_(struct scenario *s, const char *name, struct scenario_opts
     CHECK_EQ(synack_bind(s->st, s->sock, &s->stack_ep), 0);
 }
 
-static void write_pcap(struct scenario *s)
+/* Writes the scenario's packets to dir/scenario-<name>.pcap (dir NULL:
+ * the current directory). */
+static void write_pcap(struct scenario *s, const char *dir, bool say)
 {
-    char path[256];
-    snprintf(path, sizeof path, "scenario-%s.pcap", s->name);
+    char path[1024];
+    snprintf(path, sizeof path, "%s%sscenario-%s.pcap", dir ? dir : "", dir ? "/" : "", s->name);
     struct synack_pcap *p = synack_pcap_open(path);
     if (!p)
         return;
     for (unsigned i = 0; i < s->log_count; i++)
         synack_pcap_write(p, s->log[i].when, s->log[i].bytes, s->log[i].len);
     synack_pcap_close(p);
-    printf("    packets of this scenario: %s\n", path);
+    if (say)
+        printf("    packets of this scenario: %s\n", path);
 }
 
 static void print_log(struct scenario *s)
@@ -165,8 +197,13 @@ void scenario_end(struct scenario *s)
     expect_nothing_sent_(s, __FILE__, __LINE__);
     if (test_failed_checks > s->failures_at_start) {
         print_log(s);
-        write_pcap(s);
+        write_pcap(s, NULL, true);
     }
+    /* SYNACK_SCENARIO_PCAP_DIR: every scenario's packets, passed or not
+     * (fuzz/make_corpus.sh turns them into fuzz seeds). */
+    const char *dir = getenv("SYNACK_SCENARIO_PCAP_DIR");
+    if (dir && *dir)
+        write_pcap(s, dir, false);
     synack_stack_free(s->st);
     free(s->log);
     s->st = NULL;
@@ -522,6 +559,17 @@ void expect_state_(struct scenario *s, int state, const char *file, int line)
     if (s->last_state != state)
         test_fail(file, line, "expected the connection in %s, but it is in %s", synack_tcp_state_name(state),
                   synack_tcp_state_name(s->last_state));
+}
+
+bool saw_change(const struct scenario *s, uint64_t conn_id, int old_state, int new_state)
+{
+    if (!conn_id)
+        conn_id = s->last_conn_id;
+    for (unsigned i = 0; i < s->change_count; i++)
+        if (s->changes[i].conn_id == conn_id && s->changes[i].old_state == old_state &&
+            s->changes[i].new_state == new_state)
+            return true;
+    return false;
 }
 
 int app_accept(struct scenario *s)

@@ -12,7 +12,9 @@
  * Directions are named from the stack's side: peer_sends() is a segment
  * arriving at the stack, expect_sent() takes the next segment the stack
  * transmitted.  A mismatch prints both segments tcpdump-style, and a
- * failed scenario leaves its packets in scenario-<test>.pcap.  The stack
+ * failed scenario leaves its packets in scenario-<test>.pcap (with
+ * SYNACK_SCENARIO_PCAP_DIR set, every scenario leaves them there: the fuzz
+ * corpus is made from them).  The stack
  * is 198.18.0.2, the peer 198.18.0.1 (port 40000 unless set).
  */
 #ifndef SYNACK_TEST_SCENARIO_H
@@ -74,6 +76,16 @@ struct scenario_opts {
     uint32_t icmp_error_rate, icmp_error_burst;      /* 0: defaults (100/s, 50) */
     uint32_t ipfrag_max_datagrams, ipfrag_max_bytes; /* 0: defaults (64, 4 MiB) */
     synack_time_us ipfrag_timeout_us;                /* 0: default (30 s) */
+    uint32_t challenge_ack_rate, challenge_ack_burst; /* 0: defaults (1000/s, 1000) */
+    bool challenge_ack_unlimited;                     /* rate 0, burst 0: no limit */
+    uint32_t syn_queue_len;   /* 0: default (256) */
+    uint32_t syn_queue_total; /* 0: default (4096) */
+    bool syncookies_always;   /* syn_queue_len 0: every SYN is answered with a cookie */
+    bool no_syncookies;       /* SYN cookies off (a full SYN queue drops SYNs) */
+    uint32_t max_connections; /* 0: default (65536) */
+    uint64_t mem_max_bytes, mem_pressure_bytes;       /* 0: defaults (256 MiB, 7/8 of it) */
+    uint32_t ooo_max_bytes;                           /* 0: default (the receive buffer) */
+    uint64_t ooo_stack_max_bytes;                     /* 0: default (64 MiB) */
 };
 
 #define SCENARIO_MAX_PACKETS 4096
@@ -100,6 +112,9 @@ struct scenario {
     unsigned sent_count;
     int last_state;           /* from the trace: state of the latest connection event */
     uint64_t last_conn_id;
+    /* The first 64 state changes, oldest first. */
+    struct { uint64_t conn_id; int old_state, new_state; } changes[64];
+    unsigned change_count;
     int failures_at_start;
     const char *name;
 };
@@ -124,6 +139,8 @@ void peer_sends_(struct scenario *s, struct seg_spec spec, const char *file, int
 void expect_sent_(struct scenario *s, struct seg_spec spec, const char *file, int line);
 void expect_nothing_sent_(struct scenario *s, const char *file, int line);
 void expect_state_(struct scenario *s, int state, const char *file, int line);
+/* Whether connection conn_id (0: the latest one to change) went from old to new. */
+bool saw_change(const struct scenario *s, uint64_t conn_id, int old_state, int new_state);
 #define peer_sends(s, spec) peer_sends_(s, spec, __FILE__, __LINE__)
 #define expect_sent(s, spec) expect_sent_(s, spec, __FILE__, __LINE__)
 #define expect_nothing_sent(s) expect_nothing_sent_(s, __FILE__, __LINE__)

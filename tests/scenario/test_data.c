@@ -263,3 +263,32 @@ TEST(segment_overlapping_out_of_order_data_joins_it)
     CHECK_EQ(app_info(&s).bytes_received, 300);
     scenario_end(&s);
 }
+
+/*  After shutdown(SHUT_RD) nobody reads: data that still arrives (in order,
+ *  or filling a hole) is acknowledged and discarded, the window stays
+ *  open, and recv() keeps saying end of stream (found by fuzz/fuzz_conn.c:
+ *  the bytes were queued and recv returned them).
+ *  the application shuts its reading side at 5
+ *  ACK seq=1101 len=100                   -->     10  held out of order
+ *                                         <--     ACK ack=1001 win=65535   at once
+ *  ACK seq=1001 len=100                   -->     20  the hole fills: 200 bytes, discarded
+ *                                         <--     ACK ack=1201 win=65335   at once (the right edge waits
+ *                                                 for an MSS of room, as after any read: SWS avoidance)
+ */
+TEST(data_after_shutdown_of_the_reading_side_is_acknowledged_and_discarded)
+{
+    struct scenario s;
+    scenario_listen(&s, .iss = 8000);
+    at(&s, 0);  handshake_passive(&s, 1000);
+    at(&s, 5);  CHECK_EQ(synack_shutdown(s.st, s.sock, SYNACK_SHUT_RD), 0);
+    at(&s, 10); peer_sends(&s, SEG(ACK, .seq = 1101, .ack = 8001, .len = 100));
+                expect_sent(&s, SEG(ACK, .seq = 8001, .ack = 1001, .win = 65535));
+    at(&s, 20); peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 8001, .len = 100));
+                expect_sent(&s, SEG(ACK, .seq = 8001, .ack = 1201, .win = 65335));
+    char buf[64];
+    CHECK_EQ(app_recv(&s, buf, sizeof buf), 0);
+    CHECK_EQ(app_info(&s).recv_queue_bytes, 0);
+    CHECK_EQ(app_info(&s).bytes_received, 200);
+    expect_state(&s, ESTABLISHED);
+    scenario_end(&s);
+}

@@ -2,7 +2,8 @@
  * test_listen.c — the listener and its embryos: RFC 9293 §3.10.7.2
  * (LISTEN), the SYN-RECEIVED parts of §3.10.7.4 (RST returns a passive
  * embryo to LISTEN; an unacceptable ACK draws <SEQ=SEG.ACK><CTL=RST>), the
- * backlog, and data that arrives before accept().
+ * SYN queue and the accept queue (with SYN cookies off; cookies are in
+ * test_syncookies.c), and data that arrives before accept().
  *
  * The stack listens on :80 with ISS 8000 (every connection gets the same
  * forced ISS); peers are 198.18.0.1 on :40000 (ISS 1000) and, when a
@@ -12,8 +13,9 @@
 
 /*  RFC 9293 §3.10.7.4, second step, SYN-RECEIVED: "If this connection was
  *  initiated with a passive OPEN (i.e., came from the LISTEN state), then
- *  return this connection to LISTEN state and return."  With backlog 1 the
- *  new SYN below is answered only if the embryo was really forgotten.
+ *  return this connection to LISTEN state and return."  With a SYN queue
+ *  of one and no cookies, the new SYN below is answered only if the embryo
+ *  was really forgotten.
  *  1                                       <--    SYN seq=1000
  *  2  SYN|ACK seq=8000 ack=1001            -->    SYN_RECEIVED
  *  3                                       <--    RST seq=1001
@@ -26,7 +28,7 @@
 TEST(syn_received_rst_returns_to_listen)
 {
     struct scenario s;
-    scenario_listen(&s, .iss = 8000, .backlog = 1);
+    scenario_listen(&s, .iss = 8000, .backlog = 1, .syn_queue_len = 1, .no_syncookies = true);
     at(&s, 0);     peer_sends(&s, SEG(SYN, .seq = 1000, .mss = 1460));
                    expect_sent(&s, SEG(SYN | ACK, .seq = 8000, .ack = 1001, .mss = 1460));
                    expect_state(&s, SYN_RECEIVED);
@@ -105,19 +107,70 @@ TEST(syn_received_unacceptable_ack_is_answered_rst_seq_seg_ack)
     scenario_end(&s);
 }
 
-/*  The backlog bounds the SYN queue and the accept queue together.  With
- *  backlog 1, a SYN that finds the listener full is dropped silently (the
- *  client's retransmission may find room) and counted as a listen drop.
+/*  The SYN queue (synack_config.syn_queue_len, here 1) bounds embryos;
+ *  the backlog (here 1) bounds connections waiting for accept().  With SYN
+ *  cookies off, a SYN that finds either full is dropped silently (the
+ *  client's retransmission may find room) and counted as a listen drop;
+ *  the accept queue's overflows are counted apart (ListenOverflows).
  *  :40000  SYN seq=1000                    -->    SYN_RECEIVED
  *                                          <--    SYN|ACK seq=8000 ack=1001
- *  :40001  SYN seq=3000                    -->    dropped (syn queue full), ListenDrops 1
+ *  :40001  SYN seq=3000                    -->    dropped (SYN queue full), ListenDrops 1
  *  :40000  ACK seq=1001 ack=8001           -->    ESTABLISHED, waits in the accept queue
  *  :40001  SYN seq=3000 (retransmitted)    -->    dropped (accept queue full), ListenDrops 2
  *     accept()
  *  :40001  SYN seq=3000 (retransmitted)    -->
  *                                          <--    SYN|ACK seq=8000 ack=3001
  */
-TEST(backlog_full_drops_syn_silently)
+TEST(full_queues_drop_syn_silently_without_cookies)
+{
+    struct scenario s;
+    const struct synack_stats *stats;
+    scenario_listen(&s, .iss = 8000, .backlog = 1, .syn_queue_len = 1, .no_syncookies = true);
+    stats = synack_stack_stats(s.st);
+    at(&s, 0);    peer_sends(&s, SEG(SYN, .seq = 1000, .mss = 1460));
+                  expect_sent(&s, SEG(SYN | ACK, .seq = 8000, .ack = 1001, .mss = 1460));
+                  expect_state(&s, SYN_RECEIVED);
+                  CHECK_EQ(stats->tcp_syn_queue_len, 1);
+    at(&s, 10);   peer_sends(&s, SEG(SYN, .seq = 3000, .mss = 1460, .sport = 40001));
+                  expect_nothing_sent(&s);
+                  CHECK_EQ(stats->tcp_listen_drops, 1);
+                  CHECK_EQ(stats->drops[SYNACK_DROP_TCP_SYN_QUEUE_FULL], 1);
+                  CHECK_EQ(stats->tcp_passive_opens, 1);
+                  CHECK_EQ(stats->tcp_syncookies_sent, 0);
+    at(&s, 20);   peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 8001));
+                  expect_nothing_sent(&s);
+                  expect_state(&s, ESTABLISHED);
+                  CHECK_EQ(stats->tcp_syn_queue_len, 0);
+    at(&s, 1010); peer_sends(&s, SEG(SYN, .seq = 3000, .mss = 1460, .sport = 40001));
+                  expect_nothing_sent(&s);
+                  CHECK_EQ(stats->tcp_listen_drops, 2);
+                  CHECK_EQ(stats->tcp_listen_overflows, 1);
+                  CHECK_EQ(stats->drops[SYNACK_DROP_TCP_BACKLOG_FULL], 1);
+    at(&s, 1500); CHECK(app_accept(&s) >= 0);
+    at(&s, 3010); peer_sends(&s, SEG(SYN, .seq = 3000, .mss = 1460, .sport = 40001));
+                  expect_sent(&s, SEG(SYN | ACK, .seq = 8000, .ack = 3001, .mss = 1460));
+                  expect_state(&s, SYN_RECEIVED);
+                  CHECK_EQ(stats->tcp_listen_drops, 2);
+                  CHECK_EQ(stats->tcp_passive_opens, 2);
+    scenario_end(&s);
+}
+
+/*  The SYN queue is separate from the accept queue: with a backlog of 1,
+ *  two embryos may wait at once.  When both complete, only one fits the
+ *  accept queue; the other's ACK is dropped (ListenOverflows) and the
+ *  embryo stays in SYN_RECEIVED until its SYN|ACK is retransmitted and
+ *  the peer's ACK comes again, after accept() made room.
+ *  :40000  SYN seq=1000                    -->    SYN_RECEIVED
+ *                                          <--    SYN|ACK seq=8000 ack=1001
+ *  :40001  SYN seq=3000                    -->    SYN_RECEIVED
+ *                                          <--    SYN|ACK seq=8000 ack=3001
+ *  :40000  ACK seq=1001 ack=8001           -->    ESTABLISHED (accept queue: 1 of 1)
+ *  :40001  ACK seq=3001 ack=8001           -->    dropped: accept queue full
+ *     accept()
+ *                                          <--    SYN|ACK seq=8000 ack=3001 (RTO, 1 s)
+ *  :40001  ACK seq=3001 ack=8001           -->    ESTABLISHED
+ */
+TEST(handshake_ack_waits_for_room_in_the_accept_queue)
 {
     struct scenario s;
     const struct synack_stats *stats;
@@ -125,24 +178,23 @@ TEST(backlog_full_drops_syn_silently)
     stats = synack_stack_stats(s.st);
     at(&s, 0);    peer_sends(&s, SEG(SYN, .seq = 1000, .mss = 1460));
                   expect_sent(&s, SEG(SYN | ACK, .seq = 8000, .ack = 1001, .mss = 1460));
-                  expect_state(&s, SYN_RECEIVED);
-    at(&s, 10);   peer_sends(&s, SEG(SYN, .seq = 3000, .mss = 1460, .sport = 40001));
-                  expect_nothing_sent(&s);
-                  CHECK_EQ(stats->tcp_listen_drops, 1);
-                  CHECK_EQ(stats->drops[SYNACK_DROP_TCP_BACKLOG_FULL], 1);
-                  CHECK_EQ(stats->tcp_passive_opens, 1);
-    at(&s, 20);   peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 8001));
-                  expect_nothing_sent(&s);
-                  expect_state(&s, ESTABLISHED);
-    at(&s, 1010); peer_sends(&s, SEG(SYN, .seq = 3000, .mss = 1460, .sport = 40001));
-                  expect_nothing_sent(&s);
-                  CHECK_EQ(stats->tcp_listen_drops, 2);
-    at(&s, 1500); CHECK(app_accept(&s) >= 0);
-    at(&s, 3010); peer_sends(&s, SEG(SYN, .seq = 3000, .mss = 1460, .sport = 40001));
+                  peer_sends(&s, SEG(SYN, .seq = 3000, .mss = 1460, .sport = 40001));
                   expect_sent(&s, SEG(SYN | ACK, .seq = 8000, .ack = 3001, .mss = 1460));
-                  expect_state(&s, SYN_RECEIVED);
-                  CHECK_EQ(stats->tcp_listen_drops, 2);
-                  CHECK_EQ(stats->tcp_passive_opens, 2);
+                  CHECK_EQ(stats->tcp_syn_queue_len, 2);
+    at(&s, 10);   peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 8001));
+                  expect_state(&s, ESTABLISHED);
+                  peer_sends(&s, SEG(ACK, .seq = 3001, .ack = 8001, .sport = 40001));
+                  expect_nothing_sent(&s);
+                  CHECK_EQ(stats->tcp_listen_overflows, 1);
+                  CHECK_EQ(stats->tcp_syn_queue_len, 1);
+    at(&s, 20);   CHECK(app_accept(&s) >= 0);
+                  CHECK_EQ(synack_accept(s.st, s.listener, NULL), -SYNACK_EAGAIN);
+    at(&s, 1000); expect_sent(&s, SEG(SYN | ACK, .seq = 8000, .ack = 3001, .mss = 1460));
+                  peer_sends(&s, SEG(ACK, .seq = 3001, .ack = 8001, .sport = 40001));
+                  expect_state(&s, ESTABLISHED);
+                  CHECK_EQ(stats->tcp_syn_queue_len, 0);
+                  CHECK(app_accept(&s) >= 0);
+    CHECK_EQ(stats->tcp_listen_overflows, 1);
     scenario_end(&s);
 }
 

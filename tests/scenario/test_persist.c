@@ -162,3 +162,44 @@ TEST(persist_takes_over_when_the_window_closes_behind_data)
     CHECK_EQ(app_info(&s).rto_expiries, 0);
     scenario_end(&s);
 }
+
+/*  A peer that answers the probes is never given up on, however many go
+ *  out (here more than data_retries = 3); one that shuts its window and
+ *  then falls silent is, after data_retries unanswered probes, as the
+ *  retransmission timer would (RFC 9293 §3.8.3 R2): otherwise it would
+ *  pin the connection forever (found by fuzz/fuzz_conn.c).
+ *  ACK ack=8001 win=0                     -->     10
+ *                      the application writes "hello" at 20
+ *                                         <--     ACK seq=8001 "h"   1020, 3020, 7020, 15020
+ *  ACK ack=8001 win=0                     -->     +10 ms after each
+ *                                         <--     ACK seq=8001 "h"   31020, 63020, 123020 (no answer)
+ *                                                 183020: CLOSED, ETIMEDOUT, nothing sent
+ */
+TEST(persist_gives_up_on_a_peer_that_stopped_answering_the_probes)
+{
+    static const double answered_ms[] = { 1020, 3020, 7020, 15020 };
+    static const double silent_ms[] = { 31020, 63020, 123020 };
+    struct scenario s;
+    scenario_listen(&s, .iss = 8000, .data_retries = 3);
+    at(&s, 0);  handshake_passive(&s, 1000);
+    at(&s, 10); peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 8001, .win_zero = true));
+    at(&s, 20); CHECK_EQ(app_send(&s, "hello"), 5);
+    for (unsigned i = 0; i < sizeof answered_ms / sizeof answered_ms[0]; i++) {
+        at(&s, answered_ms[i]);
+        expect_sent(&s, SEG(ACK, .seq = 8001, .ack = 1001, .data = "h"));
+        after_ms(&s, 10);
+        peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 8001, .win_zero = true));
+        expect_nothing_sent(&s);
+    }
+    for (unsigned i = 0; i < sizeof silent_ms / sizeof silent_ms[0]; i++) {
+        at(&s, silent_ms[i]);
+        expect_sent(&s, SEG(ACK, .seq = 8001, .ack = 1001, .data = "h"));
+        expect_state(&s, ESTABLISHED);
+    }
+    at(&s, 183020 - 0.001); expect_state(&s, ESTABLISHED);
+    at(&s, 183020); expect_nothing_sent(&s);
+                    expect_state(&s, CLOSED);
+                    CHECK_EQ(app_error(&s), -SYNACK_ETIMEDOUT);
+                    CHECK_EQ(app_info(&s).zero_window_probes, 7);
+    scenario_end(&s);
+}

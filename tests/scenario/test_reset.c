@@ -434,12 +434,15 @@ TEST(last_ack_rst_closes)
 }
 
 /*  TIME_WAIT ignores RST (RFC 1337 §3, "TIME-WAIT assassination"): the
- *  wait runs to its end at 2*MSL as if nothing had arrived.
+ *  wait runs to its end at 2*MSL as if nothing had arrived.  An in-window
+ *  RST that is not exact draws no challenge ACK either: the exact RST it
+ *  would invite is ignored anyway.
  *  1  FIN|ACK seq=8001 ack=1001            -->    FIN_WAIT_1
  *  2                                       <--    FIN|ACK seq=1001 ack=8002
  *  3  ACK seq=8002 ack=1002                -->    TIME_WAIT at t=20
  *  4                                       <--    RST seq=1002 (exact)
  *  5                                       <--    RST|ACK seq=1002 ack=8002
+ *  6                                       <--    RST seq=1500 (in window, not exact)
  *     nothing sent; TIME_WAIT until t=2020
  */
 TEST(time_wait_ignores_rst)
@@ -454,8 +457,12 @@ TEST(time_wait_ignores_rst)
                   expect_state(&s, TIME_WAIT);
     at(&s, 500);  peer_sends(&s, SEG(RST, .seq = 1002));
                   peer_sends(&s, SEG(RST | ACK, .seq = 1002, .ack = 8002));
+                  peer_sends(&s, SEG(RST, .seq = 1500));
                   expect_nothing_sent(&s);
                   expect_state(&s, TIME_WAIT);
+                  CHECK_EQ(synack_stack_stats(s.st)->tcp_tw_rst_ignored, 3);
+                  CHECK_EQ(synack_stack_stats(s.st)->drops[SYNACK_DROP_TCP_RST_TIME_WAIT], 3);
+                  CHECK_EQ(synack_stack_stats(s.st)->tcp_challenge_acks, 0);
     at(&s, 2019); expect_state(&s, TIME_WAIT);
     at(&s, 2020); expect_state(&s, CLOSED);
     scenario_end(&s);

@@ -333,3 +333,65 @@ TEST(zero_window_peer_that_answers_is_never_abandoned)
     peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 8006));
     scenario_end(&s);
 }
+
+/*  The peer's window counts from its SEG.ACK, so the newest window is the
+ *  one that came with the newest ACK, even on a segment of older sequence
+ *  number (RFC 9293 §3.10.7.4; Linux updates the window on any ACK that
+ *  moves SND.UNA).  Here the peer's out-of-order segment has raised
+ *  SND.WL1; its retransmission of the hole acknowledges everything and
+ *  shuts the window, and the stack must not send past it (found by
+ *  fuzz/fuzz_conn.c: the old window slid forward with SND.UNA).
+ *  ACK seq=1101 len=100 ack=8001          -->     10  out of order (SND.WL1 = 1101)
+ *                                         <--     ACK seq=8001 ack=1001     at once
+ *                      the application writes 1000 bytes at 20
+ *                                         <--     ACK seq=8001 len=1000
+ *  ACK seq=1001 len=100 ack=9001 win=0    -->     30  the hole filled, everything acked, window shut
+ *                                         <--     ACK seq=9001 ack=1201     at once
+ *                      the application writes "x" at 40: nothing goes (window 0)
+ *                                         <--     ACK seq=9001 "x"          1040: a zero-window probe
+ */
+TEST(window_from_an_ack_that_moves_snd_una_counts_even_below_snd_wl1)
+{
+    struct scenario s;
+    scenario_listen(&s, .iss = 8000);
+    at(&s, 0);  handshake_passive(&s, 1000);
+    at(&s, 10); peer_sends(&s, SEG(ACK, .seq = 1101, .ack = 8001, .len = 100));
+                expect_sent(&s, SEG(ACK, .seq = 8001, .ack = 1001));
+    at(&s, 20); CHECK_EQ(app_send_bytes(&s, 1000), 1000);
+                expect_sent(&s, SEG(ACK, .seq = 8001, .ack = 1001, .len = 1000));
+    at(&s, 30); peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 9001, .len = 100, .win_zero = true));
+                expect_sent(&s, SEG(ACK, .seq = 9001, .ack = 1201));
+                CHECK_EQ(app_info(&s).snd_wnd, 0);
+    at(&s, 40); CHECK_EQ(app_send(&s, "x"), 1);
+                expect_nothing_sent(&s);
+    at(&s, 1040); expect_sent(&s, SEG(ACK, .seq = 9001, .ack = 1201, .data = "x"));
+    scenario_end(&s);
+}
+
+/*  An old ACK (SEG.ACK < SND.UNA, still within MAX.SND.WND so no challenge)
+ *  carries no window: RFC 9293 §3.10.7.4 ignores it, and its window,
+ *  counted from an older SEG.ACK, would otherwise be applied from SND.UNA
+ *  (here on an out-of-order segment, whose SEG.SEQ passes the SND.WL1
+ *  test; found by fuzz/fuzz_conn.c).
+ *                      the application writes 1000 bytes at 10
+ *  ACK ack=9001                           -->     20
+ *  ACK seq=1101 len=100 ack=8501 win=4    -->     30  old ACK: the window stays 65535
+ *                                         <--     ACK seq=9001 ack=1001     at once (out of order)
+ *                      the application writes 3000 bytes at 40: two full segments go at once
+ */
+TEST(window_of_an_old_ack_is_ignored)
+{
+    struct scenario s;
+    scenario_listen(&s, .iss = 8000);
+    at(&s, 0);  handshake_passive(&s, 1000);
+    at(&s, 10); CHECK_EQ(app_send_bytes(&s, 1000), 1000);
+                expect_sent(&s, SEG(ACK, .seq = 8001, .ack = 1001, .len = 1000));
+    at(&s, 20); peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 9001));
+    at(&s, 30); peer_sends(&s, SEG(ACK, .seq = 1101, .ack = 8501, .len = 100, .win = 4));
+                expect_sent(&s, SEG(ACK, .seq = 9001, .ack = 1001));
+                CHECK_EQ(app_info(&s).snd_wnd, 65535);
+    at(&s, 40); CHECK_EQ(app_send_bytes(&s, 3000), 3000);
+                expect_sent(&s, SEG(ACK, .seq = 9001, .ack = 1001, .len = 1460));
+                expect_sent(&s, SEG(ACK, .seq = 10461, .ack = 1001, .len = 1460));
+    scenario_end(&s);
+}
