@@ -108,9 +108,11 @@ struct model {
     uint64_t sent_packets;
     /* The right edge of the peer's window (SEG.ACK + SEG.WND), the
      * furthest it ever offered: the stack may send no data beyond it but a
-     * one-byte zero-window probe (RFC 9293 §3.8.6.1). */
+     * one-byte zero-window probe (RFC 9293 §3.8.6.1).  Counted from the
+     * stack's ISS without wrapping (windows reach 2^30 with scaling, so
+     * edges compared on the 32-bit circle could pass each other). */
     bool edge_valid;
-    uint32_t max_edge;
+    int64_t max_edge;
     bool syn_window_pending;      /* the peer's SYN offered a window before the stack's ISS was known */
     uint16_t syn_window;
     uint8_t last_out[1600];       /* the stack's latest packet, for ICMP quotes */
@@ -121,9 +123,10 @@ static struct model M;
 
 static uint32_t p_seq(uint32_t off) { return M.p_iss + 1 + off; }
 
-static void note_edge(uint32_t edge)
+/* An edge offered, `edge` bytes after the stack's ISS. */
+static void note_edge(int64_t edge)
 {
-    if (!M.edge_valid || seq_gt(edge, M.max_edge))
+    if (!M.edge_valid || edge > M.max_edge)
         M.max_edge = edge;
     M.edge_valid = true;
 }
@@ -143,7 +146,7 @@ static void check_segment(const struct tcp_segment *seg)
             M.a_iss = M.a_una = seg->seq;
             M.a_max = seg->seq + 1;
             if (M.syn_window_pending)
-                note_edge(M.a_iss + 1 + M.syn_window);
+                note_edge(1 + (int64_t)M.syn_window);
         }
         FZ_CHECK(seg->payload_len == 0, "SYN with %u bytes of data", seg->payload_len);
     }
@@ -164,9 +167,9 @@ static void check_segment(const struct tcp_segment *seg)
     /* Data: the application's bytes at their offsets, nothing it did not
      * give, nothing beyond the peer's window but a probe byte. */
     if (seg->payload_len && M.edge_valid)
-        FZ_CHECK(seq_leq(seg->seq + seg->payload_len, M.max_edge + 1),
-                 "data up to %u beyond the peer's window (right edge at most %u)", seg->seq + seg->payload_len,
-                 M.max_edge);
+        FZ_CHECK((int64_t)seq_diff(seg->seq + seg->payload_len, M.a_iss) <= M.max_edge + 1,
+                 "data up to ISS+%d beyond the peer's window (right edge at most ISS+%lld)",
+                 seq_diff(seg->seq + seg->payload_len, M.a_iss), (long long)M.max_edge);
     if (seg->payload_len) {
         int32_t off = seq_diff(seg->seq, M.a_iss + 1);
         FZ_CHECK(off >= 0 && (uint32_t)off + seg->payload_len <= M.app_sent,
@@ -281,15 +284,20 @@ static void peer_send(const struct peer_seg *ps)
      * it sent, or older than any window allows) offer nothing. */
     if (!(ps->flags & TCP_ACK) && (ps->flags & TCP_SYN)) {
         if (M.a_syn_seen)
-            note_edge(M.a_iss + 1 + ps->window);
+            note_edge(1 + (int64_t)ps->window);
         else {
             M.syn_window_pending = true;
             M.syn_window = ps->window;
         }
-    } else if ((ps->flags & TCP_ACK) && M.a_syn_seen && seq_leq(ps->ack, M.a_max) &&
-               M.a_max - ps->ack <= (1u << 30) + (1u << 20)) {
-        uint8_t shift = (ps->flags & TCP_SYN) || !M.peer_ws ? 0 : M.peer_wscale > 14 ? 14 : M.peer_wscale;
-        note_edge(ps->ack + ((uint32_t)ps->window << shift));
+    } else if ((ps->flags & TCP_ACK) && M.a_syn_seen) {
+        /* The stack takes acknowledgments in SND.UNA - MAX.SND.WND ..
+         * SND.MAX (RFC 5961 §5.2), MAX.SND.WND < 2^30. */
+        int64_t ack = seq_diff(ps->ack, M.a_iss), max = seq_diff(M.a_max, M.a_iss);
+        int64_t una = seq_diff(M.a_una, M.a_iss);
+        if (ack <= max && ack >= una - (1ll << 30)) {
+            uint8_t shift = (ps->flags & TCP_SYN) || !M.peer_ws ? 0 : M.peer_wscale > 14 ? 14 : M.peer_wscale;
+            note_edge(ack + ((int64_t)ps->window << shift));
+        }
     }
     if (fz_verbose())
         fz_print_packet("peer  >", M.now, pkt, n);

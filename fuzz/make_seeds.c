@@ -9,7 +9,7 @@
  *       or the client) sent, as fuzz_input records: the clock moved by
  *       the gaps between them, each packet as a raw record with its IP
  *       header and checksum fixed up by the harness (payloads cut to 64
- *       bytes so that seeds stay small), at most 48 packets;
+ *       bytes so that seeds stay small), at most 48 packets and 4 KiB;
  *   OUTDIR/tcp_options/opt-<hash> and hdr-<hash>   every distinct TCP
  *       option list and TCP header (with up to 16 payload bytes) seen;
  * and, whatever the captures, OUTDIR/conn/<name>: hand-written step
@@ -188,6 +188,10 @@ static int from_capture(const char *out, const char *path)
             keep = hdrs + 64;
         if (keep > p.ip_len)
             keep = p.ip_len;
+        if (s.n + 3 + keep + 16 > 4096) {
+            taken = 48;                    /* full: fuzz.sh runs fuzz_input with -max_len=4096 */
+            continue;
+        }
         put8(&s, 0 | 1u << 3 | 1u << 4);   /* raw, IP header and checksum fixed */
         put16(&s, (uint16_t)keep);
         put(&s, p.ip, keep);
