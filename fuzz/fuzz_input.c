@@ -565,12 +565,8 @@ static void op_segment(struct world *w, struct fz_in *in)
 
 static void op_time(struct world *w, struct fz_in *in)
 {
-    static const synack_time_us step_us[16] = {
-        0, 1000, 5000, 20000, 100000, 200000, 500000, 1000000,
-        2000000, 5000000, 10000000, 30000000, 60000000, 120000000, 300000000, 1000000000,
-    };
     uint8_t t = fz_u8(in);
-    advance(w, step_us[t & 15] * (1 + (t >> 4)));
+    advance(w, fz_input_time_steps_us[t & 15] * (1 + (t >> 4)));
 }
 
 static void op_app_a(struct world *w, struct fz_in *in)
@@ -727,7 +723,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     w.A.tap = w.a_out;
     setup(&w);
     check_all(&w);
-    if (getenv("FUZZ_VERBOSE"))
+    if (fz_verbose())
         describe(&w);
     for (unsigned r = 0; r < MAX_RECORDS && fz_left(&in); r++) {
         uint8_t op = fz_u8(&in);

@@ -46,6 +46,11 @@ size_t fz_bytes(struct fz_in *in, size_t n, const uint8_t **out)
     return n;
 }
 
+const synack_time_us fz_input_time_steps_us[16] = {
+    0, 1000, 5000, 20000, 100000, 200000, 500000, 1000000,
+    2000000, 5000000, 10000000, 30000000, 60000000, 120000000, 300000000, 1000000000,
+};
+
 /* ---- packets ---- */
 
 void fz_fix_packet(uint8_t *pkt, size_t len, unsigned fix)

@@ -39,6 +39,10 @@ uint32_t fz_u32(struct fz_in *in);
 /* Up to n bytes; returns how many are there (pointer into the input). */
 size_t fz_bytes(struct fz_in *in, size_t n, const uint8_t **out);
 
+/* fuzz_input's clock steps (its op 4, times a multiplier), shared with
+ * make_seeds.c, which writes programs in that format. */
+extern const synack_time_us fz_input_time_steps_us[16];
+
 /* ---- packets ---- */
 /* Recomputes what the fuzzer should not have to guess, as asked by
  * FZ_FIX_* bits: the IP total length (to len) and header checksum, and

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "byteorder.h"
+#include "fuzz_util.h"
 #include "ipv4.h"
 #include "synack/capture.h"
 #include "synack/synack.h"
@@ -135,21 +136,16 @@ static void tcp_seeds(const char *out, const uint8_t *tcp, size_t len)
     }
 }
 
-/* fuzz_input's clock steps (op_time), in microseconds. */
-static const uint64_t time_steps[16] = {
-    0, 1000, 5000, 20000, 100000, 200000, 500000, 1000000,
-    2000000, 5000000, 10000000, 30000000, 60000000, 120000000, 300000000, 1000000000,
-};
-
+/* The gap as fuzz_input clock steps (op_time), largest first. */
 static void input_advance(struct seed *s, uint64_t gap)
 {
     for (int guard = 0; gap >= 1000 && guard < 8; guard++) {
         unsigned i = 15;
-        while (i > 1 && time_steps[i] > gap)
+        while (i > 1 && fz_input_time_steps_us[i] > gap)
             i--;
         put8(s, 4);
         put8(s, (uint8_t)i);
-        gap -= time_steps[i];
+        gap -= fz_input_time_steps_us[i];
     }
 }
 

@@ -68,14 +68,19 @@ ns_sysctl() {
     ip netns exec "$1" sysctl -q -w "$2" >/dev/null
 }
 
+# A new namespace with loopback up and no IPv6: router solicitations and
+# DAD would only add noise to captures.
+ns_add() {
+    ip netns add "$1"
+    ip -n "$1" link set lo up
+    ns_sysctl "$1" net.ipv6.conf.all.disable_ipv6=1 2>/dev/null || true
+    ns_sysctl "$1" net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+}
+
 cmd_up() {
     local name=$1 ns=$1-syn
     ns_exists "$ns" && die "namespace $ns already exists (scripts/netns.sh down $name)"
-    ip netns add "$ns"
-    ip -n "$ns" link set lo up
-    # No IPv6: router solicitations and DAD would only add noise to captures.
-    ns_sysctl "$ns" net.ipv6.conf.all.disable_ipv6=1 2>/dev/null || true
-    ns_sysctl "$ns" net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+    ns_add "$ns"
     cat <<EOF
 namespace $ns is up.  Run synack inside it, then give the kernel its side:
 
@@ -154,20 +159,14 @@ cmd_hop() {
         esac
     fi
 
-    ip netns add "$far"
-    ip -n "$far" link set lo up
-    ns_sysctl "$far" net.ipv6.conf.all.disable_ipv6=1 2>/dev/null || true
-    ns_sysctl "$far" net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+    ns_add "$far"
 
     if [[ $mode == userspace ]]; then
         command -v python3 >/dev/null || die "hop: the user-space impairer needs python3"
         command -v ethtool >/dev/null ||
             die "hop: the user-space impairer needs ethtool (to turn checksum offload off); scripts/install-deps.sh installs it"
         ns_exists "$mid" && die "namespace $mid already exists"
-        ip netns add "$mid"
-        ip -n "$mid" link set lo up
-        ns_sysctl "$mid" net.ipv6.conf.all.disable_ipv6=1 2>/dev/null || true
-        ns_sysctl "$mid" net.ipv6.conf.default.disable_ipv6=1 2>/dev/null || true
+        ns_add "$mid"
         ip -n "$ns" link add hop0 type veth peer name m0 netns "$mid"
         ip -n "$far" link add hop0 type veth peer name m1 netns "$mid"
         local d

@@ -1,5 +1,4 @@
 /* test_main.c — runs the registered tests; see test.h. */
-#include <stdarg.h>
 #include <stdlib.h>
 
 #include "test.h"
@@ -11,7 +10,6 @@ static struct {
     test_fn fn;
 } tests[MAX_TESTS];
 static int test_count;
-int test_failed_checks;
 
 void test_register(const char *name, test_fn fn)
 {
@@ -22,17 +20,6 @@ void test_register(const char *name, test_fn fn)
     tests[test_count].name = name;
     tests[test_count].fn = fn;
     test_count++;
-}
-
-void test_fail(const char *file, int line, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stdout, "    %s:%d: ", file, line);
-    va_start(ap, fmt);
-    vfprintf(stdout, fmt, ap);
-    va_end(ap);
-    fputc('\n', stdout);
-    test_failed_checks++;
 }
 
 int main(int argc, char **argv)

@@ -35,7 +35,7 @@ struct synack_stack;
 
 /* Optional hook that chooses initial sequence numbers, for tests and
  * demonstrations that must reproduce an exchange exactly.  Without it the
- * stack uses RFC 6528 (clock plus keyed hash of the 4-tuple).  A SYN
+ * stack uses RFC 6528 §3 (clock plus keyed hash of the 4-tuple).  A SYN
  * cookie's SYN|ACK does not ask it: its ISS is the cookie. */
 typedef uint32_t (*synack_isn_fn)(void *ctx, const struct synack_endpoint *local,
                                   const struct synack_endpoint *remote, synack_time_us now);
@@ -126,7 +126,7 @@ struct synack_config {
      * reassembled at once (default 64, at most 4096; 0 turns reassembly
      * off and drops every fragment), the memory they may hold together
      * (default 4 MiB), and how long a datagram may wait for its missing
-     * fragments (default 30 s, as Linux; RFC 1122 suggests 60-120 s). */
+     * fragments (default 30 s, as Linux; RFC 1122 §3.3.2 suggests 60-120 s). */
     uint32_t ipfrag_max_datagrams;
     uint32_t ipfrag_max_bytes;
     synack_time_us ipfrag_timeout_us;

@@ -51,8 +51,8 @@
 #include <string.h>
 
 #include "byteorder.h"
-#include "checksum.h"
 #include "icmp.h"
+#include "ipv4.h"
 #include "stack_internal.h"
 
 #define IPFRAG_HEADROOM 60                              /* the longest IPv4 header */
@@ -252,8 +252,7 @@ static void finish(struct synack_stack *st, struct ipfrag_datagram *d, struct ip
     uint8_t *hdr = d->buf + IPFRAG_HEADROOM - d->first_hlen;
     put_be16(hdr + 2, (uint16_t)(d->first_hlen + d->total));
     put_be16(hdr + 6, (uint16_t)(get_be16(hdr + 6) & 0x4000));
-    put_be16(hdr + 10, 0);
-    put_be16(hdr + 10, csum_finish(csum_add(0, hdr, d->first_hlen)));
+    ipv4_fill_checksum(hdr, d->first_hlen);
     unlink_datagram(st, d);
     reschedule(st);
     st->stats.ip_reasm_oks++;

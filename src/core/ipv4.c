@@ -58,6 +58,12 @@ bool ipv4_parse(const uint8_t *p, size_t len, struct ipv4_packet *out, enum syna
     return true;
 }
 
+void ipv4_fill_checksum(uint8_t *hdr, size_t hlen)
+{
+    put_be16(hdr + 10, 0);
+    put_be16(hdr + 10, csum_finish(csum_add(0, hdr, hlen)));
+}
+
 void ipv4_write_header(uint8_t *buf, const struct synack_addr *src, const struct synack_addr *dst,
                        uint8_t proto, uint16_t payload_len, uint8_t ttl, uint16_t id, bool dont_fragment)
 {
@@ -68,8 +74,7 @@ void ipv4_write_header(uint8_t *buf, const struct synack_addr *src, const struct
     put_be16(buf + 6, dont_fragment ? 0x4000 : 0);
     buf[8] = ttl;
     buf[9] = proto;
-    put_be16(buf + 10, 0);
     memcpy(buf + 12, src->bytes, 4);
     memcpy(buf + 16, dst->bytes, 4);
-    put_be16(buf + 10, csum_finish(csum_add(0, buf, IPV4_HEADER_LEN)));
+    ipv4_fill_checksum(buf, IPV4_HEADER_LEN);
 }

@@ -34,6 +34,10 @@ struct ipv4_packet {
  * header checksum.  On failure returns false and sets *why. */
 bool ipv4_parse(const uint8_t *p, size_t len, struct ipv4_packet *out, enum synack_drop_reason *why);
 
+/* Writes the header checksum of the hlen-byte header at hdr (RFC 791
+ * §3.1: the 16-bit one's complement sum, with the field taken as zero). */
+void ipv4_fill_checksum(uint8_t *hdr, size_t hlen);
+
 /* Writes a 20-byte header at buf for a payload of payload_len bytes,
  * checksum included. */
 void ipv4_write_header(uint8_t *buf, const struct synack_addr *src, const struct synack_addr *dst,

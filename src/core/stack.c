@@ -224,25 +224,17 @@ void stack_trace_packet(struct synack_stack *st, enum synack_trace_kind kind, in
         emit_packet_event(st, kind, iface, pkt, len, conn_id, 0, now);
 }
 
-void stack_drop(struct synack_stack *st, int iface, enum synack_drop_reason why, synack_time_us now)
-{
-    st->stats.drops[why]++;
-    if (st->cfg.trace)
-        emit_packet_event(st, SYNACK_TRACE_DROP, iface, st->rx_packet, st->rx_len, 0, (int)why, now);
-}
-
-void stack_drop_outgoing(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len,
-                         enum synack_drop_reason why, synack_time_us now)
+void stack_drop_packet(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len,
+                       enum synack_drop_reason why, synack_time_us now)
 {
     st->stats.drops[why]++;
     if (st->cfg.trace)
         emit_packet_event(st, SYNACK_TRACE_DROP, iface, pkt, len, 0, (int)why, now);
 }
 
-void stack_drop_packet(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len,
-                       enum synack_drop_reason why, synack_time_us now)
+void stack_drop(struct synack_stack *st, int iface, enum synack_drop_reason why, synack_time_us now)
 {
-    stack_drop_outgoing(st, iface, pkt, len, why, now);
+    stack_drop_packet(st, iface, st->rx_packet, st->rx_len, why, now);
 }
 
 bool stack_is_local_addr(const struct synack_stack *st, const struct synack_addr *addr)
@@ -287,7 +279,7 @@ int stack_ip_output(struct synack_stack *st, int iface, const struct synack_addr
     if (iface < 0 || iface >= st->iface_count) {
         st->stats.ip_out_no_routes++;
         ipv4_write_header(pkt, src, dst, proto, (uint16_t)payload_len, st->cfg.ttl, st->ip_id, false);
-        stack_drop_outgoing(st, -1, pkt, len, SYNACK_DROP_TX_NO_ROUTE, now);
+        stack_drop_packet(st, -1, pkt, len, SYNACK_DROP_TX_NO_ROUTE, now);
         return -SYNACK_EHOSTUNREACH;
     }
     /* TCP sets DF: synack sizes its segments to the path (RFC 1191 will
@@ -301,7 +293,7 @@ int stack_ip_output(struct synack_stack *st, int iface, const struct synack_addr
          * MTU and UDP refuses larger datagrams (EMSGSIZE), so only an echo
          * reply to a reassembled request can get here. */
         st->stats.ip_out_frag_fails++;
-        stack_drop_outgoing(st, iface, pkt, len, SYNACK_DROP_TX_TOO_BIG, now);
+        stack_drop_packet(st, iface, pkt, len, SYNACK_DROP_TX_TOO_BIG, now);
         return -SYNACK_EMSGSIZE;
     }
     stack_trace_packet(st, SYNACK_TRACE_PACKET_OUT, iface, pkt, len, conn_id, now);

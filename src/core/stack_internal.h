@@ -66,8 +66,8 @@ struct synack_stack {
     size_t rx_len;
     bool rx_csum_valid;            /* ... and its link vouched for its checksum */
     uint64_t next_conn_id;
-    uint32_t port_cursor;          /* ephemeral port search, RFC 6056 alg. 3 */
-    uint64_t udp_port_counter;     /* UDP ephemeral ports, RFC 6056 alg. 2 */
+    uint32_t port_cursor;          /* ephemeral port search, RFC 6056 §3.3.3 (alg. 3) */
+    uint64_t udp_port_counter;     /* UDP ephemeral ports, RFC 6056 §3.3.2 (alg. 2) */
     struct tcp_table tcp;
     struct udp_table udp;
     struct ipfrag_table frag;      /* its `sched` entry is in `timers` too */
@@ -90,11 +90,8 @@ void stack_trace_packet(struct synack_stack *st, enum synack_trace_kind kind, in
 /* Counts and traces the drop of the packet being input (the whole IP
  * packet is what the trace shows, whatever layer decided). */
 void stack_drop(struct synack_stack *st, int iface, enum synack_drop_reason why, synack_time_us now);
-/* The same for a packet on its way out. */
-void stack_drop_outgoing(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len,
-                         enum synack_drop_reason why, synack_time_us now);
-/* The same for a packet the stack held (a fragment whose datagram timed
- * out); pkt may be NULL. */
+/* The same for any other packet: one on its way out, or one the stack
+ * held (a fragment whose datagram timed out); pkt may be NULL. */
 void stack_drop_packet(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len,
                        enum synack_drop_reason why, synack_time_us now);
 /* Interface for a remote endpoint a socket connects to, or -EAFNOSUPPORT,

@@ -19,6 +19,12 @@ uint16_t tcp_conn_iface_mss(const struct synack_stack *st, int iface)
     return (uint16_t)(mtu - 40);   /* 20 bytes of IPv4 header, 20 of TCP */
 }
 
+uint16_t tcp_conn_rcv_mss(const struct synack_stack *st, int iface, const struct tcp_conn_params *p)
+{
+    uint16_t ifmss = tcp_conn_iface_mss(st, iface);
+    return p->mss && p->mss < ifmss ? p->mss : ifmss;
+}
+
 bool tcp_conn_room(struct synack_stack *st, bool new_work, enum synack_drop_reason *why)
 {
     if (st->tcp.count >= st->cfg.max_connections) {
@@ -56,8 +62,7 @@ struct tcp_conn *tcp_conn_new(struct synack_stack *st, const struct synack_endpo
     c->iface = (uint8_t)iface;
     c->sock = -1;
     tcp_conn_set_iss(c, isn_generate(st, local, remote, now));
-    uint16_t ifmss = tcp_conn_iface_mss(st, iface);
-    c->rcv_mss = p->mss && p->mss < ifmss ? p->mss : ifmss;
+    c->rcv_mss = tcp_conn_rcv_mss(st, iface, p);
     /* RFC 9293 §3.7.1: without an MSS option the peer accepts 536 bytes;
      * the real value is set when the SYN or SYN-ACK arrives. */
     c->snd_mss = 536;
@@ -382,11 +387,11 @@ uint32_t tcp_conn_rcv_space(const struct tcp_conn *c)
     return space > most ? most : space;
 }
 
-/* The space a window may offer now: under memory pressure, growing the
- * receive ring is new work, so no more than the storage it has. */
-static uint32_t rcv_space(const struct synack_stack *st, const struct tcp_conn *c)
+/* The space a window may offer now, out of `space` (tcp_conn_rcv_space):
+ * under memory pressure, growing the receive ring is new work, so no more
+ * than the storage it has. */
+static uint32_t rcv_space(const struct synack_stack *st, const struct tcp_conn *c, uint32_t space)
 {
-    uint32_t space = tcp_conn_rcv_space(c);
     if (stack_mem_pressure(st)) {
         uint32_t room = ringbuf_room(&c->rcvbuf);
         if (room < space)
@@ -413,14 +418,16 @@ uint32_t tcp_conn_rcv_window(struct synack_stack *st, struct tcp_conn *c)
      * both by the same amount, out-of-order data neither, reads only grow
      * the space.  Under memory pressure rcv_space() may be smaller than
      * what was advertised; the edge then stays where it is. */
-    uint32_t space = rcv_space(st, c);
+    uint32_t full = tcp_conn_rcv_space(c);
+    uint32_t space = rcv_space(st, c, full);
     uint32_t adv = advertised_now(c);
-    if (space < tcp_conn_rcv_space(c) && tcp_conn_rcv_space(c) >= adv + sws_threshold(c))
-        st->stats.mem_window_clamped++;           /* it would have opened further */
     /* RFC 9293 §3.8.6.2.2 (receiver SWS avoidance): move the right edge
      * only when it gains at least min(RCV.BUFF/2, Eff.snd.MSS); never move
      * it left. */
-    if (space >= adv + sws_threshold(c))
+    uint32_t opens_at = adv + sws_threshold(c);
+    if (space < full && full >= opens_at)
+        st->stats.mem_window_clamped++;           /* it would have opened further */
+    if (space >= opens_at)
         adv = space;
     c->rcv_adv = c->rcv_nxt + adv;
     return adv;
@@ -435,5 +442,5 @@ bool tcp_conn_window_update_due(const struct synack_stack *st, const struct tcp_
     uint32_t gain = two_segs < half ? two_segs : half;
     if (gain < sws_threshold(c))
         gain = sws_threshold(c);
-    return rcv_space(st, c) >= advertised_now(c) + gain;
+    return rcv_space(st, c, tcp_conn_rcv_space(c)) >= advertised_now(c) + gain;
 }

@@ -213,10 +213,15 @@ struct tcp_conn_params {
 static inline bool tcp_state_synchronized(int s) { return s >= SYNACK_TCP_ESTABLISHED; }
 
 /* Our timestamp clock (RFC 7323 §5.4): one tick per millisecond, with a
- * per-connection offset so that TSval reveals nothing across connections. */
+ * per-connection offset (tcp_ts_offset) so that TSval reveals nothing
+ * across connections. */
+static inline uint32_t tcp_ts_clock(uint32_t ts_offset, synack_time_us now)
+{
+    return (uint32_t)(now / 1000) + ts_offset;
+}
 static inline uint32_t tcp_ts_now(const struct tcp_conn *c, synack_time_us now)
 {
-    return (uint32_t)(now / 1000) + c->ts_offset;
+    return tcp_ts_clock(c->ts_offset, now);
 }
 
 /* tcp_conn.c */
@@ -271,6 +276,9 @@ void tcp_conn_notify(struct synack_stack *st, struct tcp_conn *c);
 void tcp_conn_want_output(struct synack_stack *st, struct tcp_conn *c);
 void tcp_conn_unqueue_output(struct synack_stack *st, struct tcp_conn *c);
 uint16_t tcp_conn_iface_mss(const struct synack_stack *st, int iface);
+/* The MSS we announce (RCV.MSS) on iface: the socket's, if set and
+ * smaller than the interface's. */
+uint16_t tcp_conn_rcv_mss(const struct synack_stack *st, int iface, const struct tcp_conn_params *p);
 /* The window we may advertise now (RFC 9293 §3.8.6.2.2 receiver SWS
  * avoidance; no further than the ring's storage under memory pressure),
  * updating rcv_adv. */

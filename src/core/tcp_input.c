@@ -166,26 +166,23 @@ static struct tcp_conn *new_embryo(struct synack_stack *st, struct tcp_listener 
  * what the normal SYN|ACK would, except that window scaling and SACK need
  * timestamps to ride in. */
 static void send_syn_cookie(struct synack_stack *st, struct tcp_listener *l, int iface,
-                            const struct synack_addr *src, const struct synack_addr *dst,
+                            const struct synack_endpoint *local, const struct synack_endpoint *remote,
                             const struct tcp_segment *s, synack_time_us now)
 {
-    struct synack_endpoint local = synack_endpoint_make(*dst, s->dst_port);
-    struct synack_endpoint remote = synack_endpoint_make(*src, s->src_port);
     struct tcp_conn_params p = sock_conn_params(sock_get(st, l->sock));
     uint16_t mss_used;
-    uint32_t cookie = syncookie_make(&st->cookie_key, &local, &remote, s->seq, announced_mss(s), now, &mss_used);
-    uint16_t ifmss = tcp_conn_iface_mss(st, iface);
+    uint32_t cookie = syncookie_make(&st->cookie_key, local, remote, s->seq, announced_mss(s), now, &mss_used);
     struct tcp_options opt;
     memset(&opt, 0, sizeof opt);
     opt.has_mss = true;
-    opt.mss = p.mss && p.mss < ifmss ? p.mss : ifmss;   /* as tcp_conn_new sets rcv_mss */
+    opt.mss = tcp_conn_rcv_mss(st, iface, &p);   /* as tcp_conn_new sets rcv_mss */
     if (st->cfg.timestamps && s->opt.has_timestamp) {
         struct syncookie_opts o = {
             .wscale_ok = st->cfg.window_scaling && s->opt.has_wscale,
             .wscale = s->opt.wscale,
             .sack_ok = st->cfg.sack && s->opt.sack_permitted,
         };
-        uint32_t ts_now = (uint32_t)(now / 1000) + tcp_ts_offset(st, &local, &remote);   /* tcp_ts_now's clock */
+        uint32_t ts_now = tcp_ts_clock(tcp_ts_offset(st, local, remote), now);   /* the connection's clock */
         opt.has_timestamp = true;
         opt.ts_val = syncookie_ts_encode(ts_now, &o);
         opt.ts_ecr = s->opt.ts_val;
@@ -205,7 +202,7 @@ static void send_syn_cookie(struct synack_stack *st, struct tcp_listener *l, int
     l->cookies_sent = true;
     l->cookie_time = now;
     st->stats.tcp_syncookies_sent++;
-    tcp_send_stateless(st, iface, dst, src, &h, now);
+    tcp_send_stateless(st, iface, &local->addr, &remote->addr, &h, now);
 }
 
 /* An ACK for a listener with no embryo, while its cookies are live: if
@@ -214,18 +211,17 @@ static void send_syn_cookie(struct synack_stack *st, struct tcp_listener *l, int
  * handed this very segment, which completes the handshake as in
  * SYN-RECEIVED (RFC 9293 §3.10.7.4) and delivers its data.  A bad cookie
  * is a bad ACK: <SEQ=SEG.ACK><CTL=RST> (RFC 9293 §3.10.7.2). */
-static void cookie_ack(struct synack_stack *st, struct tcp_listener *l, int iface, const struct synack_addr *src,
-                       const struct synack_addr *dst, struct tcp_segment *s, synack_time_us now)
+static void cookie_ack(struct synack_stack *st, struct tcp_listener *l, int iface,
+                       const struct synack_endpoint *local, const struct synack_endpoint *remote,
+                       struct tcp_segment *s, synack_time_us now)
 {
-    struct synack_endpoint local = synack_endpoint_make(*dst, s->dst_port);
-    struct synack_endpoint remote = synack_endpoint_make(*src, s->src_port);
     uint16_t mss = 0;
-    enum syncookie_verdict v = syncookie_check(&st->cookie_key, &local, &remote, s->seq - 1, s->ack - 1, now, &mss);
+    enum syncookie_verdict v = syncookie_check(&st->cookie_key, local, remote, s->seq - 1, s->ack - 1, now, &mss);
     if (v != SYNCOOKIE_VALID) {
         st->stats.tcp_syncookies_failed++;
         stack_drop(st, iface, v == SYNCOOKIE_EXPIRED ? SYNACK_DROP_TCP_COOKIE_EXPIRED : SYNACK_DROP_TCP_COOKIE_INVALID,
                    now);
-        tcp_send_reset_reply(st, iface, src, dst, s, now);
+        tcp_send_reset_reply(st, iface, &remote->addr, &local->addr, s, now);
         return;
     }
     if (l->accept_count >= l->backlog) {
@@ -237,7 +233,7 @@ static void cookie_ack(struct synack_stack *st, struct tcp_listener *l, int ifac
         stack_drop(st, iface, why, now);         /* likewise */
         return;
     }
-    struct tcp_conn *c = new_embryo(st, l, iface, &local, &remote, s->seq - 1, now);
+    struct tcp_conn *c = new_embryo(st, l, iface, local, remote, s->seq - 1, now);
     if (!c) {
         stack_drop(st, iface, SYNACK_DROP_TCP_NO_MEMORY, now);
         return;
@@ -263,11 +259,13 @@ static void cookie_ack(struct synack_stack *st, struct tcp_listener *l, int ifac
     tcp_table_insert(st, c);
     st->stats.tcp_passive_opens++;
     tcp_conn_set_state(st, c, SYNACK_TCP_SYN_RECEIVED, now);
-    segment_arrives(st, c, s, iface, src, dst, now);
+    segment_arrives(st, c, s, iface, &remote->addr, &local->addr, now);
 }
 
-static void listen_input(struct synack_stack *st, struct tcp_listener *l, int iface, const struct synack_addr *src,
-                         const struct synack_addr *dst, struct tcp_segment *s, synack_time_us now)
+/* A segment for listener l from remote to local (RFC 9293 §3.10.7.2). */
+static void listen_input(struct synack_stack *st, struct tcp_listener *l, int iface,
+                         const struct synack_endpoint *local, const struct synack_endpoint *remote,
+                         struct tcp_segment *s, synack_time_us now)
 {
     if (s->flags & TCP_RST) {                     /* first: an incoming RST is ignored */
         stack_drop(st, iface, SYNACK_DROP_TCP_NO_CONNECTION_RST, now);
@@ -275,11 +273,11 @@ static void listen_input(struct synack_stack *st, struct tcp_listener *l, int if
     }
     if (s->flags & TCP_ACK) {                     /* second: any ACK is bad: <SEQ=SEG.ACK><CTL=RST> */
         if (!(s->flags & TCP_SYN) && cookies_live(l, now)) {
-            cookie_ack(st, l, iface, src, dst, s, now);   /* ... unless it brings back a cookie */
+            cookie_ack(st, l, iface, local, remote, s, now);   /* ... unless it brings back a cookie */
             return;
         }
         stack_drop(st, iface, SYNACK_DROP_TCP_LISTEN_BAD_FLAGS, now);
-        tcp_send_reset_reply(st, iface, src, dst, s, now);
+        tcp_send_reset_reply(st, iface, &remote->addr, &local->addr, s, now);
         return;
     }
     if (!(s->flags & TCP_SYN)) {                  /* fourth: anything else is dropped */
@@ -297,16 +295,14 @@ static void listen_input(struct synack_stack *st, struct tcp_listener *l, int if
     enum synack_drop_reason why;
     if (!syn_queue_has_room(st, l, &why)) {
         if (st->cfg.syn_cookies) {
-            send_syn_cookie(st, l, iface, src, dst, s, now);
+            send_syn_cookie(st, l, iface, local, remote, s, now);
             return;
         }
         st->stats.tcp_listen_drops++;
         stack_drop(st, iface, why, now);
         return;
     }
-    struct synack_endpoint local = synack_endpoint_make(*dst, s->dst_port);
-    struct synack_endpoint remote = synack_endpoint_make(*src, s->src_port);
-    struct tcp_conn *c = new_embryo(st, l, iface, &local, &remote, s->seq, now);
+    struct tcp_conn *c = new_embryo(st, l, iface, local, remote, s->seq, now);
     if (!c) {
         stack_drop(st, iface, SYNACK_DROP_TCP_NO_MEMORY, now);
         return;
@@ -790,6 +786,15 @@ static bool fin_is_next(const struct tcp_conn *c, const struct tcp_segment *s)
     return c->ooo.fin_known && c->ooo.fin_seq == c->rcv_nxt && !c->fin_received;
 }
 
+/* RFC 5961 §4.2: a SYN in a synchronized state is dropped and answered
+ * with a challenge ACK (rate-limited, §7). */
+static void challenge_syn(struct synack_stack *st, struct tcp_conn *c, int iface, synack_time_us now)
+{
+    st->stats.tcp_syn_challenged++;
+    stack_drop(st, iface, SYNACK_DROP_TCP_SYN_CHALLENGED, now);
+    tcp_send_challenge_ack(st, c, now);
+}
+
 static void segment_arrives(struct synack_stack *st, struct tcp_conn *c, struct tcp_segment *s, int iface,
                             const struct synack_addr *src, const struct synack_addr *dst, synack_time_us now)
 {
@@ -816,9 +821,7 @@ static void segment_arrives(struct synack_stack *st, struct tcp_conn *c, struct 
      * synchronized state with a challenge ACK "irrespective of the
      * sequence number", and drops it. */
     if ((s->flags & TCP_SYN) && tcp_state_synchronized(c->state)) {
-        st->stats.tcp_syn_challenged++;
-        stack_drop(st, iface, SYNACK_DROP_TCP_SYN_CHALLENGED, now);
-        tcp_send_challenge_ack(st, c, now);
+        challenge_syn(st, c, iface, now);
         return;
     }
     /* The peer's SYN again, while our SYN|ACK is unacknowledged: the
@@ -870,9 +873,7 @@ static void segment_arrives(struct synack_stack *st, struct tcp_conn *c, struct 
             tcp_conn_close(st, c, 0, now);        /* RFC 9293: return to LISTEN */
             return;
         }
-        st->stats.tcp_syn_challenged++;           /* after an active OPEN: as synchronized */
-        stack_drop(st, iface, SYNACK_DROP_TCP_SYN_CHALLENGED, now);
-        tcp_send_challenge_ack(st, c, now);
+        challenge_syn(st, c, iface, now);         /* after an active OPEN: as synchronized */
         return;
     }
     /* Fifth step: ACK. */
@@ -928,7 +929,7 @@ void tcp_input(struct synack_stack *st, int iface, const struct synack_addr *src
     }
     struct tcp_listener *l = tcp_listener_lookup(st, &local);
     if (l) {
-        listen_input(st, l, iface, src, dst, &s, now);
+        listen_input(st, l, iface, &local, &remote, &s, now);
         return;
     }
     /* RFC 9293 §3.10.7.1: no connection: answer with a reset, except to a reset. */

@@ -80,6 +80,17 @@ void tcp_enter_time_wait(struct synack_stack *st, struct tcp_conn *c, synack_tim
         tcp_conn_free_rcvbuf(st, c);
 }
 
+/* A timer gives up on the peer: counted as a reset of an established
+ * connection if it was one, and closed with ETIMEDOUT (RFC 9293 §3.8.3,
+ * R2) — or rather with a soft ICMP error seen meanwhile, which says more
+ * (RFC 1122 §4.2.3.9; Linux reports it the same way). */
+static void give_up(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
+{
+    if (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT)
+        st->stats.tcp_estab_resets++;
+    tcp_conn_close(st, c, c->soft_error ? c->soft_error : -SYNACK_ETIMEDOUT, now);
+}
+
 /* Returns false when the connection was given up (and may be freed). */
 static bool rexmt_expired(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
 {
@@ -90,12 +101,7 @@ static bool rexmt_expired(struct synack_stack *st, struct tcp_conn *c, synack_ti
     if (c->backoff >= limit) {
         if (opening)
             st->stats.tcp_attempt_fails++;
-        else if (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT)
-            st->stats.tcp_estab_resets++;
-        /* RFC 9293 §3.8.3 (R2): give up and tell the user; a soft ICMP
-         * error seen meanwhile says more than "timed out" (RFC 1122
-         * §4.2.3.9; Linux reports it the same way). */
-        tcp_conn_close(st, c, c->soft_error ? c->soft_error : -SYNACK_ETIMEDOUT, now);
+        give_up(st, c, now);                  /* RFC 9293 §3.8.3 (R2) */
         return false;
     }
     c->backoff++;
@@ -127,9 +133,7 @@ static bool persist_expired(struct synack_stack *st, struct tcp_conn *c, synack_
         /* Nothing heard since the last data_retries probes (any segment
          * from the peer resets the count in tcp_input.c). */
         st->stats.tcp_timeouts++;
-        if (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT)
-            st->stats.tcp_estab_resets++;
-        tcp_conn_close(st, c, c->soft_error ? c->soft_error : -SYNACK_ETIMEDOUT, now);
+        give_up(st, c, now);
         return false;
     }
     c->persist_unanswered++;
@@ -181,9 +185,7 @@ static bool keepalive_expired(struct synack_stack *st, struct tcp_conn *c, synac
     }
     if (c->keep_probes >= c->keep_cnt) {
         st->stats.tcp_keepalive_drops++;
-        if (c->state == SYNACK_TCP_ESTABLISHED || c->state == SYNACK_TCP_CLOSE_WAIT)
-            st->stats.tcp_estab_resets++;
-        tcp_conn_close(st, c, c->soft_error ? c->soft_error : -SYNACK_ETIMEDOUT, now);
+        give_up(st, c, now);
         return false;
     }
     c->keep_probes++;

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "synack/errors.h"
+#include "byteorder.h"
 #include "checksum.h"
 
 #define VNET_HDR_LEN ((int)sizeof(struct virtio_net_hdr))
@@ -249,15 +250,12 @@ int synack_tun_write(struct synack_tun *tun, const uint8_t *packet, size_t len)
 
 /* ---- coalescing (TSO towards the kernel) ---- */
 
-static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-
 /* A plain IPv4 TCP data segment that may join a super-packet: no IP
  * options, no fragment, payload present, only ACK and PSH set.  Returns
  * the header length (IP + TCP) or 0. */
 static size_t segment_header_len(const uint8_t *p, size_t len)
 {
-    if (len < 40 || p[0] != 0x45 || p[9] != 6 || (be16(p + 6) & 0x3fff) != 0 || be16(p + 2) != len)
+    if (len < 40 || p[0] != 0x45 || p[9] != 6 || (get_be16(p + 6) & 0x3fff) != 0 || get_be16(p + 2) != len)
         return 0;
     size_t thl = (size_t)(p[32] >> 4) * 4;
     uint8_t flags = p[33];
@@ -279,7 +277,7 @@ static bool joins(const struct coalescer *co, const uint8_t *p, size_t len, size
         memcmp(p + 20, q + 20, 4) != 0 || memcmp(p + 28, q + 28, 4) != 0 || memcmp(p + 34, q + 34, 2) != 0 ||
         memcmp(p + 40, q + 40, hdr - 40) != 0)
         return false;
-    if (be32(p + 24) != co->next_seq || (q[33] & 0x08))
+    if (get_be32(p + 24) != co->next_seq || (q[33] & 0x08))
         return false;
     return len - hdr <= co->gso_size && co->len - co->hdr_len == (size_t)co->segs * co->gso_size;
 }
@@ -298,18 +296,15 @@ int synack_tun_flush(struct synack_tun *tun)
         uint8_t *p = co->pkt;
         size_t tcp_len = co->len - 20;
         /* IP header of the whole, checksum recomputed. */
-        p[2] = (uint8_t)(co->len >> 8);
-        p[3] = (uint8_t)co->len;
-        p[10] = p[11] = 0;
-        uint16_t ipsum = csum_finish(csum_add(0, p, 20));
-        p[10] = (uint8_t)(ipsum >> 8);
-        p[11] = (uint8_t)ipsum;
+        put_be16(p + 2, (uint16_t)co->len);
+        put_be16(p + 10, 0);
+        put_be16(p + 10, csum_finish(csum_add(0, p, 20)));
         /* TCP checksum left partial: the pseudo-header sum over the whole
-         * length, which the kernel adjusts for each segment it cuts. */
-        uint64_t ps = csum_add(0, p + 12, 8) + 6 + tcp_len;
-        uint16_t partial = (uint16_t)~csum_finish(ps);   /* folded, not complemented */
-        p[36] = (uint8_t)(partial >> 8);
-        p[37] = (uint8_t)partial;
+         * length (RFC 9293 §3.1), which the kernel adjusts for each
+         * segment it cuts. */
+        struct synack_addr src = synack_addr_v4_u32(get_be32(p + 12)), dst = synack_addr_v4_u32(get_be32(p + 16));
+        uint64_t ps = csum_pseudo(&src, &dst, 6, (uint32_t)tcp_len);
+        put_be16(p + 36, (uint16_t)~csum_finish(ps));   /* folded, not complemented */
         h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
         h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
         h.hdr_len = (uint16_t)co->hdr_len;
@@ -347,7 +342,7 @@ int synack_tun_queue(struct synack_tun *tun, const uint8_t *packet, size_t len)
     co->hdr_len = hdr;
     co->gso_size = (uint16_t)(len - hdr);
     co->segs = 1;
-    co->next_seq = be32(packet + 24) + (uint32_t)(len - hdr);
+    co->next_seq = get_be32(packet + 24) + (uint32_t)(len - hdr);
     if (packet[33] & 0x08)
         return synack_tun_flush(tun);
     return rc;

@@ -32,6 +32,7 @@
 
 #include "synack/pcap.h"
 #include "synack/tun.h"
+#include "byteorder.h"
 #include "checksum.h"
 
 #define RT_MAX_LINKS 8
@@ -310,13 +311,12 @@ static void complete_checksum(uint8_t *p, size_t len)
     size_t off = p[9] == 6 ? 16 : p[9] == 17 ? 6 : 0;
     if (!off || len < ihl + off + 2)
         return;
-    p[ihl + off] = p[ihl + off + 1] = 0;
-    uint64_t sum = csum_add(0, p + 12, 8) + p[9] + (len - ihl);
-    uint16_t c = csum_finish(csum_add(sum, p + ihl, len - ihl));
+    put_be16(p + ihl + off, 0);
+    struct synack_addr src = synack_addr_v4_u32(get_be32(p + 12)), dst = synack_addr_v4_u32(get_be32(p + 16));
+    uint16_t c = csum_finish(csum_add(csum_pseudo(&src, &dst, p[9], (uint32_t)(len - ihl)), p + ihl, len - ihl));
     if (p[9] == 17 && c == 0)
-        c = 0xffff;
-    p[ihl + off] = (uint8_t)(c >> 8);
-    p[ihl + off + 1] = (uint8_t)c;
+        c = 0xffff;   /* RFC 768: a computed zero is sent as all ones */
+    put_be16(p + ihl + off, c);
 }
 
 static void read_link(struct synack_runtime *rt, struct rt_link *l)

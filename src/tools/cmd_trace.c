@@ -6,9 +6,11 @@
  *     synack trace ladder FILE    a ladder diagram of one connection
  *     synack trace plot FILE      a time-sequence graph or congestion plot
  *
- * This file only dispatches; each subcommand is a struct trace_subcommand
- * in its own trace_<sub>.c (see trace_cmds.h).
+ * This file dispatches, and holds the little the subcommands share (how
+ * --conn and --port choose a connection); each subcommand is a struct
+ * trace_subcommand in its own trace_<sub>.c (see trace_cmds.h).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +25,29 @@ static const struct trace_subcommand *const subcommands[] = {
 };
 
 #define SUBCOMMAND_COUNT (sizeof subcommands / sizeof subcommands[0])
+
+long trace_choose_conn(const char *prog, const struct synack_conn_index *ix, const char *path, uint64_t conn,
+                       bool have_port, uint64_t port)
+{
+    size_t n = synack_conn_index_count(ix);
+    uint64_t seen = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct synack_conn_summary *c = synack_conn_index_get(ix, i);
+        if (have_port && c->client.port != port && c->server.port != port)
+            continue;
+        if (seen++ == conn)
+            return (long)i;
+    }
+    if (have_port)
+        fprintf(stderr, "%s: %s has %" PRIu64 " TCP connection%s on port %" PRIu64 "; --conn %" PRIu64
+                        " is not one of them\n",
+                prog, path, seen, seen == 1 ? "" : "s", port, conn);
+    else
+        fprintf(stderr, "%s: %s has %zu TCP connection%s; --conn %" PRIu64 " is not one of them%s\n", prog, path,
+                n, n == 1 ? "" : "s", conn, n ? " (see synack trace list)" : "");
+    return -1;
+}
 
 static int run_trace(int argc, char **argv)
 {

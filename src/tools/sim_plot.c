@@ -7,16 +7,18 @@
 
 #include "synack/errors.h"
 
-static const char *const option_names[3] = {"--plot-tseq", "--plot-cwnd", "--plot-rtt"};
+/* By enum synack_tcp_plot_kind, as sp->path. */
+static const char *const option_names[3] = {
+    [SYNACK_TCP_PLOT_TSEQ] = "--plot-tseq",
+    [SYNACK_TCP_PLOT_CWND] = "--plot-cwnd",
+    [SYNACK_TCP_PLOT_RTT] = "--plot-rtt",
+};
 
 bool sim_plots_option(struct sim_plots *sp, struct args *a, bool *ok)
 {
-    static const enum synack_tcp_plot_kind kinds[3] = {SYNACK_TCP_PLOT_TSEQ, SYNACK_TCP_PLOT_CWND,
-                                                       SYNACK_TCP_PLOT_RTT};
-
-    for (int i = 0; i < 3; i++) {
-        if (args_is(a, option_names[i])) {
-            *ok = args_string(a, &sp->path[kinds[i]]);
+    for (int kind = 0; kind < 3; kind++) {
+        if (args_is(a, option_names[kind])) {
+            *ok = args_string(a, &sp->path[kind]);
             return true;
         }
     }

@@ -9,6 +9,11 @@
 #ifndef SYNACK_TOOLS_TRACE_CMDS_H
 #define SYNACK_TOOLS_TRACE_CMDS_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "synack/conn_index.h"
+
 struct trace_subcommand {
     const char *name;       /* "list" */
     const char *usage;      /* the subcommand's full help text */
@@ -19,5 +24,13 @@ struct trace_subcommand {
 extern const struct trace_subcommand trace_list;      /* trace_list.c */
 extern const struct trace_subcommand trace_ladder;    /* trace_ladder.c */
 extern const struct trace_subcommand trace_plot;      /* trace_plot.c */
+
+/* What the subcommands share (cmd_trace.c). */
+
+/* The connection that --conn N (and --port P, when have_port) choose in
+ * ix, read from path: the N-th, from 0, of those with port P at either
+ * end.  -1, with a message on stderr headed by prog, if there is none. */
+long trace_choose_conn(const char *prog, const struct synack_conn_index *ix, const char *path, uint64_t conn,
+                       bool have_port, uint64_t port);
 
 #endif

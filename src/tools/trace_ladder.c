@@ -145,29 +145,6 @@ static int parse_args(struct ladder_args *o, int argc, char **argv)
     return EXIT_OK;
 }
 
-/* The connection --conn and --port choose; -1 (with a message) if none. */
-static long choose_conn(const struct synack_conn_index *ix, const struct ladder_args *o)
-{
-    size_t n = synack_conn_index_count(ix);
-    uint64_t seen = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        const struct synack_conn_summary *c = synack_conn_index_get(ix, i);
-        if (o->have_port && c->client.port != o->port && c->server.port != o->port)
-            continue;
-        if (seen++ == o->conn)
-            return (long)i;
-    }
-    if (o->have_port)
-        fprintf(stderr, PROG ": %s has %" PRIu64 " TCP connection%s on port %" PRIu64 "; --conn %" PRIu64
-                             " is not one of them\n",
-                o->path, seen, seen == 1 ? "" : "s", o->port, o->conn);
-    else
-        fprintf(stderr, PROG ": %s has %zu TCP connection%s; --conn %" PRIu64 " is not one of them%s\n", o->path,
-                n, n == 1 ? "" : "s", o->conn, n ? " (see synack trace list)" : "");
-    return -1;
-}
-
 /* Feeds connection i's packets to a new builder; NULL (with a message) on
  * failure. */
 static struct synack_ladder *build(const struct synack_conn_index *ix, size_t i, const struct ladder_args *o)
@@ -250,7 +227,7 @@ static int run_ladder(int argc, char **argv)
         fprintf(stderr, PROG ": %s: %s\n", o.path, err);
         return EXIT_FAILED;
     }
-    conn = choose_conn(ix, &o);
+    conn = trace_choose_conn(PROG, ix, o.path, o.conn, o.have_port, o.port);
     if (conn < 0) {
         synack_conn_index_free(ix);
         return EXIT_FAILED;

@@ -172,9 +172,9 @@ static int write_plot(struct synack_tcp_plot *tp, const struct plot_args *o)
     return EXIT_OK;
 }
 
-static int plot_conn(const struct synack_conn_index *ix, const struct plot_args *o)
+static int plot_conn(const struct synack_conn_index *ix, size_t conn, const struct plot_args *o)
 {
-    const struct synack_conn_summary *c = synack_conn_index_get(ix, (size_t)o->conn);
+    const struct synack_conn_summary *c = synack_conn_index_get(ix, conn);
     struct synack_tcp_plot_options po = {.absolute_seq = o->absolute,
                                          .width = (unsigned)o->width,
                                          .height = (unsigned)o->height,
@@ -187,12 +187,6 @@ static int plot_conn(const struct synack_conn_index *ix, const struct plot_args 
     struct synack_tcp_plot *tp;
     int status;
 
-    if (c == NULL) {
-        fprintf(stderr, "synack trace plot: %s has %zu TCP connection%s; --conn %" PRIu64 " is not one of them%s\n",
-                o->path, synack_conn_index_count(ix), synack_conn_index_count(ix) == 1 ? "" : "s", o->conn,
-                synack_conn_index_count(ix) ? " (see synack trace list)" : "");
-        return EXIT_FAILED;
-    }
     if (o->dir >= 0)
         dir = (enum synack_conn_dir)o->dir;
     else
@@ -209,7 +203,7 @@ static int plot_conn(const struct synack_conn_index *ix, const struct plot_args 
         fprintf(stderr, "synack trace plot: out of memory\n");
         return EXIT_FAILED;
     }
-    if (feed(ix, (size_t)o->conn, dir, tp, err, sizeof err) < 0) {
+    if (feed(ix, conn, dir, tp, err, sizeof err) < 0) {
         fprintf(stderr, "synack trace plot: %s: %s\n", o->path, err);
         synack_tcp_plot_free(tp);
         return EXIT_FAILED;
@@ -232,6 +226,7 @@ static int run_plot(int argc, char **argv)
     struct plot_args o = {.dir = -1, .kind = SYNACK_TCP_PLOT_TSEQ};
     struct synack_conn_index *ix;
     char err[320];
+    long conn;
     int status = parse(&o, argc, argv);
 
     if (status != EXIT_OK)
@@ -240,7 +235,8 @@ static int run_plot(int argc, char **argv)
         fprintf(stderr, "synack trace plot: %s: %s\n", o.path, err);
         return EXIT_FAILED;
     }
-    status = plot_conn(ix, &o);
+    conn = trace_choose_conn("synack trace plot", ix, o.path, o.conn, false, 0);
+    status = conn < 0 ? EXIT_FAILED : plot_conn(ix, (size_t)conn, &o);
     synack_conn_index_free(ix);
     return status;
 }

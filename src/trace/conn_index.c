@@ -41,6 +41,8 @@
 #include "siphash.h"
 #include "tcp_wire.h"
 
+#include "packet_internal.h"
+
 /* Where the 64-bit unwrapped sequence space of a direction starts: far
  * enough from 0 that a segment a little before the first one seen
  * (reordering, a capture begun mid-stream) still has a place. */
@@ -364,21 +366,8 @@ static enum decoded decode_truncated(const uint8_t *p, size_t len, struct synack
     out->payload = have > doff ? tcp + doff : NULL;
     struct tcp_options opt;
     memset(&opt, 0, sizeof opt);
-    if (have >= doff && tcp_parse_options(tcp + 20, doff - 20, &opt)) {
-        out->has_mss = opt.has_mss;
-        out->mss = opt.mss;
-        out->has_wscale = opt.has_wscale;
-        out->wscale = opt.wscale;
-        out->sack_permitted = opt.sack_permitted;
-        out->has_timestamp = opt.has_timestamp;
-        out->ts_val = opt.ts_val;
-        out->ts_ecr = opt.ts_ecr;
-        out->sack_count = opt.sack_count;
-        for (unsigned i = 0; i < opt.sack_count && i < SYNACK_PACKET_SACK_MAX; i++) {
-            out->sack[i][0] = opt.sack[i].left;
-            out->sack[i][1] = opt.sack[i].right;
-        }
-    }
+    if (have >= doff && tcp_parse_options(tcp + 20, doff - 20, &opt))
+        packet__set_options(out, &opt);
     return DECODED_TCP;
 }
 

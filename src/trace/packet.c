@@ -1,5 +1,6 @@
 /* packet.c — synack/packet.h over the engine's IPv4 and TCP codec. */
 #include "synack/packet.h"
+#include "packet_internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -35,20 +36,25 @@ int synack_packet_decode(const uint8_t *packet, size_t len, struct synack_packet
     out->window = s.window;
     out->payload_len = s.payload_len;
     out->payload = s.payload;
-    out->has_mss = s.opt.has_mss;
-    out->mss = s.opt.mss;
-    out->has_wscale = s.opt.has_wscale;
-    out->wscale = s.opt.wscale;
-    out->sack_permitted = s.opt.sack_permitted;
-    out->has_timestamp = s.opt.has_timestamp;
-    out->ts_val = s.opt.ts_val;
-    out->ts_ecr = s.opt.ts_ecr;
-    out->sack_count = s.opt.sack_count;
-    for (unsigned i = 0; i < s.opt.sack_count && i < SYNACK_PACKET_SACK_MAX; i++) {
-        out->sack[i][0] = s.opt.sack[i].left;
-        out->sack[i][1] = s.opt.sack[i].right;
-    }
+    packet__set_options(out, &s.opt);
     return 0;
+}
+
+void packet__set_options(struct synack_packet_info *out, const struct tcp_options *opt)
+{
+    out->has_mss = opt->has_mss;
+    out->mss = opt->mss;
+    out->has_wscale = opt->has_wscale;
+    out->wscale = opt->wscale;
+    out->sack_permitted = opt->sack_permitted;
+    out->has_timestamp = opt->has_timestamp;
+    out->ts_val = opt->ts_val;
+    out->ts_ecr = opt->ts_ecr;
+    out->sack_count = opt->sack_count;
+    for (unsigned i = 0; i < opt->sack_count && i < SYNACK_PACKET_SACK_MAX; i++) {
+        out->sack[i][0] = opt->sack[i].left;
+        out->sack[i][1] = opt->sack[i].right;
+    }
 }
 
 char *synack_tcp_flags_text(uint8_t flags, char *buf, size_t len)

@@ -219,6 +219,23 @@ static void write_state(const struct text *x, const struct synack_ladder_state *
         st->end == 1 ? name : "");
 }
 
+/* How many bytes of s the next line of at most `room` columns takes:
+ * all of it if it fits, else up to the last space that fits (or, with
+ * no space, as much as fits). */
+static size_t wrap_take(const char *s, int room)
+{
+    size_t take = strlen(s);
+
+    if (utf8_cols(s, take) <= room)
+        return take;
+    take = utf8_prefix(s, room);
+    for (size_t i = take; i > 0; i--) {
+        if (s[i] == ' ')
+            return i;
+    }
+    return take;
+}
+
 /* A band: its description between dotted edges, wrapped at spaces onto
  * as many lines as it needs. */
 static void write_band(const struct text *x, const struct ladder_band *b)
@@ -231,19 +248,8 @@ static void write_band(const struct text *x, const struct ladder_band *b)
     ladder__band_text(x->l, b, text, sizeof text);
     while (*s != '\0') {
         struct tline t = {{0}, 0, 0};
-        size_t take = strlen(s), cut = 0;
+        size_t take = wrap_take(s, room);
         char piece[256];
-        if (utf8_cols(s, take) > room) {
-            take = utf8_prefix(s, room);
-            for (size_t i = take; i > 0; i--) {
-                if (s[i] == ' ') {
-                    cut = i;
-                    break;
-                }
-            }
-            if (cut > 0)
-                take = cut;
-        }
         snprintf(piece, sizeof piece, "%.*s", (int)take, s);
         put_bytes(&t, "┄ ", strlen("┄ "));
         put_cell(&t, piece, x->middle - 4, false);
@@ -291,19 +297,7 @@ static void note(const struct text *x, const char *s)
 
     while (*s != '\0') {
         struct tline t = {{0}, 0, 0};
-        int room = first ? width : width - 2;
-        size_t take = strlen(s), cut = 0;
-        if (utf8_cols(s, take) > room) {
-            take = utf8_prefix(s, room);
-            for (size_t i = take; i > 0; i--) {
-                if (s[i] == ' ') {
-                    cut = i;
-                    break;
-                }
-            }
-            if (cut > 0)
-                take = cut;
-        }
+        size_t take = wrap_take(s, first ? width : width - 2);
         if (!first)
             put_bytes(&t, "  ", 2);
         put_bytes(&t, s, take);

@@ -1,23 +1,9 @@
 /* hostile.c — see hostile.h. */
 #include "hostile.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 
 #include "ipv4.h"
-
-int test_failed_checks;
-
-void test_fail(const char *file, int line, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stdout, "    %s:%d: ", file, line);
-    va_start(ap, fmt);
-    vfprintf(stdout, fmt, ap);
-    va_end(ap);
-    fputc('\n', stdout);
-    test_failed_checks++;
-}
 
 /* test.h declares it for TEST(); these programs have one main instead. */
 void test_register(const char *name, test_fn fn)

@@ -24,15 +24,8 @@ interop_init client "$1" socat cmp tshark
 big=$(scaled 104857600)
 "$NETNS_SH" tun "$NAME" "$TUN_DEV" "$KERNEL_ADDR/24" --create || { fail "netns.sh tun --create"; interop_finish; }
 
-# synack_connect ARGS...: connect from $NS with the usual device and address.
-synack_connect() {
-    in_ns timeout 150 "$SYNACK" connect --tun "$TUN_DEV" --addr "$SYN_ADDR/24" "$@"
-}
-
 log "synack -> kernel, $big bytes:"
-bg_start sink_pid "$NS" "$WORK/sink.json" python3 "$PEER" sink --listen "$KERNEL_ADDR:5001" --bytes "$big" \
-    --ready-file "$WORK/sink.ready" --timeout 120
-wait_file "$WORK/sink.ready" 10 || fail "kernel sink listens"
+peer_listen sink_pid "$NS" sink "$KERNEL_ADDR:5001" "$big" 120 || fail "kernel sink listens"
 out=$(synack_connect "$KERNEL_ADDR" 5001 --send-bytes "$big" --expect-bytes 0 --verify --json --pcap "$WORK/send.pcap" </dev/null 2>"$WORK/send.err")
 rc=$?
 check_eq "$rc" 0 "synack connect --send-bytes exits 0 $( ((rc)) && cat "$WORK/send.err")"
@@ -40,25 +33,18 @@ for key in bytes_sent bytes_received seconds send_mbps recv_mbps verified; do
     check "--json has $key" test "$(json_field "$key" "$out")" != null
 done
 check_eq "$(json_field bytes_sent "$out")" "$big" "synack reports $big bytes sent"
-rc=0
-wait_exit "$sink_pid" 30 || rc=$?
+check_job "$sink_pid" 30 "$WORK/sink.json" "the kernel received $big pattern bytes, byte-exact, then EOF"
 sink=$(cat "$WORK/sink.json")
-check_eq "$rc" 0 "the kernel received $big pattern bytes, byte-exact, then EOF: $sink"
 log "  synack: $(printf %.3f "$(json_field seconds "$out")") s, $(printf %.0f "$(json_field send_mbps "$out")") Mbit/s; kernel: $(json_field mbps "$sink") Mbit/s"
 
 log "kernel -> synack, $big bytes:"
-bg_start source_pid "$NS" "$WORK/source.json" python3 "$PEER" source --listen "$KERNEL_ADDR:5002" --bytes "$big" \
-    --ready-file "$WORK/source.ready" --timeout 120
-wait_file "$WORK/source.ready" 10 || fail "kernel source listens"
+peer_listen source_pid "$NS" source "$KERNEL_ADDR:5002" "$big" 120 || fail "kernel source listens"
 out=$(synack_connect "$KERNEL_ADDR" 5002 --expect-bytes "$big" --verify --json --pcap "$WORK/recv.pcap" </dev/null 2>"$WORK/recv.err")
 rc=$?
 check_eq "$rc" 0 "synack connect --expect-bytes --verify exits 0 $( ((rc)) && cat "$WORK/recv.err")"
 check_eq "$(json_field bytes_received "$out") $(json_field verified "$out")" "$big true" \
     "synack received $big bytes and verified them"
-rc=0
-wait_exit "$source_pid" 30 || rc=$?
-source=$(cat "$WORK/source.json")
-check_eq "$rc" 0 "the kernel sent $big bytes, half-closed, and read EOF: $source"
+check_job "$source_pid" 30 "$WORK/source.json" "the kernel sent $big bytes, half-closed, and read EOF"
 # (The kernel's own figure only times handing the bytes to its socket.)
 log "  synack: $(printf %.3f "$(json_field seconds "$out")") s, $(printf %.0f "$(json_field recv_mbps "$out")") Mbit/s"
 

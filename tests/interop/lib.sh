@@ -200,10 +200,36 @@ wait_file() {
     return 1
 }
 
-# in_ns COMMAND...: runs COMMAND in the synack namespace, bounded by
-# `timeout` when the first word is a number of seconds.
+# in_ns COMMAND...: runs COMMAND in the synack namespace (in_far: in the
+# far one); bound it with `timeout` where it could hang.
 in_ns() { ip netns exec "$NS" "$@"; }
 in_far() { ip netns exec "$FAR" "$@"; }
+
+# synack_connect ARGS...: `synack connect` from $NS with the usual device
+# and address (made persistent first: netns.sh tun --create), at most 150 s.
+synack_connect() {
+    in_ns timeout 150 "$SYNACK" connect --tun "$TUN_DEV" --addr "$SYN_ADDR/24" "$@"
+}
+
+# peer_listen VAR NS sink|source ADDR:PORT BYTES SECONDS: peer.py as a
+# kernel server of BYTES pattern bytes in NS, bounded by SECONDS, through
+# bg_start (PID in VAR, its JSON report in $WORK/ROLE.json); fails unless
+# it listens within 10 s.
+peer_listen() {
+    local var=$1 ns=$2 role=$3
+    bg_start "$var" "$ns" "$WORK/$role.json" python3 "$PEER" "$role" --listen "$4" --bytes "$5" \
+        --ready-file "$WORK/$role.ready" --timeout "$6"
+    wait_file "$WORK/$role.ready" 10
+}
+
+# check_job PID SECONDS REPORT DESCRIPTION: the background job PID ends
+# with status 0 within SECONDS; the file REPORT (its output) is appended to
+# DESCRIPTION.
+check_job() {
+    local rc=0
+    wait_exit "$1" "$2" || rc=$?
+    check_eq "$rc" 0 "$4: $(cat "$3")"
+}
 
 # tcp_ready NS ADDR PORT SECONDS: until a TCP connection to ADDR:PORT succeeds.
 tcp_ready() {

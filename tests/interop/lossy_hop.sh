@@ -78,9 +78,6 @@ lossy_check "$WORK/http.pcap" "http capture"
 
 # synack connect: the device is gone with serve; make it persistent now.
 "$NETNS_SH" tun "$NAME" "$TUN_DEV" "$KERNEL_ADDR/24" --create || fail "netns.sh tun --create"
-synack_connect() {
-    in_ns timeout 150 "$SYNACK" connect --tun "$TUN_DEV" --addr "$SYN_ADDR/24" "$@"
-}
 
 # tcpdump_on_tun VAR PCAP PORT: the kernel's own capture of what crosses
 # the TUN device, beside synack: everything synack sends is seen before the
@@ -109,16 +106,11 @@ tcpdump_ladder() {
 
 log "synack connect -> far server, $size bytes:"
 tcpdump_on_tun cap_send "$WORK/send-tcpdump.pcap" 5001
-bg_start sink_pid "$FAR" "$WORK/sink.json" python3 "$PEER" sink --listen "$FAR_ADDR:5001" --bytes "$size" \
-    --ready-file "$WORK/sink.ready" --timeout 140
-wait_file "$WORK/sink.ready" 10 || fail "far sink listens"
+peer_listen sink_pid "$FAR" sink "$FAR_ADDR:5001" "$size" 140 || fail "far sink listens"
 out=$(synack_connect "$FAR_ADDR" 5001 --send-bytes "$size" --expect-bytes 0 --verify --json --pcap "$WORK/send.pcap" </dev/null 2>"$WORK/send.err")
 rc=$?
 check_eq "$rc" 0 "synack connect --send-bytes exits 0 $( ((rc)) && cat "$WORK/send.err")"
-rc=0
-wait_exit "$sink_pid" 30 || rc=$?
-sink=$(cat "$WORK/sink.json")
-check_eq "$rc" 0 "the far kernel received $size pattern bytes byte-exact, then EOF: $sink"
+check_job "$sink_pid" 30 "$WORK/sink.json" "the far kernel received $size pattern bytes byte-exact, then EOF"
 log "  $(printf %.2f "$(json_field seconds "$out")") s, $(printf %.1f "$(json_field send_mbps "$out")") Mbit/s"
 lossy_check "$WORK/send.pcap" "send capture"
 tcpdump_ladder "$cap_send" "$WORK/send-tcpdump.pcap" "send, tcpdump on $TUN_DEV"
@@ -127,18 +119,13 @@ check_awk "$n > 0" "send, tcpdump on $TUN_DEV: losses presumed where synack rese
 
 log "far server -> synack connect, $size bytes:"
 tcpdump_on_tun cap_recv "$WORK/recv-tcpdump.pcap" 5002
-bg_start source_pid "$FAR" "$WORK/source.json" python3 "$PEER" source --listen "$FAR_ADDR:5002" --bytes "$size" \
-    --ready-file "$WORK/source.ready" --timeout 140
-wait_file "$WORK/source.ready" 10 || fail "far source listens"
+peer_listen source_pid "$FAR" source "$FAR_ADDR:5002" "$size" 140 || fail "far source listens"
 out=$(synack_connect "$FAR_ADDR" 5002 --expect-bytes "$size" --verify --json --pcap "$WORK/recv.pcap" </dev/null 2>"$WORK/recv.err")
 rc=$?
 check_eq "$rc" 0 "synack connect --expect-bytes --verify exits 0 $( ((rc)) && cat "$WORK/recv.err")"
 check_eq "$(json_field bytes_received "$out") $(json_field verified "$out")" "$size true" \
     "synack received $size bytes across the hop and verified them"
-rc=0
-wait_exit "$source_pid" 30 || rc=$?
-source=$(cat "$WORK/source.json")
-check_eq "$rc" 0 "the far kernel sent $size bytes, half-closed, and read EOF: $source"
+check_job "$source_pid" 30 "$WORK/source.json" "the far kernel sent $size bytes, half-closed, and read EOF"
 log "  $(printf %.2f "$(json_field seconds "$out")") s, $(printf %.1f "$(json_field recv_mbps "$out")") Mbit/s"
 lossy_check "$WORK/recv.pcap" "receive capture"
 tcpdump_ladder "$cap_recv" "$WORK/recv-tcpdump.pcap" "receive, tcpdump on $TUN_DEV"

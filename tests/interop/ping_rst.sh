@@ -49,12 +49,8 @@ t1=$(date +%s.%N)
 stop_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 check_awk "$stop_s < 1.5" "serve stopped in ${stop_s}s: the reset needs no grace period (2 s)"
 touch "$WORK/stuff.go"
-rc=0
-wait_exit "$stuff_pid" 30 || rc=$?
-check_eq "$rc" 0 "the stuffed client reads ECONNRESET: $(cat "$WORK/stuff.json")"
-rc=0
-wait_exit "$idle_pid" 20 || rc=$?
-check_eq "$rc" 0 "the idle client reads end of stream (FIN): $(cat "$WORK/idle.json")"
+check_job "$stuff_pid" 30 "$WORK/stuff.json" "the stuffed client reads ECONNRESET"
+check_job "$idle_pid" 20 "$WORK/idle.json" "the idle client reads end of stream (FIN)"
 
 tshark_check "$WORK/rst.pcap" "rst capture" 'Connection reset|out-of-order segment'
 resets=$(tshark_count "$WORK/rst.pcap" "tcp.flags.reset == 1 && ip.src == $SYN_ADDR && tcp.srcport == 7")

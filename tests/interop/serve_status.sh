@@ -20,9 +20,7 @@ out=$(in_ns timeout 60 python3 "$PEER" discard --connect "$SYN_ADDR:9" --bytes 2
 check "discard: 2 MB out ($out)" test "$(json_field ok "$out")" = true
 sleep 1.2
 serve_stop
-rc=0
-wait_exit "$idle_pid" 20 || rc=$?
-check_eq "$rc" 0 "the idle client reads end of stream: $(cat "$WORK/idle.json")"
+check_job "$idle_pid" 20 "$WORK/idle.json" "the idle client reads end of stream"
 
 re="^[0-9]+\.[0-9]{3}s discard $SYN_ADDR:9 > $KERNEL_ADDR:[0-9]+ [A-Z_0-9]+ (cubic|newreno) cwnd [0-9]+ ssthresh ([0-9]+|-) srtt [0-9.]+ms rto [0-9]+ms inflight [0-9]+ acked [0-9]+ rcvd [0-9]+ retrans [0-9]+ \(fast [0-9]+ rto [0-9]+ tlp [0-9]+\) rate [0-9.]+[kMG]?bit/s$"
 lines=$(grep -cE "$re" "$WORK/serve.log")

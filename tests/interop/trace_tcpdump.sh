@@ -88,15 +88,17 @@ ls = socket.socket()
 ls.bind((addr, port))
 ls.listen(1)
 got = {}
-def serve():
-    c, _ = ls.accept()
+def drain(c):
+    """Reads to end of stream; returns how many bytes came."""
     n = 0
     while True:
         b = c.recv(65536)
         if not b:
-            break
+            return n
         n += len(b)
-    got["server"] = n
+def serve():
+    c, _ = ls.accept()
+    got["server"] = drain(c)
     c.sendall(b"d" * down)
     c.close()
 t = threading.Thread(target=serve)
@@ -104,12 +106,7 @@ t.start()
 c = socket.create_connection((addr, port), timeout=20)
 c.sendall(b"u" * up)
 c.shutdown(socket.SHUT_WR)
-n = 0
-while True:
-    b = c.recv(65536)
-    if not b:
-        break
-    n += len(b)
+n = drain(c)
 c.close()
 t.join(20)
 print(got.get("server"), n)
@@ -184,14 +181,10 @@ SYNACK_NETNS_IMPAIR=userspace "$NETNS_SH" hop "$NAME" --netem "loss 3%" --seed 1
 }
 log "  $(cat "$WORK/hop.txt")"
 capture_start cap_hop "$WORK/hop.pcap" "$NS" tcpdump -Z root -i hop0 -n -U --immediate-mode -B 16384 -w "$WORK/hop.pcap" tcp port 9000
-bg_start sink_pid "$FAR" "$WORK/sink.json" python3 "$PEER" sink --listen "$FAR_ADDR:9000" --bytes "$HOP_BYTES" \
-    --ready-file "$WORK/sink.ready" --timeout 120
-check "the far server listens" wait_file "$WORK/sink.ready" 10
+check "the far server listens" peer_listen sink_pid "$FAR" sink "$FAR_ADDR:9000" "$HOP_BYTES" 120
 out=$(in_ns timeout 130 python3 "$PEER" discard --connect "$FAR_ADDR:9000" --bytes "$HOP_BYTES" --timeout 120)
 check "the kernel client sent $HOP_BYTES bytes over the lossy hop: $out" test "$(json_field ok "$out")" = true
-rc=0
-wait_exit "$sink_pid" 30 || rc=$?
-check_eq "$rc" 0 "the far server read them all: $(cat "$WORK/sink.json")"
+check_job "$sink_pid" 30 "$WORK/sink.json" "the far server read them all"
 if capture_stop "$cap_hop" "$WORK/hop.pcap"; then
     got=$(conn_summary "$WORK/hop.pcap")
     log "  trace list: $got"
@@ -203,8 +196,7 @@ if capture_stop "$cap_hop" "$WORK/hop.pcap"; then
     # client — and its "out-of-order" segments, which are retransmissions
     # sent within an RTT of the highest segment (RACK, tail loss probes):
     # captured where the client sends, nothing can arrive out of order.
-    n_ws=$(tshark_count "$WORK/hop.pcap" "ip.src == 198.18.1.1 && (tcp.analysis.retransmission || \
-tcp.analysis.fast_retransmission || tcp.analysis.spurious_retransmission || tcp.analysis.out_of_order)")
+    n_ws=$(tshark_count "$WORK/hop.pcap" "ip.src == 198.18.1.1 && ($ws_rexmit)")
     check_eq "${rx_up:-?}" "$n_ws" "hop.pcap: as many client retransmissions as tshark finds"
     # The kernel client sent and half-closed; the capture point is beside
     # it, before the impairer: every copy it sent was seen.

@@ -343,8 +343,7 @@ size_t ip_fragment(const uint8_t *pkt, uint32_t off, uint32_t len, bool more, ui
     memcpy(out + hlen, pkt + hlen + off, len);
     put_be16(out + 2, (uint16_t)(hlen + len));
     put_be16(out + 6, (uint16_t)((get_be16(pkt + 6) & 0x4000) | (more ? 0x2000 : 0) | (off / 8)));
-    put_be16(out + 10, 0);
-    put_be16(out + 10, csum_finish(csum_add(0, out, hlen)));
+    ipv4_fill_checksum(out, hlen);
     return hlen + len;
 }
 

@@ -16,7 +16,6 @@
  * RFC 5927 §4).  Directions are from the stack's side.
  */
 #include "byteorder.h"
-#include "checksum.h"
 #include "ipv4.h"
 #include "scenario.h"
 
@@ -26,8 +25,7 @@ static size_t peer_packet_proto(struct scenario *s, uint8_t proto, uint8_t *buf,
 {
     size_t len = peer_packet(s, SEG(SYN, .seq = 1000, .mss = 1460), buf, cap);
     buf[9] = proto;
-    put_be16(buf + 10, 0);
-    put_be16(buf + 10, csum_finish(csum_add(0, buf, IPV4_HEADER_LEN)));
+    ipv4_fill_checksum(buf, IPV4_HEADER_LEN);
     return len;
 }
 
@@ -74,15 +72,13 @@ TEST(no_icmp_error_about_broadcast_sources_or_icmp)
     at(&s, 10);
     size_t len = peer_udp_packet(&s, 40000, 9, 1, "x", 1, pkt, sizeof pkt);
     pkt[15] = 255;
-    put_be16(pkt + 10, 0);
-    put_be16(pkt + 10, csum_finish(csum_add(0, pkt, IPV4_HEADER_LEN)));
+    ipv4_fill_checksum(pkt, IPV4_HEADER_LEN);
     pkt[IPV4_HEADER_LEN + 6] = pkt[IPV4_HEADER_LEN + 7] = 0;      /* no UDP checksum: it covered the old source */
     peer_sends_raw(&s, pkt, len);
     CHECK_EQ(synack_stack_stats(s.st)->udp_no_ports, 1);
     len = peer_packet_proto(&s, 99, pkt, sizeof pkt);
     pkt[15] = 255;
-    put_be16(pkt + 10, 0);
-    put_be16(pkt + 10, csum_finish(csum_add(0, pkt, IPV4_HEADER_LEN)));
+    ipv4_fill_checksum(pkt, IPV4_HEADER_LEN);
     peer_sends_raw(&s, pkt, len);
     CHECK_EQ(synack_stack_stats(s.st)->ip_in_unknown_protos, 1);
     uint8_t quote[28] = { 0x45 };

@@ -22,8 +22,7 @@
 static void fix_ip_checksum(uint8_t *pkt)
 {
     size_t hlen = (size_t)(pkt[0] & 0x0f) * 4;
-    put_be16(pkt + 10, 0);
-    put_be16(pkt + 10, csum_finish(csum_add(0, pkt, hlen < IPV4_HEADER_LEN ? IPV4_HEADER_LEN : hlen)));
+    ipv4_fill_checksum(pkt, hlen < IPV4_HEADER_LEN ? IPV4_HEADER_LEN : hlen);
 }
 
 static void fix_tcp_checksum(struct scenario *s, uint8_t *pkt, size_t len)

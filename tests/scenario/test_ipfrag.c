@@ -113,8 +113,7 @@ TEST(tcp_segment_reassembled_from_three_fragments_out_of_order)
     at(&s, 10);   size_t len = peer_packet(&s, SEG(ACK | PSH, .seq = 1001, .ack = 8001, .len = 1200), pkt, sizeof pkt);
                   REQUIRE(len == IPV4_HEADER_LEN + 1220);
                   put_be16(pkt + 6, 0);                          /* peer_packet sets DF; a fragmented one has not */
-                  put_be16(pkt + 10, 0);
-                  put_be16(pkt + 10, csum_finish(csum_add(0, pkt, IPV4_HEADER_LEN)));
+                  ipv4_fill_checksum(pkt, IPV4_HEADER_LEN);
                   send_frag(&s, pkt, 816, 404, false);
                   send_frag(&s, pkt, 0, 408, true);
                   expect_nothing_sent(&s);
@@ -259,8 +258,7 @@ TEST(no_time_exceeded_about_an_icmp_error)
     memcpy(echo, err, elen);
     echo[IPV4_HEADER_LEN] = 8;                                   /* echo request; checksum unchecked until whole */
     put_be16(echo + 4, 77);                                      /* another id */
-    put_be16(echo + 10, 0);
-    put_be16(echo + 10, csum_finish(csum_add(0, echo, IPV4_HEADER_LEN)));
+    ipv4_fill_checksum(echo, IPV4_HEADER_LEN);
     size_t f2len = ip_fragment(echo, 0, 256, true, first, sizeof first);
     peer_sends_raw(&s, first, f2len);
     at(&s, 30010);

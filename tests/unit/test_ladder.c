@@ -11,6 +11,7 @@
 #include "synack/ladder.h"
 
 #include "ipv4.h"
+#include "ladder_util.h"
 #include "tcp_wire.h"
 #include "test.h"
 
@@ -18,52 +19,13 @@
 #define C 0   /* the client, drawn left */
 #define S 1
 
-/* ---- Segments seen at one capture point --------------------------------- */
-
-struct seg {
-    int from;
-    synack_time_us at;           /* at the capture point */
-    uint8_t flags;
-    uint32_t seq, ack;
-    uint16_t win;
-    uint32_t len;
-};
+/* ---- Segments seen at one capture point (struct seg: ladder_util.h) ----- */
 
 #define SYN SYNACK_TCP_SYN
 #define ACK SYNACK_TCP_ACK
 #define FIN SYNACK_TCP_FIN
 #define RST SYNACK_TCP_RST
 #define PSH SYNACK_TCP_PSH
-
-static const uint8_t zeros[2000];
-
-static struct synack_ladder *from_capture(const struct seg *segs, size_t n, const struct synack_ladder_config *cfg)
-{
-    struct synack_ladder_builder *b = synack_ladder_builder_new(cfg);
-    struct synack_addr a = synack_addr_v4(10, 0, 0, 1), z = synack_addr_v4(10, 0, 0, 2);
-
-    for (size_t i = 0; i < n; i++) {
-        struct synack_packet_info p;
-        memset(&p, 0, sizeof p);
-        p.is_tcp = true;
-        p.tcp_checksum_ok = true;
-        p.src = segs[i].from == C ? a : z;
-        p.dst = segs[i].from == C ? z : a;
-        p.src_port = segs[i].from == C ? 40000 : 80;
-        p.dst_port = segs[i].from == C ? 80 : 40000;
-        p.flags = segs[i].flags;
-        p.seq = segs[i].seq;
-        p.ack = segs[i].ack;
-        p.window = segs[i].win;
-        p.payload_len = segs[i].len;
-        p.payload = zeros;
-        if (synack_ladder_builder_decoded(b, segs[i].at, &p, segs[i].len, i + 1) < 0) {
-            synack_ladder_builder_free(b);
-            return NULL;
-        }
-    }
-    return synack_ladder_builder_finish(b);
-}
 
 static uint16_t marks_of(const struct synack_ladder *l, size_t number)
 {
@@ -120,7 +82,7 @@ TEST(ladder_classifies_each_segment)
         {C, 9000 * MS, ACK, 3101, 501, 65535, 0},
         {S, 9100 * MS, RST, 501, 0, 0, 0},
     };
-    struct synack_ladder *l = from_capture(segs, sizeof segs / sizeof segs[0], NULL);
+    struct synack_ladder *l = ladder_from_segs(segs, sizeof segs / sizeof segs[0], NULL);
     REQUIRE(l != NULL);
     CHECK_EQ(synack_ladder_segment_count(l), 15);
     CHECK_EQ(marks_of(l, 1), 0);
@@ -182,7 +144,7 @@ TEST(ladder_reordered_original_is_not_a_retransmission)
         {C, 105 * MS, ACK, 3101, 501, 65535, 1000},     /* 9: half new, half seen */
         {C, 106 * MS, ACK, 1101, 501, 65535, 1000},     /* 10: all seen */
     };
-    struct synack_ladder *l = from_capture(segs, sizeof segs / sizeof segs[0], NULL);
+    struct synack_ladder *l = ladder_from_segs(segs, sizeof segs / sizeof segs[0], NULL);
     REQUIRE(l != NULL);
     CHECK_EQ(marks_of(l, 5) & SYNACK_LADDER_RETRANSMISSION, 0);
     CHECK_EQ(marks_of(l, 6) & SYNACK_LADDER_RETRANSMISSION, 0);
@@ -202,7 +164,7 @@ TEST(ladder_presumes_loss_only_when_it_can)
         {S, 30 * MS, ACK, 501, 201, 65535, 0},
         {C, 40 * MS, ACK | PSH, 101, 501, 65535, 100},
     };
-    struct synack_ladder *l = from_capture(spurious, 5, NULL);
+    struct synack_ladder *l = ladder_from_segs(spurious, 5, NULL);
     REQUIRE(l != NULL);
     CHECK_EQ(marks_of(l, 3), 0);
     CHECK_EQ(marks_of(l, 5), SYNACK_LADDER_RETRANSMISSION);
@@ -216,7 +178,7 @@ TEST(ladder_presumes_loss_only_when_it_can)
         {C, 150 * MS, ACK | PSH, 101, 501, 65535, 100},
         {C, 450 * MS, ACK | PSH, 101, 501, 65535, 100},
     };
-    l = from_capture(at_server, 4, NULL);
+    l = ladder_from_segs(at_server, 4, NULL);
     REQUIRE(l != NULL);
     CHECK_EQ(synack_ladder_info(l)->delay_us[C], 50 * MS);
     CHECK_EQ(synack_ladder_info(l)->delay_us[S], 0);
@@ -243,7 +205,7 @@ TEST(ladder_infers_a_simultaneous_close)
     synack_ladder_config_default(&cfg);
     cfg.delay_given = true;
     cfg.one_way_delay_us = 10 * MS;
-    l = from_capture(segs, 4, &cfg);
+    l = ladder_from_segs(segs, 4, &cfg);
     REQUIRE(l != NULL);
     CHECK_EQ(synack_ladder_end(l, C)->initial_state, SYNACK_TCP_ESTABLISHED);
     CHECK_EQ(synack_ladder_end(l, S)->initial_state, SYNACK_TCP_ESTABLISHED);
@@ -359,33 +321,6 @@ TEST(ladder_trace_matches_arrivals_losses_and_copies)
 
 /* ---- Renderings -------------------------------------------------------- */
 
-static char *render(const struct synack_ladder *l, const struct synack_ladder_view *v,
-                    int (*write)(const struct synack_ladder *, const struct synack_ladder_view *, FILE *))
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-
-    if (f == NULL)
-        return NULL;
-    if (write(l, v, f) < 0) {
-        fclose(f);
-        free(buf);
-        return NULL;
-    }
-    fclose(f);
-    return buf;
-}
-
-static size_t count(const char *hay, const char *needle)
-{
-    size_t n = 0;
-
-    for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
-        n++;
-    return n;
-}
-
 /* The widest line, in columns (code points). */
 static int widest(const char *text)
 {
@@ -419,7 +354,7 @@ static struct synack_ladder *bulk(void)
     }
     segs[n++] = (struct seg){C, 300 * MS, ACK, seq, 9001, 65535, 1000};
     segs[n++] = (struct seg){C, 600 * MS, ACK, seq, 9001, 65535, 1000};
-    l = from_capture(segs, n, NULL);
+    l = ladder_from_segs(segs, n, NULL);
     free(segs);
     return l;
 }
@@ -478,7 +413,7 @@ TEST(ladder_text_keeps_to_its_width)
         {C, 20 * MS, ACK | PSH, 4000000001u, 3000000001u, 0, 1448},
         {C, 20 * MS, ACK | PSH, 4000000001u, 3000000001u, 0, 1448},
     };
-    struct synack_ladder *l = from_capture(segs, 4, NULL);
+    struct synack_ladder *l = ladder_from_segs(segs, 4, NULL);
     struct synack_ladder_view v;
     char *text;
 

@@ -15,6 +15,7 @@
 #include "synack/ladder.h"
 
 #include "ipv4.h"
+#include "ladder_util.h"
 #include "tcp_wire.h"
 #include "test.h"
 
@@ -27,15 +28,6 @@
 #define RST SYNACK_TCP_RST
 
 /* ---- A long transfer seen at the client ----------------------------------- */
-
-struct seg {
-    int from;
-    synack_time_us at;
-    uint8_t flags;
-    uint32_t seq, ack;
-    uint16_t win;
-    uint32_t len;
-};
 
 struct capture {
     struct seg *segs;
@@ -113,37 +105,9 @@ static struct capture transfer(int n, int loss_every)
     return c;
 }
 
-static const uint8_t zeros[2000];
-
 static struct synack_ladder *from_capture(const struct capture *c, const struct synack_ladder_config *cfg)
 {
-    struct synack_ladder_builder *b = synack_ladder_builder_new(cfg);
-    struct synack_addr a = synack_addr_v4(10, 0, 0, 1), z = synack_addr_v4(10, 0, 0, 2);
-
-    if (b == NULL)
-        return NULL;
-    for (size_t i = 0; i < c->n; i++) {
-        const struct seg *s = &c->segs[i];
-        struct synack_packet_info p;
-        memset(&p, 0, sizeof p);
-        p.is_tcp = true;
-        p.tcp_checksum_ok = true;
-        p.src = s->from == C ? a : z;
-        p.dst = s->from == C ? z : a;
-        p.src_port = s->from == C ? 40000 : 80;
-        p.dst_port = s->from == C ? 80 : 40000;
-        p.flags = s->flags;
-        p.seq = s->seq;
-        p.ack = s->ack;
-        p.window = s->win;
-        p.payload_len = s->len;
-        p.payload = zeros;
-        if (synack_ladder_builder_decoded(b, s->at, &p, s->len, i + 1) < 0) {
-            synack_ladder_builder_free(b);
-            return NULL;
-        }
-    }
-    return synack_ladder_builder_finish(b);
+    return ladder_from_segs(c->segs, c->n, cfg);
 }
 
 static struct synack_ladder *with_budget(const struct capture *c, uint32_t budget)
@@ -335,33 +299,6 @@ TEST(ladder_fold_keeps_marked_segments_while_the_budget_allows)
 }
 
 /* ---- Views across folds ------------------------------------------------------ */
-
-static char *render(const struct synack_ladder *l, const struct synack_ladder_view *v,
-                    int (*write)(const struct synack_ladder *, const struct synack_ladder_view *, FILE *))
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-
-    if (f == NULL)
-        return NULL;
-    if (write(l, v, f) < 0) {
-        fclose(f);
-        free(buf);
-        return NULL;
-    }
-    fclose(f);
-    return buf;
-}
-
-static size_t count(const char *hay, const char *needle)
-{
-    size_t n = 0;
-
-    for (const char *p = strstr(hay, needle); p != NULL; p = strstr(p + 1, needle))
-        n++;
-    return n;
-}
 
 /* The sum of an attribute over the elements that open with `open`. */
 static uint64_t sum_attr(const char *doc, const char *open, const char *attr)
