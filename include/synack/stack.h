@@ -189,6 +189,11 @@ struct synack_iface_config {
     uint32_t mtu;                /* largest IP packet, 68..65535; default 1500 */
     synack_transmit_fn transmit;
     void *transmit_ctx;
+    /* The link offloads TCP checksums on transmit (as Linux loopback and
+     * NICs with offload do): segments leave with the checksum field 0 and
+     * the link vouches for them.  Pair it with SYNACK_INPUT_CSUM_VALID on
+     * the receiving side.  Default off: checksums computed in software. */
+    bool tx_csum_offload;
 };
 
 /* Adds an IP interface (raw IP packets in and out, as on TUN).  Packets to

@@ -1,41 +1,123 @@
 /*
- * checksum.c — RFC 1071 Internet checksum with a wide accumulator.
+ * checksum.c — RFC 1071 Internet checksum, fast.
  *
- * The loop adds 32-bit big-endian words into a 64-bit sum, which cannot
- * overflow for any packet shorter than 2^32 * 4 bytes, and folds once at
- * the end.  One's-complement addition is associative and byte-order
- * independent in the way RFC 1071 §2(B) describes, so summing 32-bit words
- * gives the same folded result as summing 16-bit ones.
+ * The public sum (the uint64_t passed between calls) holds big-endian
+ * 16-bit words, so callers can add header fields as host-order integers.
+ * Inside, the bulk of a buffer is summed as native-order 32-bit words into
+ * a 64-bit accumulator: that loop has no byte shuffling and the compiler
+ * turns it into wide vector adds.  RFC 1071 §2(B): the one's-complement
+ * sum is byte-order independent — the native sum of the same bytes, folded
+ * to 16 bits, is the big-endian sum with its two bytes swapped — so one
+ * swap at the end puts it back in the public form.  Appending a piece
+ * that starts at an odd offset swaps its bytes too (§2(B) again).
+ *
+ * On x86-64 the two loops are compiled twice, with and without AVX2, and
+ * the C library picks one when the program loads (GCC/Clang target_clones,
+ * an ifunc): about 4x faster than SSE2 here (see docs/ARCHITECTURE.md).
  */
 #include "checksum.h"
 
 #include <string.h>
 
-uint64_t csum_add(uint64_t sum, const void *data, size_t len)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define CSUM_WIDE __attribute__((target_clones("avx2", "default"), optimize("O3")))
+#endif
+#elif defined(__x86_64__) && defined(__clang__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define CSUM_WIDE __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef CSUM_WIDE
+#define CSUM_WIDE
+#endif
+
+/* Sum of n native-order 32-bit words (n < 2^32: cannot overflow 64 bits). */
+CSUM_WIDE static uint64_t sum_words(const uint8_t *p, size_t n)
 {
-    const uint8_t *p = data;
-    while (len >= 8) {
-        uint32_t w0 = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-        uint32_t w1 = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
-        sum += (uint64_t)w0 + w1;
-        p += 8;
-        len -= 8;
+    uint64_t s = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t w;
+        memcpy(&w, p + 4 * i, 4);
+        s += w;
     }
-    while (len >= 2) {
-        sum += (uint32_t)p[0] << 8 | p[1];
+    return s;
+}
+
+/* The same while copying the words to dst (the buffers must not overlap). */
+CSUM_WIDE static uint64_t copy_sum_words(uint8_t *restrict dst, const uint8_t *restrict src, size_t n)
+{
+    uint64_t s = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t w;
+        memcpy(&w, src + 4 * i, 4);
+        memcpy(dst + 4 * i, &w, 4);
+        s += w;
+    }
+    return s;
+}
+
+static uint32_t fold16(uint64_t s)
+{
+    s = (s & 0xffffffffu) + (s >> 32);
+    s = (s & 0xffffffffu) + (s >> 32);
+    s = (s & 0xffff) + (s >> 16);
+    s = (s & 0xffff) + (s >> 16);
+    return (uint32_t)s;
+}
+
+static uint32_t swap16(uint32_t v) { return ((v & 0xff) << 8) | (v >> 8); }
+
+/* A native-order word sum turned into the public (big-endian) form. */
+static uint32_t native_to_public(uint64_t native)
+{
+    uint32_t v = fold16(native);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return v;
+#else
+    return swap16(v);
+#endif
+}
+
+/* The last 0..3 bytes, as big-endian words starting at an even offset. */
+static uint32_t tail_sum(const uint8_t *p, size_t len)
+{
+    uint32_t s = 0;
+    if (len >= 2) {
+        s += (uint32_t)p[0] << 8 | p[1];
         p += 2;
         len -= 2;
     }
     if (len)
-        sum += (uint32_t)p[0] << 8;
-    return sum;
+        s += (uint32_t)p[0] << 8;
+    return s;
+}
+
+uint64_t csum_add(uint64_t sum, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    size_t words = len / 4;
+    return sum + native_to_public(sum_words(p, words)) + tail_sum(p + 4 * words, len % 4);
+}
+
+uint64_t csum_copy(uint64_t sum, void *dst, const void *src, size_t len)
+{
+    size_t words = len / 4, rest = len % 4;
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+    uint64_t native = copy_sum_words(d, s, words);
+    memcpy(d + 4 * words, s + 4 * words, rest);
+    return sum + native_to_public(native) + tail_sum(s + 4 * words, rest);
+}
+
+uint64_t csum_shift_odd(uint64_t piece)
+{
+    return swap16(fold16(piece));
 }
 
 uint16_t csum_finish(uint64_t sum)
 {
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (uint16_t)~sum;
+    return (uint16_t)~fold16(sum);
 }
 
 uint64_t csum_pseudo(const struct synack_addr *src, const struct synack_addr *dst, uint8_t proto,

@@ -16,6 +16,12 @@
  * have any alignment and length; an odd final byte is padded with zero, so
  * only the last piece of a multi-piece sum may have odd length. */
 uint64_t csum_add(uint64_t sum, const void *data, size_t len);
+/* csum_add over src while copying it to dst (one pass over the bytes;
+ * the buffers must not overlap). */
+uint64_t csum_copy(uint64_t sum, void *dst, const void *src, size_t len);
+/* The sum of a piece that starts at an odd offset of the whole, made ready
+ * to add (RFC 1071 §2(B): its bytes swap places). */
+uint64_t csum_shift_odd(uint64_t piece);
 /* Folds to 16 bits and complements: the value to put in a header. */
 uint16_t csum_finish(uint64_t sum);
 /* Sum of the IPv4 pseudo-header for protocol and length (host order). */

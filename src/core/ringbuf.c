@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <string.h>
 
+#include "checksum.h"
 #include "mem.h"
 
 void ringbuf_init(struct ringbuf *rb, uint32_t cap)
@@ -103,6 +104,22 @@ void ringbuf_commit(struct ringbuf *rb, uint32_t n)
 {
     assert(rb->len + n <= rb->extent);
     rb->len += n;
+}
+
+uint64_t ringbuf_peek_csum(const struct ringbuf *rb, uint32_t off, void *dst, uint32_t n)
+{
+    assert((uint64_t)off + n <= rb->len);
+    if (!n)
+        return 0;
+    uint32_t at = (rb->head + off) % rb->size;
+    uint32_t first = rb->size - at < n ? rb->size - at : n;
+    uint8_t *d = dst;
+    uint64_t sum = csum_copy(0, d, rb->data + at, first);
+    if (first < n) {
+        uint64_t rest = csum_copy(0, d + first, rb->data, n - first);
+        sum += (first & 1) ? csum_shift_odd(rest) : rest;
+    }
+    return sum;
 }
 
 void ringbuf_peek(const struct ringbuf *rb, uint32_t off, void *dst, uint32_t n)

@@ -56,6 +56,9 @@ bool ringbuf_write_at(struct synack_stack *st, struct ringbuf *rb, uint32_t off,
 void ringbuf_commit(struct ringbuf *rb, uint32_t n);
 /* Copies n readable bytes starting `off` bytes after head, without consuming. */
 void ringbuf_peek(const struct ringbuf *rb, uint32_t off, void *dst, uint32_t n);
+/* ringbuf_peek that also returns the Internet checksum sum of the bytes
+ * (checksum.h, csum_add form, as if they started at an even offset). */
+uint64_t ringbuf_peek_csum(const struct ringbuf *rb, uint32_t off, void *dst, uint32_t n);
 /* Drops n readable bytes from the head. */
 void ringbuf_consume(struct ringbuf *rb, uint32_t n);
 /* Copies out and consumes up to n bytes; returns how many. */

@@ -185,6 +185,7 @@ int synack_iface_add(struct synack_stack *st, const struct synack_iface_config *
     ifc->mtu = mtu;
     ifc->transmit = cfg->transmit;
     ifc->transmit_ctx = cfg->transmit_ctx;
+    ifc->tx_csum_offload = cfg->tx_csum_offload;
     return st->iface_count++;
 }
 

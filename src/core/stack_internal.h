@@ -37,6 +37,7 @@ struct iface {
     uint32_t mtu;
     synack_transmit_fn transmit;
     void *transmit_ctx;
+    bool tx_csum_offload;        /* synack_iface_config.tx_csum_offload */
 };
 
 /* The allocator and the lines of mem.h (bytes in use and the peak live in

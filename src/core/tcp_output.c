@@ -162,10 +162,17 @@ static bool transmit(struct synack_stack *st, struct tcp_conn *c, const struct s
     }
     h.window = (p->flags & TCP_RST) && !(p->flags & TCP_ACK) ? 0 : window_field(st, c, syn);
     size_t hlen = tcp_write_header(tcp, &h);
-    if (p->len)
-        ringbuf_peek(&c->sndbuf, p->seq - c->snd_buf_seq, tcp + hlen, p->len);
     size_t seglen = hlen + p->len;
-    tcp_fill_checksum(tcp, seglen, &c->local.addr, &c->remote.addr);
+    if (st->ifaces[c->iface].tx_csum_offload) {
+        if (p->len)
+            ringbuf_peek(&c->sndbuf, p->seq - c->snd_buf_seq, tcp + hlen, p->len);
+    } else {
+        /* The payload is summed as it is copied: one pass over its bytes. */
+        uint64_t payload_sum = 0;
+        if (p->len)
+            payload_sum = ringbuf_peek_csum(&c->sndbuf, p->seq - c->snd_buf_seq, tcp + hlen, p->len);
+        tcp_fill_checksum_parts(tcp, hlen, payload_sum, p->len, &c->local.addr, &c->remote.addr);
+    }
 
     bool retransmission = consumed && seq_lt(p->seq, c->snd_max);
     count_transmission(st, c, p, consumed, retransmission);

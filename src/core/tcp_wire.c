@@ -181,8 +181,14 @@ size_t tcp_write_header(uint8_t *buf, const struct tcp_header_out *h)
 
 void tcp_fill_checksum(uint8_t *seg, size_t len, const struct synack_addr *src, const struct synack_addr *dst)
 {
+    tcp_fill_checksum_parts(seg, len, 0, 0, src, dst);
+}
+
+void tcp_fill_checksum_parts(uint8_t *seg, size_t hlen, uint64_t payload_sum, size_t payload_len,
+                             const struct synack_addr *src, const struct synack_addr *dst)
+{
     put_be16(seg + 16, 0);
-    uint64_t sum = csum_pseudo(src, dst, 6, (uint32_t)len);
-    sum = csum_add(sum, seg, len);
+    uint64_t sum = csum_pseudo(src, dst, 6, (uint32_t)(hlen + payload_len));
+    sum = csum_add(sum, seg, hlen) + payload_sum;
     put_be16(seg + 16, csum_finish(sum));
 }

@@ -98,5 +98,9 @@ struct tcp_header_out {
 size_t tcp_write_header(uint8_t *buf, const struct tcp_header_out *h);
 /* Computes and stores the checksum of the len-byte segment at seg. */
 void tcp_fill_checksum(uint8_t *seg, size_t len, const struct synack_addr *src, const struct synack_addr *dst);
+/* The same for a header of hlen bytes (a multiple of 4) followed by a
+ * payload whose sum (csum_add form) the caller took while copying it. */
+void tcp_fill_checksum_parts(uint8_t *seg, size_t hlen, uint64_t payload_sum, size_t payload_len,
+                             const struct synack_addr *src, const struct synack_addr *dst);
 
 #endif

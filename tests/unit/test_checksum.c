@@ -4,6 +4,7 @@
 #include "test.h"
 
 #include "checksum.h"
+#include "ringbuf.h"
 #include "tcp_wire.h"
 
 /* Reference: RFC 1071 §1 done the slow way, one 16-bit word at a time,
@@ -179,4 +180,55 @@ TEST(checksum_tcp_segment_matches_reference)
     /* The wrong addresses fail it too. */
     struct synack_addr other = synack_addr_v4(10, 0, 0, 3);
     CHECK(!tcp_checksum_ok(&src, &other, seg, sizeof seg));
+}
+
+/* csum_copy sums exactly what csum_add would and copies every byte, for
+ * every length up to a little past a full segment and every alignment of
+ * source and destination. */
+TEST(checksum_copy_equals_add_and_copies)
+{
+    static uint8_t src[1600], dst[1600];
+    fill(src, sizeof src, 4242);
+    for (size_t so = 0; so < 4; so++)
+        for (size_t dof = 0; dof < 4; dof++)
+            for (size_t len = 0; len + 4 <= sizeof src; len += (len < 80 ? 1 : 97)) {
+                memset(dst, 0xa5, sizeof dst);
+                uint64_t sum = csum_copy(0, dst + dof, src + so, len);
+                CHECK_EQ(csum_finish(sum), naive_checksum(src + so, len));
+                CHECK(memcmp(dst + dof, src + so, len) == 0);
+                CHECK_EQ(dst[dof + len], 0xa5);         /* not a byte more */
+            }
+}
+
+/* A piece that starts at an odd offset of the whole: its sum taken on its
+ * own, shifted with csum_shift_odd, adds up to the whole's sum. */
+TEST(checksum_odd_offset_piece_shifts)
+{
+    uint8_t buf[1461];
+    fill(buf, sizeof buf, 77);
+    for (size_t cut = 1; cut < sizeof buf; cut += 2) {
+        uint64_t first = csum_add(0, buf, cut);
+        uint64_t rest = csum_add(0, buf + cut, sizeof buf - cut);
+        CHECK_EQ(csum_finish(first + csum_shift_odd(rest)), naive_checksum(buf, sizeof buf));
+    }
+}
+
+/* ringbuf_peek_csum across the ring's end, where the second piece starts
+ * at an odd or even offset of the segment: the copy is the bytes in
+ * order and the sum is theirs. */
+TEST(checksum_ring_peek_across_the_wrap)
+{
+    static uint8_t storage[4096], flat[4096], out[2000];
+    fill(storage, sizeof storage, 31337);
+    for (uint32_t head = 4096 - 1500; head < 4096; head += 37) {
+        struct ringbuf rb = {.data = storage, .size = 4096, .cap = 4096, .head = head, .len = 3000, .extent = 3000};
+        for (uint32_t off = 0; off < 40; off += 3) {
+            uint32_t n = 1460 - off;
+            for (uint32_t i = 0; i < n; i++)
+                flat[i] = storage[(head + off + i) % 4096];
+            uint64_t sum = ringbuf_peek_csum(&rb, off, out, n);
+            CHECK(memcmp(out, flat, n) == 0);
+            CHECK_EQ(csum_finish(sum), naive_checksum(flat, n));
+        }
+    }
 }
