@@ -100,6 +100,29 @@ bool ringbuf_write_at(struct synack_stack *st, struct ringbuf *rb, uint32_t off,
     return true;
 }
 
+bool ringbuf_write_at_csum(struct synack_stack *st, struct ringbuf *rb, uint32_t off, const void *src, uint32_t n,
+                          uint64_t *sum)
+{
+    assert((uint64_t)off + n <= ringbuf_free_space(rb));
+    *sum = 0;
+    if (!n)
+        return true;
+    uint32_t end = rb->len + off + n;
+    if (!ringbuf_reserve(st, rb, end))
+        return false;
+    uint32_t at = (rb->head + rb->len + off) % rb->size;
+    uint32_t first = rb->size - at < n ? rb->size - at : n;
+    const uint8_t *s = src;
+    *sum = csum_copy(0, rb->data + at, s, first);
+    if (first < n) {
+        uint64_t rest = csum_copy(0, rb->data, s + first, n - first);
+        *sum += (first & 1) ? csum_shift_odd(rest) : rest;
+    }
+    if (rb->extent < end)
+        rb->extent = end;
+    return true;
+}
+
 void ringbuf_commit(struct ringbuf *rb, uint32_t n)
 {
     assert(rb->len + n <= rb->extent);

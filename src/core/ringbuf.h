@@ -52,6 +52,10 @@ uint32_t ringbuf_append(struct synack_stack *st, struct ringbuf *rb, const void 
 /* Writes n bytes at offset `off` past the readable end, without making them
  * readable.  Requires off + n <= free space; false when out of memory. */
 bool ringbuf_write_at(struct synack_stack *st, struct ringbuf *rb, uint32_t off, const void *src, uint32_t n);
+/* ringbuf_write_at that also returns, in *sum, the Internet checksum sum
+ * of the bytes (checksum.h, csum_add form): one pass for both. */
+bool ringbuf_write_at_csum(struct synack_stack *st, struct ringbuf *rb, uint32_t off, const void *src, uint32_t n,
+                          uint64_t *sum);
 /* Makes n more bytes (already written with write_at) readable. */
 void ringbuf_commit(struct ringbuf *rb, uint32_t n);
 /* Copies n readable bytes starting `off` bytes after head, without consuming. */

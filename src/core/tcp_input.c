@@ -687,7 +687,8 @@ static enum step text_step(struct synack_stack *st, struct tcp_conn *c, struct t
      * the allocation itself: what cannot be kept is as if lost, and the
      * sender will repeat it; the ACK tells it where we stand. */
     enum synack_drop_reason why = tcp_conn_rcv_admit(st, c, off, s->payload_len);
-    if (why == SYNACK_DROP_COUNT && !ringbuf_write_at(st, &c->rcvbuf, off, s->payload, s->payload_len))
+    bool placed = s->placed && off == 0;          /* tcp_input copied it there already */
+    if (why == SYNACK_DROP_COUNT && !placed && !ringbuf_write_at(st, &c->rcvbuf, off, s->payload, s->payload_len))
         why = SYNACK_DROP_TCP_NO_MEMORY;
     if (why != SYNACK_DROP_COUNT) {
         if (off)
@@ -899,6 +900,37 @@ static void segment_arrives(struct synack_stack *st, struct tcp_conn *c, struct 
     tcp_output(st, c, now);
 }
 
+/* The common case of bulk data: the next bytes expected, nothing held out
+ * of order, inside the window, on a connection whose application reads.
+ * The payload is copied to RCV.NXT in the receive ring while it is summed,
+ * so verifying the checksum costs no pass of its own; the bytes are made
+ * readable only later, by text_step, if the segment is accepted at all.
+ * Until then they lie beyond the readable end, where nothing reads them.
+ * Only storage already there is used: nothing is allocated for a segment
+ * not yet known to be intact.  Returns false when the segment is not such
+ * a case: the caller then verifies the checksum the ordinary way. */
+static bool place_payload(struct synack_stack *st, struct tcp_conn *c, struct tcp_segment *s,
+                          const struct synack_addr *src, const struct synack_addr *dst,
+                          const uint8_t *raw, size_t len, bool *csum_ok)
+{
+    if (!c || !s->payload_len || s->seq != c->rcv_nxt || (s->flags & ~(TCP_ACK | TCP_PSH)) ||
+        c->state != SYNACK_TCP_ESTABLISHED || c->sock < 0 || c->user_read_shut || c->ooo.count ||
+        c->ooo.fin_known || s->payload_len > ringbuf_free_space(&c->rcvbuf) ||
+        s->payload_len > ringbuf_room(&c->rcvbuf) || !c->rcvbuf.data ||
+        tcp_conn_rcv_admit(st, c, 0, s->payload_len) != SYNACK_DROP_COUNT)
+        return false;
+    uint32_t extent = c->rcvbuf.extent;
+    uint64_t sum;
+    if (!ringbuf_write_at_csum(st, &c->rcvbuf, 0, s->payload, s->payload_len, &sum))
+        return false;
+    *csum_ok = tcp_checksum_ok_parts(src, dst, raw, s->header_len, sum, len);
+    if (*csum_ok)
+        s->placed = true;
+    else
+        c->rcvbuf.extent = extent;        /* nothing of it stays */
+    return true;
+}
+
 void tcp_input(struct synack_stack *st, int iface, const struct synack_addr *src, const struct synack_addr *dst,
                const uint8_t *raw, size_t len, synack_time_us now)
 {
@@ -910,7 +942,16 @@ void tcp_input(struct synack_stack *st, int iface, const struct synack_addr *src
         stack_drop(st, iface, why, now);
         return;
     }
-    if (!st->rx_csum_valid && !tcp_checksum_ok(src, dst, raw, len)) {
+    s.placed = false;
+    /* The lookup uses the ports before the checksum is known good: it
+     * changes nothing, and nothing acts on the segment before the check. */
+    struct synack_endpoint local = {.addr = *dst, .port = s.dst_port};   /* padding zeroed */
+    struct synack_endpoint remote = {.addr = *src, .port = s.src_port};
+    struct tcp_conn *c = s.src_port && s.dst_port ? tcp_table_lookup(st, &local, &remote) : NULL;
+    bool csum_ok = true;
+    if (!st->rx_csum_valid && !place_payload(st, c, &s, src, dst, raw, len, &csum_ok))
+        csum_ok = tcp_checksum_ok(src, dst, raw, len);
+    if (!csum_ok) {
         st->stats.tcp_in_errs++;
         stack_drop(st, iface, SYNACK_DROP_TCP_CHECKSUM, now);
         return;
@@ -920,9 +961,6 @@ void tcp_input(struct synack_stack *st, int iface, const struct synack_addr *src
         stack_drop(st, iface, SYNACK_DROP_TCP_BAD_PORT, now);
         return;
     }
-    struct synack_endpoint local = synack_endpoint_make(*dst, s.dst_port);
-    struct synack_endpoint remote = synack_endpoint_make(*src, s.src_port);
-    struct tcp_conn *c = tcp_table_lookup(st, &local, &remote);
     if (c) {
         segment_arrives(st, c, &s, iface, src, dst, now);
         return;

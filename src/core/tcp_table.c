@@ -27,9 +27,20 @@ void tcp_table_free(struct synack_stack *st, struct tcp_table *t)
     t->nbuckets = 0;
 }
 
+/* SipHash keyed with the stack's secret, so that a remote host cannot
+ * aim connections at one chain.  An IPv4 tuple is packed into 12 bytes:
+ * fewer SipHash blocks than the 36 an IPv6 tuple needs. */
 static uint32_t tuple_hash(const struct synack_stack *st, const struct synack_endpoint *local,
                            const struct synack_endpoint *remote)
 {
+    if (local->addr.family != SYNACK_AF_INET6) {
+        uint8_t k[12];
+        memcpy(k, local->addr.bytes, 4);
+        memcpy(k + 4, remote->addr.bytes, 4);
+        memcpy(k + 8, &local->port, 2);
+        memcpy(k + 10, &remote->port, 2);
+        return (uint32_t)siphash24(&st->hash_key, k, sizeof k);
+    }
     struct {
         uint8_t laddr[16], raddr[16];
         uint16_t lport, rport;
@@ -41,14 +52,26 @@ static uint32_t tuple_hash(const struct synack_stack *st, const struct synack_en
     return (uint32_t)siphash24(&st->hash_key, &k, sizeof k);
 }
 
+/* Endpoints are compared whole: their padding is always zero (addr.h). */
+static inline bool same_endpoint(const struct synack_endpoint *a, const struct synack_endpoint *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
+
 struct tcp_conn *tcp_table_lookup(struct synack_stack *st, const struct synack_endpoint *local,
                                   const struct synack_endpoint *remote)
 {
     struct tcp_table *t = &st->tcp;
-    struct tcp_conn *c = t->buckets[tuple_hash(st, local, remote) & (t->nbuckets - 1)];
-    for (; c; c = c->hash_next)
-        if (synack_endpoint_equal(&c->remote, remote) && synack_endpoint_equal(&c->local, local))
+    /* Segments come in trains on one connection: try the last one found
+     * before hashing. */
+    struct tcp_conn *c = t->last;
+    if (c && same_endpoint(&c->remote, remote) && same_endpoint(&c->local, local))
+        return c;
+    for (c = t->buckets[tuple_hash(st, local, remote) & (t->nbuckets - 1)]; c; c = c->hash_next)
+        if (same_endpoint(&c->remote, remote) && same_endpoint(&c->local, local)) {
+            t->last = c;
             return c;
+        }
     return NULL;
 }
 
@@ -93,6 +116,8 @@ void tcp_table_remove(struct synack_stack *st, struct tcp_conn *c)
     struct tcp_table *t = &st->tcp;
     if (!c->in_table)
         return;
+    if (t->last == c)
+        t->last = NULL;
     struct tcp_conn **pp = &t->buckets[tuple_hash(st, &c->local, &c->remote) & (t->nbuckets - 1)];
     while (*pp && *pp != c)
         pp = &(*pp)->hash_next;

@@ -26,6 +26,7 @@ struct tcp_table {
     struct tcp_conn **buckets;
     uint32_t nbuckets;                 /* power of two */
     uint32_t count;
+    struct tcp_conn *last;             /* the last connection a lookup found (cleared on remove) */
     struct tcp_listener *listen[TCP_LISTEN_BUCKETS];
 };
 

@@ -101,6 +101,14 @@ bool tcp_parse(const uint8_t *p, size_t len, struct tcp_segment *out, enum synac
     return true;
 }
 
+bool tcp_checksum_ok_parts(const struct synack_addr *src, const struct synack_addr *dst, const uint8_t *seg,
+                           size_t hlen, uint64_t payload_sum, size_t len)
+{
+    uint64_t sum = csum_pseudo(src, dst, 6, (uint32_t)len);
+    sum = csum_add(sum, seg, hlen) + payload_sum;
+    return csum_finish(sum) == 0;
+}
+
 bool tcp_checksum_ok(const struct synack_addr *src, const struct synack_addr *dst, const uint8_t *seg,
                      size_t len)
 {

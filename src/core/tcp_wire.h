@@ -66,6 +66,7 @@ struct tcp_segment {
     struct tcp_options opt;
     const uint8_t *payload;
     uint32_t payload_len;
+    bool placed;           /* payload already copied to RCV.NXT in the receive ring (tcp_input) */
 };
 
 /* SEG.LEN of RFC 9293 §3.4: payload plus one for SYN and one for FIN. */
@@ -84,6 +85,10 @@ bool tcp_parse_options(const uint8_t *p, size_t len, struct tcp_options *out);
 /* Whether the checksum of a whole segment (header and payload) verifies. */
 bool tcp_checksum_ok(const struct synack_addr *src, const struct synack_addr *dst, const uint8_t *seg,
                      size_t len);
+/* The same for a segment whose payload (after hlen bytes of header, hlen a
+ * multiple of 4) was summed while it was copied; len is the whole length. */
+bool tcp_checksum_ok_parts(const struct synack_addr *src, const struct synack_addr *dst, const uint8_t *seg,
+                           size_t hlen, uint64_t payload_sum, size_t len);
 
 /* Fields of a header to build. */
 struct tcp_header_out {

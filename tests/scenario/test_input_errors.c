@@ -260,3 +260,41 @@ TEST(corrupted_data_segment_is_neither_acked_nor_delivered)
     at(&s, 1200); expect_sent(&s, SEG(ACK, .seq = 8001, .ack = 1006));
     scenario_end(&s);
 }
+
+/*  Once the receive ring has storage, an in-order segment is copied into it
+ *  while its checksum is summed (tcp_input's place_payload).  A corrupted
+ *  one must leave nothing readable behind, even where a later, shorter
+ *  segment covers only part of the bytes it wrote.
+ *
+ *  ACK|PSH seq=1001 "first"                        -->  delivered
+ *  ACK|PSH seq=1006 "CORRUPTED-LONG" (bad checksum) -->  dropped, counted
+ *  ACK|PSH seq=1006 "ok"                           -->  delivered: "ok", nothing more
+ *                                                  <--  ACK ack=1008
+ *  ACK|PSH seq=1008 "!" (bad checksum), seq=1008 "?" -->  "?" only
+ *                                                  <--  ACK ack=1009 (delayed, 240)
+ */
+TEST(corrupted_segment_copied_in_place_leaves_nothing_readable)
+{
+    struct scenario s;
+    char buf[64];
+    scenario_listen(&s, .iss = 8000);
+    at(&s, 0);    handshake_passive(&s, 1000);
+    at(&s, 10);   peer_sends(&s, SEG(ACK | PSH, .seq = 1001, .ack = 8001, .data = "first"));
+                  CHECK_EQ(app_recv(&s, buf, sizeof buf), 5);
+                  CHECK(memcmp(buf, "first", 5) == 0);
+    at(&s, 20);   peer_sends(&s, SEG(ACK | PSH, .seq = 1006, .ack = 8001, .data = "CORRUPTED-LONG", .bad_checksum = true));
+                  CHECK_EQ(app_recv(&s, buf, sizeof buf), -SYNACK_EAGAIN);
+                  CHECK_EQ(synack_stack_stats(s.st)->drops[SYNACK_DROP_TCP_CHECKSUM], 1);
+    at(&s, 30);   peer_sends(&s, SEG(ACK | PSH, .seq = 1006, .ack = 8001, .data = "ok"));
+                  CHECK_EQ(app_recv(&s, buf, sizeof buf), 2);
+                  CHECK(memcmp(buf, "ok", 2) == 0);
+                  CHECK_EQ(app_recv(&s, buf, sizeof buf), -SYNACK_EAGAIN);
+                  expect_sent(&s, SEG(ACK, .seq = 8001, .ack = 1008));   /* second segment: at once */
+    at(&s, 40);   peer_sends(&s, SEG(ACK | PSH, .seq = 1008, .ack = 8001, .data = "!", .bad_checksum = true));
+                  peer_sends(&s, SEG(ACK | PSH, .seq = 1008, .ack = 8001, .data = "?"));
+                  CHECK_EQ(app_recv(&s, buf, sizeof buf), 1);
+                  CHECK_EQ(buf[0], '?');
+                  CHECK_EQ(synack_stack_stats(s.st)->drops[SYNACK_DROP_TCP_CHECKSUM], 2);
+    at(&s, 240);  expect_sent(&s, SEG(ACK, .seq = 8001, .ack = 1009));   /* delayed */
+    scenario_end(&s);
+}
