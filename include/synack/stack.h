@@ -218,7 +218,9 @@ void synack_input_flags(struct synack_stack *stack, int iface, const uint8_t *pa
 
 /* Runs every timer due at `now`, sends queued output, and returns the time
  * at which it wants to be called again (SYNACK_TIME_NEVER if nothing is
- * scheduled).  Calling it earlier is harmless. */
+ * scheduled).  That time may come before anything is due — timers that
+ * moved later are re-filed only when their old time comes — and calling
+ * it earlier is harmless. */
 synack_time_us synack_poll(struct synack_stack *stack, synack_time_us now);
 
 /* Stack-wide counters, named after the MIBs of RFC 4022 (TCP), RFC 4293 (IP

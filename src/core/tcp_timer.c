@@ -30,15 +30,36 @@
 #include "tcp_conn.h"
 #include "tcp_recovery.h"
 
-static void reschedule(struct synack_stack *st, struct tcp_conn *c)
+static synack_time_us earliest(const struct tcp_conn *c)
 {
     synack_time_us next = SYNACK_TIME_NEVER;
     for (int t = 0; t < TCP_TIMER_COUNT; t++)
         if (c->timer[t] < next)
             next = c->timer[t];
-    if (c->sched.index != TIMER_NOT_QUEUED && next == c->sched.deadline)
+    return next;
+}
+
+/* The heap key may run early but never late: a deadline that moves later
+ * (the RTO restarted by every ACK, a delayed ACK cleared by the segment
+ * that carried it) leaves the entry where it is, and when it comes due
+ * tcp_timer_run finds nothing expired and puts it at the true deadline.
+ * Most changes then cost no heap operation at all; synack_poll may
+ * return a deadline at which nothing happens, which its contract allows. */
+static void reschedule(struct synack_stack *st, struct tcp_conn *c)
+{
+    synack_time_us next = earliest(c);
+    if (c->sched.index != TIMER_NOT_QUEUED && c->sched.deadline <= next)
         return;
     timer_heap_set(&st->timers, &c->sched, next);   /* room reserved by tcp_conn_new */
+}
+
+/* The key exactly at the earliest deadline (after the timers ran). */
+static void reschedule_exact(struct synack_stack *st, struct tcp_conn *c)
+{
+    synack_time_us next = earliest(c);
+    if (c->sched.index != TIMER_NOT_QUEUED && next == c->sched.deadline)
+        return;
+    timer_heap_set(&st->timers, &c->sched, next);
 }
 
 void tcp_timer_set(struct synack_stack *st, struct tcp_conn *c, enum tcp_timer t, synack_time_us when)
@@ -232,5 +253,5 @@ void tcp_timer_run(struct synack_stack *st, struct tcp_conn *c, synack_time_us n
         c->ack_now = true;
         tcp_output(st, c, now);
     }
-    reschedule(st, c);
+    reschedule_exact(st, c);
 }
