@@ -57,14 +57,7 @@ CSUM_WIDE static uint64_t copy_sum_words(uint8_t *restrict dst, const uint8_t *r
     return s;
 }
 
-static uint32_t fold16(uint64_t s)
-{
-    s = (s & 0xffffffffu) + (s >> 32);
-    s = (s & 0xffffffffu) + (s >> 32);
-    s = (s & 0xffff) + (s >> 16);
-    s = (s & 0xffff) + (s >> 16);
-    return (uint32_t)s;
-}
+static uint32_t fold16(uint64_t s) { return csum_fold16(s); }
 
 static uint32_t swap16(uint32_t v) { return ((v & 0xff) << 8) | (v >> 8); }
 
@@ -141,10 +134,6 @@ uint64_t csum_shift_odd(uint64_t piece)
     return swap16(fold16(piece));
 }
 
-uint16_t csum_finish(uint64_t sum)
-{
-    return (uint16_t)~fold16(sum);
-}
 
 uint64_t csum_pseudo(const struct synack_addr *src, const struct synack_addr *dst, uint8_t proto,
                      uint32_t length)

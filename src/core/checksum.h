@@ -22,8 +22,17 @@ uint64_t csum_copy(uint64_t sum, void *dst, const void *src, size_t len);
 /* The sum of a piece that starts at an odd offset of the whole, made ready
  * to add (RFC 1071 §2(B): its bytes swap places). */
 uint64_t csum_shift_odd(uint64_t piece);
+/* Folds a sum to 16 bits (end-around carries). */
+static inline uint32_t csum_fold16(uint64_t s)
+{
+    s = (s & 0xffffffffu) + (s >> 32);
+    s = (s & 0xffffffffu) + (s >> 32);
+    s = (s & 0xffff) + (s >> 16);
+    s = (s & 0xffff) + (s >> 16);
+    return (uint32_t)s;
+}
 /* Folds to 16 bits and complements: the value to put in a header. */
-uint16_t csum_finish(uint64_t sum);
+static inline uint16_t csum_finish(uint64_t sum) { return (uint16_t)~csum_fold16(sum); }
 /* Sum of the IPv4 pseudo-header for protocol and length (host order). */
 uint64_t csum_pseudo(const struct synack_addr *src, const struct synack_addr *dst, uint8_t proto,
                      uint32_t length);

@@ -65,6 +65,8 @@ static void reschedule_exact(struct synack_stack *st, struct tcp_conn *c)
 void tcp_timer_set(struct synack_stack *st, struct tcp_conn *c, enum tcp_timer t, synack_time_us when)
 {
     c->timer[t] = when;
+    if (c->sched.index != TIMER_NOT_QUEUED && c->sched.deadline <= when)
+        return;                                   /* the key stays early: see reschedule */
     reschedule(st, c);
 }
 
@@ -73,6 +75,8 @@ void tcp_timer_clear(struct synack_stack *st, struct tcp_conn *c, enum tcp_timer
     if (c->timer[t] == SYNACK_TIME_NEVER)
         return;
     c->timer[t] = SYNACK_TIME_NEVER;
+    if (c->sched.index != TIMER_NOT_QUEUED)
+        return;                                   /* nothing got earlier: see reschedule */
     reschedule(st, c);
 }
 
