@@ -13,13 +13,15 @@
 #   iproute2 iputils-ping curl  the interop tests (tests/interop): synack on a TUN
 #   socat python3 ethtool         device against the Linux kernel in network namespaces
 #                                 (scripts/netns.sh; ethtool turns veth offloads off)
+#   liblwip-dev iperf3          `synack bench` peers (bench/peers): lwIP 2.1.3 driven
+#                               through its raw API, and iperf3 for the kernel's bulk figure
 #   chromium nodejs npm         the browser test (tests/browser): Debian's Chromium
 #                               driven by playwright-core, which npm installs into
 #                               tests/browser/node_modules at the version pinned in
 #                               tests/browser/package-lock.json (no browser download)
 set -euo pipefail
 
-needed=(cmake gcc make pkg-config clang libclang-rt-14-dev valgrind tshark tcpdump iproute2 iputils-ping curl socat python3 ethtool chromium nodejs npm)
+needed=(cmake gcc make pkg-config clang libclang-rt-14-dev valgrind tshark tcpdump iproute2 iputils-ping curl socat python3 ethtool liblwip-dev iperf3 chromium nodejs npm)
 here=$(cd "$(dirname "$0")" && pwd)
 browser_dir=$here/../tests/browser
 
@@ -66,6 +68,8 @@ export DEBIAN_FRONTEND=noninteractive
 # wireshark-common asks whether non-root users may capture; answer no.
 if command -v debconf-set-selections >/dev/null 2>&1; then
     echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+    # iperf3 asks whether to run a server at boot; the benchmark starts its own.
+    echo "iperf3 iperf3/start_daemon boolean false" | debconf-set-selections
 fi
 apt-get update
 apt-get install -y --no-install-recommends "${missing[@]}" </dev/null
