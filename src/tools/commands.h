@@ -21,6 +21,7 @@ extern const struct command cmd_sim;
 extern const struct command cmd_serve;
 extern const struct command cmd_connect;
 extern const struct command cmd_trace;
+extern const struct command cmd_bench;
 
 /* Prints a verb's help text to stdout. */
 void command_print_usage(const struct command *cmd);

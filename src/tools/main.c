@@ -19,6 +19,7 @@ static const struct command *const commands[] = {
     &cmd_serve,
     &cmd_connect,
     &cmd_trace,
+    &cmd_bench,
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
