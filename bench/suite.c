@@ -286,7 +286,9 @@ static void run_lossy(const struct bench_options *o, const struct peers *pp, str
             }
             struct bench_peer_out out;
             snprintf(loss, sizeof loss, "%g", bench_loss_rates[i]);
-            const char *args[] = {"lossy", "--loss", loss, "--seconds", secs, NULL};
+            char seed[16];
+            snprintf(seed, sizeof seed, "%d", rep + 1);   /* the seed synack's run of this repetition uses */
+            const char *args[] = {"lossy", "--loss", loss, "--seconds", secs, "--seed", seed, NULL};
             snprintf(label, sizeof label, "lossy %d/%d linux loss %s%%", rep + 1, o->reps[BENCH_LOSSY],
                      bench_loss_names[i]);
             run_peer(o, pp->linux_ok, pp->linux_sh, args, &r->linux_lossy[i], &out, label, progress);
