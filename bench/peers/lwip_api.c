@@ -90,6 +90,26 @@ static int resolve(void *h, const char *name, void **slot)
             return -1;                                             \
     } while (0)
 
+/* The peer reads pcb fields through lwIP's headers (tcp_sndbuf() and the
+ * like): a new pcb must hold what tcp_alloc() puts there under the
+ * headers' options, or the headers do not describe this library. */
+static int check_layout(const struct lwip *L)
+{
+    struct tcp_pcb *pcb = L->tcp_new_ip_type(IPADDR_TYPE_V4);
+    if (pcb == NULL) {
+        peer_fail("tcp_new failed right after lwip_init");
+        return -1;
+    }
+    bool ok = pcb->snd_buf == TCP_SND_BUF && pcb->ttl == TCP_TTL && pcb->state == CLOSED &&
+              pcb->mss == (TCP_MSS > 536 ? 536 : TCP_MSS); /* tcp.c: INITIAL_MSS */
+    L->tcp_close(pcb); /* a new, unbound pcb is freed at once */
+    if (!ok) {
+        peer_fail("lwIP's headers do not match %s: a new pcb's fields differ", LWIP_PEER_LIBRARY);
+        return -1;
+    }
+    return 0;
+}
+
 static int load(struct lwip *L, const char *label, bool fresh_copy)
 {
     void *h;
@@ -141,7 +161,7 @@ static int load(struct lwip *L, const char *label, bool fresh_copy)
     RESOLVE(L, h, tcp_active_pcbs);
     RESOLVE(L, h, tcp_tw_pcbs);
     L->lwip_init();
-    return 0;
+    return check_layout(L);
 }
 
 int stacks_init(bool one_stack)

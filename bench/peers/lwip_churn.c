@@ -260,6 +260,9 @@ static void describe_open(const struct churn *c, uint64_t conc)
             fprintf(stderr, " %s %llu", C->tcp_debug_state_str((enum tcp_state)s),
                     (unsigned long long)by_state[s]);
     fprintf(stderr, " (%llu retransmitting)\n", (unsigned long long)retransmitting);
+    double seconds = (double)(now_ns() - c->t_start) / 1e9;
+    fprintf(stderr, "churn: %llu connections done in %.0f s (%.0f/s) before the failure\n",
+            (unsigned long long)c->completed, seconds, (double)c->completed / seconds);
 }
 
 int wl_churn(const struct peer_opts *o, struct json *j)
