@@ -37,6 +37,36 @@ static void copy_in(struct ringbuf *rb, uint32_t at, const uint8_t *src, uint32_
     memcpy(rb->data, src + first, n - first);
 }
 
+/* A copy in two pieces (the second empty unless the ring wraps), summed
+ * on the way: the checksum.h sum of the n bytes as one run.  The second
+ * piece starts at offset `first` of the run: odd, its bytes swap places
+ * (RFC 1071 §2(B)). */
+static uint64_t copy_csum_pieces(uint8_t *d1, const uint8_t *s1, uint8_t *d2, const uint8_t *s2, uint32_t first,
+                                 uint32_t n)
+{
+    uint64_t sum = csum_copy(0, d1, s1, first);
+    if (first < n) {
+        uint64_t rest = csum_copy(0, d2, s2, n - first);
+        sum += (first & 1) ? csum_shift_odd(rest) : rest;
+    }
+    return sum;
+}
+
+/* Storage for n bytes at `off` past the readable end (growing it if it
+ * must), marked as holding data; *at is their ring index.  False when the
+ * storage cannot grow. */
+static bool place_at(struct synack_stack *st, struct ringbuf *rb, uint32_t off, uint32_t n, uint32_t *at)
+{
+    assert((uint64_t)off + n <= ringbuf_free_space(rb));
+    uint32_t end = rb->len + off + n;
+    if (!ringbuf_reserve(st, rb, end))
+        return false;
+    *at = (rb->head + rb->len + off) % rb->size;
+    if (rb->extent < end)
+        rb->extent = end;
+    return true;
+}
+
 uint32_t ringbuf_growth(const struct ringbuf *rb, uint32_t bytes)
 {
     if ((bytes <= rb->size && rb->data) || bytes > rb->cap)
@@ -88,38 +118,27 @@ uint32_t ringbuf_append(struct synack_stack *st, struct ringbuf *rb, const void 
 
 bool ringbuf_write_at(struct synack_stack *st, struct ringbuf *rb, uint32_t off, const void *src, uint32_t n)
 {
-    assert((uint64_t)off + n <= ringbuf_free_space(rb));
+    uint32_t at;
     if (!n)
         return true;
-    uint32_t end = rb->len + off + n;
-    if (!ringbuf_reserve(st, rb, end))
+    if (!place_at(st, rb, off, n, &at))
         return false;
-    copy_in(rb, rb->head + rb->len + off, src, n);
-    if (rb->extent < end)
-        rb->extent = end;
+    copy_in(rb, at, src, n);
     return true;
 }
 
 bool ringbuf_write_at_csum(struct synack_stack *st, struct ringbuf *rb, uint32_t off, const void *src, uint32_t n,
                           uint64_t *sum)
 {
-    assert((uint64_t)off + n <= ringbuf_free_space(rb));
+    uint32_t at;
     *sum = 0;
     if (!n)
         return true;
-    uint32_t end = rb->len + off + n;
-    if (!ringbuf_reserve(st, rb, end))
+    if (!place_at(st, rb, off, n, &at))
         return false;
-    uint32_t at = (rb->head + rb->len + off) % rb->size;
     uint32_t first = rb->size - at < n ? rb->size - at : n;
     const uint8_t *s = src;
-    *sum = csum_copy(0, rb->data + at, s, first);
-    if (first < n) {
-        uint64_t rest = csum_copy(0, rb->data, s + first, n - first);
-        *sum += (first & 1) ? csum_shift_odd(rest) : rest;
-    }
-    if (rb->extent < end)
-        rb->extent = end;
+    *sum = copy_csum_pieces(rb->data + at, s, rb->data, s + first, first, n);
     return true;
 }
 
@@ -137,12 +156,7 @@ uint64_t ringbuf_peek_csum(const struct ringbuf *rb, uint32_t off, void *dst, ui
     uint32_t at = (rb->head + off) % rb->size;
     uint32_t first = rb->size - at < n ? rb->size - at : n;
     uint8_t *d = dst;
-    uint64_t sum = csum_copy(0, d, rb->data + at, first);
-    if (first < n) {
-        uint64_t rest = csum_copy(0, d + first, rb->data, n - first);
-        sum += (first & 1) ? csum_shift_odd(rest) : rest;
-    }
-    return sum;
+    return copy_csum_pieces(d, rb->data + at, d + first, rb->data, first, n);
 }
 
 void ringbuf_peek(const struct ringbuf *rb, uint32_t off, void *dst, uint32_t n)

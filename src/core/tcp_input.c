@@ -906,18 +906,20 @@ static void segment_arrives(struct synack_stack *st, struct tcp_conn *c, struct 
  * so verifying the checksum costs no pass of its own; the bytes are made
  * readable only later, by text_step, if the segment is accepted at all.
  * Until then they lie beyond the readable end, where nothing reads them.
- * Only storage already there is used: nothing is allocated for a segment
- * not yet known to be intact.  Returns false when the segment is not such
- * a case: the caller then verifies the checksum the ordinary way. */
+ * Only storage already there is used (room for the payload means the ring
+ * has storage): nothing is allocated for a segment
+ * not yet known to be intact.  Whether the bytes may be kept is text_step's
+ * judgement (tcp_conn_rcv_admit), made once, there.  Returns false when the
+ * segment is not such a case: the caller then verifies the checksum the
+ * ordinary way. */
 static bool place_payload(struct synack_stack *st, struct tcp_conn *c, struct tcp_segment *s,
                           const struct synack_addr *src, const struct synack_addr *dst,
                           const uint8_t *raw, size_t len, bool *csum_ok)
 {
     if (!c || !s->payload_len || s->seq != c->rcv_nxt || (s->flags & ~(TCP_ACK | TCP_PSH)) ||
         c->state != SYNACK_TCP_ESTABLISHED || c->sock < 0 || c->user_read_shut || c->ooo.count ||
-        c->ooo.fin_known || s->payload_len > ringbuf_free_space(&c->rcvbuf) ||
-        s->payload_len > ringbuf_room(&c->rcvbuf) || !c->rcvbuf.data ||
-        tcp_conn_rcv_admit(st, c, 0, s->payload_len) != SYNACK_DROP_COUNT)
+        c->ooo.fin_known || s->payload_len > ringbuf_room(&c->rcvbuf) ||
+        s->payload_len > ringbuf_free_space(&c->rcvbuf))
         return false;
     uint32_t extent = c->rcvbuf.extent;
     uint64_t sum;

@@ -45,21 +45,13 @@ static synack_time_us earliest(const struct tcp_conn *c)
  * tcp_timer_run finds nothing expired and puts it at the true deadline.
  * Most changes then cost no heap operation at all; synack_poll may
  * return a deadline at which nothing happens, which its contract allows. */
-static void reschedule(struct synack_stack *st, struct tcp_conn *c)
+static void reschedule(struct synack_stack *st, struct tcp_conn *c, bool exact)
 {
     synack_time_us next = earliest(c);
-    if (c->sched.index != TIMER_NOT_QUEUED && c->sched.deadline <= next)
+    if (c->sched.index != TIMER_NOT_QUEUED &&
+        (exact ? c->sched.deadline == next : c->sched.deadline <= next))
         return;
     timer_heap_set(&st->timers, &c->sched, next);   /* room reserved by tcp_conn_new */
-}
-
-/* The key exactly at the earliest deadline (after the timers ran). */
-static void reschedule_exact(struct synack_stack *st, struct tcp_conn *c)
-{
-    synack_time_us next = earliest(c);
-    if (c->sched.index != TIMER_NOT_QUEUED && next == c->sched.deadline)
-        return;
-    timer_heap_set(&st->timers, &c->sched, next);
 }
 
 void tcp_timer_set(struct synack_stack *st, struct tcp_conn *c, enum tcp_timer t, synack_time_us when)
@@ -67,7 +59,7 @@ void tcp_timer_set(struct synack_stack *st, struct tcp_conn *c, enum tcp_timer t
     c->timer[t] = when;
     if (c->sched.index != TIMER_NOT_QUEUED && c->sched.deadline <= when)
         return;                                   /* the key stays early: see reschedule */
-    reschedule(st, c);
+    reschedule(st, c, false);
 }
 
 void tcp_timer_clear(struct synack_stack *st, struct tcp_conn *c, enum tcp_timer t)
@@ -77,7 +69,7 @@ void tcp_timer_clear(struct synack_stack *st, struct tcp_conn *c, enum tcp_timer
     c->timer[t] = SYNACK_TIME_NEVER;
     if (c->sched.index != TIMER_NOT_QUEUED)
         return;                                   /* nothing got earlier: see reschedule */
-    reschedule(st, c);
+    reschedule(st, c, false);
 }
 
 void tcp_rexmt_restart(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
@@ -257,5 +249,5 @@ void tcp_timer_run(struct synack_stack *st, struct tcp_conn *c, synack_time_us n
         c->ack_now = true;
         tcp_output(st, c, now);
     }
-    reschedule_exact(st, c);
+    reschedule(st, c, true);   /* the timers ran: the key exactly at the earliest deadline */
 }

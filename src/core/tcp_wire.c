@@ -112,10 +112,8 @@ bool tcp_checksum_ok_parts(const struct synack_addr *src, const struct synack_ad
 bool tcp_checksum_ok(const struct synack_addr *src, const struct synack_addr *dst, const uint8_t *seg,
                      size_t len)
 {
-    uint64_t sum = csum_pseudo(src, dst, 6, (uint32_t)len);
-    sum = csum_add(sum, seg, len);
     /* A correct segment sums (with its checksum field) to 0xffff. */
-    return csum_finish(sum) == 0;
+    return tcp_checksum_ok_parts(src, dst, seg, len, 0, len);
 }
 
 size_t tcp_write_header(uint8_t *buf, const struct tcp_header_out *h)
