@@ -45,14 +45,11 @@ static int handshake(struct bench_bulk_run *b)
 {
     struct bench_pair *p = &b->pair;
     struct synack_endpoint srv = synack_endpoint_make(bench_pair_server_addr(0), BULK_PORT);
-    int ls = synack_socket(p->server);
-    int rc = ls < 0 ? ls : synack_bind(p->server, ls, &srv);
-    if (rc >= 0)
-        rc = synack_listen(p->server, ls, 1);
-    if (rc < 0)
-        return bench_errorf(b->err, b->errlen, "bulk: listen: %s", synack_strerror(rc));
+    int ls = bench_listen(p->server, &srv, 1);
+    if (ls < 0)
+        return bench_errorf(b->err, b->errlen, "bulk: listen: %s", synack_strerror(ls));
     b->cs = synack_socket(p->client);
-    rc = b->cs < 0 ? b->cs : synack_connect(p->client, b->cs, &srv);
+    int rc = b->cs < 0 ? b->cs : synack_connect(p->client, b->cs, &srv);
     if (rc != -SYNACK_EINPROGRESS)
         return bench_errorf(b->err, b->errlen, "bulk: connect: %s", synack_strerror(rc));
     b->ss = -1;

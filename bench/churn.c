@@ -217,12 +217,9 @@ static int setup(struct bench_churn_run *c, const struct bench_churn_params *prm
         return -1;
     for (int i = 0; i < BENCH_CHURN_PORTS; i++) {
         struct synack_endpoint any = synack_endpoint_make(synack_addr_v4(0, 0, 0, 0), (uint16_t)(CHURN_PORT0 + i));
-        int ls = synack_socket(c->pair.server);
-        int rc = ls < 0 ? ls : synack_bind(c->pair.server, ls, &any);
-        if (rc >= 0)
-            rc = synack_listen(c->pair.server, ls, 65535);
-        if (rc < 0)
-            return bench_errorf(c->err, c->errlen, "churn: listen: %s", synack_strerror(rc));
+        int ls = bench_listen(c->pair.server, &any, 65535);
+        if (ls < 0)
+            return bench_errorf(c->err, c->errlen, "churn: listen: %s", synack_strerror(ls));
         c->listeners[i] = ls;
     }
     for (int k = 0; k < BENCH_CHURN_ADDRS; k++)

@@ -58,12 +58,9 @@ static int setup(struct idle_run *d, uint64_t count, char *err, size_t errlen)
         return -1;
     for (int i = 0; i < BENCH_CHURN_PORTS; i++) {
         struct synack_endpoint any = synack_endpoint_make(synack_addr_v4(0, 0, 0, 0), (uint16_t)(IDLE_PORT0 + i));
-        int ls = synack_socket(d->pair.server);
-        int rc = ls < 0 ? ls : synack_bind(d->pair.server, ls, &any);
-        if (rc >= 0)
-            rc = synack_listen(d->pair.server, ls, 65535);
-        if (rc < 0)
-            return bench_errorf(err, errlen, "idle: listen: %s", synack_strerror(rc));
+        int ls = bench_listen(d->pair.server, &any, 65535);
+        if (ls < 0)
+            return bench_errorf(err, errlen, "idle: listen: %s", synack_strerror(ls));
         d->listeners[i] = ls;
     }
     return 0;

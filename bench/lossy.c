@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "bench.h"
+#include "pair.h"
 #include "pattern.h"
 #include "synack/synack.h"
 
@@ -135,12 +136,9 @@ int bench_lossy(const struct bench_lossy_params *prm, struct bench_lossy_result 
     l.cl = synack_sim_stack(l.sim, l.chost);
     l.sv = synack_sim_stack(l.sim, l.shost);
     struct synack_endpoint srv = synack_endpoint_make(synack_addr_v4(198, 18, 0, 2), LOSSY_PORT);
-    l.ls = synack_socket(l.sv);
-    int e = l.ls < 0 ? l.ls : synack_bind(l.sv, l.ls, &srv);
-    if (e >= 0)
-        e = synack_listen(l.sv, l.ls, 1);
-    if (e < 0) {
-        bench_errorf(err, errlen, "lossy: listen: %s", synack_strerror(e));
+    l.ls = bench_listen(l.sv, &srv, 1);
+    if (l.ls < 0) {
+        bench_errorf(err, errlen, "lossy: listen: %s", synack_strerror(l.ls));
         goto out;
     }
     synack_sim_set_app(l.sim, l.chost, client_app, &l);

@@ -59,6 +59,15 @@ int bench_pair_open(struct bench_pair *p, const struct bench_pair_config *cfg, c
     return 0;
 }
 
+int bench_listen(struct synack_stack *st, const struct synack_endpoint *ep, int backlog)
+{
+    int ls = synack_socket(st);
+    int rc = ls < 0 ? ls : synack_bind(st, ls, ep);
+    if (rc >= 0)
+        rc = synack_listen(st, ls, backlog);
+    return rc < 0 ? rc : ls;
+}
+
 void bench_pair_close(struct bench_pair *p)
 {
     if (p->client)

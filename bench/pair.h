@@ -44,6 +44,10 @@ void bench_pair_close(struct bench_pair *p);
 struct synack_addr bench_pair_client_addr(int k);
 struct synack_addr bench_pair_server_addr(int k);
 
+/* A socket of `st` bound to `ep` and listening: the socket, or a negative
+ * synack error. */
+int bench_listen(struct synack_stack *st, const struct synack_endpoint *ep, int backlog);
+
 /* One turn of the driver: poll the client, deliver what it sent, poll the
  * server, deliver what it sent. */
 void bench_pair_turn(struct bench_pair *p, synack_time_us now);

@@ -311,21 +311,27 @@ void bench_report_table(FILE *out, const struct bench_results *r)
 
 /* ---- JSON ---- */
 
+/* A missing median or ratio is NaN, which json_double writes as null. */
 static void jseries(struct json *j, const char *key, const struct bench_series *s)
 {
-    if (bench_series_has(s))
-        json_double(j, key, bench_series_median(s));
-    else
-        json_null(j, key);
+    json_double(j, key, bench_series_median(s));
 }
 
 static void jratio(struct json *j, const char *key, const struct bench_series *a, const struct bench_series *b)
 {
-    double v = bench_series_ratio(a, b);
-    if (isnan(v))
-        json_null(j, key);
-    else
-        json_double(j, key, v);
+    json_double(j, key, bench_series_ratio(a, b));
+}
+
+/* A series' min and max, or why it has none. */
+static void jspread(struct json *j, const char *min_key, const char *max_key, const char *note_key,
+                    const struct bench_series *s)
+{
+    if (bench_series_has(s)) {
+        json_double(j, min_key, bench_series_min(s));
+        json_double(j, max_key, bench_series_max(s));
+    } else {
+        json_string(j, note_key, s->note[0] ? s->note : "no value");
+    }
 }
 
 void bench_report_json(FILE *out, const struct bench_results *r)
@@ -441,22 +447,12 @@ void bench_report_json(FILE *out, const struct bench_results *r)
         json_string(&j, "config", w->config);
         json_string(&j, "unit", w->unit);
         jseries(&j, "synack", w->syn);
-        if (bench_series_has(w->syn)) {
-            json_double(&j, "synack_min", bench_series_min(w->syn));
-            json_double(&j, "synack_max", bench_series_max(w->syn));
-        } else {
-            json_string(&j, "synack_note", w->syn->note[0] ? w->syn->note : "no value");
-        }
+        jspread(&j, "synack_min", "synack_max", "synack_note", w->syn);
         json_i64(&j, "synack_n", w->syn->n);
         json_string(&j, "peer", w->peer);
         if (w->peer) {
             jseries(&j, "peer_median", w->peer_s);
-            if (bench_series_has(w->peer_s)) {
-                json_double(&j, "peer_min", bench_series_min(w->peer_s));
-                json_double(&j, "peer_max", bench_series_max(w->peer_s));
-            } else {
-                json_string(&j, "peer_note", w->peer_s->note[0] ? w->peer_s->note : "no value");
-            }
+            jspread(&j, "peer_min", "peer_max", "peer_note", w->peer_s);
             json_i64(&j, "peer_n", w->peer_s->n);
             jratio(&j, "ratio", w->syn, w->peer_s);
         }

@@ -111,6 +111,14 @@ static void client_addresses(const char *line, char *buf, size_t len)
         snprintf(buf, len, "%.0f client addresses", v);
 }
 
+/* An extra figure of a peer's line that has no value: why (the main
+ * series' note, or "not reported"). */
+static void note_missing(struct bench_series *s, const struct bench_series *main_s)
+{
+    if (!bench_series_has(s) && !s->note[0])
+        snprintf(s->note, sizeof s->note, "%s", main_s->note[0] ? main_s->note : "not reported");
+}
+
 static void run_limit(const struct bench_options *o, struct bench_results *r, FILE *progress)
 {
     struct bench_limit_result lr;
@@ -251,12 +259,8 @@ static void run_churn(const struct bench_options *o, const struct peers *pp, str
         if (run_peer(o, pp->linux_ok, pp->linux_sh, args, &r->linux_churn, &out, label, progress))
             client_addresses(out.line, r->linux_churn_clients, sizeof r->linux_churn_clients);
     }
-    if (!bench_series_has(&r->lwip_churn_first) && !r->lwip_churn_first.note[0])
-        snprintf(r->lwip_churn_first.note, sizeof r->lwip_churn_first.note, "%s",
-                 r->lwip_churn.note[0] ? r->lwip_churn.note : "not reported");
-    if (!bench_series_has(&r->lwip_churn_last10) && !r->lwip_churn_last10.note[0])
-        snprintf(r->lwip_churn_last10.note, sizeof r->lwip_churn_last10.note, "%s",
-                 r->lwip_churn.note[0] ? r->lwip_churn.note : "not reported");
+    note_missing(&r->lwip_churn_first, &r->lwip_churn);
+    note_missing(&r->lwip_churn_last10, &r->lwip_churn);
 }
 
 static void run_lossy(const struct bench_options *o, const struct peers *pp, struct bench_results *r,

@@ -311,10 +311,9 @@ for tool in ip ethtool ss taskset timeout; do
 done
 if [[ $WORKLOAD == bulk || $WORKLOAD == lossy ]]; then
     command -v iperf3 >/dev/null || skip "iperf3 not installed (Debian package iperf3)"
-else
-    [[ -x $PEER ]] || die "no linux_peer at $PEER (--peer PATH or SYNACK_BENCH_LINUX_PEER)"
 fi
-[[ $WORKLOAD == lossy ]] && { [[ -x $PEER ]] || die "no linux_peer at $PEER (--peer PATH or SYNACK_BENCH_LINUX_PEER)"; }
+# Every workload but bulk runs linux_peer.
+[[ $WORKLOAD == bulk || -x $PEER ]] || die "no linux_peer at $PEER (--peer PATH or SYNACK_BENCH_LINUX_PEER)"
 
 trap cleanup EXIT
 trap 'exit 130' INT TERM
