@@ -57,8 +57,10 @@ static int handshake(struct bench_bulk_run *b)
         bench_pair_turn(p, bench_clock_now(b->clk));
         if (b->ss < 0)
             b->ss = synack_accept(p->server, ls, NULL);
-        if (b->ss >= 0 && (synack_socket_ready(p->client, b->cs) & SYNACK_CONNECTED))
-            return synack_close(p->server, ls) < 0 ? -1 : 0;
+        if (b->ss >= 0 && (synack_socket_ready(p->client, b->cs) & SYNACK_CONNECTED)) {
+            int closed = synack_close(p->server, ls);
+            return closed < 0 ? bench_errorf(b->err, b->errlen, "bulk: close listener: %s", synack_strerror(closed)) : 0;
+        }
     }
     return bench_errorf(b->err, b->errlen, "bulk: no connection after %d turns", HANDSHAKE_TURNS);
 }
