@@ -69,7 +69,7 @@ struct synack_config {
     uint64_t secret;             /* keys ISNs and hashes; set it from a good random source */
     uint32_t max_sockets;        /* sockets open at once, default 65536 */
     uint32_t max_connections;    /* connections incl. orphans and TIME_WAIT, default 65536 */
-    uint8_t ttl;                 /* IPv4 TTL on output, default 64 */
+    uint8_t ttl;                 /* IPv4 TTL and IPv6 hop limit on output, default 64 */
 
     /* TCP defaults for new sockets (each can be changed per socket). */
     uint32_t mss;                /* MSS we announce; 0 = interface MTU - 40 */
@@ -178,15 +178,28 @@ struct synack_stack *synack_stack_new(const struct synack_config *cfg);
 /* Frees the stack and every socket and connection it holds, sending nothing. */
 void synack_stack_free(struct synack_stack *stack);
 
-/* Transmit callback: send one IP packet.  Return 0, or a negative error if
- * the driver could not take it (the packet is then counted as dropped).
- * The packet memory is the stack's and is valid only during the call. */
+/* Transmit callback: send one packet — an IP packet on an IP link, an
+ * Ethernet frame (without FCS) on an Ethernet link.  Return 0, or a
+ * negative error if the driver could not take it (the packet is then
+ * counted as dropped).  The packet memory is the stack's and is valid only
+ * during the call. */
 typedef int (*synack_transmit_fn)(void *ctx, const uint8_t *packet, size_t len);
 
+/* What an interface carries. */
+enum synack_link_type {
+    SYNACK_LINK_IP = 0,          /* raw IPv4/IPv6 packets, as on TUN (the default) */
+    SYNACK_LINK_ETHERNET = 1,    /* Ethernet II frames, as on TAP: the stack does ARP and NDP */
+};
+
 struct synack_iface_config {
-    struct synack_addr addr;     /* this stack's address on the interface */
-    uint8_t prefix_len;          /* on-link prefix */
-    uint32_t mtu;                /* largest IP packet, 68..65535; default 1500 */
+    /* This stack's first address on the interface, IPv4 or IPv6 (more
+     * with synack_iface_add_addr), and its on-link prefix. */
+    struct synack_addr addr;
+    uint8_t prefix_len;
+    /* Largest IP packet, 68..65535 (1280..65535 to carry IPv6); default
+     * 1500.  On Ethernet, the payload of a frame (the 14-byte header is
+     * extra). */
+    uint32_t mtu;
     synack_transmit_fn transmit;
     void *transmit_ctx;
     /* The link offloads TCP checksums on transmit (as Linux loopback and
@@ -194,15 +207,27 @@ struct synack_iface_config {
      * the link vouches for them.  Pair it with SYNACK_INPUT_CSUM_VALID on
      * the receiving side.  Default off: checksums computed in software. */
     bool tx_csum_offload;
+    uint8_t link;                /* enum synack_link_type */
+    uint8_t mac[6];              /* Ethernet: the interface's unicast MAC address */
 };
 
-/* Adds an IP interface (raw IP packets in and out, as on TUN).  Packets to
- * destinations outside every on-link prefix leave by the first interface.
- * Returns the interface number (>= 0) or a negative error. */
+/* Adds an interface.  Packets to destinations outside every on-link prefix
+ * leave by the first interface with an address of their family (the
+ * default route).  Returns the interface number (>= 0) or a negative
+ * error. */
 int synack_iface_add(struct synack_stack *stack, const struct synack_iface_config *cfg);
 
-/* One IP packet arrived on interface `iface`.  The stack copies what it
- * keeps; packet may be reused when this returns.  Bad packets are counted
+/* Adds another address to interface `iface` (a dual-stack interface has
+ * an IPv4 and an IPv6 address; at most SYNACK_IFACE_MAX_ADDRS in all).
+ * On an Ethernet link with IPv6 the stack also gives itself the
+ * link-local address fe80::/64 made from the MAC (RFC 4291 §2.5.1,
+ * Appendix A) for neighbour discovery.  Returns 0 or a negative error. */
+#define SYNACK_IFACE_MAX_ADDRS 4
+int synack_iface_add_addr(struct synack_stack *stack, int iface, struct synack_addr addr, uint8_t prefix_len);
+
+/* One packet (IP, or an Ethernet frame on an Ethernet link) arrived on
+ * interface `iface`.  The stack copies what it keeps; packet may be reused
+ * when this returns.  Bad packets are counted
  * and dropped (see synack_stack_stats). */
 void synack_input(struct synack_stack *stack, int iface, const uint8_t *packet, size_t len,
                   synack_time_us now);

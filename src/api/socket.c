@@ -239,8 +239,15 @@ int synack_connect(struct synack_stack *st, int sock, const struct synack_endpoi
     int iface = stack_route_remote(st, remote);
     if (iface < 0)
         return iface;
-    struct synack_addr laddr = s->bound && !synack_addr_is_any(&s->local.addr) ? s->local.addr
-                                                                                : st->ifaces[iface].addr;
+    struct synack_addr laddr;
+    if (s->bound && !synack_addr_is_any(&s->local.addr)) {
+        laddr = s->local.addr;
+    } else {
+        const struct synack_addr *src = stack_source_addr(st, iface, &remote->addr);
+        if (!src)
+            return -SYNACK_EADDRNOTAVAIL;
+        laddr = *src;
+    }
     uint16_t lport = s->bound ? s->local.port : tcp_pick_ephemeral(st, &laddr, remote);
     if (!lport)
         return -SYNACK_EADDRNOTAVAIL;

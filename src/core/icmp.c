@@ -132,7 +132,7 @@ static void echo_input(struct synack_stack *st, int iface, const struct synack_a
     if (len > STACK_TX_BUF - IPV4_HEADER_LEN)
         return;
     /* The reply echoes identifier, sequence number and data unchanged. */
-    uint8_t *reply = st->txbuf + IPV4_HEADER_LEN;
+    uint8_t *reply = stack_tx_l4(st);
     memcpy(reply, msg, len);
     reply[0] = ICMP_ECHO_REPLY;
     reply[1] = 0;
@@ -201,12 +201,15 @@ static bool is_directed_broadcast(const struct synack_stack *st, const struct sy
 {
     uint32_t a = synack_addr_v4_value(addr);
     for (int i = 0; i < st->iface_count; i++) {
-        uint8_t plen = st->ifaces[i].prefix_len;
-        if (plen == 0 || plen >= 31)
-            continue;
-        uint32_t host_mask = 0xffffffffu >> plen;
-        if (synack_addr_in_prefix(addr, &st->ifaces[i].addr, plen) && (a & host_mask) == host_mask)
-            return true;
+        for (int k = 0; k < st->ifaces[i].naddrs; k++) {
+            const struct iface_addr *ia = &st->ifaces[i].addrs[k];
+            uint8_t plen = ia->prefix_len;
+            if (ia->addr.family != SYNACK_AF_INET || plen == 0 || plen >= 31)
+                continue;
+            uint32_t host_mask = 0xffffffffu >> plen;
+            if (synack_addr_in_prefix(addr, &ia->addr, plen) && (a & host_mask) == host_mask)
+                return true;
+        }
     }
     return false;
 }
@@ -262,7 +265,7 @@ bool icmp_send_error(struct synack_stack *st, int iface, uint8_t type, uint8_t c
     size_t room = st->ifaces[out].mtu - IPV4_HEADER_LEN - ICMP_HEADER_LEN;
     if (quote > room)
         quote = room;
-    uint8_t *msg = st->txbuf + IPV4_HEADER_LEN;
+    uint8_t *msg = stack_tx_l4(st);
     msg[0] = type;
     msg[1] = code;
     put_be16(msg + 2, 0);

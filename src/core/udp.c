@@ -184,7 +184,10 @@ int udp_connect(struct synack_stack *st, struct udp_sock *u, const struct synack
      * address, so that replies to another of our addresses are not taken
      * for this peer's. */
     if (synack_addr_is_any(&u->local.addr)) {
-        u->local.addr = st->ifaces[iface].addr;
+        const struct synack_addr *src = stack_source_addr(st, iface, &remote->addr);
+        if (!src)
+            return -SYNACK_EADDRNOTAVAIL;
+        u->local.addr = *src;
         u->addr_from_connect = true;
     }
     u->remote = *remote;
@@ -239,7 +242,7 @@ ssize_t udp_sendto(struct synack_stack *st, struct udp_sock *u, const void *data
     /* synack never fragments what it sends: the datagram must fit the
      * interface's MTU (RFC 1122 §4.1.4 lets UDP leave this to the
      * application; Linux would fragment, we say EMSGSIZE instead). */
-    if (len > UDP_MAX_PAYLOAD || IPV4_HEADER_LEN + UDP_HEADER_LEN + len > st->ifaces[iface].mtu)
+    if (len > UDP_MAX_PAYLOAD || stack_ip_header_len(to->addr.family) + UDP_HEADER_LEN + len > st->ifaces[iface].mtu)
         return -SYNACK_EMSGSIZE;
     uint32_t need = (uint32_t)(sizeof(struct udp_tx_rec) + len);
     if (need > u->sndq.cap)
@@ -262,7 +265,14 @@ ssize_t udp_sendto(struct synack_stack *st, struct udp_sock *u, const void *data
     memset(&rec, 0, sizeof rec);
     rec.len = (uint32_t)len;
     rec.iface = (uint8_t)iface;
-    rec.src = synack_addr_is_any(&u->local.addr) ? st->ifaces[iface].addr : u->local.addr;
+    if (synack_addr_is_any(&u->local.addr)) {
+        const struct synack_addr *src = stack_source_addr(st, iface, &to->addr);
+        if (!src)
+            return -SYNACK_EADDRNOTAVAIL;
+        rec.src = *src;
+    } else {
+        rec.src = u->local.addr;
+    }
     rec.dst = *to;
     ringbuf_append(st, &u->sndq, &rec, sizeof rec);       /* reserved: both fit */
     ringbuf_append(st, &u->sndq, data, (uint32_t)len);
@@ -283,7 +293,7 @@ static void send_one(struct synack_stack *st, struct udp_sock *u, synack_time_us
 {
     struct udp_tx_rec rec;
     ringbuf_peek(&u->sndq, 0, &rec, sizeof rec);
-    uint8_t *udp = st->txbuf + IPV4_HEADER_LEN;
+    uint8_t *udp = stack_tx_l4(st);
     uint16_t ulen = (uint16_t)(UDP_HEADER_LEN + rec.len);
     put_be16(udp, u->local.port);
     put_be16(udp + 2, rec.dst.port);
