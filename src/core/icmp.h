@@ -47,7 +47,8 @@ struct icmp_err {
     uint8_t type, code;
     int err;                  /* positive synack_error */
     bool hard;
-    bool frag_needed;         /* type 3 code 4: path MTU news (RFC 1191), not an error */
+    bool frag_needed;         /* type 3 code 4, or ICMPv6 packet too big: path MTU news (RFC 1191, 8201), not an error */
+    uint32_t mtu;             /* frag_needed: the next-hop MTU reported (0: not given) */
 };
 
 void icmp_input(struct synack_stack *st, int iface, const struct synack_addr *src, const struct synack_addr *dst,

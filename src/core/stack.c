@@ -412,14 +412,21 @@ int stack_ip_output(struct synack_stack *st, int iface, const struct synack_addr
                     const struct synack_addr *dst, uint8_t proto, size_t payload_len, uint64_t conn_id,
                     synack_time_us now)
 {
+    return stack_ip_output_ttl(st, iface, src, dst, proto, payload_len, st->cfg.ttl, conn_id, now);
+}
+
+int stack_ip_output_ttl(struct synack_stack *st, int iface, const struct synack_addr *src,
+                        const struct synack_addr *dst, uint8_t proto, size_t payload_len, uint8_t ttl,
+                        uint64_t conn_id, synack_time_us now)
+{
     size_t hlen = stack_ip_header_len(src->family);
     uint8_t *pkt = stack_tx_l4(st) - hlen;
     size_t len = hlen + payload_len;
     if (src->family == SYNACK_AF_INET6)
-        ipv6_write_header(pkt, src, dst, proto, (uint16_t)payload_len, st->cfg.ttl);
+        ipv6_write_header(pkt, src, dst, proto, (uint16_t)payload_len, ttl);
     else
         /* TCP sets DF: synack sizes its segments to the path (RFC 1191). */
-        ipv4_write_header(pkt, src, dst, proto, (uint16_t)payload_len, st->cfg.ttl, st->ip_id++,
+        ipv4_write_header(pkt, src, dst, proto, (uint16_t)payload_len, ttl, st->ip_id++,
                           proto == IP_PROTO_TCP);
     if (iface < 0 || iface >= st->iface_count) {
         st->stats.ip_out_no_routes++;

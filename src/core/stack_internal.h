@@ -130,6 +130,11 @@ int stack_route(const struct synack_stack *st, const struct synack_addr *dst);
 int stack_ip_output(struct synack_stack *st, int iface, const struct synack_addr *src,
                     const struct synack_addr *dst, uint8_t proto, size_t payload_len, uint64_t conn_id,
                     synack_time_us now);
+/* The same with a TTL / hop limit other than the configured one
+ * (neighbour discovery sends with 255, RFC 4861 §7.1). */
+int stack_ip_output_ttl(struct synack_stack *st, int iface, const struct synack_addr *src,
+                        const struct synack_addr *dst, uint8_t proto, size_t payload_len, uint8_t ttl,
+                        uint64_t conn_id, synack_time_us now);
 /* Whether addr is one of this stack's interface addresses (tentative
  * IPv6 addresses are not, RFC 4862 §5.4). */
 bool stack_is_local_addr(const struct synack_stack *st, const struct synack_addr *addr);
