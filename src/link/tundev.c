@@ -9,7 +9,12 @@
  * possibly left partial.  Outbound, tundev_queue merges consecutive
  * full-sized segments of one TCP flow into one packet with gso_type
  * TCPV4 or TCPV6 and gso_size = the segment size, and the kernel cuts it
- * up again: one system call per 64 KiB instead of per segment.  On TAP
+ * up again: one system call per 64 KiB instead of per segment.  A shorter
+ * last segment may join a run of full-sized ones, but never a lone segment
+ * longer than it: a router forwards or drops a GSO packet whole (when its
+ * segment size exceeds the next hop's MTU), and a path MTU probe (RFC
+ * 4821), which is longer than the segments after it, must be lost alone if
+ * it is lost (the pmtu lane's rule, made for tun.c).  On TAP
  * the same header describes an Ethernet frame: its offsets (hdr_len,
  * csum_start) count from the frame's first byte, and the frames merged
  * must have the same Ethernet header.
@@ -311,6 +316,8 @@ static bool joins(const struct tundev_coalescer *co, const uint8_t *frame, size_
         return false;
     if (get_be32(t + 4) != co->next_seq || (u[13] & TCP_PSH))
         return false;
+    if (len - hdr < co->gso_size && co->segs == 1)
+        return false;                             /* the lone segment may be a path MTU probe */
     return len - hdr <= co->gso_size && co->len - co->hdr_len == (size_t)co->segs * co->gso_size;
 }
 

@@ -10,7 +10,8 @@
  *     the lengths, the IPv4 header checksum and the partial TCP checksum
  *     (the pseudo-header sum over the whole) are what the kernel needs;
  *   - what breaks a run: a gap in sequence numbers, PSH, another
- *     Ethernet destination, a packet that is not TCP;
+ *     Ethernet destination, a packet that is not TCP; a shorter segment
+ *     ends a run but never joins a lone longer one (a path MTU probe);
  *   - a packet read with a partial checksum (NEEDS_CSUM) is completed
  *     from the header's csum_start and csum_offset alone.
  */
@@ -194,6 +195,7 @@ TEST(tap_ipv6_frames_merge_into_one_tso_frame) { check_merge(6, TUNDEV_ETH_HLEN)
 
 struct message {
     int segs;              /* segments carried (gso_size being MSS) */
+    size_t payload;        /* TCP payload bytes */
     uint8_t flags;         /* the TCP flags of the whole */
 };
 
@@ -211,7 +213,9 @@ static int messages_for(const struct seg_spec *specs, int count, struct message 
     while ((n = kernel_reads(&h, got, sizeof got)) >= 0) {
         struct message *m = &out[messages++];
         m->segs = h.gso_type == VIRTIO_NET_HDR_GSO_NONE ? 1 : (int)(((size_t)n - h.hdr_len) / MSS);
-        m->flags = got[specs[0].l2 + (specs[0].family == 6 ? 40 : 20) + 13];
+        size_t hdr = specs[0].l2 + (specs[0].family == 6 ? 40 : 20) + 20;
+        m->payload = (size_t)n - hdr;
+        m->flags = got[hdr - 20 + 13];
         CHECK(messages < 16);
     }
     return messages;
@@ -291,3 +295,25 @@ static void check_completion(int family, size_t l2)
 
 TEST(a_partial_checksum_read_is_completed_tun_ipv4) { check_completion(4, 0); }
 TEST(a_partial_checksum_read_is_completed_tap_ipv6) { check_completion(6, TUNDEV_ETH_HLEN); }
+
+/* A lone segment may be a path MTU probe, longer than those after it: a
+ * shorter segment does not join it (a router would drop the two
+ * together), but it does end a run of full-sized ones. */
+TEST(a_short_segment_joins_a_run_but_not_a_lone_segment)
+{
+    struct message m[16];
+    rig_open(0);
+    struct seg_spec s[5] = {
+        { .family = 6, .seq = 1000, .payload = MSS, .flags = 0x10 },
+        { .family = 6, .seq = 1000 + MSS, .payload = MSS / 2, .flags = 0x10 },
+        { .family = 6, .seq = 1000 + MSS + MSS / 2, .payload = MSS / 2, .flags = 0x10 },
+        { .family = 6, .seq = 1000 + 2 * MSS, .payload = MSS / 2, .flags = 0x10 },
+        { .family = 6, .seq = 1000 + 2 * MSS + MSS / 2, .payload = MSS / 4, .flags = 0x10 },
+    };
+    /* 1000 | 500 500 500 250: the 500 does not join the lone 1000; the
+     * 250 joins the run of 500s and ends it. */
+    CHECK_EQ(messages_for(s, 5, m), 2);
+    CHECK_EQ(m[0].payload, MSS);
+    CHECK_EQ(m[1].payload, 3 * (MSS / 2) + MSS / 4);
+    rig_close();
+}
