@@ -262,13 +262,18 @@ cmd_hop() {
         ip -n "$far" -6 route add "$tun_net6" via "$veth6_syn"
     fi
 
+    local far_at=$veth_far syn_at=$veth_syn
+    if ((ipv6)); then
+        far_at="$veth_far and $veth6_far"
+        syn_at="$veth_syn and $veth6_syn"
+    fi
     case $mode in
     netem)
         # shellcheck disable=SC2086  # the spec is a list of netem words
         ip netns exec "$ns" tc qdisc add dev hop0 root netem $spec
         # shellcheck disable=SC2086
         ip netns exec "$far" tc qdisc add dev hop0 root netem $spec
-        echo "hop: $far at $veth_far behind $ns ($veth_syn), tc netem \"$spec\" on both veth ends"
+        echo "hop: $far at $far_at behind $ns ($syn_at), tc netem \"$spec\" on both veth ends"
         ;;
     userspace)
         mkdir -p "$state_root"
@@ -288,10 +293,10 @@ cmd_hop() {
             cat "$log" >&2
             die "hop: impair.py did not start"
         }
-        echo "hop: $far at $veth_far behind $ns ($veth_syn); no tc netem in this kernel, so impair.py in $mid applies \"$spec\" (pid $(cat "$pidfile"))"
+        echo "hop: $far at $far_at behind $ns ($syn_at); no tc netem in this kernel, so impair.py in $mid applies \"$spec\" (pid $(cat "$pidfile"))"
         ;;
     none)
-        echo "hop: $far at $veth_far behind $ns ($veth_syn)"
+        echo "hop: $far at $far_at behind $ns ($syn_at)"
         ;;
     esac
 }

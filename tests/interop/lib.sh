@@ -298,11 +298,16 @@ check_job() {
 }
 
 # tcp_ready NS ADDR PORT SECONDS: until a TCP connection to ADDR:PORT
-# succeeds (bash's /dev/tcp takes IPv6 addresses as they are).
+# succeeds (bash's /dev/tcp takes IPv6 addresses as they are).  An attempt
+# may take 5 s: on a TAP link the kernel first resolves synack's address,
+# which answers only once its duplicate address detection is over (RFC
+# 4862 §5.4, a second or two), and an attempt cut short would leave its
+# SYN queued in the kernel, sent once the address resolves and its
+# SYN|ACK then reset by a kernel whose socket is gone.
 tcp_ready() {
-    local ns=$1 addr=$2 port=$3 i
-    for ((i = 0; i < $4 * 10; i++)); do
-        ip netns exec "$ns" timeout 1 bash -c "exec 3<>/dev/tcp/$addr/$port" 2>/dev/null && return 0
+    local ns=$1 addr=$2 port=$3 end=$((SECONDS + $4))
+    while ((SECONDS < end)); do
+        ip netns exec "$ns" timeout 5 bash -c "exec 3<>/dev/tcp/$addr/$port" 2>/dev/null && return 0
         sleep 0.1
     done
     return 1
