@@ -62,6 +62,7 @@ if ((INTEROP_IPV6)); then
     SYN_ADDR=fd00:5ac::2
     KERNEL_ADDR=fd00:5ac::1
     FAR_ADDR=fd00:5ac::1:2
+    HOP_ADDR=fd00:5ac::1:1       # the kernel's end of the veth hop
     PREFIX=64
     KERNEL_ADDRS=$KERNEL_ADDR/$PREFIX,$KERNEL_ADDR4/24
     IP_SRC=ipv6.src              # tshark's field for the source address
@@ -72,6 +73,7 @@ else
     SYN_ADDR=$SYN_ADDR4
     KERNEL_ADDR=$KERNEL_ADDR4
     FAR_ADDR=198.18.1.2
+    HOP_ADDR=198.18.1.1
     PREFIX=24
     KERNEL_ADDRS=$KERNEL_ADDR/$PREFIX
     IP_SRC=ip.src
