@@ -57,14 +57,17 @@ static void rig_close(void)
 static ssize_t kernel_reads(struct virtio_net_hdr *h, uint8_t *pkt, size_t cap)
 {
     static uint8_t msg[HDR_LEN + TUNDEV_MAX_FRAME];
+    memset(h, 0, sizeof *h);
     ssize_t n = recv(rig.kernel, msg, sizeof msg, 0);
     if (n < (ssize_t)HDR_LEN)
         return -1;
+    size_t len = (size_t)n - HDR_LEN;
+    CHECK(len <= cap);
+    if (len > cap)
+        return -1;
     memcpy(h, msg, HDR_LEN);
-    n -= (ssize_t)HDR_LEN;
-    CHECK((size_t)n <= cap);
-    memcpy(pkt, msg + HDR_LEN, (size_t)n);
-    return n;
+    memcpy(pkt, msg + HDR_LEN, len);
+    return (ssize_t)len;
 }
 
 struct seg_spec {
