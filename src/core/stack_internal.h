@@ -16,6 +16,7 @@
 #include "synack/stack.h"
 #include "ipfrag.h"
 #include "mem.h"
+#include "neigh.h"
 #include "ratelimit.h"
 #include "siphash.h"
 #include "sock.h"
@@ -89,6 +90,7 @@ struct synack_stack {
     struct tcp_table tcp;
     struct udp_table udp;
     struct ipfrag_table frag;      /* its `sched` entry is in `timers` too */
+    struct neigh_table neigh;      /* Ethernet neighbours; synack_poll watches neigh.next */
     /* Rate limits (ratelimit.h): ICMP errors (icmp.c), and challenge
      * ACKs (RFC 5961 §7), one bucket for every connection. */
     struct token_bucket icmp_errors;
