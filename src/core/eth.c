@@ -34,32 +34,6 @@
 
 static const uint8_t eth_broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-struct synack_addr eth_solicited_node(const struct synack_addr *addr)
-{
-    uint8_t b[16] = { 0xff, 0x02, [11] = 0x01, [12] = 0xff };
-    memcpy(b + 13, addr->bytes + 13, 3);
-    return synack_addr_v6(b);
-}
-
-bool eth_ip6_group_joined(const struct synack_stack *st, int iface, const struct synack_addr *group)
-{
-    static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
-    if (group->family != SYNACK_AF_INET6 || iface < 0 || iface >= st->iface_count)
-        return false;
-    if (memcmp(group->bytes, all_nodes, 16) == 0)
-        return true;
-    const struct iface *ifc = &st->ifaces[iface];
-    for (int k = 0; k < ifc->naddrs; k++) {
-        const struct iface_addr *ia = &ifc->addrs[k];
-        if (ia->addr.family != SYNACK_AF_INET6 || (ia->flags & IFADDR_DUPLICATE))
-            continue;
-        struct synack_addr sn = eth_solicited_node(&ia->addr);
-        if (synack_addr_equal(&sn, group))
-            return true;
-    }
-    return false;
-}
-
 /* Whether a frame to `dst` is for this interface: its MAC, broadcast, or
  * the MAC of a group it listens to (RFC 2464 §7: 33:33 and the group's
  * last 32 bits; only ff02::1 and solicited-node groups are joined). */

@@ -11,11 +11,7 @@
  *   eth_addr_added  an address was added to the interface (gratuitous ARP
  *                   for IPv4, duplicate address detection for IPv6);
  *   eth_send        frames a payload and hands it to the driver (ARP,
- *                   and the packets the neighbour cache held);
- *   eth_ip6_group_joined  whether the interface listens to an IPv6
- *                   multicast group (all-nodes, and the solicited-node
- *                   group of each of its addresses, RFC 4291 §2.7.1), so
- *                   that IPv6 input accepts packets sent to it.
+ *                   and the packets the neighbour cache held).
  */
 #ifndef SYNACK_CORE_LINK_H
 #define SYNACK_CORE_LINK_H
@@ -47,9 +43,5 @@ void eth_addr_added(struct synack_stack *st, int iface, struct iface_addr *ia);
  * ipOutDiscards) and dropped.  Returns 0 or the driver's error. */
 int eth_send(struct synack_stack *st, int iface, const uint8_t dst[6], uint16_t type, uint8_t *payload,
              size_t len, synack_time_us now);
-bool eth_ip6_group_joined(const struct synack_stack *st, int iface, const struct synack_addr *group);
-/* The solicited-node multicast address of addr: ff02::1:ffXX:XXXX with
- * its last 24 bits (RFC 4291 §2.7.1). */
-struct synack_addr eth_solicited_node(const struct synack_addr *addr);
 
 #endif

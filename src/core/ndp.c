@@ -88,7 +88,7 @@ void ndp_solicit(struct synack_stack *st, int iface, const struct synack_addr *t
     put_lladdr(m + NDP_MSG_LEN, NDP_OPT_SOURCE_LLADDR, st->ifaces[iface].mac);
     /* Probes go to the address itself (eth_output finds the cached MAC);
      * resolution to its solicited-node group. */
-    struct synack_addr dst = unicast ? *target : eth_solicited_node(target);
+    struct synack_addr dst = unicast ? *target : ipv6_solicited_node(target);
     st->stats.ndp_out_solicits++;
     ndp_send(st, iface, src, &dst, m, sizeof m, now);
 }
@@ -100,7 +100,7 @@ void ndp_dad_solicit(struct synack_stack *st, int iface, const struct synack_add
     uint8_t m[NDP_MSG_LEN];
     put_head(m, ICMPV6_NEIGHBOR_SOLICIT, 0, target);
     struct synack_addr src = synack_addr_any(SYNACK_AF_INET6);
-    struct synack_addr dst = eth_solicited_node(target);
+    struct synack_addr dst = ipv6_solicited_node(target);
     st->stats.ndp_out_solicits++;
     ndp_send(st, iface, &src, &dst, m, sizeof m, now);
 }
@@ -156,8 +156,8 @@ static bool parse_options(const uint8_t *opt, size_t len, uint8_t want, const ui
 
 static bool is_solicited_node(const struct synack_addr *a)
 {
-    static const uint8_t prefix[13] = { 0xff, 0x02, [11] = 0x01, [12] = 0xff };
-    return memcmp(a->bytes, prefix, sizeof prefix) == 0;
+    struct synack_addr sn = ipv6_solicited_node(a);
+    return synack_addr_equal(&sn, a);
 }
 
 /* RFC 4861 §7.2.3, §7.2.4; RFC 4862 §5.4.3. */

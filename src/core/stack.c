@@ -356,6 +356,17 @@ bool stack_is_local_addr(const struct synack_stack *st, const struct synack_addr
     return false;
 }
 
+bool stack_is_assigned_addr(const struct synack_stack *st, const struct synack_addr *addr)
+{
+    for (int i = 0; i < st->iface_count; i++)
+        for (int k = 0; k < st->ifaces[i].naddrs; k++) {
+            const struct iface_addr *ia = &st->ifaces[i].addrs[k];
+            if (synack_addr_equal(&ia->addr, addr))
+                return !(ia->flags & IFADDR_DUPLICATE);
+        }
+    return false;
+}
+
 static bool is_link_local(const struct synack_addr *a)
 {
     return a->family == SYNACK_AF_INET6 && a->bytes[0] == 0xfe && (a->bytes[1] & 0xc0) == 0x80;

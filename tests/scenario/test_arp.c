@@ -69,7 +69,7 @@ static void connect_over_ethernet(struct scenario *s)
 TEST(gratuitous_arp_on_start)
 {
     struct scenario s;
-    scenario_listen(&s, .ethernet = true);
+    scenario_listen(&s, .family = 4, .ethernet = true);
     expect_sent_announcement(&s);
     CHECK_EQ(stats(&s)->arp_out_requests, 1);
     after_ms(&s, 10000);
@@ -88,7 +88,7 @@ TEST(gratuitous_arp_on_start)
 TEST(arp_resolves_the_peer_before_the_syn_leaves)
 {
     struct scenario s;
-    scenario_client(&s, .ethernet = true, .iss = 1000);
+    scenario_client(&s, .family = 4, .ethernet = true, .iss = 1000);
     at(&s, 0);
     expect_sent_announcement(&s);
     CHECK_EQ(app_connect(&s), -SYNACK_EINPROGRESS);
@@ -117,7 +117,7 @@ TEST(arp_resolves_the_peer_before_the_syn_leaves)
 TEST(unanswered_arp_fails_the_connect_with_ehostunreach_after_the_retries)
 {
     struct scenario s;
-    scenario_client(&s, .ethernet = true, .iss = 1000);
+    scenario_client(&s, .family = 4, .ethernet = true, .iss = 1000);
     at(&s, 0);
     expect_sent_announcement(&s);
     app_connect(&s);
@@ -153,7 +153,7 @@ TEST(unanswered_arp_fails_the_connect_with_ehostunreach_after_the_retries)
 TEST(neighbour_queue_keeps_the_newest_three_packets)
 {
     struct scenario s;
-    scenario_listen(&s, .ethernet = true);
+    scenario_listen(&s, .family = 4, .ethernet = true);
     expect_sent_announcement(&s);
     at(&s, 10);
     echo_request_from(&s, PEER_IP, "one");
@@ -186,7 +186,7 @@ TEST(neighbour_queue_is_bounded_in_bytes)
     memset(a, 'a', 60), a[60] = 0;
     memset(b, 'b', 60), b[60] = 0;
     memset(big, 'z', 200), big[200] = 0;
-    scenario_listen(&s, .ethernet = true, .tune = queue_100_bytes);
+    scenario_listen(&s, .family = 4, .ethernet = true, .tune = queue_100_bytes);
     expect_sent_announcement(&s);
     echo_request_from(&s, PEER_IP, a);
     expect_sent_who_has_peer(&s, scenario_broadcast);
@@ -216,7 +216,7 @@ static void short_times(struct synack_config *c)
 TEST(cache_entry_goes_stale_is_probed_and_expires)
 {
     struct scenario s;
-    scenario_client(&s, .ethernet = true, .iss = 1000, .tune = short_times);
+    scenario_client(&s, .family = 4, .ethernet = true, .iss = 1000, .tune = short_times);
     connect_over_ethernet(&s);
     CHECK_EQ(neigh_of(&s, PEER_IP), NEIGH_REACHABLE);
     at(&s, 16000);
@@ -254,7 +254,7 @@ TEST(cache_entry_goes_stale_is_probed_and_expires)
 TEST(unanswered_probes_free_the_entry_and_the_next_packet_resolves_again)
 {
     struct scenario s;
-    scenario_listen(&s, .ethernet = true, .tune = short_times);
+    scenario_listen(&s, .family = 4, .ethernet = true, .tune = short_times);
     expect_sent_announcement(&s);
     /* Learnt from the peer's request for us: STALE. */
     peer_sends_arp(&s, ARP_REQUEST, scenario_peer_mac, PEER_IP, STACK_IP, scenario_broadcast);
@@ -294,7 +294,7 @@ static void cache_of_16(struct synack_config *c) { c->neigh_max_entries = 16; }
 TEST(cache_stays_bounded_under_a_flood_of_arp_requests)
 {
     struct scenario s;
-    scenario_client(&s, .ethernet = true, .iss = 1000, .tune = cache_of_16);
+    scenario_client(&s, .family = 4, .ethernet = true, .iss = 1000, .tune = cache_of_16);
     at(&s, 0);
     expect_sent_announcement(&s);
     app_connect(&s);
@@ -330,7 +330,7 @@ static void cache_of_2(struct synack_config *c) { c->neigh_max_entries = 2; }
 TEST(cache_full_of_entries_being_resolved_refuses_new_ones)
 {
     struct scenario s;
-    scenario_listen(&s, .ethernet = true, .tune = cache_of_2);
+    scenario_listen(&s, .family = 4, .ethernet = true, .tune = cache_of_2);
     expect_sent_announcement(&s);
     echo_request_from(&s, synack_addr_v4(198, 18, 0, 5), "five");
     expect_sent_arp(&s, ARP_REQUEST, scenario_broadcast, STACK_IP, NULL, synack_addr_v4(198, 18, 0, 5));
@@ -352,7 +352,7 @@ TEST(cache_full_of_entries_being_resolved_refuses_new_ones)
 TEST(arp_requests_for_our_address_are_answered_and_teach_us_the_sender)
 {
     struct scenario s;
-    scenario_client(&s, .ethernet = true, .iss = 1000);
+    scenario_client(&s, .family = 4, .ethernet = true, .iss = 1000);
     at(&s, 0);
     expect_sent_announcement(&s);
     peer_sends_arp(&s, ARP_REQUEST, scenario_peer_mac, PEER_IP, STACK_IP, scenario_broadcast);
@@ -374,7 +374,7 @@ TEST(arp_requests_for_our_address_are_answered_and_teach_us_the_sender)
 TEST(arp_for_other_hosts_creates_no_entries)
 {
     struct scenario s;
-    scenario_listen(&s, .ethernet = true);
+    scenario_listen(&s, .family = 4, .ethernet = true);
     expect_sent_announcement(&s);
     peer_sends_arp(&s, ARP_REQUEST, other_mac, synack_addr_v4(198, 18, 0, 9), PEER_IP, scenario_broadcast);
     peer_sends_arp(&s, ARP_REQUEST, other_mac, synack_addr_v4(198, 18, 0, 9), synack_addr_v4(198, 18, 0, 9),
@@ -392,7 +392,7 @@ TEST(arp_for_other_hosts_creates_no_entries)
 TEST(gratuitous_arp_from_a_neighbour_updates_its_entry)
 {
     struct scenario s;
-    scenario_client(&s, .ethernet = true, .iss = 1000);
+    scenario_client(&s, .family = 4, .ethernet = true, .iss = 1000);
     connect_over_ethernet(&s);
     peer_sends_arp(&s, ARP_REQUEST, other_mac, PEER_IP, PEER_IP, scenario_broadcast);
     expect_nothing_sent(&s);
@@ -412,7 +412,7 @@ TEST(gratuitous_arp_from_a_neighbour_updates_its_entry)
 TEST(arp_claiming_our_address_is_a_conflict)
 {
     struct scenario s;
-    scenario_listen(&s, .ethernet = true);
+    scenario_listen(&s, .family = 4, .ethernet = true);
     expect_sent_announcement(&s);
     peer_sends_arp(&s, ARP_REQUEST, other_mac, STACK_IP, PEER_IP, scenario_broadcast);
     peer_sends_arp(&s, ARP_REPLY, other_mac, STACK_IP, STACK_IP, scenario_stack_mac);
@@ -441,7 +441,7 @@ static void damaged_request(struct scenario *s, size_t at_byte, uint8_t value, s
 TEST(malformed_arp_is_dropped_and_counted)
 {
     struct scenario s;
-    scenario_listen(&s, .ethernet = true);
+    scenario_listen(&s, .family = 4, .ethernet = true);
     expect_sent_announcement(&s);
     damaged_request(&s, 27, 2, 14 + 27);              /* 27 bytes of ARP */
     damaged_request(&s, 1, 6, 0);                     /* htype 6 (IEEE 802) */
@@ -473,7 +473,7 @@ TEST(malformed_arp_is_dropped_and_counted)
 TEST(frames_not_for_us_are_dropped_and_padding_is_ignored)
 {
     struct scenario s;
-    scenario_listen(&s, .ethernet = true, .iss = 8000);
+    scenario_listen(&s, .family = 4, .ethernet = true, .iss = 8000);
     expect_sent_announcement(&s);
     uint8_t ip[100], frame[120];
     size_t len = peer_packet(&s, SEG(SYN, .seq = 1000), ip, sizeof ip);
@@ -523,7 +523,7 @@ TEST(frames_not_for_us_are_dropped_and_padding_is_ignored)
 TEST(failed_resolution_gives_an_established_connection_a_soft_error)
 {
     struct scenario s;
-    scenario_client(&s, .ethernet = true, .iss = 1000, .tune = short_times);
+    scenario_client(&s, .family = 4, .ethernet = true, .iss = 1000, .tune = short_times);
     connect_over_ethernet(&s);
     at(&s, 16000);
     app_send(&s, "x");
