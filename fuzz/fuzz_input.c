@@ -719,7 +719,8 @@ static size_t fragment6(uint8_t *pkt, const struct synack_addr *src, const struc
     p[1] = 0;
     put_be16(p + 2, (uint16_t)(off | (more ? 1 : 0)));
     put_be32(p + 4, id);
-    memcpy(p + 8, dgram + off, flen);
+    if (flen)
+        memcpy(p + 8, dgram + off, flen);       /* off < L here */
     size_t payload = 8 * next + 8 + flen;
     ipv6_write_header(pkt, src, dst, first, (uint16_t)payload, 64);
     return IPV6_HEADER_LEN + payload;

@@ -182,14 +182,8 @@ void icmp6_input(struct synack_stack *st, int iface, const struct synack_addr *s
         stack_drop(st, iface, SYNACK_DROP_ICMP6_CHECKSUM, now);
         return;
     }
+    /* ip6_input let the unspecified source through for these alone. */
     bool nd = type >= ICMPV6_ROUTER_SOLICIT && type <= ICMPV6_REDIRECT;
-    /* From the unspecified address only a node without an address yet
-     * speaks: neighbour discovery (RFC 4862 §5.4.2). */
-    if (synack_addr_is_any(src) && !nd) {
-        st->stats.ip_in_addr_errors++;
-        stack_drop(st, iface, SYNACK_DROP_IP6_UNSPEC_SOURCE, now);
-        return;
-    }
     /* The error types each have their counter (Icmp6In*). */
     uint64_t *error_count = type == ICMPV6_DEST_UNREACH     ? &st->stats.icmp6_in_dest_unreachs
                             : type == ICMPV6_PACKET_TOO_BIG ? &st->stats.icmp6_in_pkt_too_bigs

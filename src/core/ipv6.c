@@ -292,17 +292,22 @@ static void deliver(struct synack_stack *st, int iface, const struct ipv6_packet
     bool mcast = ipv6_is_multicast(&h->dst);
     if (c->atomic)
         st->stats.ip6_in_atomic_frags++;
-    if (c->proto != IP_PROTO_ICMPV6 && (synack_addr_is_any(&h->src) || mcast)) {
-        st->stats.ip_in_addr_errors++;
-        stack_drop(st, iface, mcast ? SYNACK_DROP_IP6_MULTICAST_NOT_ICMP : SYNACK_DROP_IP6_UNSPEC_SOURCE, now);
-        return;
-    }
+    /* The ICMPv6 type, for the rules that depend on it. */
+    int icmp_type = c->proto == IP_PROTO_ICMPV6 && ulen >= 1 ? up[0] : -1;
+    enum synack_drop_reason why = SYNACK_DROP_COUNT;
+    if (mcast && c->proto != IP_PROTO_ICMPV6)
+        why = SYNACK_DROP_IP6_MULTICAST_NOT_ICMP;
+    /* From :: speaks only a node without an address yet: neighbour
+     * discovery (RFC 4862 §5.4.2, RFC 4861 §6.1.1). */
+    else if (synack_addr_is_any(&h->src) && !(icmp_type >= 133 && icmp_type <= 137))
+        why = SYNACK_DROP_IP6_UNSPEC_SOURCE;
     /* Our own address from outside: spoofed, or a loop; neighbour
-     * discovery (DAD) judges its own messages. */
-    bool nd = c->proto == IP_PROTO_ICMPV6 && ulen >= 1 && (up[0] == 135 || up[0] == 136);
-    if (!nd && stack_is_local_addr(st, &h->src)) {
+     * discovery (DAD) judges its own solicitations and advertisements. */
+    else if (stack_is_local_addr(st, &h->src) && icmp_type != 135 && icmp_type != 136)
+        why = SYNACK_DROP_IP_BAD_SOURCE;
+    if (why != SYNACK_DROP_COUNT) {
         st->stats.ip_in_addr_errors++;
-        stack_drop(st, iface, SYNACK_DROP_IP_BAD_SOURCE, now);
+        stack_drop(st, iface, why, now);
         return;
     }
     switch (c->proto) {
@@ -324,7 +329,11 @@ static void deliver(struct synack_stack *st, int iface, const struct ipv6_packet
         icmp6_input(st, iface, &h->src, &h->dst, h->hop_limit, up, ulen, now);
         break;
     case IP6_NH_NONE:
-        /* RFC 8200 §4.7: nothing follows; whatever does is ignored. */
+        /* RFC 8200 §4.7: nothing follows; whatever does is ignored.  The
+         * packet is whole and well formed: counted as delivered (to
+         * nothing), and as the drop it is. */
+        st->stats.ip_in_delivers++;
+        st->stats.ip6_in_delivers++;
         stack_drop(st, iface, SYNACK_DROP_IP6_NO_NEXT_HEADER, now);
         break;
     default:

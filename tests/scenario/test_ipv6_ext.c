@@ -18,6 +18,7 @@
  * the code and pointer RFC 8200 names.
  */
 #include "byteorder.h"
+#include "checksum.h"
 #include "icmp6.h"
 #include "ipv6.h"
 #include "scenario.h"
@@ -50,6 +51,17 @@ static void expect_problem_(struct scenario *s, const uint8_t *pkt, size_t len, 
     expect_sent_icmp6_(s, ICMPV6_PARAM_PROBLEM, code, pointer, pkt, len, file, line);
 }
 #define expect_problem(s, pkt, len, code, pointer) expect_problem_(s, pkt, len, code, pointer, __FILE__, __LINE__)
+
+/* The ICMPv6 checksum of an IPv6 packet without extension headers, made
+ * right again for its (changed) addresses. */
+static void fix_icmp6_checksum(uint8_t *pkt)
+{
+    struct synack_addr src = synack_addr_v6(pkt + 8), dst = synack_addr_v6(pkt + 24);
+    size_t n = get_be16(pkt + 4);
+    uint8_t *m = pkt + IPV6_HEADER_LEN;
+    put_be16(m + 2, 0);
+    put_be16(m + 2, csum_finish(csum_add(csum_pseudo(&src, &dst, IP_PROTO_ICMPV6, (uint32_t)n), m, n)));
+}
 
 /* An 8-byte options header (hop-by-hop or destination) holding one option
  * of `type` with 4 bytes of data. */
@@ -230,6 +242,7 @@ TEST(unknown_and_no_next_header)
     len = syn_with(&s, 40003, 0, NULL, 0, pkt, sizeof pkt);
     pkt[6] = IP6_NH_NONE;
     expect_dropped(&s, pkt, len, IP6_NO_NEXT_HEADER);
+    CHECK_EQ(stats(&s)->ip_in_delivers, 1);            /* whole and well formed: counted delivered, to nothing */
     scenario_end(&s);
 }
 
@@ -291,6 +304,8 @@ TEST(truncated_and_overlong_headers_are_counted_drops)
  *  echo request to ff02::1:ff00:2 (our solicited-node address)  -->
  *                                              <--  echo reply from fd00:5ac::2
  *  echo request to ff02::1:ff00:3 (another node's)  -->  dropped (IP_NOT_FOR_US)
+ *  echo request from ::                        -->  dropped (IP6_UNSPEC_SOURCE)
+ *  neighbour solicitation from :: to ff02::1:ff00:2 (DAD)  -->  to neighbour discovery (ndp.c)
  */
 TEST(addresses_ipv6_input_refuses)
 {
@@ -330,6 +345,20 @@ TEST(addresses_ipv6_input_refuses)
     CHECK_EQ(synack_addr_parse("ff02::1:ff00:3", &sn), 0);
     len = peer_icmp6(&s, &sn, ICMPV6_ECHO_REQUEST, 0, 1, "hi", 2, pkt, sizeof pkt);
     expect_dropped(&s, pkt, len, IP_NOT_FOR_US);
+    /* From ::, an echo request is dropped; a neighbour solicitation (DAD)
+     * reaches neighbour discovery. */
+    len = peer_icmp6(&s, NULL, ICMPV6_ECHO_REQUEST, 0, 1, "hi", 2, pkt, sizeof pkt);
+    memset(pkt + 8, 0, 16);
+    fix_icmp6_checksum(pkt);
+    expect_dropped(&s, pkt, len, IP6_UNSPEC_SOURCE);
+    CHECK_EQ(synack_addr_parse("ff02::1:ff00:2", &sn), 0);
+    len = peer_icmp6(&s, &sn, 135, 0, 0, s.stack_ep.addr.bytes, 16, pkt, sizeof pkt);   /* target: ours */
+    memset(pkt + 8, 0, 16);
+    pkt[7] = 255;
+    fix_icmp6_checksum(pkt);
+    peer_sends_raw(&s, pkt, len);
+    CHECK_EQ(stats(&s)->icmp6_in_nd_msgs, 1);
+    CHECK_EQ(stats(&s)->ip_in_addr_errors, 9);
     scenario_end(&s);
 }
 
