@@ -310,33 +310,8 @@ static void deliver(struct synack_stack *st, int iface, const struct ipv6_packet
         stack_drop(st, iface, why, now);
         return;
     }
-    switch (c->proto) {
-    case IP_PROTO_TCP:
-        st->stats.ip_in_delivers++;
-        st->stats.ip6_in_delivers++;
-        tcp_input(st, iface, &h->src, &h->dst, up, ulen, now);
-        break;
-    case IP_PROTO_UDP:
-        st->stats.ip_in_delivers++;
-        st->stats.ip6_in_delivers++;
-        udp_input(st, iface, &h->src, &h->dst, up, ulen, now);
-        break;
-    case IP_PROTO_ICMPV6:
-        st->stats.ip_in_delivers++;
-        st->stats.ip6_in_delivers++;
-        if (mcast)
-            st->stats.ip6_in_mcast_pkts++;
-        icmp6_input(st, iface, &h->src, &h->dst, h->hop_limit, up, ulen, now);
-        break;
-    case IP6_NH_NONE:
-        /* RFC 8200 §4.7: nothing follows; whatever does is ignored.  The
-         * packet is whole and well formed: counted as delivered (to
-         * nothing), and as the drop it is. */
-        st->stats.ip_in_delivers++;
-        st->stats.ip6_in_delivers++;
-        stack_drop(st, iface, SYNACK_DROP_IP6_NO_NEXT_HEADER, now);
-        break;
-    default:
+    if (c->proto != IP_PROTO_TCP && c->proto != IP_PROTO_UDP && c->proto != IP_PROTO_ICMPV6 &&
+        c->proto != IP6_NH_NONE) {
         /* RFC 8200 §4, RFC 4443 §3.4: an unrecognised Next Header value is
          * answered with parameter problem code 1 pointing at it (IPv6's
          * protocol unreachable). */
@@ -344,6 +319,26 @@ static void deliver(struct synack_stack *st, int iface, const struct ipv6_packet
         stack_drop(st, iface, SYNACK_DROP_IP6_UNKNOWN_NEXT_HEADER, now);
         icmp6_send_error(st, iface, ICMPV6_PARAM_PROBLEM, ICMPV6_PARAMPROB_NEXT_HEADER, c->nh_at, pkt, len, false,
                          now);
+        return;
+    }
+    /* No next header (RFC 8200 §4.7: whatever follows is ignored) counts
+     * as delivered too, to nothing: the packet was whole and well formed. */
+    st->stats.ip_in_delivers++;
+    st->stats.ip6_in_delivers++;
+    switch (c->proto) {
+    case IP_PROTO_TCP:
+        tcp_input(st, iface, &h->src, &h->dst, up, ulen, now);
+        break;
+    case IP_PROTO_UDP:
+        udp_input(st, iface, &h->src, &h->dst, up, ulen, now);
+        break;
+    case IP_PROTO_ICMPV6:
+        if (mcast)
+            st->stats.ip6_in_mcast_pkts++;
+        icmp6_input(st, iface, &h->src, &h->dst, h->hop_limit, up, ulen, now);
+        break;
+    default:
+        stack_drop(st, iface, SYNACK_DROP_IP6_NO_NEXT_HEADER, now);
         break;
     }
 }
