@@ -394,6 +394,20 @@ void peer_sends_frame(struct scenario *s, const void *bytes, size_t len)
     synack_poll(s->st, s->now);
 }
 
+void expect_dropped_(struct scenario *s, const uint8_t *pkt, size_t len, int why, const char *file, int line)
+{
+    struct synack_stats before = *synack_stack_stats(s->st);
+    peer_sends_raw(s, pkt, len);
+    const struct synack_stats *after = synack_stack_stats(s->st);
+    for (int r = 0; r < SYNACK_DROP_COUNT; r++) {
+        uint64_t want = before.drops[r] + (r == why ? 1 : 0);
+        if (after->drops[r] != want)
+            test_fail(file, line, "drops[%s] is %llu, expected %llu", synack_drop_name(r),
+                      (unsigned long long)after->drops[r], (unsigned long long)want);
+    }
+    expect_nothing_sent_(s, file, line);
+}
+
 void peer_sends_(struct scenario *s, struct seg_spec spec, const char *file, int line)
 {
     uint8_t pkt[1600];

@@ -184,6 +184,12 @@ size_t take_sent_raw(struct scenario *s, uint8_t *buf, size_t cap);
  * repeated the stream. */
 void peer_payload(uint32_t seq, uint32_t len, void *out);
 
+/* Delivers the raw packet and checks that it was dropped for `why` (that
+ * drop counter went up by one and no other moved) and that the stack sent
+ * nothing. */
+void expect_dropped_(struct scenario *s, const uint8_t *pkt, size_t len, int why, const char *file, int line);
+#define expect_dropped(s, pkt, len, why) expect_dropped_(s, pkt, len, SYNACK_DROP_##why, __FILE__, __LINE__)
+
 /* The scenario's family (4 or 6), and the length of the IP header the
  * harness writes for it. */
 int scenario_family(const struct scenario *s);
