@@ -139,8 +139,8 @@ struct synack_conn_index_stats {
     struct synack_capture_stats capture;  /* records read, IP packets, records skipped */
     uint64_t tcp_packets;          /* TCP segments, each in exactly one connection */
     uint64_t truncated_tcp;        /* of those, cut short by the snapshot length (headers read, payload partly absent) */
-    uint64_t other_ip;             /* IPv4 packets not TCP: UDP, ICMP, fragments after the first, ... */
-    uint64_t malformed;            /* IPv4 or TCP headers the decoder rejected */
+    uint64_t other_ip;             /* IP packets not TCP: UDP, ICMP, fragments after the first, ... */
+    uint64_t malformed;            /* IP or TCP headers the decoder rejected */
 };
 
 struct synack_conn_index;
