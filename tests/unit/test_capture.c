@@ -250,45 +250,28 @@ TEST(capture_counts_what_it_skips)
 }
 
 /* A snapshot length cuts the packet: ip_len is what is there, orig_len
- * the IPv4 total length. */
+ * the IPv4 total length, or 40 + the IPv6 payload length. */
 TEST(capture_snaplen_cut_packet)
 {
-    uint8_t p[1600];
-    size_t n = data_packet(p, 1400);
-    struct bytes b = {.big = true};
-    pcap_file_header(&b, false, 96, 1);
-    uint8_t frame[1700] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00};
-    memcpy(frame + 14, p, n);
-    pcap_record(&b, 1, 0, frame, 96, (uint32_t)(14 + n));
-    struct got g;
-    read_bytes_as_file(&b, &g);
-    bytes_free(&b);
-    CHECK_EQ(g.rc, 0);
-    REQUIRE(g.count == 1);
-    CHECK_EQ(g.p[0].ip_len, 96 - 14);
-    CHECK_EQ(g.p[0].orig_len, n);
-}
-
-/* The same for IPv6: orig_len is 40 + the payload length. */
-TEST(capture_snaplen_cut_ipv6_packet)
-{
-    struct seg s = {.src = cap_v6(1), .dst = cap_v6(2), .sport = 49152, .dport = 80, .seq = 1001, .ack = 8001,
-                    .flags = TCP_ACK, .len = 1400};
-    uint8_t p[1600];
-    size_t n = seg_build(p, &s);
-    struct bytes b = {.big = true};
-    pcap_file_header(&b, false, 96, 1);
-    uint8_t frame[1700] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x86, 0xdd};
-    memcpy(frame + 14, p, n);
-    pcap_record(&b, 1, 0, frame, 96, (uint32_t)(14 + n));
-    struct got g;
-    read_bytes_as_file(&b, &g);
-    bytes_free(&b);
-    CHECK_EQ(g.rc, 0);
-    REQUIRE(g.count == 1);
-    CHECK_EQ(g.p[0].ip_len, 96 - 14);
-    CHECK_EQ(g.p[0].orig_len, n);
-    CHECK_EQ(g.stats.ipv6, 1);
+    for (int v6 = 0; v6 <= 1; v6++) {
+        struct seg s = {.src = v6 ? cap_v6(1) : A, .dst = v6 ? cap_v6(2) : B, .sport = 49152, .dport = 80,
+                        .seq = 1001, .ack = 8001, .flags = TCP_ACK | TCP_PSH, .len = 1400};
+        uint8_t p[1600];
+        size_t n = seg_build(p, &s);
+        struct bytes b = {.big = true};
+        pcap_file_header(&b, false, 96, 1);
+        uint8_t frame[1700] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, v6 ? 0x86 : 0x08, v6 ? 0xdd : 0x00};
+        memcpy(frame + 14, p, n);
+        pcap_record(&b, 1, 0, frame, 96, (uint32_t)(14 + n));
+        struct got g;
+        read_bytes_as_file(&b, &g);
+        bytes_free(&b);
+        CHECK_EQ(g.rc, 0);
+        REQUIRE(g.count == 1);
+        CHECK_EQ(g.p[0].ip_len, 96 - 14);
+        CHECK_EQ(g.p[0].orig_len, n);
+        CHECK_EQ(g.stats.ipv6, v6);
+    }
 }
 
 /* ---- pcapng ------------------------------------------------------------------ */
