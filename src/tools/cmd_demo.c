@@ -37,7 +37,6 @@
  * diagram to files too; the HTML page shows the plots of the exchange
  * beside it (page_plots.h).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -938,22 +937,12 @@ static int demo_main(int argc, char **argv)
         fprintf(stderr, "synack demo: out of memory\n");
         return EXIT_FAILED;
     }
-    if (sim_net_start(&d.net, &d.net_opt, 1) < 0) {
-        fprintf(stderr, "synack demo: out of memory\n");
+    if (sim_net_open(&d.net, &d.net_opt, 1, d.pcap_path, "synack demo") != EXIT_OK)
         return EXIT_FAILED;
-    }
     d.sim = d.net.sim;
-    if (d.pcap_path != NULL && sim_net_capture(&d.net, d.pcap_path) < 0) {
-        fprintf(stderr, "synack demo: cannot create %s: %s\n", d.pcap_path, strerror(errno));
-        sim_net_free(&d.net);
-        return EXIT_FAILED;
-    }
     status = run_demo(&d);
-    if (sim_net_capture_close(&d.net) < 0) {
-        fprintf(stderr, "synack demo: writing %s failed\n", d.pcap_path);
+    if (sim_net_close(&d.net, "synack demo") != EXIT_OK)
         status = EXIT_FAILED;
-    }
-    sim_net_free(&d.net);
     synack_ladder_builder_free(d.ladder);
     page_plots_free(&d.plots);
     return status;

@@ -29,7 +29,6 @@
  * all matching, then end of stream, and neither side saw an error.  The
  * exit status is 0 when verified and 1 when not.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1203,26 +1202,16 @@ static int sim_main(int argc, char **argv)
         return EXIT_FAILED;
     }
     t.listen_sock = -1;
-    if (sim_net_start(&t.net, &o.net, o.seed) < 0) {
-        fprintf(stderr, "synack sim: out of memory\n");
+    if (sim_net_open(&t.net, &o.net, o.seed, o.pcap_path, "synack sim") != EXIT_OK)
         return EXIT_FAILED;
-    }
     t.sim = t.net.sim;
-    if (o.pcap_path != NULL && sim_net_capture(&t.net, o.pcap_path) < 0) {
-        fprintf(stderr, "synack sim: cannot create %s: %s\n", o.pcap_path, strerror(errno));
-        sim_net_free(&t.net);
-        return EXIT_FAILED;
-    }
     status = run_transfer(&t);
     if (sim_plots_wanted(&o.plots) && sim_plots_finish(&o.plots, "synack sim") != EXIT_OK)
         status = EXIT_FAILED;
     if (sim_ladder_finish(&o.ladder, "synack sim") != EXIT_OK)
         status = EXIT_FAILED;
-    if (sim_net_capture_close(&t.net) < 0) {
-        fprintf(stderr, "synack sim: writing %s failed\n", o.pcap_path);
+    if (sim_net_close(&t.net, "synack sim") != EXIT_OK)
         status = EXIT_FAILED;
-    }
-    sim_net_free(&t.net);
     free_flows(&t);
     return status;
 }

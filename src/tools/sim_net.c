@@ -1,6 +1,8 @@
 /* sim_net.c — see sim_net.h. */
 #include "sim_net.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 bool sim_net_option(struct sim_net_options *o, struct args *a, bool *ok)
@@ -34,13 +36,41 @@ const char *sim_net_describe(const struct sim_net_options *o)
     return o->ipv6 ? "IPv6" : "IPv4";
 }
 
-int sim_net_start(struct sim_net *n, const struct sim_net_options *o, uint64_t seed)
+static void on_capture(void *ctx, int from_host, synack_time_us now, const uint8_t *packet, size_t len)
+{
+    struct sim_net *n = ctx;
+    (void)from_host;
+    if (synack_pcap_write(n->pcap, now, packet, len) < 0)
+        n->pcap_failed = true;
+}
+
+int sim_net_open(struct sim_net *n, const struct sim_net_options *o, uint64_t seed, const char *pcap_path,
+                 const char *prog)
 {
     memset(n, 0, sizeof *n);
     n->opt = *o;
     n->host[0] = n->host[1] = n->link = n->sw = n->port[0] = n->port[1] = -1;
     n->sim = synack_sim_new(seed);
-    return n->sim ? 0 : -SYNACK_ENOMEM;
+    if (n->sim == NULL) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return EXIT_FAILED;
+    }
+    if (pcap_path == NULL)
+        return EXIT_OK;
+    n->pcap_path = pcap_path;
+    n->pcap = synack_pcap_open_link(pcap_path, o->ethernet ? SYNACK_PCAP_LINKTYPE_ETHERNET : SYNACK_PCAP_LINKTYPE_RAW);
+    if (n->pcap == NULL) {
+        fprintf(stderr, "%s: cannot create %s: %s\n", prog, pcap_path, strerror(errno));
+        synack_sim_free(n->sim);
+        n->sim = NULL;
+        return EXIT_FAILED;
+    }
+    /* Frames on a switch, with ARP and all; IP packets otherwise. */
+    if (o->ethernet)
+        synack_sim_set_wire_tap(n->sim, on_capture, n);
+    else
+        synack_sim_set_tap(n->sim, on_capture, n);
+    return EXIT_OK;
 }
 
 int sim_net_add_host(struct sim_net *n, int which, const char *name, const struct synack_config *cfg, uint32_t mtu)
@@ -73,36 +103,6 @@ int sim_net_join(struct sim_net *n, const struct synack_link_params *c2s, const 
     return 0;
 }
 
-static void on_capture(void *ctx, int from_host, synack_time_us now, const uint8_t *packet, size_t len)
-{
-    struct sim_net *n = ctx;
-    (void)from_host;
-    if (synack_pcap_write(n->pcap, now, packet, len) < 0)
-        n->pcap_failed = true;
-}
-
-int sim_net_capture(struct sim_net *n, const char *path)
-{
-    n->pcap = synack_pcap_open_link(path, n->opt.ethernet ? SYNACK_PCAP_LINKTYPE_ETHERNET : SYNACK_PCAP_LINKTYPE_RAW);
-    if (n->pcap == NULL)
-        return -1;
-    /* Frames on a switch, with ARP and all; IP packets otherwise. */
-    if (n->opt.ethernet)
-        synack_sim_set_wire_tap(n->sim, on_capture, n);
-    else
-        synack_sim_set_tap(n->sim, on_capture, n);
-    return 0;
-}
-
-int sim_net_capture_close(struct sim_net *n)
-{
-    if (n->pcap == NULL)
-        return 0;
-    int rc = synack_pcap_close(n->pcap) < 0 || n->pcap_failed ? -1 : 0;
-    n->pcap = NULL;
-    return rc;
-}
-
 void sim_net_link_stats(const struct sim_net *n, int from, struct synack_link_stats *out)
 {
     const struct synack_link_stats *s;
@@ -123,10 +123,16 @@ void sim_net_link_stats(const struct sim_net *n, int from, struct synack_link_st
     }
 }
 
-void sim_net_free(struct sim_net *n)
+int sim_net_close(struct sim_net *n, const char *prog)
 {
-    sim_net_capture_close(n);
+    int status = EXIT_OK;
+    if (n->pcap != NULL && (synack_pcap_close(n->pcap) < 0 || n->pcap_failed)) {
+        fprintf(stderr, "%s: writing %s failed\n", prog, n->pcap_path);
+        status = EXIT_FAILED;
+    }
+    n->pcap = NULL;
     if (n->sim != NULL)
         synack_sim_free(n->sim);
     n->sim = NULL;
+    return status;
 }

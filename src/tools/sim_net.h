@@ -45,6 +45,7 @@ struct sim_net {
     int link;                    /* the point-to-point link, or -1 on a switch */
     int sw;                      /* the switch, or -1 */
     int port[2];                 /* each host's switch port (a link number), or -1 */
+    const char *pcap_path;
     struct synack_pcap *pcap;
     bool pcap_failed;
 };
@@ -57,23 +58,23 @@ struct synack_addr sim_net_addr(const struct sim_net_options *o, int which);
 /* "IPv4", "IPv6 on an Ethernet switch", ... for summaries. */
 const char *sim_net_describe(const struct sim_net_options *o);
 
-/* A new simulator with the given seed and nothing in it.  Returns 0 or
- * -SYNACK_ENOMEM. */
-int sim_net_start(struct sim_net *n, const struct sim_net_options *o, uint64_t seed);
+/* A new simulator with the given seed and nothing in it, and when
+ * pcap_path is not NULL, a capture there of every packet (or frame) sent.
+ * Failures are reported on stderr as `prog`.  Returns EXIT_OK or
+ * EXIT_FAILED (then nothing is left to free). */
+int sim_net_open(struct sim_net *n, const struct sim_net_options *o, uint64_t seed, const char *pcap_path,
+                 const char *prog);
 /* Adds the client or the server (which) with its name, config and MTU. */
 int sim_net_add_host(struct sim_net *n, int which, const char *name, const struct synack_config *cfg, uint32_t mtu);
 /* Joins the two hosts: c2s impairs what the client sends, s2c what the
  * server sends.  Returns 0 or a negative error. */
 int sim_net_join(struct sim_net *n, const struct synack_link_params *c2s, const struct synack_link_params *s2c);
-/* Writes every packet (or frame) sent to a new capture at path.  Returns
- * 0, or -1 with errno set. */
-int sim_net_capture(struct sim_net *n, const char *path);
-/* Closes the capture; 0, or -1 when some write failed. */
-int sim_net_capture_close(struct sim_net *n);
 /* The link figures of one direction (from is SIM_NET_CLIENT or _SERVER):
  * on a switch, the impairments of the sender's port towards the switch
  * and the deliveries of the receiver's port. */
 void sim_net_link_stats(const struct sim_net *n, int from, struct synack_link_stats *out);
-void sim_net_free(struct sim_net *n);
+/* Closes the capture and frees the simulator.  Returns EXIT_OK, or
+ * EXIT_FAILED when writing the capture failed (reported as `prog`). */
+int sim_net_close(struct sim_net *n, const char *prog);
 
 #endif
