@@ -72,7 +72,7 @@ struct synack_config {
     uint8_t ttl;                 /* IPv4 TTL and IPv6 hop limit on output, default 64 */
 
     /* TCP defaults for new sockets (each can be changed per socket). */
-    uint32_t mss;                /* MSS we announce; 0 = interface MTU - 40 */
+    uint32_t mss;                /* MSS we announce; 0 = interface MTU - 40 (IPv6: - 60) */
     uint32_t sndbuf_bytes;       /* default 1 MiB; storage grows as data arrives */
     uint32_t rcvbuf_bytes;       /* default 1 MiB; storage grows as data arrives */
     bool window_scaling;         /* RFC 7323 §2, default on */
@@ -267,6 +267,10 @@ synack_time_us synack_poll(struct synack_stack *stack, synack_time_us now);
     X(ip_reasm_oks, "ipReasmOKs", "IP datagrams reassembled")                           \
     X(ip_reasm_fails, "ipReasmFails", "reassembly failures: refused fragments, abandoned datagrams") \
     X(ip_reasm_timeouts, "ReasmTimeout", "IP datagrams whose reassembly timed out")     \
+    X(ip6_in_receives, "Ip6InReceives", "of the IP packets received, IPv6 ones (the ip* counters count both families)") \
+    X(ip6_in_delivers, "Ip6InDelivers", "IPv6 packets passed to TCP, UDP or ICMPv6") \
+    X(ip6_in_mcast_pkts, "Ip6InMcastPkts", "IPv6 packets to a multicast address taken (ICMPv6 only)") \
+    X(ip6_in_atomic_frags, "Ip6InAtomicFrags", "IPv6 atomic fragments, processed whole (RFC 6946)") \
     X(icmp_in_msgs, "icmpInMsgs", "ICMP messages received")                             \
     X(icmp_in_errors, "icmpInErrors", "ICMP messages dropped as malformed")             \
     X(icmp_in_echos, "icmpInEchos", "ICMP echo requests received")                      \
@@ -279,6 +283,19 @@ synack_time_us synack_poll(struct synack_stack *stack, synack_time_us now);
     X(icmp_out_dest_unreachs, "icmpOutDestUnreachs", "ICMP destination unreachable sent") \
     X(icmp_out_time_excds, "icmpOutTimeExcds", "ICMP time exceeded sent")               \
     X(icmp_out_rate_limited, "OutRateLimitGlobal", "ICMP errors not sent: rate limit")  \
+    X(icmp6_in_msgs, "Icmp6InMsgs", "ICMPv6 messages received")                         \
+    X(icmp6_in_errors, "Icmp6InErrors", "ICMPv6 messages dropped as malformed (length, checksum)") \
+    X(icmp6_in_echos, "Icmp6InEchos", "ICMPv6 echo requests received")                  \
+    X(icmp6_in_dest_unreachs, "Icmp6InDestUnreachs", "ICMPv6 destination unreachable received") \
+    X(icmp6_in_pkt_too_bigs, "Icmp6InPktTooBigs", "ICMPv6 packet too big received")     \
+    X(icmp6_in_time_excds, "Icmp6InTimeExcds", "ICMPv6 time exceeded received")         \
+    X(icmp6_in_parm_problems, "Icmp6InParmProblems", "ICMPv6 parameter problem received") \
+    X(icmp6_in_nd_msgs, "Icmp6InNdMsgs", "ICMPv6 neighbour discovery messages (types 133-137) passed to NDP") \
+    X(icmp6_out_msgs, "Icmp6OutMsgs", "ICMPv6 messages sent by icmp6.c (echo replies and errors)") \
+    X(icmp6_out_echo_replies, "Icmp6OutEchoReplies", "ICMPv6 echo replies sent")        \
+    X(icmp6_out_dest_unreachs, "Icmp6OutDestUnreachs", "ICMPv6 destination unreachable sent") \
+    X(icmp6_out_time_excds, "Icmp6OutTimeExcds", "ICMPv6 time exceeded sent")           \
+    X(icmp6_out_parm_problems, "Icmp6OutParmProblems", "ICMPv6 parameter problem sent") \
     X(udp_in_datagrams, "udpInDatagrams", "UDP datagrams delivered to sockets")         \
     X(udp_no_ports, "udpNoPorts", "UDP datagrams for a port with no socket")            \
     X(udp_in_errors, "udpInErrors", "UDP datagrams dropped: malformed, or no room")     \

@@ -108,14 +108,19 @@ static void error_input(struct synack_stack *st, int iface, const uint8_t *msg, 
     }
     if (e.frag_needed)
         st->stats.icmp_in_frag_needed++;
-    const uint8_t *th = q + qhl;
-    size_t thlen = qlen - qhl;
-    switch (q[9]) {
+    icmp_error_to_transport(st, iface, q[9], &qsrc, &qdst, q + qhl, qlen - qhl, &e, now);
+}
+
+void icmp_error_to_transport(struct synack_stack *st, int iface, uint8_t proto, const struct synack_addr *qsrc,
+                             const struct synack_addr *qdst, const uint8_t *th, size_t thlen,
+                             const struct icmp_err *e, synack_time_us now)
+{
+    switch (proto) {
     case IP_PROTO_TCP:
-        tcp_icmp_error(st, iface, &qsrc, &qdst, th, thlen, &e, now);
+        tcp_icmp_error(st, iface, qsrc, qdst, th, thlen, e, now);
         break;
     case IP_PROTO_UDP:
-        udp_icmp_error(st, iface, &qsrc, &qdst, th, thlen, &e, now);
+        udp_icmp_error(st, iface, qsrc, qdst, th, thlen, e, now);
         break;
     default:
         stack_drop(st, iface, SYNACK_DROP_ICMP_ERROR_NO_MATCH, now);
@@ -225,9 +230,28 @@ static bool is_unicast_host(const struct synack_stack *st, const struct synack_a
 
 /* RFC 1122 §3.2.2 and RFC 1812 §4.3.2.8: errors are rate-limited, here
  * by a token bucket of cfg.icmp_error_rate a second (ratelimit.h). */
-static bool rate_allows(struct synack_stack *st, synack_time_us now)
+bool icmp_error_rate_allows(struct synack_stack *st, synack_time_us now)
 {
-    return token_bucket_take(&st->icmp_errors, st->cfg.icmp_error_rate, st->cfg.icmp_error_burst, now);
+    if (token_bucket_take(&st->icmp_errors, st->cfg.icmp_error_rate, st->cfg.icmp_error_burst, now))
+        return true;
+    st->stats.icmp_out_rate_limited++;
+    return false;
+}
+
+size_t icmp_write_error(struct synack_stack *st, int out, size_t ip_hlen, uint8_t type, uint8_t code, uint32_t word,
+                        const uint8_t *orig, size_t orig_len, size_t max_quote)
+{
+    size_t quote = orig_len < max_quote ? orig_len : max_quote;
+    size_t room = st->ifaces[out].mtu - ip_hlen - ICMP_HEADER_LEN;
+    if (quote > room)
+        quote = room;
+    uint8_t *msg = stack_tx_l4(st);
+    msg[0] = type;
+    msg[1] = code;
+    put_be16(msg + 2, 0);
+    put_be32(msg + 4, word);
+    memcpy(msg + ICMP_HEADER_LEN, orig, quote);
+    return ICMP_HEADER_LEN + quote;
 }
 
 bool icmp_send_error(struct synack_stack *st, int iface, uint8_t type, uint8_t code, const uint8_t *orig,
@@ -248,10 +272,8 @@ bool icmp_send_error(struct synack_stack *st, int iface, uint8_t type, uint8_t c
         return false;
     if (!is_unicast_host(st, &ip.dst) || !is_unicast_host(st, &ip.src) || stack_is_local_addr(st, &ip.src))
         return false;
-    if (!rate_allows(st, now)) {
-        st->stats.icmp_out_rate_limited++;
+    if (!icmp_error_rate_allows(st, now))
         return false;
-    }
     int out = stack_route(st, &ip.src);
     if (out < 0)
         out = iface;
@@ -261,19 +283,12 @@ bool icmp_send_error(struct synack_stack *st, int iface, uint8_t type, uint8_t c
      * in the interface's MTU (at least 68, which leaves 40: the header and
      * 8 bytes with room to spare for a header without options). */
     size_t total = (size_t)ip.header_len + ip.payload_len;
-    size_t quote = total < ICMP_QUOTE_MAX ? total : ICMP_QUOTE_MAX;
-    size_t room = st->ifaces[out].mtu - IPV4_HEADER_LEN - ICMP_HEADER_LEN;
-    if (quote > room)
-        quote = room;
     uint8_t *msg = stack_tx_l4(st);
-    msg[0] = type;
-    msg[1] = code;
-    put_be16(msg + 2, 0);
-    put_be32(msg + 4, 0);                        /* unused (RFC 792) */
-    memcpy(msg + ICMP_HEADER_LEN, orig, quote);
-    put_be16(msg + 2, csum_finish(csum_add(0, msg, ICMP_HEADER_LEN + quote)));
+    size_t n = icmp_write_error(st, out, IPV4_HEADER_LEN, type, code, 0 /* unused (RFC 792) */, orig, total,
+                                ICMP_QUOTE_MAX);
+    put_be16(msg + 2, csum_finish(csum_add(0, msg, n)));
     /* From the address the offending packet was sent to: one of ours. */
-    if (stack_ip_output(st, out, &ip.dst, &ip.src, IP_PROTO_ICMP, ICMP_HEADER_LEN + quote, 0, now) != 0)
+    if (stack_ip_output(st, out, &ip.dst, &ip.src, IP_PROTO_ICMP, n, 0, now) != 0)
         return false;
     st->stats.icmp_out_msgs++;
     if (type == ICMP_DEST_UNREACH)

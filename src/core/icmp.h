@@ -61,4 +61,22 @@ void icmp_input(struct synack_stack *st, int iface, const struct synack_addr *sr
 bool icmp_send_error(struct synack_stack *st, int iface, uint8_t type, uint8_t code, const uint8_t *orig,
                      size_t orig_len, synack_time_us now);
 
+/* Shared with ICMPv6 (icmp6.c). */
+/* Hands an error that quotes a packet qsrc -> qdst of protocol `proto`
+ * (th: its transport header, at least 8 bytes) to TCP or UDP. */
+void icmp_error_to_transport(struct synack_stack *st, int iface, uint8_t proto, const struct synack_addr *qsrc,
+                             const struct synack_addr *qdst, const uint8_t *th, size_t thlen,
+                             const struct icmp_err *e, synack_time_us now);
+/* RFC 1122 §3.2.2, RFC 4443 §2.4 (f): one token bucket for every ICMP and
+ * ICMPv6 error the stack sends (cfg.icmp_error_rate); false, counted as
+ * OutRateLimitGlobal, when it is empty. */
+bool icmp_error_rate_allows(struct synack_stack *st, synack_time_us now);
+/* Writes an error message at msg: type, code, a zero checksum, the 32-bit
+ * field after it (unused, an MTU or a pointer), then as much of the
+ * offending packet orig as fits in `max_quote` bytes and in the MTU of
+ * interface `out` behind an IP header of ip_hlen bytes.  Returns the
+ * message's length; the caller fills the checksum. */
+size_t icmp_write_error(struct synack_stack *st, int out, size_t ip_hlen, uint8_t type, uint8_t code, uint32_t word,
+                        const uint8_t *orig, size_t orig_len, size_t max_quote);
+
 #endif

@@ -548,16 +548,9 @@ static void ip_input(struct synack_stack *st, int iface, const uint8_t *pkt, siz
         /* What a link vouched for was the last fragment alone; a
          * fragmented datagram's transport checksum is always complete, so
          * it is checked. */
-        const uint8_t *saved = st->rx_packet;
-        size_t saved_len = st->rx_len;
-        bool saved_csum = st->rx_csum_valid;
-        st->rx_packet = done.packet;
-        st->rx_len = done.len;
-        st->rx_csum_valid = false;
+        struct stack_rx saved = stack_rx_replace(st, done.packet, done.len);
         ip_deliver(st, iface, &whole, now);
-        st->rx_packet = saved;
-        st->rx_len = saved_len;
-        st->rx_csum_valid = saved_csum;
+        stack_rx_restore(st, saved);
     }
     ipfrag_release(st, &done);
 }

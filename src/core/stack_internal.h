@@ -108,6 +108,29 @@ static inline uint8_t *stack_tx_l4(struct synack_stack *st) { return st->txbuf +
  * synack sends no IPv4 options and no IPv6 extension headers. */
 static inline size_t stack_ip_header_len(int family) { return family == SYNACK_AF_INET6 ? 40 : 20; }
 
+/* While a reassembled datagram goes up, it stands in for the packet being
+ * input (drops and ICMP errors show it); what a link vouched for was one
+ * fragment only, so its transport checksum is checked. */
+struct stack_rx {
+    const uint8_t *packet;
+    size_t len;
+    bool csum_valid;
+};
+static inline struct stack_rx stack_rx_replace(struct synack_stack *st, const uint8_t *pkt, size_t len)
+{
+    struct stack_rx saved = { st->rx_packet, st->rx_len, st->rx_csum_valid };
+    st->rx_packet = pkt;
+    st->rx_len = len;
+    st->rx_csum_valid = false;
+    return saved;
+}
+static inline void stack_rx_restore(struct synack_stack *st, struct stack_rx saved)
+{
+    st->rx_packet = saved.packet;
+    st->rx_len = saved.len;
+    st->rx_csum_valid = saved.csum_valid;
+}
+
 /* stack.c */
 void stack_trace_packet(struct synack_stack *st, enum synack_trace_kind kind, int iface, const uint8_t *pkt,
                         size_t len, uint64_t conn_id, synack_time_us now);

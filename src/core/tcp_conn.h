@@ -275,10 +275,11 @@ void tcp_conn_notify(struct synack_stack *st, struct tcp_conn *c);
 /* Queues c for output at the next poll. */
 void tcp_conn_want_output(struct synack_stack *st, struct tcp_conn *c);
 void tcp_conn_unqueue_output(struct synack_stack *st, struct tcp_conn *c);
-uint16_t tcp_conn_iface_mss(const struct synack_stack *st, int iface);
+/* The largest MSS interface iface carries for this address family. */
+uint16_t tcp_conn_iface_mss(const struct synack_stack *st, int iface, int family);
 /* The MSS we announce (RCV.MSS) on iface: the socket's, if set and
  * smaller than the interface's. */
-uint16_t tcp_conn_rcv_mss(const struct synack_stack *st, int iface, const struct tcp_conn_params *p);
+uint16_t tcp_conn_rcv_mss(const struct synack_stack *st, int iface, int family, const struct tcp_conn_params *p);
 /* The window we may advertise now (RFC 9293 §3.8.6.2.2 receiver SWS
  * avoidance; no further than the ring's storage under memory pressure),
  * updating rcv_adv. */

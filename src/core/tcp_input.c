@@ -40,7 +40,7 @@ static uint32_t peer_mss(const struct synack_stack *st, const struct tcp_conn *c
 {
     /* Never more than our interface can carry; a floor against absurd
      * announcements. */
-    uint32_t ifmss = tcp_conn_iface_mss(st, c->iface);
+    uint32_t ifmss = tcp_conn_iface_mss(st, c->iface, c->local.addr.family);
     if (mss > ifmss)
         mss = ifmss;
     if (mss < 64)
@@ -175,7 +175,7 @@ static void send_syn_cookie(struct synack_stack *st, struct tcp_listener *l, int
     struct tcp_options opt;
     memset(&opt, 0, sizeof opt);
     opt.has_mss = true;
-    opt.mss = tcp_conn_rcv_mss(st, iface, &p);   /* as tcp_conn_new sets rcv_mss */
+    opt.mss = tcp_conn_rcv_mss(st, iface, local->addr.family, &p);   /* as tcp_conn_new sets rcv_mss */
     if (st->cfg.timestamps && s->opt.has_timestamp) {
         struct syncookie_opts o = {
             .wscale_ok = st->cfg.window_scaling && s->opt.has_wscale,

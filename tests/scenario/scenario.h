@@ -16,6 +16,16 @@
  * SYNACK_SCENARIO_PCAP_DIR set, every scenario leaves them there: the fuzz
  * corpus is made from them).  The stack
  * is 198.18.0.2, the peer 198.18.0.1 (port 40000 unless set).
+ *
+ * Either IP family: with opts.family = 6, or with the environment
+ * variable SYNACK_SCENARIO_FAMILY=6 for scenarios that do not say, the
+ * stack is fd00:5ac::2/64 and the peer fd00:5ac::1, and every packet the
+ * harness builds or reads is IPv6.  The stack's interface MTU is then
+ * 1520 rather than 1500, so that the MSS it derives is 1460 in both
+ * families and one script serves both (tests of the IPv6 MSS itself set
+ * their own MTU: opts.mtu).  ip_fragment, peer_icmp_error and
+ * expect_sent_icmp_error speak IPv4 only; their IPv6 counterparts are
+ * ip6_fragment, peer_icmp6 and expect_sent_icmp6.
  */
 #ifndef SYNACK_TEST_SCENARIO_H
 #define SYNACK_TEST_SCENARIO_H
@@ -62,6 +72,8 @@ struct seg_spec {
 #define SEG(fl, ...) ((struct seg_spec){ .flags = (fl), __VA_ARGS__ })
 
 struct scenario_opts {
+    uint8_t family;           /* 4 or 6; 0: SYNACK_SCENARIO_FAMILY from the environment, else 4 */
+    uint32_t mtu;             /* 0: 1500 (IPv4), 1520 (IPv6: the same MSS) */
     uint32_t iss;             /* stack's ISS (forced) */
     uint16_t mss;             /* MSS the stack announces (0: from MTU 1500) */
     uint16_t port;            /* stack's port */
@@ -164,10 +176,15 @@ size_t take_sent_raw(struct scenario *s, uint8_t *buf, size_t cap);
  * repeated the stream. */
 void peer_payload(uint32_t seq, uint32_t len, void *out);
 
+/* The scenario's family (4 or 6), and the length of the IP header the
+ * harness writes for it. */
+int scenario_family(const struct scenario *s);
+size_t scenario_ip_hlen(const struct scenario *s);
+
 /* UDP, ICMP and fragments (test_udp.c, test_icmp_errors.c, test_ipfrag.c).
  * peer_udp_packet() builds the IP packet of a UDP datagram from the peer
  * (198.18.0.1:sport) to the stack (198.18.0.2:dport), checksum right, IP
- * identification `id`.  ip_fragment() cuts bytes [off, off+len) of a
+ * identification `id` (IPv4; IPv6 has none outside a fragment header).  ip_fragment() cuts bytes [off, off+len) of a
  * packet's payload into a fragment of it (header copied, MF and offset set
  * as asked, checksum right).  peer_icmp_error() builds an ICMP error of
  * type/code from the peer quoting `quoted` (qlen bytes: a packet the stack
@@ -187,6 +204,31 @@ void expect_sent_icmp_error_(struct scenario *s, uint8_t type, uint8_t code, con
 #define expect_sent_udp(s, sport, dport, data, len) expect_sent_udp_(s, sport, dport, data, len, __FILE__, __LINE__)
 #define expect_sent_icmp_error(s, type, code, quoted, qlen) \
     expect_sent_icmp_error_(s, type, code, quoted, qlen, __FILE__, __LINE__)
+
+/* IPv6 (test_ipv6.c).  peer_icmp6() builds an ICMPv6 message from the
+ * peer to `dst` (NULL: the stack's address): type, code, the 32-bit field
+ * after the checksum (`word`), then body[0..blen); checksum right.
+ * ip6_insert_ext() puts ext_len bytes of extension header(s) right after
+ * the 40-byte header of the IPv6 packet in buf (len bytes, cap room): the
+ * packet's Next Header moves into the first byte of ext, the header's
+ * Next Header becomes `type`, the payload length grows; returns the new
+ * length (0 if it does not fit).  ip6_fragment() cuts bytes [off,
+ * off+len) of the fragmentable part of a whole IPv6 packet (whose
+ * unfragmentable part is its first `unfrag` bytes: 40, or more with
+ * hop-by-hop or routing headers) into a fragment with a fragment header
+ * (identification id, M as `more`).  expect_sent_icmp6() takes the
+ * stack's next packet and checks that it is an ICMPv6 message of
+ * type/code to the peer with `word` after the checksum and quoting
+ * exactly quoted[0..qlen), checksum right. */
+size_t peer_icmp6(struct scenario *s, const struct synack_addr *dst, uint8_t type, uint8_t code, uint32_t word,
+                  const void *body, size_t blen, uint8_t *buf, size_t cap);
+size_t ip6_insert_ext(uint8_t *buf, size_t len, size_t cap, uint8_t type, const uint8_t *ext, size_t ext_len);
+size_t ip6_fragment(const uint8_t *pkt, size_t unfrag, uint32_t off, uint32_t len, bool more, uint32_t id,
+                    uint8_t *out, size_t cap);
+void expect_sent_icmp6_(struct scenario *s, uint8_t type, uint8_t code, uint32_t word, const uint8_t *quoted,
+                        size_t qlen, const char *file, int line);
+#define expect_sent_icmp6(s, type, code, word, quoted, qlen) \
+    expect_sent_icmp6_(s, type, code, word, quoted, qlen, __FILE__, __LINE__)
 
 /* Application calls, followed by a poll as an event loop would do. */
 int app_accept(struct scenario *s);             /* sets s->sock; returns it or the error */

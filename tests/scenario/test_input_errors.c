@@ -124,7 +124,7 @@ TEST(bad_or_unexpected_icmp_gets_no_reply)
 }
 
 /*  SYNs to the listener, each with one defect in its IP header:
- *  bad IP checksum, version 6, header length 16, total length past the
+ *  bad IP checksum, version 5, header length 16, total length past the
  *  end, total length below the header, fewer than 20 bytes, a fragment
  *  reaching past 65535 bytes, to another address, from our own address,
  *  from a broadcast address                       -->  dropped, nothing sent
@@ -144,7 +144,7 @@ TEST(malformed_ip_packets_are_dropped_and_counted)
 
     memcpy(pkt, good, len); pkt[10] ^= 0xff;                              /* header checksum */
     expect_dropped(&s, pkt, len, IP_CHECKSUM);
-    memcpy(pkt, good, len); pkt[0] = 0x65; fix_ip_checksum(pkt);          /* version 6 */
+    memcpy(pkt, good, len); pkt[0] = 0x55; fix_ip_checksum(pkt);          /* version 5 (6 is IPv6) */
     expect_dropped(&s, pkt, len, IP_VERSION);
     memcpy(pkt, good, len); pkt[0] = 0x44;                                /* IHL 4: 16 bytes */
     expect_dropped(&s, pkt, len, IP_HEADER_LENGTH);
