@@ -908,7 +908,7 @@ static int run_demo(struct demo *d)
     if (rc >= 0)
         rc = start_server(d);
     if (rc >= 0)
-        rc = synack_sim_at(d->sim, 0, d->side[CLIENT].host, client_start, d);
+        rc = synack_sim_at(d->sim, sim_net_bring_up(&d->net), d->side[CLIENT].host, client_start, d);
     if (rc < 0) {
         fprintf(stderr, "synack demo: setting up the simulation failed: %s\n", synack_strerror(rc));
         return EXIT_FAILED;

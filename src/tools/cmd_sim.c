@@ -122,6 +122,7 @@ struct transfer {
     const struct sim_options *opt;
     struct sim_net net;                 /* the hosts, the link or switch, the capture */
     struct synack_sim *sim;             /* net.sim */
+    synack_time_us start_us;            /* when the flows start: 0, or once an Ethernet is up */
     int client_host, server_host;
     struct synack_stack *client, *server;
 
@@ -832,9 +833,9 @@ static void gather_results(struct transfer *t, bool over, struct results *r)
         if (r->server_error == 0)
             r->server_error = f->server_error;
     }
-    r->timed_out = !over && synack_sim_now(t->sim) >= time_limit(t->opt);
+    r->timed_out = !over && synack_sim_now(t->sim) >= t->start_us + time_limit(t->opt);
     r->stalled = !over && !r->timed_out;
-    r->virtual_seconds = (double)(r->eof ? last_eof : synack_sim_now(t->sim)) / 1e6;
+    r->virtual_seconds = (double)((r->eof ? last_eof : synack_sim_now(t->sim)) - t->start_us) / 1e6;
     if (r->virtual_seconds > 0)
         r->goodput_mbps = (double)t->total_received * 8.0 / r->virtual_seconds / 1e6;
     r->fairness = jain_index(t);
@@ -1135,7 +1136,6 @@ static int make_flows(struct transfer *t)
         f->t = t;
         f->index = i;
         f->stream_key = stream_key(o->seed, i);
-        f->start_at = 0;
         f->client_sock = f->server_sock = -1;
         f->stage = malloc(CHUNK_BYTES);
         if (f->stage == NULL)
@@ -1162,15 +1162,19 @@ static int run_transfer(struct transfer *t)
         rc = build_network(t);
     if (rc >= 0)
         rc = start_server(t);
-    for (int i = 0; rc >= 0 && i < t->flow_count; i++)
+    if (rc >= 0)
+        t->start_us = sim_net_bring_up(&t->net);
+    for (int i = 0; rc >= 0 && i < t->flow_count; i++) {
+        t->flows[i].start_at = t->start_us;
         rc = synack_sim_at(t->sim, t->flows[i].start_at, t->client_host, client_start, &t->flows[i]);
+    }
     if (rc < 0) {
         fprintf(stderr, "synack sim: setting up the simulation failed: %s\n", synack_strerror(rc));
         return EXIT_FAILED;
     }
     t->next_status = (synack_time_us)llround(t->opt->status_s * 1e6);
     progress_init(&t->progress, !t->opt->json && t->opt->status_s <= 0);
-    synack_sim_run_while(t->sim, time_limit(t->opt), keep_going, t);
+    synack_sim_run_while(t->sim, t->start_us + time_limit(t->opt), keep_going, t);
     over = transfer_over(t);
     progress_finish(&t->progress);
     gather_results(t, over, &r);

@@ -103,6 +103,15 @@ int sim_net_join(struct sim_net *n, const struct synack_link_params *c2s, const 
     return 0;
 }
 
+#define BRING_UP_LIMIT_US 10000000u
+
+synack_time_us sim_net_bring_up(struct sim_net *n)
+{
+    if (n->opt.ethernet)
+        synack_sim_run_until_idle(n->sim, synack_sim_now(n->sim) + BRING_UP_LIMIT_US);
+    return synack_sim_now(n->sim);
+}
+
 void sim_net_link_stats(const struct sim_net *n, int from, struct synack_link_stats *out)
 {
     const struct synack_link_stats *s;

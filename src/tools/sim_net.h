@@ -69,6 +69,13 @@ int sim_net_add_host(struct sim_net *n, int which, const char *name, const struc
 /* Joins the two hosts: c2s impairs what the client sends, s2c what the
  * server sends.  Returns 0 or a negative error. */
 int sim_net_join(struct sim_net *n, const struct synack_link_params *c2s, const struct synack_link_params *s2c);
+/* Lets the hosts bring their interfaces up before any application
+ * starts: on Ethernet, until nothing is scheduled (a gratuitous ARP goes
+ * out at once; IPv6 duplicate address detection keeps an address
+ * tentative, unusable, for a second, RFC 4862 §5.4), at most 10 s of
+ * virtual time; on IP links nothing.  Returns the time the applications
+ * start at. */
+synack_time_us sim_net_bring_up(struct sim_net *n);
 /* The link figures of one direction (from is SIM_NET_CLIENT or _SERVER):
  * on a switch, the impairments of the sender's port towards the switch
  * and the deliveries of the receiver's port. */

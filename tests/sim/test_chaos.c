@@ -1094,6 +1094,15 @@ static void run_sim(struct chaos_sim *cs, int index, uint64_t seed, int count, b
         CHECK_EQ(synack_bind(cs->server, l->sock, &ep), 0);
         CHECK_EQ(synack_listen(cs->server, l->sock, l->backlog), 0);
     }
+    /* On Ethernet the stacks first announce themselves (gratuitous ARP)
+     * or check their addresses (IPv6 duplicate address detection: an
+     * address is tentative, unusable, for a second, RFC 4862 §5.4); the
+     * connections start once that is over. */
+    if (net_kind.ethernet) {
+        synack_sim_run_until_idle(cs->sim, 10 * SEC);
+        for (int i = 0; i < count; i++)
+            cs->conns[i].start_at += synack_sim_now(cs->sim);
+    }
     for (int i = 0; i < count; i++)
         CHECK_EQ(synack_sim_at(cs->sim, cs->conns[i].start_at, cs->client_host, client_start, &cs->conns[i]), 0);
 
