@@ -97,7 +97,8 @@ static size_t build6(uint8_t *pkt, uint8_t nh, const uint8_t *ext, size_t ext_le
     size_t plen = payload ? strlen(payload) : 0;
     memcpy(tcp + hlen, payload ? payload : "", plen);
     tcp_fill_checksum(tcp, hlen + plen, &src, &dst);
-    memcpy(pkt + 40, ext, ext_len);
+    if (ext_len)
+        memcpy(pkt + 40, ext, ext_len);
     ipv6_write_header(pkt, &src, &dst, ext_len ? nh : IP_PROTO_TCP, (uint16_t)(ext_len + hlen + plen), 61);
     return 40 + ext_len + hlen + plen;
 }
