@@ -133,7 +133,7 @@ int synack_bind(struct synack_stack *st, int sock, const struct synack_endpoint 
     struct synack_addr addr = local->addr;
     if (addr.family == SYNACK_AF_UNSPEC)
         addr = synack_addr_any(SYNACK_AF_UNSPEC);     /* both families (sock.h) */
-    if (!synack_addr_is_any(&addr) && !stack_is_local_addr(st, &addr))
+    if (!synack_addr_is_any(&addr) && !stack_is_assigned_addr(st, &addr))
         return -SYNACK_EADDRNOTAVAIL;
     uint16_t port = local->port;
     if (port == 0) {
@@ -244,6 +244,8 @@ int synack_connect(struct synack_stack *st, int sock, const struct synack_endpoi
         return -SYNACK_EAFNOSUPPORT;
     struct synack_addr laddr;
     if (s->bound && !synack_addr_is_any(&s->local.addr)) {
+        if (!stack_is_local_addr(st, &s->local.addr))
+            return -SYNACK_EADDRNOTAVAIL;          /* still tentative (RFC 4862 §5.4) */
         laddr = s->local.addr;
     } else {
         const struct synack_addr *src = stack_source_addr(st, iface, &remote->addr);
