@@ -57,6 +57,9 @@ void synack_config_default(struct synack_config *cfg)
     cfg->ipfrag_timeout_us = 30ull * 1000000;     /* Linux's ipfrag_time; see ipfrag.c */
     cfg->mem_max_bytes = 256ull << 20;
     cfg->ooo_stack_max_bytes = 64ull << 20;
+    cfg->pmtu_expires_us = 600ull * 1000000;      /* RFC 1191 §6.3, RFC 8201 §4: ten minutes */
+    cfg->plpmtud = SYNACK_PLPMTUD_BLACKHOLE;
+    cfg->plpmtud_interval_us = 600ull * 1000000;  /* RFC 8899 §5.1.1 PMTU_RAISE_TIMER */
 }
 
 static uint64_t splitmix64(uint64_t *state)
@@ -83,7 +86,8 @@ static bool config_valid(const struct synack_config *c)
            c->ipfrag_max_datagrams <= 4096 &&
            (c->ipfrag_max_datagrams == 0 || c->ipfrag_timeout_us >= 1) &&
            (c->mem_max_bytes == 0 || c->mem_max_bytes >= STACK_MEM_MIN) &&
-           (c->mem_pressure_bytes == 0 || (c->mem_max_bytes && c->mem_pressure_bytes <= c->mem_max_bytes));
+           (c->mem_pressure_bytes == 0 || (c->mem_max_bytes && c->mem_pressure_bytes <= c->mem_max_bytes)) &&
+           c->pmtu_expires_us >= 1 && c->plpmtud < SYNACK_PLPMTUD_COUNT && c->plpmtud_interval_us >= 1;
 }
 
 struct synack_stack *synack_stack_new(const struct synack_config *cfg)
@@ -121,6 +125,7 @@ struct synack_stack *synack_stack_new(const struct synack_config *cfg)
     ipfrag_init(&st->frag);
     token_bucket_init(&st->icmp_errors, cfg->icmp_error_burst);
     token_bucket_init(&st->challenge_acks, cfg->challenge_ack_burst);
+    pmtu_cache_init(&st->pmtu_cache);
     sock_table_init(&st->socks, cfg->max_sockets);
     /* The heap's first entries (the reassembly table's among them: see
      * timer_heap.h) and the connection table. */
@@ -283,8 +288,8 @@ int stack_ip_output(struct synack_stack *st, int iface, const struct synack_addr
         stack_drop_packet(st, -1, pkt, len, SYNACK_DROP_TX_NO_ROUTE, now);
         return -SYNACK_EHOSTUNREACH;
     }
-    /* TCP sets DF: synack sizes its segments to the path (RFC 1191 will
-     * refine the size; until then the MSS comes from the interface MTU). */
+    /* TCP sets DF: synack sizes its segments to the path (RFC 1191,
+     * tcp_pmtu.c). */
     ipv4_write_header(pkt, src, dst, proto, (uint16_t)payload_len, st->cfg.ttl, st->ip_id++,
                       proto == IP_PROTO_TCP);
     st->stats.ip_out_requests++;

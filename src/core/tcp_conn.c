@@ -13,15 +13,15 @@
 #include "stack_internal.h"
 #include "tcp_recovery.h"
 
-uint16_t tcp_conn_iface_mss(const struct synack_stack *st, int iface)
+uint16_t tcp_conn_iface_mss(const struct synack_stack *st, int iface, int family)
 {
     uint32_t mtu = iface >= 0 && iface < st->iface_count ? st->ifaces[iface].mtu : 576;
-    return (uint16_t)(mtu - 40);   /* 20 bytes of IPv4 header, 20 of TCP */
+    return (uint16_t)tcp_mtu_to_mss(family, mtu);
 }
 
-uint16_t tcp_conn_rcv_mss(const struct synack_stack *st, int iface, const struct tcp_conn_params *p)
+uint16_t tcp_conn_rcv_mss(const struct synack_stack *st, int iface, int family, const struct tcp_conn_params *p)
 {
-    uint16_t ifmss = tcp_conn_iface_mss(st, iface);
+    uint16_t ifmss = tcp_conn_iface_mss(st, iface, family);
     return p->mss && p->mss < ifmss ? p->mss : ifmss;
 }
 
@@ -62,10 +62,11 @@ struct tcp_conn *tcp_conn_new(struct synack_stack *st, const struct synack_endpo
     c->iface = (uint8_t)iface;
     c->sock = -1;
     tcp_conn_set_iss(c, isn_generate(st, local, remote, now));
-    c->rcv_mss = tcp_conn_rcv_mss(st, iface, p);
+    c->rcv_mss = tcp_conn_rcv_mss(st, iface, remote->addr.family, p);
     /* RFC 9293 §3.7.1: without an MSS option the peer accepts 536 bytes;
      * the real value is set when the SYN or SYN-ACK arrives. */
-    c->snd_mss = 536;
+    c->peer_mss = 536;
+    tcp_pmtu_init(st, c, p->plpmtud, now);
     c->cwnd_limited = true;
     c->nodelay = p->nodelay;
     c->keepalive = p->keepalive;

@@ -140,6 +140,28 @@ void txq_sent_again(struct txq *q, struct txseg *s, synack_time_us now, uint32_t
         s->xmits++;
 }
 
+bool txq_split(struct synack_stack *st, struct txq *q, uint32_t i, uint32_t at)
+{
+    if (q->count == q->cap && !grow(st, q))
+        return false;
+    if (i < q->count - 1 - i) {
+        /* Records 0..i move one place towards the front; i stays put too. */
+        q->head = (q->head - 1) & (q->cap - 1);
+        for (uint32_t k = 0; k <= i; k++)
+            *txq_at(q, k) = *txq_at(q, k + 1);
+    } else {
+        /* Records i+1.. move one place back; i is copied to i + 1. */
+        for (uint32_t k = q->count; k > i; k--)
+            *txq_at(q, k) = *txq_at(q, k - 1);
+    }
+    q->count++;
+    struct txseg *first = txq_at(q, i), *second = txq_at(q, i + 1);
+    first->end = at;
+    first->flags &= (uint8_t)~TXS_FIN;
+    second->start = at;
+    return true;
+}
+
 void txq_clear_sacks(struct txq *q)
 {
     for (uint32_t i = 0; i < q->count; i++)

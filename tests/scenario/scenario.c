@@ -129,6 +129,10 @@ static void setup(struct scenario *s, const char *name, struct scenario_opts o)
         cfg.ooo_max_bytes = o.ooo_max_bytes;
     if (o.ooo_stack_max_bytes)
         cfg.ooo_stack_max_bytes = o.ooo_stack_max_bytes;
+    if (o.plpmtud)
+        cfg.plpmtud = (uint8_t)synack_plpmtud_from_name(o.plpmtud);
+    if (o.pmtu_expires_us)
+        cfg.pmtu_expires_us = o.pmtu_expires_us;
     s->st = synack_stack_new(&cfg);
     if (!s->st) {
         test_fail(__FILE__, __LINE__, "synack_stack_new failed");

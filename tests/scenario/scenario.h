@@ -86,6 +86,8 @@ struct scenario_opts {
     uint64_t mem_max_bytes, mem_pressure_bytes;       /* 0: defaults (256 MiB, 7/8 of it) */
     uint32_t ooo_max_bytes;                           /* 0: default (the receive buffer) */
     uint64_t ooo_stack_max_bytes;                     /* 0: default (64 MiB) */
+    const char *plpmtud;                              /* "off", "blackhole", "always"; NULL: the default */
+    synack_time_us pmtu_expires_us;                   /* 0: default (10 min) */
 };
 
 #define SCENARIO_MAX_PACKETS 4096
