@@ -388,7 +388,9 @@ static void detect_loss_without_sack(struct tcp_conn *c, bool dupack, bool una_a
      * recovery or timeout (recover - 1 here, recover holding SND.MAX):
      * duplicates at exactly SND.MAX-then may come from needless
      * retransmissions of that window (§6). */
-    if (dupack && c->rec_state == REC_OPEN && c->dupacks == DUP_THRESH && seq_gt(c->snd_una, c->recover))
+    bool probe_first = c->pm.probe_mtu && c->snd_una == c->pm.probe_seq;   /* sent after "recover" */
+    if (dupack && c->rec_state == REC_OPEN && c->dupacks == DUP_THRESH &&
+        (seq_gt(c->snd_una, c->recover) || probe_first))
         txq_mark_lost(&c->txq, head);
     else if (una_advanced && c->rec_state == REC_FAST && seq_lt(c->snd_una, c->recover) &&
              !(head->flags & TXS_RETRANS))

@@ -106,7 +106,10 @@ uint32_t txq_sack(struct txq *q, uint32_t left, uint32_t right, void (*newly_cb)
         struct txseg *s = txq_at(q, i);
         if (seq_geq(s->start, right))
             break;
-        if (seq_lt(s->start, left) || seq_gt(s->end, right) || (s->flags & TXS_SACKED))
+        /* A block covers data only (RFC 2018 §3): a record ending with
+         * our FIN is whole when its data is. */
+        uint32_t data_end = s->end - !!(s->flags & TXS_FIN);
+        if (seq_lt(s->start, left) || seq_gt(data_end, right) || (s->flags & TXS_SACKED) || s->start == data_end)
             continue;                     /* only whole records count */
         if (s->flags & TXS_LOST)
             q->lost_bytes -= txseg_len(s);

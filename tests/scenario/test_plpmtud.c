@@ -25,6 +25,7 @@
 #include "test.h"
 
 #define PRECISION 8
+#define PLPMTUD_MAX_PROBES_SEEN 3  /* at least one size is given up on after RFC 8899's MAX_PROBES */
 #define PORT 5001
 
 struct xfer {
@@ -121,7 +122,8 @@ static void router_tap(void *ctx, int from_host, synack_time_us now, const uint8
     x->pending_len[x->npending++] = IPV4_HEADER_LEN + 8 + q;
 }
 
-static void setup(struct xfer *x, uint8_t mode, uint32_t link_mtu, uint32_t router_mtu, uint64_t total)
+static void setup_sack(struct xfer *x, uint8_t mode, uint32_t link_mtu, uint32_t router_mtu, uint64_t total,
+                       bool sack)
 {
     memset(x, 0, sizeof *x);
     x->total = total;
@@ -133,6 +135,7 @@ static void setup(struct xfer *x, uint8_t mode, uint32_t link_mtu, uint32_t rout
     cfg.plpmtud = mode;
     cfg.rto_min_us = 200000;
     cfg.rcvbuf_bytes = 64 * 1024;            /* the window, not a queue, bounds the flight */
+    cfg.sack = sack;
     cfg.name = "client";
     x->client = synack_sim_add_host(x->sim, "client", &cfg, synack_addr_v4(198, 18, 0, 1), 1500);
     cfg.name = "server";
@@ -150,6 +153,11 @@ static void setup(struct xfer *x, uint8_t mode, uint32_t link_mtu, uint32_t rout
     CHECK_EQ(synack_connect(cs, x->csock, &srv), -SYNACK_EINPROGRESS);
     synack_sim_set_app(x->sim, x->client, client_app, x);
     synack_sim_set_app(x->sim, x->server, server_app, x);
+}
+
+static void setup(struct xfer *x, uint8_t mode, uint32_t link_mtu, uint32_t router_mtu, uint64_t total)
+{
+    setup_sack(x, mode, link_mtu, router_mtu, total, true);
 }
 
 /* Runs until the server has read everything and end of stream, the
@@ -254,6 +262,24 @@ TEST(always_mode_searches_up_from_the_base)
         CHECK_EQ(client_stats(&x)->tcp_sack_recoveries, 0); /* lost probes were not congestion */
         finish(&x, paths[k] == 1280 ? "always mode, 1280-byte path" : "always mode, 1500-byte path");
     }
+}
+
+/*  The same search with SACK off on both hosts: a probe's loss shows as
+ *  three duplicate ACKs (RFC 5681 §3.2), and is still not congestion.
+ */
+TEST(always_mode_without_sack)
+{
+    struct xfer x;
+    setup_sack(&x, SYNACK_PLPMTUD_ALWAYS, 1280, 0, 4u << 20, false);
+    CHECK(run(&x, 60));
+    struct synack_tcp_info i = client_info(&x);
+    CHECK(i.pmtu <= 1280 && i.pmtu > 1280 - PRECISION);
+    CHECK_EQ(i.pmtu_searching, 2);
+    CHECK_EQ(i.sack_ok, 0);
+    CHECK(i.pmtu_probes_failed >= PLPMTUD_MAX_PROBES_SEEN);
+    CHECK_EQ(i.rto_expiries, 0);
+    CHECK_EQ(client_stats(&x)->tcp_fast_retrans, 0);
+    finish(&x, "always mode without SACK, 1280-byte path");
 }
 
 /*  A router that says so: every oversized packet draws fragmentation
