@@ -8,7 +8,9 @@
  * Reduction: how much to send during recovery); RFC 5681 §3.2 and RFC
  * 6582 (duplicate ACKs and NewReno, for peers without SACK); RFC 3522 and
  * RFC 4015 (Eifel: undoing a spurious timeout); RFC 3708 (D-SACK shows
- * retransmissions were not needed).
+ * retransmissions were not needed); RFC 1191 §6.4 and RFC 4821 §7.6
+ * (segments dropped for their size, and lost path MTU probes, are resent
+ * without a congestion response: REC_PMTU, with tcp_pmtu.c).
  *
  * Call chain: ack_step (tcp_input.c) -> tcp_rec_on_ack: D-SACK, cumulative
  * ACK (scoreboard, send ring, RTT), SACK blocks, duplicate ACKs, loss
