@@ -88,21 +88,19 @@ TEST(split_grows_a_full_ring)
  *  with the FIN is SACKed by a block reaching end - 1; a bare FIN never. */
 TEST(a_sack_block_covers_the_data_of_a_fin_record)
 {
+    static const struct {
+        uint32_t data, right, newly;     /* bytes before the FIN; the block [1100, right) */
+    } cases[] = { { 100, 1199, 0 }, { 100, 1200, 101 }, { 0, 1101, 0 } };
     struct synack_stack *st = synack_stack_new(NULL);
     REQUIRE(st);
-    struct txq q;
-    txq_init(&q);
-    REQUIRE(txq_push(st, &q, 1000, 1100, false, 1, 1));
-    REQUIRE(txq_push(st, &q, 1100, 1201, true, 1, 1));     /* 100 bytes and the FIN */
-    CHECK_EQ(txq_sack(&q, 1100, 1199, NULL, NULL), 0);
-    CHECK_EQ(txq_sack(&q, 1100, 1200, NULL, NULL), 101);
-    CHECK_EQ(q.sacked_bytes, 101);
-    txq_free(st, &q);
-    txq_init(&q);
-    REQUIRE(txq_push(st, &q, 1000, 1100, false, 1, 1));
-    REQUIRE(txq_push(st, &q, 1100, 1101, true, 1, 1));     /* a bare FIN */
-    CHECK_EQ(txq_sack(&q, 1000, 1100, NULL, NULL), 100);
-    CHECK_EQ(txq_sack(&q, 1100, 1101, NULL, NULL), 0);
-    txq_free(st, &q);
+    for (unsigned k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        struct txq q;
+        txq_init(&q);
+        REQUIRE(txq_push(st, &q, 1000, 1100, false, 1, 1));
+        REQUIRE(txq_push(st, &q, 1100, 1101 + cases[k].data, true, 1, 1));
+        CHECK_EQ(txq_sack(&q, 1100, cases[k].right, NULL, NULL), cases[k].newly);
+        CHECK_EQ(q.sacked_bytes, cases[k].newly);
+        txq_free(st, &q);
+    }
     synack_stack_free(st);
 }
