@@ -257,7 +257,7 @@ static struct txseg *fit_record(struct synack_stack *st, struct tcp_conn *c, str
     uint32_t payload = txseg_len(s) - !!(s->flags & TXS_FIN);
     if (payload <= c->snd_mss)
         return s;
-    tcp_pmtu_record_cut(c, s);
+    tcp_pmtu_record_cut(st, c, s);
     uint32_t i = txq_index(&c->txq, s);
     uint32_t at = last ? s->start + payload - c->snd_mss : s->start + c->snd_mss;
     if (!txq_split(st, &c->txq, i, at))

@@ -72,15 +72,18 @@
  * at SND.MAX when no loss recovery or other probe is under way and enough
  * data is queued to follow it, so that its loss shows up as a hole
  * (§7.4).  Acknowledged, cumulatively or by SACK: search_low = its size
- * and the MTU rises to it (§7.6.1).  Lost alone — RACK or duplicate ACKs
- * mark it and nothing else — it failed: no congestion response (§7.6.2),
- * its bytes are resent cut to the current size in REC_PMTU, and after
- * PLPMTUD_MAX_PROBES failures at one size (RFC 8899 §5.1.2) search_high
- * drops below it.  A probe lost along with other data, swept up by a
- * timeout, or cut for a retransmission proves nothing (§7.6.3) and is
- * forgotten; the loss is then congestion as usual.  A packet too big
- * quoting the probe ends it at once: search_high = min(probe - 1, the MTU
- * reported).  Once converged, the search starts again after
+ * and the MTU rises to it (§7.6).  Lost alone — RACK or duplicate ACKs
+ * mark it and nothing else — it failed: no congestion response (§7.6),
+ * and its bytes are resent cut to the current size in REC_PMTU.  Lost
+ * along with other data, swept up by a timeout, or cut for a
+ * retransmission, it proves little (§7.6: inconclusive) and the loss is
+ * congestion as usual; but like RFC 8899 §5.1.2, which counts every probe
+ * not acknowledged, it counts towards PLPMTUD_MAX_PROBES: after that many
+ * probes of one size went undelivered, search_high drops below it.
+ * Otherwise a path that drops a probe's followers with it would be probed
+ * at that size for ever (and each time pay a congestion response).  A
+ * packet too big quoting the probe ends it at once: search_high =
+ * min(probe - 1, the MTU reported).  Once converged, the search starts again after
  * cfg.plpmtud_interval_us (§7.3: search_high back to its initial value;
  * RFC 8899 §5.1.1 PMTU_RAISE_TIMER), and the result goes into the cache
  * when it is below the interface's MTU, so that the next connection to
@@ -224,7 +227,7 @@ static void probe_succeeded(struct synack_stack *st, struct tcp_conn *c, synack_
     struct tcp_pmtu *pm = &c->pm;
     pm->probes_ok++;
     st->stats.tcp_mtup_success++;
-    /* RFC 4821 §7.6.1: search_low = the probe size, and eff_pmtu rises to it. */
+    /* RFC 4821 §7.6: search_low = the probe size, and eff_pmtu rises to it. */
     if (pm->probe_mtu > pm->search_low)
         pm->search_low = min_u32(pm->probe_mtu, pm->search_high);
     pm->retry_mtu = 0;
@@ -234,14 +237,20 @@ static void probe_succeeded(struct synack_stack *st, struct tcp_conn *c, synack_
     check_converged(st, c, now);
 }
 
-/* A probe of `size` did not get through; `too_big` below it when the
- * network said so (a packet too big), else 0. */
-static void probe_failed(struct synack_stack *st, struct tcp_conn *c, uint32_t size, uint32_t too_big,
-                         synack_time_us now)
+/* The probe in flight was not delivered: lost alone (`alone`: a failure,
+ * TCPMTUPFail), or one of the inconclusive ways above; `too_big` is the
+ * MTU a packet too big quoting it reported (0: none), which settles it. */
+static void probe_lost(struct synack_stack *st, struct tcp_conn *c, uint32_t too_big, bool alone,
+                       synack_time_us now)
 {
     struct tcp_pmtu *pm = &c->pm;
-    pm->probes_failed++;
-    st->stats.tcp_mtup_fail++;
+    uint32_t size = pm->probe_mtu;
+    if (!size)
+        return;
+    if (alone || too_big) {
+        pm->probes_failed++;
+        st->stats.tcp_mtup_fail++;
+    }
     probe_forget(pm);
     if (pm->retry_mtu != size) {
         pm->retry_mtu = size;
@@ -346,7 +355,7 @@ void tcp_pmtu_icmp(struct synack_stack *st, struct tcp_conn *c, const struct icm
         pm->next_check = now + st->cfg.pmtu_expires_us;   /* RFC 1191 §6.3: from the last reduction */
     }
     if (hits_probe)
-        probe_failed(st, c, pm->probe_mtu, mtu, now);
+        probe_lost(st, c, mtu, true, now);
     probe_forget(pm);                              /* a probe still out is larger than the path */
     if (mtu < pm->mtu) {
         st->stats.tcp_pmtu_updates++;
@@ -425,7 +434,7 @@ bool tcp_pmtu_probe_check(struct synack_stack *st, struct tcp_conn *c, synack_ti
     }
     uint32_t i = txq_find(&c->txq, seq_gt(c->snd_una, pm->probe_seq) ? c->snd_una : pm->probe_seq);
     if (i == c->txq.count) {
-        probe_forget(pm);
+        probe_forget(pm);                          /* cannot happen: its record goes only when delivered */
         return false;
     }
     struct txseg *s = txq_at(&c->txq, i);
@@ -436,27 +445,27 @@ bool tcp_pmtu_probe_check(struct synack_stack *st, struct tcp_conn *c, synack_ti
     if (!(s->flags & TXS_LOST))
         return false;
     /* RFC 4821 §7.6: lost alone, it failed and is not congestion; lost
-     * with other data, it proves nothing and the loss is congestion. */
+     * with other data, it is inconclusive and the loss is congestion. */
     if (c->rec_state != REC_OPEN || c->txq.lost_bytes != txseg_len(s)) {
-        probe_forget(pm);
+        probe_lost(st, c, 0, false, now);
         return false;
     }
-    probe_failed(st, c, pm->probe_mtu, 0, now);
+    probe_lost(st, c, 0, true, now);
     tcp_rec_enter_pmtu(st, c, now);
     return true;
 }
 
-void tcp_pmtu_record_cut(struct tcp_conn *c, const struct txseg *s)
+void tcp_pmtu_record_cut(struct synack_stack *st, struct tcp_conn *c, const struct txseg *s)
 {
     struct tcp_pmtu *pm = &c->pm;
     if (pm->probe_mtu && seq_leq(s->start, pm->probe_seq) && seq_lt(pm->probe_seq, s->end))
-        probe_forget(pm);
+        probe_lost(st, c, 0, false, st->now);
 }
 
 void tcp_pmtu_on_rto(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
 {
     struct tcp_pmtu *pm = &c->pm;
-    probe_forget(pm);                              /* swept up with the rest: proves nothing */
+    probe_lost(st, c, 0, false, now);              /* swept up with the rest: inconclusive */
     if (pm->mode == SYNACK_PLPMTUD_OFF || c->backoff < PLPMTUD_BLACKHOLE_RTOS || !c->txq.count)
         return;
     /* RFC 4821 §7.7: eff_pmtu falls to search_low if above it, else to

@@ -88,8 +88,9 @@ void tcp_pmtu_probe_sent(struct synack_stack *st, struct tcp_conn *c, uint32_t s
  * §7.6).  Returns true when it took the loss in hand (c is in REC_PMTU),
  * false when what is lost is the caller's to handle. */
 bool tcp_pmtu_probe_check(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
-/* Record s is about to be cut or resent: a probe in it proves nothing. */
-void tcp_pmtu_record_cut(struct tcp_conn *c, const struct txseg *s);
+/* Record s is about to be cut for a resend: a probe in it was not
+ * delivered (inconclusively). */
+void tcp_pmtu_record_cut(struct synack_stack *st, struct tcp_conn *c, const struct txseg *s);
 /* The retransmission timer expired (after tcp_rec_on_rto marked the
  * flight lost, before the resend). */
 void tcp_pmtu_on_rto(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
