@@ -12,8 +12,11 @@
  *       bytes so that seeds stay small), at most 48 packets and 4 KiB;
  *   OUTDIR/tcp_options/opt-<hash> and hdr-<hash>   every distinct TCP
  *       option list and TCP header (with up to 16 payload bytes) seen;
- * and, whatever the captures, OUTDIR/conn/<name>: hand-written step
- * programs for fuzz_conn (handshakes both ways, data both ways, a zero
+ * and, whatever the captures, OUTDIR/input/prog-* and prog6-*: hand-written
+ * fuzz_input programs (prog6-*: the IPv6 world, with extension headers,
+ * fragments and ICMPv6, which the captures do not give yet: the capture
+ * reader skips IPv6), and OUTDIR/conn/<name>: hand-written step programs
+ * for fuzz_conn (handshakes both ways, data both ways, a zero
  * window, holes, SACK, timeouts, closes in every order, resets).
  *
  * The formats are the harnesses' (fuzz_input.c, fuzz_tcp_options.c,
@@ -25,7 +28,9 @@
 
 #include "byteorder.h"
 #include "fuzz_util.h"
+#include "icmp6.h"
 #include "ipv4.h"
+#include "ipv6.h"
 #include "synack/capture.h"
 #include "synack/synack.h"
 #include "tcp_wire.h"
@@ -217,6 +222,116 @@ static void input_program(const char *out, const char *name, uint8_t variant, co
     write_file(out, "input", name, &s);
 }
 
+
+/* A raw record (op 0) of an IPv6 packet from B (fd00:5ac::1, or `src`) to
+ * A (fd00:5ac::2, or `dst`): the fixed header, ext_len bytes of extension
+ * headers (the first of type `first`; each names the next itself, the
+ * last naming `proto`), then `upper` (upper_len bytes).  The harness fixes
+ * the payload length and the upper layer's checksum (op bits 3, 4) unless
+ * `as_is`. */
+static void raw6(struct seed *s, const char *src, const char *dst, uint8_t first, const uint8_t *ext, size_t ext_len,
+                 const uint8_t *upper, size_t upper_len, bool as_is)
+{
+    struct synack_addr a, b;
+    synack_addr_parse(src ? src : "fd00:5ac::1", &b);
+    synack_addr_parse(dst ? dst : "fd00:5ac::2", &a);
+    uint8_t pkt[512];
+    size_t len = IPV6_HEADER_LEN + ext_len + upper_len;
+    if (len > sizeof pkt)
+        return;
+    ipv6_write_header(pkt, &b, &a, ext_len ? first : upper[-1], (uint16_t)(len - IPV6_HEADER_LEN), 255);
+    memcpy(pkt + IPV6_HEADER_LEN, ext, ext_len);
+    memcpy(pkt + IPV6_HEADER_LEN + ext_len, upper, upper_len);
+    put8(s, as_is ? 0 : 0 | 1u << 3 | 1u << 4);
+    put16(s, (uint16_t)len);
+    put(s, pkt, len);
+}
+
+/* The IPv6 world's own programs: extension headers of every kind, right
+ * and wrong, fragments, ICMPv6 of every type quoting A's packets. */
+static void ipv6_programs(const char *out)
+{
+    static struct seed s;
+    /* The upper layers, each behind its protocol number (raw6 reads
+     * upper[-1] when there is no extension header). */
+    uint8_t syn[1 + 20], udp[1 + 12] = { IP_PROTO_UDP, 0x04, 0xd2, 0, 53, 0, 12, 0, 0, 'd', 'n', 's', '?' };
+    uint8_t echo[1 + 12] = { IP_PROTO_ICMPV6, ICMPV6_ECHO_REQUEST, 0, 0, 0, 0x12, 0x34, 0, 1, 'p', 'i', 'n', 'g' };
+    uint8_t ns[1 + 24] = { IP_PROTO_ICMPV6, 135, 0, 0, 0, 0, 0, 0, 0, 0xfd, 0x00, 0x05, 0xac, [24] = 2 };
+    struct tcp_header_out h = { .src_port = 1234, .dst_port = 80, .seq = 1000, .flags = TCP_SYN, .window = 65535 };
+    syn[0] = IP_PROTO_TCP;
+    tcp_write_header(syn + 1, &h);
+    /* Extension headers: each 8 bytes unless said; byte 0 names the next. */
+    uint8_t padn[8] = { IP_PROTO_TCP, 0, 1, 4 }, opt[4][8], rh0[24] = { IP_PROTO_TCP, 2, 0, 0 },
+            rh1[24] = { IP_PROTO_TCP, 2, 0, 1 }, srh[24] = { IP_PROTO_TCP, 2, 4, 2 },
+            do_hbh[16] = { IP6_NH_HOP_BY_HOP, 0, 1, 4, 0, 0, 0, 0, IP_PROTO_TCP, 0, 1, 4 },
+            three[24] = { IP6_NH_DEST_OPTS, 0, 1, 4, 0, 0, 0, 0, IP6_NH_DEST_OPTS, 0, 1, 4, 0, 0, 0, 0, IP_PROTO_TCP, 0, 1, 4 },
+            long_hbh[8] = { IP_PROTO_TCP, 3, 1, 4 }, bad_opt[8] = { IP_PROTO_TCP, 0, 0x1e, 9 },
+            atomic[8] = { IP_PROTO_TCP, 0, 0, 0, 0, 0, 0, 42 }, first8[8] = { IP_PROTO_TCP, 0, 0, 1, 0, 0, 0, 43 },
+            udp_do[8] = { IP_PROTO_UDP, 0, 1, 4 }, echo_hbh[8] = { IP_PROTO_ICMPV6, 0, 0x9e, 4 };
+    for (int k = 0; k < 4; k++) {
+        memcpy(opt[k], padn, 8);
+        opt[k][2] = (uint8_t)(k << 6 | 0x1e);           /* unknown option, action k */
+    }
+    s.n = 0;
+    put8(&s, 0x20);
+    raw6(&s, NULL, NULL, 0, NULL, 0, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_HOP_BY_HOP, padn, 8, syn + 1, 20, false);
+    for (int k = 0; k < 4; k++)
+        raw6(&s, NULL, NULL, IP6_NH_HOP_BY_HOP, opt[k], 8, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_DEST_OPTS, do_hbh, 16, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_ROUTING, rh0, 24, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_ROUTING, rh1, 24, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_ROUTING, srh, 24, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_DEST_OPTS, three, 24, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_HOP_BY_HOP, long_hbh, 8, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_DEST_OPTS, bad_opt, 8, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_FRAGMENT, atomic, 8, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_FRAGMENT, first8, 8, syn + 1, 8, false);
+    raw6(&s, NULL, NULL, IP6_NH_DEST_OPTS, udp_do, 8, udp + 1, 12, false);
+    syn[0] = 253;                                           /* an unknown next header */
+    raw6(&s, NULL, NULL, 0, NULL, 0, syn + 1, 20, false);
+    syn[0] = IP6_NH_NONE;
+    raw6(&s, NULL, NULL, 0, NULL, 0, syn + 1, 20, false);
+    syn[0] = IP6_NH_HOP_BY_HOP;                             /* a jumbogram: payload length 0 */
+    raw6(&s, NULL, NULL, 0, NULL, 0, syn + 1, 0, true);
+    raw6(&s, NULL, "ff02::1", IP6_NH_HOP_BY_HOP, echo_hbh, 8, echo + 1, 12, false);
+    raw6(&s, NULL, "fd00:5ac::2", 0, NULL, 0, echo + 1, 12, false);
+    raw6(&s, "::", "ff02::1:ff00:2", 0, NULL, 0, ns + 1, 24, false);
+    write_file(out, "input", "prog6-ext-headers", &s);
+
+    /* Fragments of fuzz_input's datagrams (op 7, kind 3: sel, offset/8,
+     * length, options): in order, reversed, duplicated, overlapping,
+     * behind extension headers, one too many bytes long. */
+    static const uint8_t frags[] = {
+        0x07, 0x03, 0x04, 0x00, 0x30, 0x07, 0x03, 0x00, 0x06, 0x38,               /* id 0: [0,48) M, [48,104) */
+        0x07, 0x03, 0x01, 0x0c, 0x6c, 0x07, 0x03, 0x05, 0x06, 0x60, 0x07, 0x03, 0x05, 0x00, 0x30,  /* id 1 reversed */
+        0x07, 0x03, 0x06, 0x00, 0x40, 0x07, 0x03, 0x06, 0x00, 0x40, 0x07, 0x03, 0x02, 0x08, 0xff,  /* id 2 duplicated */
+        0x07, 0x03, 0x07, 0x00, 0x40, 0x07, 0x03, 0x07, 0x04, 0x40,               /* id 3 overlapping */
+        0x07, 0x03, 0x1c, 0x00, 0x30, 1, 4, 0, 0, 0, 0, 0x07, 0x03, 0x18, 0x06, 0x38, 1, 4, 0, 0, 0, 0,
+        0x07, 0x03, 0x04, 0x00, 0x2e,                                              /* not a multiple of 8 */
+        0x04, 0x0b,                                                                /* a reassembly times out */
+    };
+    input_program(out, "prog6-fragments", 0x20, frags, sizeof frags);
+
+    /* ICMPv6 messages of every kind quoting A's latest packets (op 7,
+     * kind 1: type, code, word, quote length). */
+    static const uint8_t icmp[] = {
+        0x05, 0x04, 0x01, 0x07, 0x01, 0x01, 0x04, 0x00, 0x00, 0x02, 0x58,       /* port unreachable */
+        0x07, 0x11, 0x02, 0x00, 0x05, 0x00, 0x04, 0xd0,                         /* packet too big, 1280 */
+        0x07, 0x21, 0x01, 0x03, 0x00, 0x00, 0x00, 0x80,                         /* address unreachable */
+        0x07, 0x31, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00,                         /* time exceeded */
+        0x07, 0x41, 0x04, 0x01, 0x00, 0x06, 0x00, 0x60,                         /* parameter problem 1 */
+        0x07, 0x55, 0x04, 0x00, 0x00, 0x2a, 0x00, 0x50, 0x00, 0x10, 0xff,       /* ... damaged */
+        0x07, 0x61, 0x87, 0x00, 0x00, 0x00, 0x00, 0x20,                         /* neighbour solicitation */
+        0x07, 0x71, 0x81, 0x00, 0x00, 0x00, 0x00, 0x08,                         /* echo reply */
+        0x07, 0x01, 0x82, 0x00, 0x00, 0x00, 0x00, 0x10,                         /* MLD query */
+        0x07, 0x02, 0x00, 0x20, 'e', 'c', 'h', 'o',                             /* echo request */
+        0x07, 0x0a, 0x00, 0x04, 'a', 'l', 'l', '!',                             /* ... to all nodes */
+        0x07, 0x00, 0x10, 'u', 'd', 'p', ' ', 'v', '6', '!', '!', 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    };
+    input_program(out, "prog6-icmp", 0x20, icmp, sizeof icmp);
+}
+
 static void input_programs(const char *out)
 {
     /* B opens connections until A's table is full (SYN cookies), time passes. */
@@ -242,6 +357,11 @@ static void input_programs(const char *out)
     input_program(out, "prog-segments", 0x00, segs, sizeof segs);
     input_program(out, "prog-segments-no-options", 0x07, segs, sizeof segs);
     input_program(out, "prog-application", 0x08, app, sizeof app);
+    /* The same in the IPv6 world (variant bit 5). */
+    input_program(out, "prog6-cookies", 0x30, cookies, sizeof cookies);
+    input_program(out, "prog6-segments", 0x20, segs, sizeof segs);
+    input_program(out, "prog6-application", 0x28, app, sizeof app);
+    ipv6_programs(out);
 }
 
 /* ---- fuzz_conn programs ---- */

@@ -22,6 +22,7 @@ extern "C" {
     X(EBADF, 9, "bad socket handle")                                          \
     X(EAGAIN, 11, "resource temporarily unavailable")                         \
     X(ENOMEM, 12, "out of memory")                                            \
+    X(EEXIST, 17, "already exists")                                           \
     X(EINVAL, 22, "invalid argument")                                         \
     X(EMFILE, 24, "too many open sockets")                                    \
     X(EPIPE, 32, "broken pipe")                                               \

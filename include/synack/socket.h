@@ -47,7 +47,21 @@ struct synack_event {
 
 /* Creates a TCP socket.  Returns its handle, -SYNACK_EMFILE or -SYNACK_ENOBUFS. */
 int synack_socket(struct synack_stack *stack);
-/* Port 0 chooses an ephemeral port; an address of family UNSPEC binds every address. */
+/* Port 0 chooses an ephemeral port.  Sockets are dual-stack (TCP and UDP
+ * alike):
+ *   - bound to the IPv4 wildcard 0.0.0.0: IPv4 only;
+ *   - bound to the IPv6 wildcard ::, or to an address of family UNSPEC
+ *     (every address; listen, connect and sendto bind an unbound socket
+ *     so): IPv4 and IPv6, as Linux with net.ipv6.bindv6only=0 — except
+ *     that connections and datagrams keep their real family (an IPv4 peer
+ *     is an IPv4 endpoint, never a v4-mapped IPv6 one);
+ *   - bound to one address: that address only, so its family only.
+ * Two bindings of one port conflict (-SYNACK_EADDRINUSE) when some packet
+ * would match both: every wildcard takes IPv4, so 0.0.0.0:p and [::]:p
+ * conflict, [fd00::2]:p and 0.0.0.0:p do not.  connect and sendto to a
+ * family the binding does not take return -SYNACK_EAFNOSUPPORT; they pick
+ * the interface by route and the source address by a simple subset of RFC
+ * 6724 (docs/ARCHITECTURE.md). */
 int synack_bind(struct synack_stack *stack, int sock, const struct synack_endpoint *local);
 /* backlog bounds the accept queue (connections established, not yet
  * accepted); at least 1.  The SYN queue has its own bounds

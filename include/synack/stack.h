@@ -85,10 +85,10 @@ struct synack_config {
     uint64_t secret;             /* keys ISNs and hashes; set it from a good random source */
     uint32_t max_sockets;        /* sockets open at once, default 65536 */
     uint32_t max_connections;    /* connections incl. orphans and TIME_WAIT, default 65536 */
-    uint8_t ttl;                 /* IPv4 TTL on output, default 64 */
+    uint8_t ttl;                 /* IPv4 TTL and IPv6 hop limit on output, default 64 */
 
     /* TCP defaults for new sockets (each can be changed per socket). */
-    uint32_t mss;                /* MSS we announce; 0 = interface MTU - 40 */
+    uint32_t mss;                /* MSS we announce; 0 = interface MTU - 40 (IPv6: - 60) */
     uint32_t sndbuf_bytes;       /* default 1 MiB; storage grows as data arrives */
     uint32_t rcvbuf_bytes;       /* default 1 MiB; storage grows as data arrives */
     bool window_scaling;         /* RFC 7323 §2, default on */
@@ -192,6 +192,38 @@ struct synack_config {
     uint8_t plpmtud;
     synack_time_us plpmtud_interval_us;
 
+    /* Neighbours on Ethernet links: the cache that ARP (RFC 826) and
+     * neighbour discovery (RFC 4861) share (docs/ARCHITECTURE.md, "The
+     * link layer").  At most `neigh_max_entries` entries per stack
+     * (default 256, 1..65536): to make room the least recently used entry
+     * that is not being resolved goes; when every entry is being resolved
+     * the new one is refused.  A packet for a neighbour being resolved
+     * waits in its entry's queue: at most `neigh_queue_len` packets
+     * (default 3, as Linux's unres_qlen; 1..64) and `neigh_queue_bytes`
+     * (default 64 KiB), the oldest dropped first.  Resolution sends
+     * `neigh_solicits` requests (default 3: RFC 4861's
+     * MAX_MULTICAST_SOLICIT and MAX_UNICAST_SOLICIT; 1..10)
+     * `neigh_retrans_us` apart (RetransTimer, default 1 s); then the
+     * queued packets are dropped and their connections told
+     * (EHOSTUNREACH).  An answer makes the entry REACHABLE for
+     * `neigh_reachable_us` (BaseReachableTime, default 30 s) times a
+     * random 0.5..1.5; then STALE: its next use starts a
+     * `neigh_delay_us` wait (DELAY_FIRST_PROBE_TIME, default 5 s) before
+     * unicast probes.  A STALE entry unused for `neigh_gc_us` (default
+     * 60 s, as Linux's gc_stale_time) is freed.  IPv6 addresses on an
+     * Ethernet link go through duplicate address detection with
+     * `dad_transmits` solicitations (DupAddrDetectTransmits, default 1;
+     * 0 turns it off; at most 10), RFC 4862 §5.4. */
+    uint32_t neigh_max_entries;
+    uint32_t neigh_queue_len;
+    uint32_t neigh_queue_bytes;
+    uint32_t neigh_solicits;
+    synack_time_us neigh_retrans_us;
+    synack_time_us neigh_reachable_us;
+    synack_time_us neigh_delay_us;
+    synack_time_us neigh_gc_us;
+    uint32_t dad_transmits;
+
     synack_isn_fn isn_hook;      /* optional, see above */
     void *isn_hook_ctx;
     synack_trace_fn trace;       /* optional observer, see synack/trace.h */
@@ -206,15 +238,28 @@ struct synack_stack *synack_stack_new(const struct synack_config *cfg);
 /* Frees the stack and every socket and connection it holds, sending nothing. */
 void synack_stack_free(struct synack_stack *stack);
 
-/* Transmit callback: send one IP packet.  Return 0, or a negative error if
- * the driver could not take it (the packet is then counted as dropped).
- * The packet memory is the stack's and is valid only during the call. */
+/* Transmit callback: send one packet — an IP packet on an IP link, an
+ * Ethernet frame (without FCS) on an Ethernet link.  Return 0, or a
+ * negative error if the driver could not take it (the packet is then
+ * counted as dropped).  The packet memory is the stack's and is valid only
+ * during the call. */
 typedef int (*synack_transmit_fn)(void *ctx, const uint8_t *packet, size_t len);
 
+/* What an interface carries. */
+enum synack_link_type {
+    SYNACK_LINK_IP = 0,          /* raw IPv4/IPv6 packets, as on TUN (the default) */
+    SYNACK_LINK_ETHERNET = 1,    /* Ethernet II frames, as on TAP: the stack does ARP and NDP */
+};
+
 struct synack_iface_config {
-    struct synack_addr addr;     /* this stack's address on the interface */
-    uint8_t prefix_len;          /* on-link prefix */
-    uint32_t mtu;                /* largest IP packet, 68..65535; default 1500 */
+    /* This stack's first address on the interface, IPv4 or IPv6 (more
+     * with synack_iface_add_addr), and its on-link prefix. */
+    struct synack_addr addr;
+    uint8_t prefix_len;
+    /* Largest IP packet, 68..65535 (1280..65535 to carry IPv6); default
+     * 1500.  On Ethernet, the payload of a frame (the 14-byte header is
+     * extra). */
+    uint32_t mtu;
     synack_transmit_fn transmit;
     void *transmit_ctx;
     /* The link offloads TCP checksums on transmit (as Linux loopback and
@@ -222,15 +267,27 @@ struct synack_iface_config {
      * the link vouches for them.  Pair it with SYNACK_INPUT_CSUM_VALID on
      * the receiving side.  Default off: checksums computed in software. */
     bool tx_csum_offload;
+    uint8_t link;                /* enum synack_link_type */
+    uint8_t mac[6];              /* Ethernet: the interface's unicast MAC address */
 };
 
-/* Adds an IP interface (raw IP packets in and out, as on TUN).  Packets to
- * destinations outside every on-link prefix leave by the first interface.
- * Returns the interface number (>= 0) or a negative error. */
+/* Adds an interface.  Packets to destinations outside every on-link prefix
+ * leave by the first interface with an address of their family (the
+ * default route).  Returns the interface number (>= 0) or a negative
+ * error. */
 int synack_iface_add(struct synack_stack *stack, const struct synack_iface_config *cfg);
 
-/* One IP packet arrived on interface `iface`.  The stack copies what it
- * keeps; packet may be reused when this returns.  Bad packets are counted
+/* Adds another address to interface `iface` (a dual-stack interface has
+ * an IPv4 and an IPv6 address; at most SYNACK_IFACE_MAX_ADDRS in all).
+ * On an Ethernet link with IPv6 the stack also gives itself the
+ * link-local address fe80::/64 made from the MAC (RFC 4291 §2.5.1,
+ * Appendix A) for neighbour discovery.  Returns 0 or a negative error. */
+#define SYNACK_IFACE_MAX_ADDRS 4
+int synack_iface_add_addr(struct synack_stack *stack, int iface, struct synack_addr addr, uint8_t prefix_len);
+
+/* One packet (IP, or an Ethernet frame on an Ethernet link) arrived on
+ * interface `iface`.  The stack copies what it keeps; packet may be reused
+ * when this returns.  Bad packets are counted
  * and dropped (see synack_stack_stats). */
 void synack_input(struct synack_stack *stack, int iface, const uint8_t *packet, size_t len,
                   synack_time_us now);
@@ -266,10 +323,34 @@ synack_time_us synack_poll(struct synack_stack *stack, synack_time_us now);
     X(ip_out_no_routes, "ipOutNoRoutes", "IP packets with no interface to leave by")    \
     X(ip_out_discards, "ipOutDiscards", "IP packets the driver refused")                \
     X(ip_out_frag_fails, "ipOutFragFails", "IP packets over the MTU (never fragmented)") \
+    X(link_in_frames, "LinkInFrames", "Ethernet frames received")                      \
+    X(link_out_frames, "LinkOutFrames", "Ethernet frames handed to the driver")         \
+    X(arp_in_requests, "ArpInRequests", "ARP requests received (well formed)")          \
+    X(arp_in_replies, "ArpInReplies", "ARP replies received (well formed)")             \
+    X(arp_out_requests, "ArpOutRequests", "ARP requests sent: resolution, probes, gratuitous") \
+    X(arp_out_replies, "ArpOutReplies", "ARP replies sent")                             \
+    X(arp_conflicts, "ArpConflicts", "ARP from another MAC claiming one of our IPv4 addresses") \
+    X(ndp_in_solicits, "NdpInSolicits", "neighbour solicitations received (valid)")     \
+    X(ndp_in_adverts, "NdpInAdverts", "neighbour advertisements received (valid)")      \
+    X(ndp_out_solicits, "NdpOutSolicits", "neighbour solicitations sent: resolution, probes, DAD") \
+    X(ndp_out_adverts, "NdpOutAdverts", "neighbour advertisements sent")                \
+    X(ndp_dad_ok, "NdpDadSucceeded", "IPv6 addresses that passed duplicate address detection") \
+    X(ndp_dad_duplicates, "NdpDadDuplicates", "IPv6 addresses found duplicate by DAD (never used)") \
+    X(neigh_entries, "NeighEntries", "neighbour cache entries now (a gauge)")           \
+    X(neigh_allocs, "NeighAllocs", "neighbour cache entries made")                      \
+    X(neigh_destroys, "NeighDestroys", "neighbour cache entries freed: expired, failed or evicted") \
+    X(neigh_evictions, "NeighForcedGC", "entries evicted (least recently used) to make room") \
+    X(neigh_table_fulls, "NeighTableFulls", "entries refused: the cache full of entries being resolved") \
+    X(neigh_res_failed, "NeighResFailed", "address resolutions that failed after the retries") \
+    X(neigh_unresolved_discards, "NeighUnresolvedDiscards", "packets dropped while waiting for resolution") \
     X(ip_reasm_reqds, "ipReasmReqds", "IP fragments received for reassembly")           \
     X(ip_reasm_oks, "ipReasmOKs", "IP datagrams reassembled")                           \
     X(ip_reasm_fails, "ipReasmFails", "reassembly failures: refused fragments, abandoned datagrams") \
     X(ip_reasm_timeouts, "ReasmTimeout", "IP datagrams whose reassembly timed out")     \
+    X(ip6_in_receives, "Ip6InReceives", "of the IP packets received, IPv6 ones (the ip* counters count both families)") \
+    X(ip6_in_delivers, "Ip6InDelivers", "IPv6 packets passed to TCP, UDP or ICMPv6") \
+    X(ip6_in_mcast_pkts, "Ip6InMcastPkts", "IPv6 packets to a multicast address taken (ICMPv6 only)") \
+    X(ip6_in_atomic_frags, "Ip6InAtomicFrags", "IPv6 atomic fragments, processed whole (RFC 6946)") \
     X(icmp_in_msgs, "icmpInMsgs", "ICMP messages received")                             \
     X(icmp_in_errors, "icmpInErrors", "ICMP messages dropped as malformed")             \
     X(icmp_in_echos, "icmpInEchos", "ICMP echo requests received")                      \
@@ -282,6 +363,19 @@ synack_time_us synack_poll(struct synack_stack *stack, synack_time_us now);
     X(icmp_out_dest_unreachs, "icmpOutDestUnreachs", "ICMP destination unreachable sent") \
     X(icmp_out_time_excds, "icmpOutTimeExcds", "ICMP time exceeded sent")               \
     X(icmp_out_rate_limited, "OutRateLimitGlobal", "ICMP errors not sent: rate limit")  \
+    X(icmp6_in_msgs, "Icmp6InMsgs", "ICMPv6 messages received")                         \
+    X(icmp6_in_errors, "Icmp6InErrors", "ICMPv6 messages dropped as malformed (length, checksum)") \
+    X(icmp6_in_echos, "Icmp6InEchos", "ICMPv6 echo requests received")                  \
+    X(icmp6_in_dest_unreachs, "Icmp6InDestUnreachs", "ICMPv6 destination unreachable received") \
+    X(icmp6_in_pkt_too_bigs, "Icmp6InPktTooBigs", "ICMPv6 packet too big received")     \
+    X(icmp6_in_time_excds, "Icmp6InTimeExcds", "ICMPv6 time exceeded received")         \
+    X(icmp6_in_parm_problems, "Icmp6InParmProblems", "ICMPv6 parameter problem received") \
+    X(icmp6_in_nd_msgs, "Icmp6InNdMsgs", "ICMPv6 neighbour discovery messages (types 133-137) passed to NDP") \
+    X(icmp6_out_msgs, "Icmp6OutMsgs", "ICMPv6 messages sent by icmp6.c (echo replies and errors)") \
+    X(icmp6_out_echo_replies, "Icmp6OutEchoReplies", "ICMPv6 echo replies sent")        \
+    X(icmp6_out_dest_unreachs, "Icmp6OutDestUnreachs", "ICMPv6 destination unreachable sent") \
+    X(icmp6_out_time_excds, "Icmp6OutTimeExcds", "ICMPv6 time exceeded sent")           \
+    X(icmp6_out_parm_problems, "Icmp6OutParmProblems", "ICMPv6 parameter problem sent") \
     X(udp_in_datagrams, "udpInDatagrams", "UDP datagrams delivered to sockets")         \
     X(udp_no_ports, "udpNoPorts", "UDP datagrams for a port with no socket")            \
     X(udp_in_errors, "udpInErrors", "UDP datagrams dropped: malformed, or no room")     \

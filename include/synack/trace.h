@@ -51,6 +51,20 @@ const char *synack_tcp_state_name(int state);
 /* Why an incoming packet (or an outgoing one) was dropped.  Each reason has
  * a stack-wide counter (synack_stack_stats().drops[reason]). */
 #define SYNACK_DROP_LIST(X)                                                        \
+    X(LINK_TRUNCATED, "Ethernet frame shorter than its 14-byte header")           \
+    X(LINK_NOT_FOR_US, "Ethernet frame for another MAC address or a multicast group not joined") \
+    X(LINK_BAD_SOURCE, "Ethernet frame from this interface's own MAC (looped back) or a group address") \
+    X(LINK_ETHERTYPE, "Ethernet frame of an EtherType not handled (VLAN tags included)") \
+    X(ARP_MALFORMED, "ARP packet short, not Ethernet/IPv4 (htype 1, ptype 0x0800, lengths 6 and 4), opcode not 1 or 2, or a bad sender") \
+    X(ARP_NOT_FOR_US, "ARP for another host's address: not answered (the sender's entry updated if there was one)") \
+    X(ARP_CONFLICT, "ARP from another MAC claiming one of this interface's IPv4 addresses (ignored)") \
+    X(NEIGH_UNREACHABLE, "packet waiting for a neighbour whose resolution failed after the retries") \
+    X(NEIGH_QUEUE_FULL, "packet pushed out of a full neighbour queue (the oldest goes), or larger than the queue") \
+    X(NEIGH_TABLE_FULL, "packet for a neighbour without an entry: the cache is full of entries being resolved") \
+    X(NEIGH_NO_MEMORY, "packet not queued for resolution: memory pressure, or the allocation failed") \
+    X(NDP_MALFORMED, "neighbour discovery message failing RFC 4861 §7.1 validation (hop limit, code, length, target, options)") \
+    X(NDP_NOT_FOR_US, "neighbour solicitation for a target not ours (or tentative, from a unicast source), advertisement for no entry") \
+    X(NDP_ROUTER, "router solicitation, router advertisement or redirect: ignored (no router discovery)") \
     X(IP_TRUNCATED, "IP packet shorter than its header or total length")           \
     X(IP_VERSION, "IP version not 4")                                              \
     X(IP_HEADER_LENGTH, "IP header length field invalid")                          \
@@ -67,6 +81,19 @@ const char *synack_tcp_state_name(int state);
     X(IP_FRAG_TIMEOUT, "IP datagram abandoned: reassembly timed out")              \
     X(IP_FRAG_NO_MEMORY, "IP fragment refused: memory pressure, or the allocation failed") \
     X(IP_UNKNOWN_PROTOCOL, "IP protocol not handled (answered with ICMP protocol unreachable)") \
+    X(IP6_JUMBOGRAM, "IPv6 payload length 0 with a hop-by-hop header: jumbograms (RFC 2675) not supported") \
+    X(IP6_UNSPEC_SOURCE, "IPv6 source :: for anything but ICMPv6 neighbour discovery") \
+    X(IP6_MULTICAST_NOT_ICMP, "IPv6 multicast destination for a protocol other than ICMPv6") \
+    X(IP6_EXT_TRUNCATED, "IPv6 extension header runs past the end of the packet") \
+    X(IP6_EXT_TOO_MANY, "IPv6 extension-header chain longer than 16 headers") \
+    X(IP6_HBH_NOT_FIRST, "IPv6 hop-by-hop options not right after the header (ICMPv6 parameter problem 1)") \
+    X(IP6_OPTION_MALFORMED, "IPv6 option runs past its header (ICMPv6 parameter problem 0)") \
+    X(IP6_OPTION_UNKNOWN, "IPv6 unknown option whose type says discard (parameter problem 2 unless silent)") \
+    X(IP6_ROUTING_HEADER, "IPv6 routing header with segments left: we are not a router (parameter problem 0)") \
+    X(IP6_NO_NEXT_HEADER, "IPv6 packet with no next header (59): nothing to deliver") \
+    X(IP6_UNKNOWN_NEXT_HEADER, "IPv6 next header not handled (ICMPv6 parameter problem 1)") \
+    X(IP6_FRAG_INCOMPLETE_CHAIN, "IPv6 first fragment without the header chain through the upper-layer header (RFC 7112)") \
+    X(IP6_FRAG_NESTED, "IPv6 fragment header inside a reassembled packet") \
     X(ICMP_TRUNCATED, "ICMP message too short")                                    \
     X(ICMP_CHECKSUM, "ICMP checksum wrong")                                        \
     X(ICMP_IGNORED, "ICMP type not handled")                                       \
@@ -74,6 +101,11 @@ const char *synack_tcp_state_name(int state);
     X(ICMP_ERROR_BAD_QUOTE, "ICMP error quoting a packet this stack did not send")  \
     X(ICMP_ERROR_NO_MATCH, "ICMP error for no connection and no connected UDP socket") \
     X(ICMP_ERROR_OUT_OF_WINDOW, "ICMP error quoting a TCP sequence number outside SND.UNA..SND.MAX") \
+    X(ICMP6_TRUNCATED, "ICMPv6 message too short for its type") \
+    X(ICMP6_CHECKSUM, "ICMPv6 checksum wrong") \
+    X(ICMP6_IGNORED, "ICMPv6 type not handled (echo reply, MLD, unknown)") \
+    X(ICMP6_ERROR_TRUNCATED, "ICMPv6 error too short to quote an IPv6 header chain and 8 bytes") \
+    X(ICMP6_ERROR_BAD_QUOTE, "ICMPv6 error quoting a packet this stack did not send, or a non-first fragment") \
     X(UDP_TRUNCATED, "UDP datagram shorter than its header")                      \
     X(UDP_LENGTH, "UDP length field below 8 or beyond the IP payload")            \
     X(UDP_CHECKSUM, "UDP checksum wrong")                                          \

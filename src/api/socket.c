@@ -127,12 +127,13 @@ int synack_bind(struct synack_stack *st, int sock, const struct synack_endpoint 
     }
     if (s->bound || s->conn || s->kind != SOCK_TCP)
         return -SYNACK_EINVAL;
-    if (local->addr.family != SYNACK_AF_INET && local->addr.family != SYNACK_AF_UNSPEC)
+    if (local->addr.family != SYNACK_AF_INET && local->addr.family != SYNACK_AF_INET6 &&
+        local->addr.family != SYNACK_AF_UNSPEC)
         return -SYNACK_EAFNOSUPPORT;
     struct synack_addr addr = local->addr;
     if (addr.family == SYNACK_AF_UNSPEC)
-        addr = synack_addr_v4(0, 0, 0, 0);
-    if (!synack_addr_is_any(&addr) && !stack_is_local_addr(st, &addr))
+        addr = synack_addr_any(SYNACK_AF_UNSPEC);     /* both families (sock.h) */
+    if (!synack_addr_is_any(&addr) && !stack_is_assigned_addr(st, &addr))
         return -SYNACK_EADDRNOTAVAIL;
     uint16_t port = local->port;
     if (port == 0) {
@@ -161,7 +162,7 @@ int synack_listen(struct synack_stack *st, int sock, int backlog)
     if (s->conn)
         return -SYNACK_EISCONN;
     if (!s->bound) {
-        struct synack_endpoint any = synack_endpoint_make(synack_addr_v4(0, 0, 0, 0), 0);
+        struct synack_endpoint any = synack_endpoint_make(synack_addr_any(SYNACK_AF_UNSPEC), 0);
         int rc = synack_bind(st, sock, &any);
         if (rc < 0)
             return rc;
@@ -239,8 +240,19 @@ int synack_connect(struct synack_stack *st, int sock, const struct synack_endpoi
     int iface = stack_route_remote(st, remote);
     if (iface < 0)
         return iface;
-    struct synack_addr laddr = s->bound && !synack_addr_is_any(&s->local.addr) ? s->local.addr
-                                                                                : st->ifaces[iface].addr;
+    if (s->bound && !sock_addr_takes_family(&s->local.addr, remote->addr.family))
+        return -SYNACK_EAFNOSUPPORT;
+    struct synack_addr laddr;
+    if (s->bound && !synack_addr_is_any(&s->local.addr)) {
+        if (!stack_is_local_addr(st, &s->local.addr))
+            return -SYNACK_EADDRNOTAVAIL;          /* still tentative (RFC 4862 §5.4) */
+        laddr = s->local.addr;
+    } else {
+        const struct synack_addr *src = stack_source_addr(st, iface, &remote->addr);
+        if (!src)
+            return -SYNACK_EADDRNOTAVAIL;
+        laddr = *src;
+    }
     uint16_t lport = s->bound ? s->local.port : tcp_pick_ephemeral(st, &laddr, remote);
     if (!lport)
         return -SYNACK_EADDRNOTAVAIL;

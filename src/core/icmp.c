@@ -111,14 +111,19 @@ static void error_input(struct synack_stack *st, int iface, const uint8_t *msg, 
         e.mtu = get_be16(msg + 6);                   /* RFC 1191 §4: Next-Hop MTU */
         e.quoted_len = get_be16(q + 2);
     }
-    const uint8_t *th = q + qhl;
-    size_t thlen = qlen - qhl;
-    switch (q[9]) {
+    icmp_error_to_transport(st, iface, q[9], &qsrc, &qdst, q + qhl, qlen - qhl, &e, now);
+}
+
+void icmp_error_to_transport(struct synack_stack *st, int iface, uint8_t proto, const struct synack_addr *qsrc,
+                             const struct synack_addr *qdst, const uint8_t *th, size_t thlen,
+                             const struct icmp_err *e, synack_time_us now)
+{
+    switch (proto) {
     case IP_PROTO_TCP:
-        tcp_icmp_error(st, iface, &qsrc, &qdst, th, thlen, &e, now);
+        tcp_icmp_error(st, iface, qsrc, qdst, th, thlen, e, now);
         break;
     case IP_PROTO_UDP:
-        udp_icmp_error(st, iface, &qsrc, &qdst, th, thlen, &e, now);
+        udp_icmp_error(st, iface, qsrc, qdst, th, thlen, e, now);
         break;
     default:
         stack_drop(st, iface, SYNACK_DROP_ICMP_ERROR_NO_MATCH, now);
@@ -128,18 +133,24 @@ static void error_input(struct synack_stack *st, int iface, const uint8_t *msg, 
 
 /* ---- Echo (RFC 1122 §3.2.2.6: every host must answer) ---- */
 
+uint8_t *icmp_echo_reply_at_tx(struct synack_stack *st, uint8_t reply_type, const uint8_t *msg, size_t len)
+{
+    /* The reply echoes identifier, sequence number and data unchanged. */
+    uint8_t *reply = stack_tx_l4(st);
+    memcpy(reply, msg, len);
+    reply[0] = reply_type;
+    reply[1] = 0;
+    put_be16(reply + 2, 0);
+    return reply;
+}
+
 static void echo_input(struct synack_stack *st, int iface, const struct synack_addr *src,
                        const struct synack_addr *dst, const uint8_t *msg, size_t len, synack_time_us now)
 {
     st->stats.icmp_in_echos++;
     if (len > STACK_TX_BUF - IPV4_HEADER_LEN)
         return;
-    /* The reply echoes identifier, sequence number and data unchanged. */
-    uint8_t *reply = st->txbuf + IPV4_HEADER_LEN;
-    memcpy(reply, msg, len);
-    reply[0] = ICMP_ECHO_REPLY;
-    reply[1] = 0;
-    put_be16(reply + 2, 0);
+    uint8_t *reply = icmp_echo_reply_at_tx(st, ICMP_ECHO_REPLY, msg, len);
     put_be16(reply + 2, csum_finish(csum_add(0, reply, len)));
     int out = stack_route(st, src);
     if (out < 0)
@@ -204,12 +215,15 @@ static bool is_directed_broadcast(const struct synack_stack *st, const struct sy
 {
     uint32_t a = synack_addr_v4_value(addr);
     for (int i = 0; i < st->iface_count; i++) {
-        uint8_t plen = st->ifaces[i].prefix_len;
-        if (plen == 0 || plen >= 31)
-            continue;
-        uint32_t host_mask = 0xffffffffu >> plen;
-        if (synack_addr_in_prefix(addr, &st->ifaces[i].addr, plen) && (a & host_mask) == host_mask)
-            return true;
+        for (int k = 0; k < st->ifaces[i].naddrs; k++) {
+            const struct iface_addr *ia = &st->ifaces[i].addrs[k];
+            uint8_t plen = ia->prefix_len;
+            if (ia->addr.family != SYNACK_AF_INET || plen == 0 || plen >= 31)
+                continue;
+            uint32_t host_mask = 0xffffffffu >> plen;
+            if (synack_addr_in_prefix(addr, &ia->addr, plen) && (a & host_mask) == host_mask)
+                return true;
+        }
     }
     return false;
 }
@@ -225,9 +239,32 @@ static bool is_unicast_host(const struct synack_stack *st, const struct synack_a
 
 /* RFC 1122 §3.2.2 and RFC 1812 §4.3.2.8: errors are rate-limited, here
  * by a token bucket of cfg.icmp_error_rate a second (ratelimit.h). */
-static bool rate_allows(struct synack_stack *st, synack_time_us now)
+int icmp_error_iface(struct synack_stack *st, int iface, const struct synack_addr *to, synack_time_us now)
 {
-    return token_bucket_take(&st->icmp_errors, st->cfg.icmp_error_rate, st->cfg.icmp_error_burst, now);
+    if (!token_bucket_take(&st->icmp_errors, st->cfg.icmp_error_rate, st->cfg.icmp_error_burst, now)) {
+        st->stats.icmp_out_rate_limited++;
+        return -1;
+    }
+    int out = stack_route(st, to);
+    if (out < 0)
+        out = iface;
+    return out >= 0 && out < st->iface_count ? out : -1;
+}
+
+size_t icmp_write_error(struct synack_stack *st, int out, size_t ip_hlen, uint8_t type, uint8_t code, uint32_t word,
+                        const uint8_t *orig, size_t orig_len, size_t max_quote)
+{
+    size_t quote = orig_len < max_quote ? orig_len : max_quote;
+    size_t room = st->ifaces[out].mtu - ip_hlen - ICMP_HEADER_LEN;
+    if (quote > room)
+        quote = room;
+    uint8_t *msg = stack_tx_l4(st);
+    msg[0] = type;
+    msg[1] = code;
+    put_be16(msg + 2, 0);
+    put_be32(msg + 4, word);
+    memcpy(msg + ICMP_HEADER_LEN, orig, quote);
+    return ICMP_HEADER_LEN + quote;
 }
 
 bool icmp_send_error(struct synack_stack *st, int iface, uint8_t type, uint8_t code, const uint8_t *orig,
@@ -248,32 +285,19 @@ bool icmp_send_error(struct synack_stack *st, int iface, uint8_t type, uint8_t c
         return false;
     if (!is_unicast_host(st, &ip.dst) || !is_unicast_host(st, &ip.src) || stack_is_local_addr(st, &ip.src))
         return false;
-    if (!rate_allows(st, now)) {
-        st->stats.icmp_out_rate_limited++;
-        return false;
-    }
-    int out = stack_route(st, &ip.src);
+    int out = icmp_error_iface(st, iface, &ip.src, now);
     if (out < 0)
-        out = iface;
-    if (out < 0 || out >= st->iface_count)
         return false;
     /* The IP header and as much of the data as fits in ICMP_QUOTE_MAX and
      * in the interface's MTU (at least 68, which leaves 40: the header and
      * 8 bytes with room to spare for a header without options). */
     size_t total = (size_t)ip.header_len + ip.payload_len;
-    size_t quote = total < ICMP_QUOTE_MAX ? total : ICMP_QUOTE_MAX;
-    size_t room = st->ifaces[out].mtu - IPV4_HEADER_LEN - ICMP_HEADER_LEN;
-    if (quote > room)
-        quote = room;
-    uint8_t *msg = st->txbuf + IPV4_HEADER_LEN;
-    msg[0] = type;
-    msg[1] = code;
-    put_be16(msg + 2, 0);
-    put_be32(msg + 4, 0);                        /* unused (RFC 792) */
-    memcpy(msg + ICMP_HEADER_LEN, orig, quote);
-    put_be16(msg + 2, csum_finish(csum_add(0, msg, ICMP_HEADER_LEN + quote)));
+    uint8_t *msg = stack_tx_l4(st);
+    size_t n = icmp_write_error(st, out, IPV4_HEADER_LEN, type, code, 0 /* unused (RFC 792) */, orig, total,
+                                ICMP_QUOTE_MAX);
+    put_be16(msg + 2, csum_finish(csum_add(0, msg, n)));
     /* From the address the offending packet was sent to: one of ours. */
-    if (stack_ip_output(st, out, &ip.dst, &ip.src, IP_PROTO_ICMP, ICMP_HEADER_LEN + quote, 0, now) != 0)
+    if (stack_ip_output(st, out, &ip.dst, &ip.src, IP_PROTO_ICMP, n, 0, now) != 0)
         return false;
     st->stats.icmp_out_msgs++;
     if (type == ICMP_DEST_UNREACH)

@@ -91,4 +91,29 @@ uint32_t sock_ready_bits(struct synack_stack *st, int handle);
 /* What a connection created for this socket starts with. */
 struct tcp_conn_params sock_conn_params(const struct sock *s);
 
+/* Dual-stack binding (the rules synack/socket.h states).  A socket bound
+ * to a wildcard takes: 0.0.0.0, IPv4 only; :: or the unspecified address
+ * of family UNSPEC, IPv4 and IPv6 (as Linux with bindv6only=0, except
+ * that a connection keeps its real family: no v4-mapped addresses).  A
+ * socket bound to one address takes that address only. */
+static inline bool sock_addr_takes_family(const struct synack_addr *bound, int family)
+{
+    if (!synack_addr_is_any(bound))
+        return bound->family == family;
+    return bound->family != SYNACK_AF_INET || family == SYNACK_AF_INET;
+}
+/* Whether a socket bound to `bound` takes a packet sent to `dst`. */
+static inline bool sock_addr_accepts(const struct synack_addr *bound, const struct synack_addr *dst)
+{
+    return synack_addr_is_any(bound) ? sock_addr_takes_family(bound, dst->family) : synack_addr_equal(bound, dst);
+}
+/* Whether two bindings of one port would take some packet in common (a
+ * bind conflict): every wildcard takes IPv4, so two wildcards always do. */
+static inline bool sock_addrs_overlap(const struct synack_addr *a, const struct synack_addr *b)
+{
+    if (synack_addr_is_any(a))
+        return synack_addr_is_any(b) || sock_addr_accepts(a, b);
+    return synack_addr_is_any(b) ? sock_addr_accepts(b, a) : synack_addr_equal(a, b);
+}
+
 #endif

@@ -3,10 +3,13 @@
  * that drive it.
  *
  * Call chain:
- *   synack_input -> ipv4_parse -> [ipfrag_input] -> tcp_input | udp_input | icmp_input
+ *   synack_input -> [eth_input: ARP, NDP] -> stack_ip_input
+ *   stack_ip_input -> ipv4_parse -> [ipfrag_input] -> tcp_input | udp_input | icmp_input
+ *                  -> ip6_input (ipv6.c) -> extension headers, fragments -> tcp | udp | icmp6
  *   synack_poll  -> queued output (tcp_output, udp_output) -> timers due
  *                   (tcp_timer_run, ipfrag_expire)
- *   tcp_output / udp_output / icmp -> stack_ip_output -> interface transmit callback
+ *   tcp_output / udp_output / icmp -> stack_ip_output -> stack_link_output
+ *                  -> interface transmit callback (IP link) | eth_output (Ethernet: neighbour cache)
  *
  * Reading list: RFC 1122 §3.2.1 (IP receive checks), RFC 791 §3.1, §3.2
  * (reassembly, in ipfrag.c), RFC 1122 §3.2.2.1 (protocol unreachable).
@@ -17,6 +20,8 @@
 #include "byteorder.h"
 #include "icmp.h"
 #include "ipv4.h"
+#include "ipv6.h"
+#include "link.h"
 #include "stack_internal.h"
 #include "tcp_conn.h"
 
@@ -60,6 +65,15 @@ void synack_config_default(struct synack_config *cfg)
     cfg->pmtu_expires_us = 600ull * 1000000;      /* RFC 1191 §6.3, RFC 8201 §4: ten minutes */
     cfg->plpmtud = SYNACK_PLPMTUD_BLACKHOLE;
     cfg->plpmtud_interval_us = 600ull * 1000000;  /* RFC 8899 §5.1.1 PMTU_RAISE_TIMER */
+    cfg->neigh_max_entries = 256;
+    cfg->neigh_queue_len = 3;                      /* Linux's unres_qlen */
+    cfg->neigh_queue_bytes = 64u << 10;
+    cfg->neigh_solicits = 3;                       /* RFC 4861 §10: MAX_MULTICAST_SOLICIT, MAX_UNICAST_SOLICIT */
+    cfg->neigh_retrans_us = 1000000;               /* RETRANS_TIMER */
+    cfg->neigh_reachable_us = 30ull * 1000000;     /* REACHABLE_TIME */
+    cfg->neigh_delay_us = 5ull * 1000000;          /* DELAY_FIRST_PROBE_TIME */
+    cfg->neigh_gc_us = 60ull * 1000000;            /* Linux's gc_stale_time */
+    cfg->dad_transmits = 1;                        /* RFC 4862 §5.1: DupAddrDetectTransmits */
 }
 
 static uint64_t splitmix64(uint64_t *state)
@@ -68,6 +82,19 @@ static uint64_t splitmix64(uint64_t *state)
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
+}
+
+/* The neighbour cache's bounds (synack/stack.h); times at most an hour
+ * (RFC 4861 §6.2.1 caps BaseReachableTime there), which also keeps
+ * neigh.c's arithmetic in 64 bits. */
+static bool neigh_config_valid(const struct synack_config *c)
+{
+    const synack_time_us hour = 3600ull * 1000000;
+    return c->neigh_max_entries >= 1 && c->neigh_max_entries <= 65536 && c->neigh_queue_len >= 1 &&
+           c->neigh_queue_len <= 64 && c->neigh_queue_bytes >= 1 && c->neigh_solicits >= 1 &&
+           c->neigh_solicits <= 10 && c->neigh_retrans_us >= 1 && c->neigh_retrans_us <= hour &&
+           c->neigh_reachable_us >= 2 && c->neigh_reachable_us <= hour && c->neigh_delay_us >= 1 &&
+           c->neigh_delay_us <= hour && c->neigh_gc_us >= 1 && c->neigh_gc_us <= hour && c->dad_transmits <= 10;
 }
 
 static bool config_valid(const struct synack_config *c)
@@ -87,6 +114,7 @@ static bool config_valid(const struct synack_config *c)
            (c->ipfrag_max_datagrams == 0 || c->ipfrag_timeout_us >= 1) &&
            (c->mem_max_bytes == 0 || c->mem_max_bytes >= STACK_MEM_MIN) &&
            (c->mem_pressure_bytes == 0 || (c->mem_max_bytes && c->mem_pressure_bytes <= c->mem_max_bytes)) &&
+           neigh_config_valid(c) &&
            c->pmtu_expires_us >= 1 && c->plpmtud < SYNACK_PLPMTUD_COUNT && c->plpmtud_interval_us >= 1;
 }
 
@@ -123,6 +151,7 @@ struct synack_stack *synack_stack_new(const struct synack_config *cfg)
     timer_heap_init(&st->timers);
     udp_table_init(&st->udp);
     ipfrag_init(&st->frag);
+    neigh_init(&st->neigh);
     token_bucket_init(&st->icmp_errors, cfg->icmp_error_burst);
     token_bucket_init(&st->challenge_acks, cfg->challenge_ack_burst);
     pmtu_cache_init(&st->pmtu_cache);
@@ -165,6 +194,7 @@ void synack_stack_free(struct synack_stack *st)
             udp_sock_free(st, s->udp);
     }
     ipfrag_free(st);
+    neigh_free(st);
     for (unsigned b = 0; b < TCP_LISTEN_BUCKETS; b++)
         st->tcp.listen[b] = NULL;
     tcp_table_free(st, &st->tcp);
@@ -175,23 +205,100 @@ void synack_stack_free(struct synack_stack *st)
     mem.fn(mem.ctx, st, sizeof *st, 0);
 }
 
+/* The EUI-64 link-local address of a MAC (RFC 4291 §2.5.1, Appendix A,
+ * RFC 4862 §5.3): fe80::/64 and the MAC with the universal/local bit
+ * flipped and ff:fe in the middle. */
+static struct synack_addr link_local_from_mac(const uint8_t mac[6])
+{
+    uint8_t b[16] = { 0xfe, 0x80 };
+    b[8] = mac[0] ^ 0x02;
+    b[9] = mac[1];
+    b[10] = mac[2];
+    b[11] = 0xff;
+    b[12] = 0xfe;
+    b[13] = mac[3];
+    b[14] = mac[4];
+    b[15] = mac[5];
+    return synack_addr_v6(b);
+}
+
+static int iface_put_addr(struct synack_stack *st, int iface, const struct synack_addr *addr, uint8_t prefix_len,
+                          uint8_t flags)
+{
+    struct iface *ifc = &st->ifaces[iface];
+    for (int i = 0; i < ifc->naddrs; i++)
+        if (synack_addr_equal(&ifc->addrs[i].addr, addr))
+            return -SYNACK_EEXIST;
+    if (ifc->naddrs == SYNACK_IFACE_MAX_ADDRS)
+        return -SYNACK_ENOBUFS;
+    struct iface_addr *ia = &ifc->addrs[ifc->naddrs++];
+    ia->addr = *addr;
+    ia->prefix_len = prefix_len;
+    ia->flags = flags;
+    if (ifc->link == SYNACK_LINK_ETHERNET)
+        eth_addr_added(st, iface, ia);
+    return 0;
+}
+
+int synack_iface_add_addr(struct synack_stack *st, int iface, struct synack_addr addr, uint8_t prefix_len)
+{
+    if (!st || iface < 0 || iface >= st->iface_count)
+        return -SYNACK_EINVAL;
+    if (addr.family == SYNACK_AF_INET) {
+        if (prefix_len > 32 || synack_addr_is_any(&addr))
+            return -SYNACK_EINVAL;
+    } else if (addr.family == SYNACK_AF_INET6) {
+        /* IPv6 needs a link MTU of at least 1280 (RFC 8200 §5). */
+        if (prefix_len > 128 || synack_addr_is_any(&addr) || addr.bytes[0] == 0xff ||
+            st->ifaces[iface].mtu < 1280)
+            return -SYNACK_EINVAL;
+    } else {
+        return -SYNACK_EAFNOSUPPORT;
+    }
+    struct iface *ifc = &st->ifaces[iface];
+    if (addr.family == SYNACK_AF_INET6 && ifc->link == SYNACK_LINK_ETHERNET) {
+        /* Neighbour discovery speaks from the link-local address. */
+        struct synack_addr ll = link_local_from_mac(ifc->mac);
+        bool have = false;
+        for (int i = 0; i < ifc->naddrs; i++)
+            have |= synack_addr_equal(&ifc->addrs[i].addr, &ll);
+        if (!have && !synack_addr_equal(&addr, &ll)) {
+            if (ifc->naddrs + 2 > SYNACK_IFACE_MAX_ADDRS)
+                return -SYNACK_ENOBUFS;
+            iface_put_addr(st, iface, &ll, 64, IFADDR_AUTO);
+        }
+    }
+    return iface_put_addr(st, iface, &addr, prefix_len, 0);
+}
+
 int synack_iface_add(struct synack_stack *st, const struct synack_iface_config *cfg)
 {
-    if (!st || !cfg || !cfg->transmit || cfg->addr.family != SYNACK_AF_INET || cfg->prefix_len > 32)
+    if (!st || !cfg || !cfg->transmit ||
+        (cfg->link != SYNACK_LINK_IP && cfg->link != SYNACK_LINK_ETHERNET))
         return -SYNACK_EINVAL;
     uint32_t mtu = cfg->mtu ? cfg->mtu : 1500;
     if (mtu < 68 || mtu > 65535)
         return -SYNACK_EINVAL;
+    if (cfg->link == SYNACK_LINK_ETHERNET && (cfg->mac[0] & 1))
+        return -SYNACK_EINVAL;                     /* a group address cannot be an interface's */
     if (st->iface_count == STACK_MAX_IFACES)
         return -SYNACK_ENOBUFS;
-    struct iface *ifc = &st->ifaces[st->iface_count];
-    ifc->addr = cfg->addr;
-    ifc->prefix_len = cfg->prefix_len;
+    int n = st->iface_count;
+    struct iface *ifc = &st->ifaces[n];
+    memset(ifc, 0, sizeof *ifc);
+    ifc->link = cfg->link;
+    memcpy(ifc->mac, cfg->mac, 6);
     ifc->mtu = mtu;
     ifc->transmit = cfg->transmit;
     ifc->transmit_ctx = cfg->transmit_ctx;
     ifc->tx_csum_offload = cfg->tx_csum_offload;
-    return st->iface_count++;
+    st->iface_count++;
+    int rc = synack_iface_add_addr(st, n, cfg->addr, cfg->prefix_len);
+    if (rc < 0) {
+        st->iface_count--;
+        return rc;
+    }
+    return n;
 }
 
 const struct synack_stats *synack_stack_stats(const struct synack_stack *st) { return &st->stats; }
@@ -246,14 +353,59 @@ void stack_drop(struct synack_stack *st, int iface, enum synack_drop_reason why,
 bool stack_is_local_addr(const struct synack_stack *st, const struct synack_addr *addr)
 {
     for (int i = 0; i < st->iface_count; i++)
-        if (synack_addr_equal(&st->ifaces[i].addr, addr))
-            return true;
+        for (int k = 0; k < st->ifaces[i].naddrs; k++) {
+            const struct iface_addr *ia = &st->ifaces[i].addrs[k];
+            if (synack_addr_equal(&ia->addr, addr))
+                return !(ia->flags & (IFADDR_TENTATIVE | IFADDR_DUPLICATE));
+        }
     return false;
+}
+
+bool stack_is_assigned_addr(const struct synack_stack *st, const struct synack_addr *addr)
+{
+    for (int i = 0; i < st->iface_count; i++)
+        for (int k = 0; k < st->ifaces[i].naddrs; k++) {
+            const struct iface_addr *ia = &st->ifaces[i].addrs[k];
+            if (synack_addr_equal(&ia->addr, addr))
+                return !(ia->flags & IFADDR_DUPLICATE);
+        }
+    return false;
+}
+
+static bool is_link_local(const struct synack_addr *a)
+{
+    return a->family == SYNACK_AF_INET6 && a->bytes[0] == 0xfe && (a->bytes[1] & 0xc0) == 0x80;
+}
+
+/* Source address selection, kept simple (a subset of RFC 6724 §5): among
+ * the interface's usable addresses of dst's family, one whose prefix holds
+ * dst (rule 8's longest match, approximately), else one of the same scope
+ * (rule 2: link-local for a link-local destination, global otherwise),
+ * else the first. */
+const struct synack_addr *stack_source_addr(const struct synack_stack *st, int iface,
+                                            const struct synack_addr *dst)
+{
+    if (iface < 0 || iface >= st->iface_count)
+        return NULL;
+    const struct iface *ifc = &st->ifaces[iface];
+    const struct synack_addr *first = NULL, *scoped = NULL;
+    for (int k = 0; k < ifc->naddrs; k++) {
+        const struct iface_addr *ia = &ifc->addrs[k];
+        if (ia->addr.family != dst->family || (ia->flags & (IFADDR_TENTATIVE | IFADDR_DUPLICATE)))
+            continue;
+        if (synack_addr_in_prefix(dst, &ia->addr, ia->prefix_len))
+            return &ia->addr;
+        if (!first)
+            first = &ia->addr;
+        if (!scoped && is_link_local(&ia->addr) == is_link_local(dst))
+            scoped = &ia->addr;
+    }
+    return scoped ? scoped : first;
 }
 
 int stack_route_remote(const struct synack_stack *st, const struct synack_endpoint *remote)
 {
-    if (remote->addr.family != SYNACK_AF_INET)
+    if (remote->addr.family != SYNACK_AF_INET && remote->addr.family != SYNACK_AF_INET6)
         return -SYNACK_EAFNOSUPPORT;
     if (remote->port == 0 || synack_addr_is_any(&remote->addr))
         return -SYNACK_EINVAL;
@@ -261,37 +413,67 @@ int stack_route_remote(const struct synack_stack *st, const struct synack_endpoi
     return iface < 0 ? -SYNACK_ENETUNREACH : iface;
 }
 
+/* The interface whose on-link prefix holds dst most specifically; else
+ * (the default route) the first interface with an address of dst's
+ * family.  A link-local IPv6 destination has no scope id in this API: it
+ * is taken to be on the first interface with a link-local address. */
 int stack_route(const struct synack_stack *st, const struct synack_addr *dst)
 {
-    int best = -1, best_len = -1;
+    int best = -1, best_len = -1, fallback = -1;
     for (int i = 0; i < st->iface_count; i++) {
         const struct iface *ifc = &st->ifaces[i];
-        if (synack_addr_in_prefix(dst, &ifc->addr, ifc->prefix_len) && ifc->prefix_len > best_len) {
-            best = i;
-            best_len = ifc->prefix_len;
+        for (int k = 0; k < ifc->naddrs; k++) {
+            const struct iface_addr *ia = &ifc->addrs[k];
+            if (ia->addr.family != dst->family)
+                continue;
+            if (fallback < 0)
+                fallback = i;
+            if (synack_addr_in_prefix(dst, &ia->addr, ia->prefix_len) && ia->prefix_len > best_len) {
+                best = i;
+                best_len = ia->prefix_len;
+            }
         }
     }
-    if (best < 0 && st->iface_count > 0 && dst->family == SYNACK_AF_INET)
-        best = 0;   /* default route: the first interface */
-    return best;
+    return best >= 0 ? best : fallback;
+}
+
+/* The next hop for dst on iface: dst itself when it is on-link (or the
+ * link is point-to-point: TUN has no neighbours), else the configured
+ * gateway.  synack has no gateways yet: off-link destinations on an
+ * Ethernet link are resolved as if on-link (proxy ARP/NDP on the router
+ * answers), which is what a namespace's veth peer does for us. */
+static const struct synack_addr *next_hop(const struct synack_stack *st, int iface, const struct synack_addr *dst)
+{
+    (void)st;
+    (void)iface;
+    return dst;
 }
 
 int stack_ip_output(struct synack_stack *st, int iface, const struct synack_addr *src,
                     const struct synack_addr *dst, uint8_t proto, size_t payload_len, uint64_t conn_id,
                     synack_time_us now)
 {
-    uint8_t *pkt = st->txbuf;
-    size_t len = IPV4_HEADER_LEN + payload_len;
+    return stack_ip_output_ttl(st, iface, src, dst, proto, payload_len, st->cfg.ttl, conn_id, now);
+}
+
+int stack_ip_output_ttl(struct synack_stack *st, int iface, const struct synack_addr *src,
+                        const struct synack_addr *dst, uint8_t proto, size_t payload_len, uint8_t ttl,
+                        uint64_t conn_id, synack_time_us now)
+{
+    size_t hlen = stack_ip_header_len(src->family);
+    uint8_t *pkt = stack_tx_l4(st) - hlen;
+    size_t len = hlen + payload_len;
+    if (src->family == SYNACK_AF_INET6)
+        ipv6_write_header(pkt, src, dst, proto, (uint16_t)payload_len, ttl);
+    else
+        /* TCP sets DF: synack sizes its segments to the path (RFC 1191, tcp_pmtu.c). */
+        ipv4_write_header(pkt, src, dst, proto, (uint16_t)payload_len, ttl, st->ip_id++,
+                          proto == IP_PROTO_TCP);
     if (iface < 0 || iface >= st->iface_count) {
         st->stats.ip_out_no_routes++;
-        ipv4_write_header(pkt, src, dst, proto, (uint16_t)payload_len, st->cfg.ttl, st->ip_id, false);
         stack_drop_packet(st, -1, pkt, len, SYNACK_DROP_TX_NO_ROUTE, now);
         return -SYNACK_EHOSTUNREACH;
     }
-    /* TCP sets DF: synack sizes its segments to the path (RFC 1191,
-     * tcp_pmtu.c). */
-    ipv4_write_header(pkt, src, dst, proto, (uint16_t)payload_len, st->cfg.ttl, st->ip_id++,
-                      proto == IP_PROTO_TCP);
     st->stats.ip_out_requests++;
     struct iface *ifc = &st->ifaces[iface];
     if (len > ifc->mtu) {
@@ -302,11 +484,20 @@ int stack_ip_output(struct synack_stack *st, int iface, const struct synack_addr
         stack_drop_packet(st, iface, pkt, len, SYNACK_DROP_TX_TOO_BIG, now);
         return -SYNACK_EMSGSIZE;
     }
+    return stack_link_output(st, iface, next_hop(st, iface, dst), pkt, len, conn_id, now);
+}
+
+int stack_link_output(struct synack_stack *st, int iface, const struct synack_addr *nexthop, uint8_t *pkt,
+                      size_t len, uint64_t conn_id, synack_time_us now)
+{
+    struct iface *ifc = &st->ifaces[iface];
     stack_trace_packet(st, SYNACK_TRACE_PACKET_OUT, iface, pkt, len, conn_id, now);
+    if (ifc->link == SYNACK_LINK_ETHERNET)
+        return eth_output(st, iface, nexthop, pkt, len, now);
     int rc = ifc->transmit(ifc->transmit_ctx, pkt, len);
     if (rc < 0) {
         st->stats.ip_out_discards++;
-        stack_drop(st, iface, SYNACK_DROP_TX_DRIVER, now);
+        stack_drop_packet(st, iface, pkt, len, SYNACK_DROP_TX_DRIVER, now);
         return rc;
     }
     return 0;
@@ -340,15 +531,28 @@ void synack_input_flags(struct synack_stack *st, int iface, const uint8_t *pkt, 
         return;
     if (now > st->now)
         st->now = now;
-    st->stats.ip_in_receives++;
     st->rx_packet = pkt;
     st->rx_len = len;
     st->rx_csum_valid = (flags & SYNACK_INPUT_CSUM_VALID) != 0;
-    stack_trace_packet(st, SYNACK_TRACE_PACKET_IN, iface, pkt, len, 0, now);
-    ip_input(st, iface, pkt, len, now);
+    if (st->ifaces[iface].link == SYNACK_LINK_ETHERNET)
+        eth_input(st, iface, pkt, len, now);     /* IP inside comes back through stack_ip_input */
+    else
+        stack_ip_input(st, iface, pkt, len, now);
     st->rx_packet = NULL;
     st->rx_len = 0;
     st->rx_csum_valid = false;
+}
+
+void stack_ip_input(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len, synack_time_us now)
+{
+    st->stats.ip_in_receives++;
+    st->rx_packet = pkt;
+    st->rx_len = len;
+    stack_trace_packet(st, SYNACK_TRACE_PACKET_IN, iface, pkt, len, 0, now);
+    if (len >= 1 && pkt[0] >> 4 == 6)
+        ip6_input(st, iface, pkt, len, now);
+    else
+        ip_input(st, iface, pkt, len, now);
 }
 
 static void ip_input(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len, synack_time_us now)
@@ -385,16 +589,9 @@ static void ip_input(struct synack_stack *st, int iface, const uint8_t *pkt, siz
         /* What a link vouched for was the last fragment alone; a
          * fragmented datagram's transport checksum is always complete, so
          * it is checked. */
-        const uint8_t *saved = st->rx_packet;
-        size_t saved_len = st->rx_len;
-        bool saved_csum = st->rx_csum_valid;
-        st->rx_packet = done.packet;
-        st->rx_len = done.len;
-        st->rx_csum_valid = false;
+        struct stack_rx saved = stack_rx_replace(st, done.packet, done.len);
         ip_deliver(st, iface, &whole, now);
-        st->rx_packet = saved;
-        st->rx_len = saved_len;
-        st->rx_csum_valid = saved_csum;
+        stack_rx_restore(st, saved);
     }
     ipfrag_release(st, &done);
 }
@@ -445,6 +642,8 @@ synack_time_us synack_poll(struct synack_stack *st, synack_time_us now)
      * (tcp_output frees a connection only when abort_pending is set). */
     flush_queued_output(st, now);
     udp_output(st, now);
+    if (st->neigh.next <= now)
+        neigh_poll(st, now);
     struct timer_entry *e;
     unsigned guard = 0;
     while ((e = timer_heap_top(&st->timers)) && e->deadline <= now && guard++ < 1000000) {
@@ -456,5 +655,6 @@ synack_time_us synack_poll(struct synack_stack *st, synack_time_us now)
         tcp_timer_run(st, c, now);
     }
     e = timer_heap_top(&st->timers);
-    return e ? e->deadline : SYNACK_TIME_NEVER;
+    synack_time_us next = e ? e->deadline : SYNACK_TIME_NEVER;
+    return st->neigh.next < next ? st->neigh.next : next;
 }

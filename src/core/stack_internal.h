@@ -16,6 +16,7 @@
 #include "synack/stack.h"
 #include "ipfrag.h"
 #include "mem.h"
+#include "neigh.h"
 #include "pmtu_cache.h"
 #include "ratelimit.h"
 #include "siphash.h"
@@ -26,15 +27,32 @@
 
 #define STACK_MAX_IFACES 8
 #define STACK_NAME_MAX 32
-/* Largest IP packet the stack builds. */
+/* Largest IP packet the stack builds, and the room in front of it for
+ * the headers below the transport: an Ethernet header (14) and an IPv6
+ * header (40), rounded up.  Transports build their header and payload at
+ * stack_tx_l4(st); stack_ip_output writes the IP header just before it,
+ * and an Ethernet link the frame header before that. */
 #define STACK_TX_BUF 65536
+#define STACK_TX_HEADROOM 64
 /* Smallest mem_max_bytes accepted: the stack object (mostly txbuf) and its
  * first tables, with room to do something. */
 #define STACK_MEM_MIN (256u << 10)
 
-struct iface {
+/* One address of an interface. */
+struct iface_addr {
     struct synack_addr addr;
     uint8_t prefix_len;
+    uint8_t flags;               /* IFADDR_* */
+};
+#define IFADDR_TENTATIVE 0x01    /* IPv6 duplicate address detection not finished (RFC 4862 §5.4) */
+#define IFADDR_DUPLICATE 0x02    /* DAD found another node using it: never used */
+#define IFADDR_AUTO 0x04         /* made by the stack (the link-local address) */
+
+struct iface {
+    struct iface_addr addrs[SYNACK_IFACE_MAX_ADDRS];
+    int naddrs;
+    uint8_t link;                /* enum synack_link_type */
+    uint8_t mac[6];
     uint32_t mtu;
     synack_transmit_fn transmit;
     void *transmit_ctx;
@@ -73,6 +91,7 @@ struct synack_stack {
     struct tcp_table tcp;
     struct udp_table udp;
     struct ipfrag_table frag;      /* its `sched` entry is in `timers` too */
+    struct neigh_table neigh;      /* Ethernet neighbours; synack_poll watches neigh.next */
     /* Rate limits (ratelimit.h): ICMP errors (icmp.c), and challenge
      * ACKs (RFC 5961 §7), one bucket for every connection. */
     struct token_bucket icmp_errors;
@@ -84,8 +103,37 @@ struct synack_stack {
     struct timer_heap timers;
     struct sock_table socks;
     struct tcp_conn *out_head;     /* connections with output queued by socket calls */
-    uint8_t txbuf[STACK_TX_BUF];
+    uint8_t txbuf[STACK_TX_HEADROOM + STACK_TX_BUF];
 };
+
+/* Where a transport builds the packet it is about to send. */
+static inline uint8_t *stack_tx_l4(struct synack_stack *st) { return st->txbuf + STACK_TX_HEADROOM; }
+/* Bytes of IP header in front of a transport payload of this family:
+ * synack sends no IPv4 options and no IPv6 extension headers. */
+static inline size_t stack_ip_header_len(int family) { return family == SYNACK_AF_INET6 ? 40 : 20; }
+
+/* While a reassembled datagram goes up, it stands in for the packet being
+ * input (drops and ICMP errors show it); what a link vouched for was one
+ * fragment only, so its transport checksum is checked. */
+struct stack_rx {
+    const uint8_t *packet;
+    size_t len;
+    bool csum_valid;
+};
+static inline struct stack_rx stack_rx_replace(struct synack_stack *st, const uint8_t *pkt, size_t len)
+{
+    struct stack_rx saved = { st->rx_packet, st->rx_len, st->rx_csum_valid };
+    st->rx_packet = pkt;
+    st->rx_len = len;
+    st->rx_csum_valid = false;
+    return saved;
+}
+static inline void stack_rx_restore(struct synack_stack *st, struct stack_rx saved)
+{
+    st->rx_packet = saved.packet;
+    st->rx_len = saved.len;
+    st->rx_csum_valid = saved.csum_valid;
+}
 
 /* stack.c */
 void stack_trace_packet(struct synack_stack *st, enum synack_trace_kind kind, int iface, const uint8_t *pkt,
@@ -102,13 +150,40 @@ void stack_drop_packet(struct synack_stack *st, int iface, const uint8_t *pkt, s
 int stack_route_remote(const struct synack_stack *st, const struct synack_endpoint *remote);
 /* Interface for a destination, or -1. */
 int stack_route(const struct synack_stack *st, const struct synack_addr *dst);
-/* Writes the IPv4 header in front of a transport payload already at
- * st->txbuf + IPV4_HEADER_LEN and transmits.  Returns 0 or an error. */
+/* Writes the IP header (IPv4 or IPv6, by the family of src) in front of
+ * a transport payload already at stack_tx_l4(st) and transmits it on
+ * `iface` (on Ethernet after resolving the next hop).  Returns 0 or an
+ * error. */
 int stack_ip_output(struct synack_stack *st, int iface, const struct synack_addr *src,
                     const struct synack_addr *dst, uint8_t proto, size_t payload_len, uint64_t conn_id,
                     synack_time_us now);
-/* Whether addr is one of this stack's interface addresses. */
+/* The same with a TTL / hop limit other than the configured one
+ * (neighbour discovery sends with 255, RFC 4861 §7.1). */
+int stack_ip_output_ttl(struct synack_stack *st, int iface, const struct synack_addr *src,
+                        const struct synack_addr *dst, uint8_t proto, size_t payload_len, uint8_t ttl,
+                        uint64_t conn_id, synack_time_us now);
+/* Whether addr is one of this stack's interface addresses (tentative
+ * IPv6 addresses are not, RFC 4862 §5.4). */
 bool stack_is_local_addr(const struct synack_stack *st, const struct synack_addr *addr);
+/* Whether addr is one of this stack's interface addresses, usable or
+ * still tentative (not a duplicate): what bind() accepts.  A socket bound
+ * to a tentative address sends nothing until DAD has passed. */
+bool stack_is_assigned_addr(const struct synack_stack *st, const struct synack_addr *addr);
+/* The source address for a packet to dst leaving by iface (see
+ * stack_source_addr in stack.c for the rules), or NULL when the interface
+ * has no usable address of dst's family. */
+const struct synack_addr *stack_source_addr(const struct synack_stack *st, int iface,
+                                            const struct synack_addr *dst);
+/* An IP packet (IPv4 or IPv6: by the version field) arrived on iface,
+ * below it the link's framing already taken off. */
+void stack_ip_input(struct synack_stack *st, int iface, const uint8_t *pkt, size_t len, synack_time_us now);
+/* Hands an IP packet built at pkt (anywhere in txbuf, with at least 14
+ * bytes of room in front of it) to the interface: straight to the
+ * transmit callback on an IP link, through neighbour resolution on an
+ * Ethernet link.  `nexthop` is the IP destination on the link.  Traced as
+ * PACKET_OUT; a driver refusal is counted and dropped. */
+int stack_link_output(struct synack_stack *st, int iface, const struct synack_addr *nexthop, uint8_t *pkt,
+                      size_t len, uint64_t conn_id, synack_time_us now);
 
 /* isn.c: RFC 6528 */
 uint32_t isn_generate(struct synack_stack *st, const struct synack_endpoint *local,

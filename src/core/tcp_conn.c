@@ -15,6 +15,8 @@
 
 uint16_t tcp_conn_iface_mss(const struct synack_stack *st, int iface, int family)
 {
+    /* RFC 9293 §3.7.1: the MTU less the fixed IP and TCP headers (20 and
+     * 20 for IPv4; 40 and 20 for IPv6, RFC 8200 §8.3). */
     uint32_t mtu = iface >= 0 && iface < st->iface_count ? st->ifaces[iface].mtu : 576;
     return (uint16_t)tcp_mtu_to_mss(family, mtu);
 }
@@ -62,7 +64,7 @@ struct tcp_conn *tcp_conn_new(struct synack_stack *st, const struct synack_endpo
     c->iface = (uint8_t)iface;
     c->sock = -1;
     tcp_conn_set_iss(c, isn_generate(st, local, remote, now));
-    c->rcv_mss = tcp_conn_rcv_mss(st, iface, remote->addr.family, p);
+    c->rcv_mss = tcp_conn_rcv_mss(st, iface, local->addr.family, p);
     /* RFC 9293 §3.7.1: without an MSS option the peer accepts 536 bytes;
      * the real value is set when the SYN or SYN-ACK arrives. */
     c->peer_mss = 536;

@@ -286,8 +286,6 @@ uint16_t tcp_conn_iface_mss(const struct synack_stack *st, int iface, int family
 /* The MSS we announce (RCV.MSS) on iface: the socket's, if set and
  * smaller than the interface's. */
 uint16_t tcp_conn_rcv_mss(const struct synack_stack *st, int iface, int family, const struct tcp_conn_params *p);
-/* The IP header in front of c's segments (tcp_ip_overhead). */
-static inline uint32_t tcp_conn_ip_overhead(const struct tcp_conn *c) { return tcp_ip_overhead(c->remote.addr.family); }
 /* The window we may advertise now (RFC 9293 §3.8.6.2.2 receiver SWS
  * avoidance; no further than the ring's storage under memory pressure),
  * updating rcv_adv. */

@@ -169,7 +169,7 @@ static void send_syn_cookie(struct synack_stack *st, struct tcp_listener *l, int
     struct tcp_options opt;
     memset(&opt, 0, sizeof opt);
     opt.has_mss = true;
-    opt.mss = tcp_conn_rcv_mss(st, iface, remote->addr.family, &p);   /* as tcp_conn_new sets rcv_mss */
+    opt.mss = tcp_conn_rcv_mss(st, iface, local->addr.family, &p);   /* as tcp_conn_new sets rcv_mss */
     if (st->cfg.timestamps && s->opt.has_timestamp) {
         struct syncookie_opts o = {
             .wscale_ok = st->cfg.window_scaling && s->opt.has_wscale,

@@ -124,7 +124,7 @@ static bool transmit(struct synack_stack *st, struct tcp_conn *c, const struct s
     if (p->pmtu_probe)
         tcp_pmtu_probe_sent(st, c, p->seq, p->len);
 
-    uint8_t *tcp = st->txbuf + IPV4_HEADER_LEN;
+    uint8_t *tcp = stack_tx_l4(st);
     struct tcp_options opt;
     memset(&opt, 0, sizeof opt);
     struct tcp_header_out h = {
@@ -565,7 +565,7 @@ bool tcp_send_challenge_ack(struct synack_stack *st, struct tcp_conn *c, synack_
 void tcp_send_stateless(struct synack_stack *st, int iface, const struct synack_addr *src,
                         const struct synack_addr *dst, const struct tcp_header_out *h, synack_time_us now)
 {
-    uint8_t *tcp = st->txbuf + IPV4_HEADER_LEN;
+    uint8_t *tcp = stack_tx_l4(st);
     size_t hlen = tcp_write_header(tcp, h);
     tcp_fill_checksum(tcp, hlen, src, dst);
     if (h->flags & TCP_RST)

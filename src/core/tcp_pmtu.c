@@ -20,7 +20,8 @@
  * layer discovery has taken over, the largest size it has confirmed
  * (search_low).  snd_mss and mss_wire follow (tcp_pmtu_sync_mss), bounded
  * by the peer's MSS too.  Every MTU <-> MSS conversion goes through
- * tcp_mtu_to_mss / tcp_mss_to_mtu, which know each family's IP header.
+ * tcp_mtu_to_mss / tcp_mss_to_mtu, which take each family's IP header
+ * from stack_ip_header_len.
  *
  * ICMP.  tcp_icmp.c passes on a fragmentation needed (or an ICMPv6 packet
  * too big) whose quoted sequence number is in flight.  Its MTU is used
@@ -113,19 +114,16 @@ static uint32_t max_u32(uint32_t a, uint32_t b) { return a > b ? a : b; }
 
 /* ---- sizes ---- */
 
-uint32_t tcp_ip_overhead(int family)
-{
-    /* IPv4 without options (RFC 791), IPv6 without extension headers (RFC 8200 §3). */
-    return family == SYNACK_AF_INET6 ? 40 : 20;
-}
-
 uint32_t tcp_mtu_to_mss(int family, uint32_t mtu)
 {
-    uint32_t hdr = tcp_ip_overhead(family) + TCP_HEADER_MIN;
+    uint32_t hdr = (uint32_t)stack_ip_header_len(family) + TCP_HEADER_MIN;
     return mtu > hdr ? mtu - hdr : 0;
 }
 
-uint32_t tcp_mss_to_mtu(int family, uint32_t mss) { return mss + tcp_ip_overhead(family) + TCP_HEADER_MIN; }
+uint32_t tcp_mss_to_mtu(int family, uint32_t mss)
+{
+    return mss + (uint32_t)stack_ip_header_len(family) + TCP_HEADER_MIN;
+}
 
 uint32_t tcp_pmtu_floor(int family) { return family == SYNACK_AF_INET6 ? PMTU_FLOOR_V6 : PMTU_FLOOR_V4; }
 

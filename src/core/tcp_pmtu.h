@@ -52,10 +52,9 @@ struct tcp_pmtu {
     uint32_t probes, probes_ok, probes_failed, black_holes;
 };
 
-/* The IP header in front of every segment of `family`. */
-uint32_t tcp_ip_overhead(int family);
-/* MTU <-> MSS (IP header plus the 20-byte TCP header without options):
- * every conversion goes through these two. */
+/* MTU <-> MSS (the family's IP header, stack_ip_header_len, plus the
+ * 20-byte TCP header without options): every conversion goes through
+ * these two. */
 uint32_t tcp_mtu_to_mss(int family, uint32_t mtu);
 uint32_t tcp_mss_to_mtu(int family, uint32_t mss);
 /* The smallest path MTU synack accepts or falls back to: 552 for IPv4,

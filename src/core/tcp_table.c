@@ -139,7 +139,7 @@ struct tcp_listener *tcp_listener_lookup(struct synack_stack *st, const struct s
             continue;
         if (synack_addr_equal(&l->local.addr, &local->addr))
             return l;
-        if (synack_addr_is_any(&l->local.addr))
+        if (synack_addr_is_any(&l->local.addr) && sock_addr_accepts(&l->local.addr, &local->addr))
             wild = l;
     }
     return wild;
@@ -170,28 +170,23 @@ void tcp_listener_remove(struct synack_stack *st, struct tcp_listener *l)
     l->hash_next = NULL;
 }
 
-static bool addr_overlaps(const struct synack_addr *a, const struct synack_addr *b)
-{
-    return synack_addr_is_any(a) || synack_addr_is_any(b) || synack_addr_equal(a, b);
-}
-
 /* Bind-time check.  It walks the whole table: bind is rare and this keeps
  * the per-segment structures free of a second index.  (The benchmark issue
  * may want a port index for connect-heavy churn.) */
 bool tcp_port_in_use(struct synack_stack *st, const struct synack_addr *addr, uint16_t port, bool reuseaddr)
 {
     for (struct tcp_listener *l = st->tcp.listen[listen_bucket(port)]; l; l = l->hash_next)
-        if (l->local.port == port && addr_overlaps(&l->local.addr, addr))
+        if (l->local.port == port && sock_addrs_overlap(&l->local.addr, addr))
             return true;
     for (uint32_t i = 0; i < st->tcp.nbuckets; i++)
         for (struct tcp_conn *c = st->tcp.buckets[i]; c; c = c->hash_next)
-            if (c->local.port == port && addr_overlaps(&c->local.addr, addr) &&
+            if (c->local.port == port && sock_addrs_overlap(&c->local.addr, addr) &&
                 !(reuseaddr && c->state == SYNACK_TCP_TIME_WAIT))
                 return true;
     for (uint32_t i = 0; i < st->socks.count; i++) {
         struct sock *s = &st->socks.slots[i];
         if (s->kind == SOCK_TCP && s->bound && !s->conn && s->local.port == port &&
-            addr_overlaps(&s->local.addr, addr))
+            sock_addrs_overlap(&s->local.addr, addr))
             return true;
     }
     return false;

@@ -6,7 +6,7 @@
  * tuples that pile into one chain.  The table doubles when the load
  * reaches one entry per bucket.  Listeners sit in a small separate table
  * keyed by local port; a listener bound to one address beats one bound to
- * every address.
+ * a wildcard that takes the segment's family (sock.h).
  */
 #ifndef SYNACK_CORE_TCP_TABLE_H
 #define SYNACK_CORE_TCP_TABLE_H

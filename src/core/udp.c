@@ -4,7 +4,10 @@
  * Reading list: RFC 768 (header, checksum over the pseudo-header, zero
  * meaning "no checksum"); RFC 1122 §4.1.3 (UDP in a host: §4.1.3.1 ports,
  * §4.1.3.4 checksums, §4.1.3.6 invalid addresses) and §3.2.2.1 (port
- * unreachable); RFC 6056 §3.3.2 (ephemeral ports); RFC 4113 (counters).
+ * unreachable); RFC 8200 §8.1 (over IPv6 the checksum is mandatory: zero
+ * is invalid); RFC 4443 §3.1 (port unreachable is ICMPv6 destination
+ * unreachable code 4); RFC 6056 §3.3.2 (ephemeral ports); RFC 4113
+ * (counters).  Sockets are dual-stack as sock.h says.
  *
  * In:  ip_input -> udp_input: length and checksum checks, lookup (a
  *      connected socket whose peer matches, else one bound to the exact
@@ -22,15 +25,22 @@
 #include "byteorder.h"
 #include "checksum.h"
 #include "icmp.h"
+#include "icmp6.h"
 #include "ipv4.h"
+#include "ipv6.h"
 #include "sock.h"
 #include "stack_internal.h"
 
 _Static_assert(sizeof(struct udp_rx_rec) == 32, "receive record size is documented in socket.h");
 _Static_assert(sizeof(struct udp_tx_rec) == 52, "send record size is documented in socket.h");
 
-/* RFC 768 length field: 16 bits, header included; IPv4 leaves 65535 - 20. */
-#define UDP_MAX_PAYLOAD (65535 - IPV4_HEADER_LEN - UDP_HEADER_LEN)
+/* RFC 768 length field: 16 bits, header included.  IPv4's total length
+ * (16 bits) includes its own header, leaving 65535 - 20 - 8; IPv6's
+ * payload length does not (RFC 8200 §3), leaving 65535 - 8. */
+static size_t udp_max_payload(int family)
+{
+    return 65535 - (family == SYNACK_AF_INET6 ? 0 : IPV4_HEADER_LEN) - UDP_HEADER_LEN;
+}
 
 void udp_table_init(struct udp_table *t) { memset(t, 0, sizeof *t); }
 
@@ -96,17 +106,12 @@ void udp_sock_free(struct synack_stack *st, struct udp_sock *u)
 
 /* ---- Binding ---- */
 
-static bool addr_overlaps(const struct synack_addr *a, const struct synack_addr *b)
-{
-    return synack_addr_is_any(a) || synack_addr_is_any(b) || synack_addr_equal(a, b);
-}
-
 /* Whether another socket holds addr:port (UDP's own port space). */
 static bool port_in_use(struct synack_stack *st, const struct udp_sock *self, const struct synack_addr *addr,
                         uint16_t port)
 {
     for (struct udp_sock *u = st->udp.buckets[bucket_of(port)]; u; u = u->hash_next)
-        if (u != self && u->local.port == port && addr_overlaps(&u->local.addr, addr))
+        if (u != self && u->local.port == port && sock_addrs_overlap(&u->local.addr, addr))
             return true;
     return false;
 }
@@ -140,10 +145,10 @@ int udp_bind(struct synack_stack *st, struct udp_sock *u, const struct synack_en
         return -SYNACK_EINVAL;
     struct synack_addr addr = local->addr;
     if (addr.family == SYNACK_AF_UNSPEC)
-        addr = synack_addr_v4(0, 0, 0, 0);
-    if (addr.family != SYNACK_AF_INET)
+        addr = synack_addr_any(SYNACK_AF_UNSPEC);     /* both families (sock.h) */
+    else if (addr.family != SYNACK_AF_INET && addr.family != SYNACK_AF_INET6)
         return -SYNACK_EAFNOSUPPORT;
-    if (!synack_addr_is_any(&addr) && !stack_is_local_addr(st, &addr))
+    if (!synack_addr_is_any(&addr) && !stack_is_assigned_addr(st, &addr))
         return -SYNACK_EADDRNOTAVAIL;
     uint16_t port = local->port;
     if (port == 0) {
@@ -166,7 +171,7 @@ int udp_connect(struct synack_stack *st, struct udp_sock *u, const struct synack
         u->connected = false;
         memset(&u->remote, 0, sizeof u->remote);
         if (u->addr_from_connect) {
-            u->local.addr = synack_addr_v4(0, 0, 0, 0);
+            u->local.addr = synack_addr_any(u->any_family);
             u->addr_from_connect = false;
         }
         return 0;
@@ -174,8 +179,10 @@ int udp_connect(struct synack_stack *st, struct udp_sock *u, const struct synack
     int iface = stack_route_remote(st, remote);
     if (iface < 0)
         return iface;
+    if (u->in_table && !sock_addr_takes_family(&u->local.addr, remote->addr.family))
+        return -SYNACK_EAFNOSUPPORT;
     if (!u->in_table) {
-        struct synack_endpoint any = synack_endpoint_make(synack_addr_v4(0, 0, 0, 0), 0);
+        struct synack_endpoint any = synack_endpoint_make(synack_addr_any(SYNACK_AF_UNSPEC), 0);
         int rc = udp_bind(st, u, &any);
         if (rc < 0)
             return rc;
@@ -184,7 +191,11 @@ int udp_connect(struct synack_stack *st, struct udp_sock *u, const struct synack
      * address, so that replies to another of our addresses are not taken
      * for this peer's. */
     if (synack_addr_is_any(&u->local.addr)) {
-        u->local.addr = st->ifaces[iface].addr;
+        const struct synack_addr *src = stack_source_addr(st, iface, &remote->addr);
+        if (!src)
+            return -SYNACK_EADDRNOTAVAIL;
+        u->any_family = u->local.addr.family;
+        u->local.addr = *src;
         u->addr_from_connect = true;
     }
     u->remote = *remote;
@@ -229,7 +240,8 @@ ssize_t udp_sendto(struct synack_stack *st, struct udp_sock *u, const void *data
             return -SYNACK_EDESTADDRREQ;
         to = &u->remote;
     }
-    if (to->addr.family != SYNACK_AF_INET)
+    if ((to->addr.family != SYNACK_AF_INET && to->addr.family != SYNACK_AF_INET6) ||
+        (u->in_table && !sock_addr_takes_family(&u->local.addr, to->addr.family)))
         return -SYNACK_EAFNOSUPPORT;
     if (to->port == 0 || synack_addr_is_any(&to->addr))
         return -SYNACK_EINVAL;
@@ -239,7 +251,7 @@ ssize_t udp_sendto(struct synack_stack *st, struct udp_sock *u, const void *data
     /* synack never fragments what it sends: the datagram must fit the
      * interface's MTU (RFC 1122 §4.1.4 lets UDP leave this to the
      * application; Linux would fragment, we say EMSGSIZE instead). */
-    if (len > UDP_MAX_PAYLOAD || IPV4_HEADER_LEN + UDP_HEADER_LEN + len > st->ifaces[iface].mtu)
+    if (len > udp_max_payload(to->addr.family) || stack_ip_header_len(to->addr.family) + UDP_HEADER_LEN + len > st->ifaces[iface].mtu)
         return -SYNACK_EMSGSIZE;
     uint32_t need = (uint32_t)(sizeof(struct udp_tx_rec) + len);
     if (need > u->sndq.cap)
@@ -247,7 +259,7 @@ ssize_t udp_sendto(struct synack_stack *st, struct udp_sock *u, const void *data
     if (ringbuf_free_space(&u->sndq) < need)
         return -SYNACK_EAGAIN;
     if (!u->in_table) {
-        struct synack_endpoint any = synack_endpoint_make(synack_addr_v4(0, 0, 0, 0), 0);
+        struct synack_endpoint any = synack_endpoint_make(synack_addr_any(SYNACK_AF_UNSPEC), 0);
         int rc = udp_bind(st, u, &any);
         if (rc < 0)
             return rc;
@@ -262,7 +274,16 @@ ssize_t udp_sendto(struct synack_stack *st, struct udp_sock *u, const void *data
     memset(&rec, 0, sizeof rec);
     rec.len = (uint32_t)len;
     rec.iface = (uint8_t)iface;
-    rec.src = synack_addr_is_any(&u->local.addr) ? st->ifaces[iface].addr : u->local.addr;
+    if (synack_addr_is_any(&u->local.addr)) {
+        const struct synack_addr *src = stack_source_addr(st, iface, &to->addr);
+        if (!src)
+            return -SYNACK_EADDRNOTAVAIL;
+        rec.src = *src;
+    } else {
+        if (!stack_is_local_addr(st, &u->local.addr))
+            return -SYNACK_EADDRNOTAVAIL;          /* still tentative (RFC 4862 §5.4) */
+        rec.src = u->local.addr;
+    }
     rec.dst = *to;
     ringbuf_append(st, &u->sndq, &rec, sizeof rec);       /* reserved: both fit */
     ringbuf_append(st, &u->sndq, data, (uint32_t)len);
@@ -283,7 +304,7 @@ static void send_one(struct synack_stack *st, struct udp_sock *u, synack_time_us
 {
     struct udp_tx_rec rec;
     ringbuf_peek(&u->sndq, 0, &rec, sizeof rec);
-    uint8_t *udp = st->txbuf + IPV4_HEADER_LEN;
+    uint8_t *udp = stack_tx_l4(st);
     uint16_t ulen = (uint16_t)(UDP_HEADER_LEN + rec.len);
     put_be16(udp, u->local.port);
     put_be16(udp + 2, rec.dst.port);
@@ -355,7 +376,7 @@ static struct udp_sock *lookup(struct synack_stack *st, const struct synack_addr
         if (u->local.port != dport)
             continue;
         bool exact = synack_addr_equal(&u->local.addr, dst);
-        if (!exact && !synack_addr_is_any(&u->local.addr))
+        if (!exact && !sock_addr_accepts(&u->local.addr, dst))
             continue;
         if (u->connected && !synack_endpoint_equal(&u->remote, from))
             continue;
@@ -386,11 +407,15 @@ void udp_input(struct synack_stack *st, int iface, const struct synack_addr *src
         return;
     }
     /* RFC 768 / RFC 1122 §4.1.3.4: a zero checksum field means the sender
-     * computed none; any other value must verify, else drop silently.  A
-     * link that vouches for the checksum (TUN offloads: the local kernel
-     * may leave it partial) is believed, as in tcp_input. */
-    if (!st->rx_csum_valid && get_be16(p + 6) != 0 &&
-        csum_finish(csum_add(csum_pseudo(src, dst, IP_PROTO_UDP, (uint32_t)ulen), p, ulen)) != 0) {
+     * computed none; any other value must verify, else drop silently.
+     * Over IPv6 the checksum is not optional: zero is invalid (RFC 8200
+     * §8.1).  A link that vouches for the checksum (TUN offloads: the
+     * local kernel may leave it partial) is believed, as in tcp_input. */
+    bool v6 = src->family == SYNACK_AF_INET6;
+    uint16_t field = get_be16(p + 6);
+    if ((v6 && field == 0 && !st->rx_csum_valid) ||
+        (!st->rx_csum_valid && field != 0 &&
+         csum_finish(csum_add(csum_pseudo(src, dst, IP_PROTO_UDP, (uint32_t)ulen), p, ulen)) != 0)) {
         st->stats.udp_in_errors++;
         stack_drop(st, iface, SYNACK_DROP_UDP_CHECKSUM, now);
         return;
@@ -403,7 +428,11 @@ void udp_input(struct synack_stack *st, int iface, const struct synack_addr *src
          * §3.2.2 exceptions and the rate limit). */
         st->stats.udp_no_ports++;
         stack_drop(st, iface, SYNACK_DROP_UDP_NO_PORT, now);
-        icmp_send_error(st, iface, ICMP_DEST_UNREACH, ICMP_UNREACH_PORT, st->rx_packet, st->rx_len, now);
+        if (v6)
+            icmp6_send_error(st, iface, ICMPV6_DEST_UNREACH, ICMPV6_UNREACH_PORT, 0, st->rx_packet, st->rx_len,
+                             false, now);
+        else
+            icmp_send_error(st, iface, ICMP_DEST_UNREACH, ICMP_UNREACH_PORT, st->rx_packet, st->rx_len, now);
         return;
     }
     uint32_t plen = (uint32_t)(ulen - UDP_HEADER_LEN);

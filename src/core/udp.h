@@ -56,7 +56,8 @@ struct udp_sock {
     bool in_table, out_queued;
     bool connected;                /* remote is the default peer and input filter */
     bool addr_from_connect;        /* local.addr was chosen by connect, not bind */
-    struct synack_endpoint local;  /* address may be 0.0.0.0 (any) */
+    uint8_t any_family;            /* ... and was before that the wildcard of this family */
+    struct synack_endpoint local;  /* address may be a wildcard (sock.h: which families it takes) */
     struct synack_endpoint remote; /* valid when connected */
     struct ringbuf rcvq, sndq;
 };
@@ -74,9 +75,9 @@ struct udp_sock *udp_sock_new(struct synack_stack *st, int sock, uint32_t sndbuf
  * datagrams are dropped). */
 void udp_sock_free(struct synack_stack *st, struct udp_sock *u);
 
-/* Binds to local (address any or one of ours; port 0: ephemeral).
- * Returns 0, -SYNACK_EINVAL (already bound), -SYNACK_EADDRNOTAVAIL or
- * -SYNACK_EADDRINUSE. */
+/* Binds to local (a wildcard or one of our addresses; port 0:
+ * ephemeral).  Returns 0, -SYNACK_EINVAL (already bound),
+ * -SYNACK_EAFNOSUPPORT, -SYNACK_EADDRNOTAVAIL or -SYNACK_EADDRINUSE. */
 int udp_bind(struct synack_stack *st, struct udp_sock *u, const struct synack_endpoint *local);
 /* Sets (or, with family UNSPEC, clears) the default peer. */
 int udp_connect(struct synack_stack *st, struct udp_sock *u, const struct synack_endpoint *remote);

@@ -8,9 +8,55 @@
 #include "byteorder.h"
 #include "checksum.h"
 #include "ipv4.h"
+#include "ipv6.h"
 
-#define STACK_ADDR synack_addr_v4(198, 18, 0, 2)
-#define PEER_ADDR synack_addr_v4(198, 18, 0, 1)
+/* fd00:5ac::N (the stack N = 2, the peer N = 1) or 198.18.0.N. */
+static struct synack_addr scenario_addr(int family, uint8_t n)
+{
+    if (family == 6) {
+        uint8_t b[16] = { 0xfd, 0x00, 0x05, 0xac, [15] = n };
+        return synack_addr_v6(b);
+    }
+    return synack_addr_v4(198, 18, 0, n);
+}
+
+int scenario_family(const struct scenario *s) { return s->o.family; }
+size_t scenario_ip_hlen(const struct scenario *s) { return s->o.family == 6 ? IPV6_HEADER_LEN : IPV4_HEADER_LEN; }
+
+/* The IP header in front of a payload already at buf + scenario_ip_hlen(s). */
+static void write_ip_header(struct scenario *s, uint8_t *buf, const struct synack_addr *src,
+                            const struct synack_addr *dst, uint8_t proto, size_t payload_len, uint16_t id, bool df)
+{
+    if (s->o.family == 6)
+        ipv6_write_header(buf, src, dst, proto, (uint16_t)payload_len, 64);
+    else
+        ipv4_write_header(buf, src, dst, proto, (uint16_t)payload_len, 64, id, df);
+}
+
+/* The fields the harness reads from a packet of either family. */
+struct ip_view {
+    struct synack_addr src, dst;
+    uint8_t proto;
+    const uint8_t *payload;
+    size_t payload_len;
+};
+
+static bool parse_ip(const uint8_t *p, size_t len, struct ip_view *v)
+{
+    enum synack_drop_reason why;
+    if (len >= 1 && p[0] >> 4 == 6) {
+        struct ipv6_packet ip;
+        if (!ipv6_parse(p, len, &ip, &why))
+            return false;
+        *v = (struct ip_view){ ip.src, ip.dst, ip.proto, ip.payload, ip.payload_len };
+        return true;
+    }
+    struct ipv4_packet ip;
+    if (!ipv4_parse(p, len, &ip, &why))
+        return false;
+    *v = (struct ip_view){ ip.src, ip.dst, ip.proto, ip.payload, ip.payload_len };
+    return true;
+}
 
 static void log_packet(struct scenario *s, bool outgoing, const uint8_t *pkt, size_t len)
 {
@@ -60,6 +106,12 @@ static void setup(struct scenario *s, const char *name, struct scenario_opts o)
     memset(s, 0, sizeof *s);
     s->name = name;
     s->o = o;
+    if (!s->o.family) {
+        const char *env = getenv("SYNACK_SCENARIO_FAMILY");
+        s->o.family = env && strcmp(env, "6") == 0 ? 6 : 4;
+    }
+    if (!s->o.mtu)
+        s->o.mtu = s->o.family == 6 ? 1520 : 1500;
     if (!s->o.port)
         s->o.port = 80;
     if (!s->o.peer_port)
@@ -129,22 +181,29 @@ static void setup(struct scenario *s, const char *name, struct scenario_opts o)
         cfg.ooo_max_bytes = o.ooo_max_bytes;
     if (o.ooo_stack_max_bytes)
         cfg.ooo_stack_max_bytes = o.ooo_stack_max_bytes;
-    if (o.plpmtud)
-        cfg.plpmtud = (uint8_t)synack_plpmtud_from_name(o.plpmtud);
-    if (o.pmtu_expires_us)
-        cfg.pmtu_expires_us = o.pmtu_expires_us;
+    if (o.tune)
+        o.tune(&cfg);
     s->st = synack_stack_new(&cfg);
     if (!s->st) {
         test_fail(__FILE__, __LINE__, "synack_stack_new failed");
         abort();
     }
+    struct synack_addr stack_addr = scenario_addr(s->o.family, 2);
     struct synack_iface_config ic = {
-        .addr = STACK_ADDR, .prefix_len = 24, .mtu = 1500, .transmit = transmit, .transmit_ctx = s,
+        .addr = stack_addr,
+        .prefix_len = s->o.family == 6 ? 64 : 24,
+        .mtu = s->o.mtu,
+        .transmit = transmit,
+        .transmit_ctx = s,
     };
+    if (o.ethernet) {
+        ic.link = SYNACK_LINK_ETHERNET;
+        memcpy(ic.mac, scenario_stack_mac, 6);
+    }
     if (synack_iface_add(s->st, &ic) != 0)
         abort();
-    s->stack_ep = synack_endpoint_make(STACK_ADDR, s->o.port);
-    s->peer_ep = synack_endpoint_make(PEER_ADDR, s->o.peer_port);
+    s->stack_ep = synack_endpoint_make(stack_addr, s->o.port);
+    s->peer_ep = synack_endpoint_make(scenario_addr(s->o.family, 1), s->o.peer_port);
 }
 
 void scenario_listen_(struct scenario *s, const char *name, struct scenario_opts o)
@@ -176,6 +235,11 @@ static void write_pcap(struct scenario *s, const char *dir, bool say)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s%sscenario-%s.pcap", dir ? dir : "", dir ? "/" : "", s->name);
+    if (s->o.ethernet) {
+        if (scenario_eth_write_pcap(s, path) && say)
+            printf("    frames of this scenario: %s\n", path);
+        return;
+    }
     struct synack_pcap *p = synack_pcap_open(path);
     if (!p)
         return;
@@ -186,12 +250,33 @@ static void write_pcap(struct scenario *s, const char *dir, bool say)
         printf("    packets of this scenario: %s\n", path);
 }
 
+/* A logged packet tcpdump-style (in Ethernet mode, a frame). */
+static void format_logged(const struct scenario *s, const struct scenario_packet *p, char *buf, size_t len)
+{
+    if (s->o.ethernet)
+        scenario_format_frame(p->bytes, p->len, buf, len);
+    else
+        synack_format_packet(p->bytes, p->len, buf, len);
+}
+
+/* The IP packet a logged packet carries: itself, or in Ethernet mode the
+ * payload of a frame between the stack and the peer (false otherwise). */
+static bool logged_ip(const struct scenario *s, const struct scenario_packet *p, const uint8_t **ip, size_t *len)
+{
+    if (!s->o.ethernet) {
+        *ip = p->bytes;
+        *len = p->len;
+        return true;
+    }
+    return scenario_frame_ip(p->bytes, p->len, p->outgoing, ip, len);
+}
+
 static void print_log(struct scenario *s)
 {
     char line[512];
     printf("    the exchange so far (> sent by the stack, < sent by the peer):\n");
     for (unsigned i = 0; i < s->log_count; i++) {
-        synack_format_packet(s->log[i].bytes, s->log[i].len, line, sizeof line);
+        format_logged(s, &s->log[i], line, sizeof line);
         printf("    %8.3f ms %c %s\n", (double)s->log[i].when / 1000.0, s->log[i].outgoing ? '>' : '<', line);
     }
 }
@@ -253,7 +338,8 @@ static void spec_payload(const struct seg_spec *spec, uint8_t *out, uint32_t *le
 
 size_t peer_packet(struct scenario *s, struct seg_spec spec, uint8_t *buf, size_t cap)
 {
-    uint8_t *tcp = buf + IPV4_HEADER_LEN;
+    size_t iph = scenario_ip_hlen(s);
+    uint8_t *tcp = buf + iph;
     struct tcp_options opt;
     memset(&opt, 0, sizeof opt);
     if (spec.mss) {
@@ -281,7 +367,7 @@ size_t peer_packet(struct scenario *s, struct seg_spec spec, uint8_t *buf, size_
         .opt = &opt,
     };
     uint32_t want = spec.data ? (spec.len ? spec.len : (uint32_t)strlen(spec.data)) : spec.len;
-    if (cap < IPV4_HEADER_LEN + TCP_HEADER_MAX || want > cap - IPV4_HEADER_LEN - TCP_HEADER_MAX)
+    if (cap < iph + TCP_HEADER_MAX || want > cap - iph - TCP_HEADER_MAX)
         return 0;
     size_t hlen = tcp_write_header(tcp, &h);
     uint32_t plen;
@@ -289,16 +375,37 @@ size_t peer_packet(struct scenario *s, struct seg_spec spec, uint8_t *buf, size_
     tcp_fill_checksum(tcp, hlen + plen, &s->peer_ep.addr, &s->stack_ep.addr);
     if (spec.bad_checksum)
         tcp[16] ^= 0x5a;
-    ipv4_write_header(buf, &s->peer_ep.addr, &s->stack_ep.addr, IP_PROTO_TCP, (uint16_t)(hlen + plen), 64, 1,
-                      true);
-    return IPV4_HEADER_LEN + hlen + plen;
+    write_ip_header(s, buf, &s->peer_ep.addr, &s->stack_ep.addr, IP_PROTO_TCP, hlen + plen, 1, true);
+    return iph + hlen + plen;
 }
 
 void peer_sends_raw(struct scenario *s, const void *bytes, size_t len)
 {
+    if (s->o.ethernet)
+        peer_sends_ip_framed(s, bytes, len);
+    else
+        peer_sends_frame(s, bytes, len);
+}
+
+void peer_sends_frame(struct scenario *s, const void *bytes, size_t len)
+{
     log_packet(s, false, bytes, len);
     synack_input(s->st, 0, bytes, len, s->now);
     synack_poll(s->st, s->now);
+}
+
+void expect_dropped_(struct scenario *s, const uint8_t *pkt, size_t len, int why, const char *file, int line)
+{
+    struct synack_stats before = *synack_stack_stats(s->st);
+    peer_sends_raw(s, pkt, len);
+    const struct synack_stats *after = synack_stack_stats(s->st);
+    for (int r = 0; r < SYNACK_DROP_COUNT; r++) {
+        uint64_t want = before.drops[r] + (r == why ? 1 : 0);
+        if (after->drops[r] != want)
+            test_fail(file, line, "drops[%s] is %llu, expected %llu", synack_drop_name(r),
+                      (unsigned long long)after->drops[r], (unsigned long long)want);
+    }
+    expect_nothing_sent_(s, file, line);
 }
 
 void peer_sends_(struct scenario *s, struct seg_spec spec, const char *file, int line)
@@ -322,9 +429,10 @@ void peer_payload(uint32_t seq, uint32_t len, void *out)
 size_t peer_udp_packet(struct scenario *s, uint16_t sport, uint16_t dport, uint16_t id, const void *data,
                        size_t len, uint8_t *buf, size_t cap)
 {
-    if (cap < IPV4_HEADER_LEN + 8 || len > cap - IPV4_HEADER_LEN - 8 || len > 65507)
+    size_t iph = scenario_ip_hlen(s);
+    if (cap < iph + 8 || len > cap - iph - 8 || len > 65507)
         return 0;
-    uint8_t *udp = buf + IPV4_HEADER_LEN;
+    uint8_t *udp = buf + iph;
     uint16_t ulen = (uint16_t)(8 + len);
     put_be16(udp, sport);
     put_be16(udp + 2, dport);
@@ -334,8 +442,8 @@ size_t peer_udp_packet(struct scenario *s, uint16_t sport, uint16_t dport, uint1
         memcpy(udp + 8, data, len);
     uint16_t sum = csum_finish(csum_add(csum_pseudo(&s->peer_ep.addr, &s->stack_ep.addr, IP_PROTO_UDP, ulen), udp, ulen));
     put_be16(udp + 6, sum ? sum : 0xffff);
-    ipv4_write_header(buf, &s->peer_ep.addr, &s->stack_ep.addr, IP_PROTO_UDP, ulen, 64, id, false);
-    return IPV4_HEADER_LEN + ulen;
+    write_ip_header(s, buf, &s->peer_ep.addr, &s->stack_ep.addr, IP_PROTO_UDP, ulen, id, false);
+    return iph + ulen;
 }
 
 size_t ip_fragment(const uint8_t *pkt, uint32_t off, uint32_t len, bool more, uint8_t *out, size_t cap)
@@ -369,20 +477,21 @@ size_t peer_icmp_error(struct scenario *s, uint8_t type, uint8_t code, const uin
 
 static const struct scenario_packet *next_sent(struct scenario *s);
 
-/* The next sent packet as IPv4 of protocol `proto` to the peer; NULL (and
- * a failure) if it is something else. */
+/* The next sent packet as IP of protocol `proto` from the stack to the
+ * peer; NULL (and a failure) if it is something else. */
 static const struct scenario_packet *next_sent_ip(struct scenario *s, uint8_t proto, const char *what,
-                                                  struct ipv4_packet *ip, const char *file, int line)
+                                                  struct ip_view *ip, const char *file, int line)
 {
     const struct scenario_packet *p = next_sent(s);
     if (!p) {
         test_fail(file, line, "expected the stack to send %s, but it sent nothing", what);
         return NULL;
     }
-    enum synack_drop_reason why;
     char got[512];
-    synack_format_packet(p->bytes, p->len, got, sizeof got);
-    if (!ipv4_parse(p->bytes, p->len, ip, &why) || ip->proto != proto ||
+    format_logged(s, p, got, sizeof got);
+    const uint8_t *pkt;
+    size_t pkt_len;
+    if (!logged_ip(s, p, &pkt, &pkt_len) || !parse_ip(pkt, pkt_len, ip) || ip->proto != proto ||
         !synack_addr_equal(&ip->src, &s->stack_ep.addr) || !synack_addr_equal(&ip->dst, &s->peer_ep.addr)) {
         test_fail(file, line, "at %.3f ms expected the stack to send %s, but it sent  %s", (double)p->when / 1000.0,
                   what, got);
@@ -396,7 +505,7 @@ void expect_sent_udp_(struct scenario *s, uint16_t sport, uint16_t dport, const 
 {
     char what[96];
     snprintf(what, sizeof what, "UDP %u > %u, %zu bytes", sport, dport, len);
-    struct ipv4_packet ip;
+    struct ip_view ip;
     const struct scenario_packet *p = next_sent_ip(s, IP_PROTO_UDP, what, &ip, file, line);
     if (!p)
         return;
@@ -404,14 +513,15 @@ void expect_sent_udp_(struct scenario *s, uint16_t sport, uint16_t dport, const 
     if (ip.payload_len < 8 || get_be16(u) != sport || get_be16(u + 2) != dport || get_be16(u + 4) != 8 + len ||
         ip.payload_len != 8 + len || (len && memcmp(u + 8, data, len) != 0)) {
         char got[512];
-        synack_format_packet(p->bytes, p->len, got, sizeof got);
+        format_logged(s, p, got, sizeof got);
         test_fail(file, line, "at %.3f ms expected the stack to send %s, but it sent  %s", (double)p->when / 1000.0,
                   what, got);
         return;
     }
     /* RFC 768: the checksum is always computed on output, and verifies. */
     if (get_be16(u + 6) == 0 ||
-        csum_finish(csum_add(csum_pseudo(&ip.src, &ip.dst, IP_PROTO_UDP, ip.payload_len), u, ip.payload_len)) != 0)
+        csum_finish(csum_add(csum_pseudo(&ip.src, &ip.dst, IP_PROTO_UDP, (uint32_t)ip.payload_len), u,
+                             ip.payload_len)) != 0)
         test_fail(file, line, "UDP checksum of the datagram sent is %s", get_be16(u + 6) ? "wrong" : "missing");
 }
 
@@ -420,7 +530,7 @@ void expect_sent_icmp_error_(struct scenario *s, uint8_t type, uint8_t code, con
 {
     char what[96];
     snprintf(what, sizeof what, "ICMP type %u code %u quoting %zu bytes", type, code, qlen);
-    struct ipv4_packet ip;
+    struct ip_view ip;
     const struct scenario_packet *p = next_sent_ip(s, IP_PROTO_ICMP, what, &ip, file, line);
     if (!p)
         return;
@@ -428,8 +538,8 @@ void expect_sent_icmp_error_(struct scenario *s, uint8_t type, uint8_t code, con
     if (ip.payload_len != 8 + qlen || m[0] != type || m[1] != code || get_be32(m + 4) != 0 ||
         memcmp(m + 8, quoted, qlen) != 0) {
         char got[512];
-        synack_format_packet(p->bytes, p->len, got, sizeof got);
-        test_fail(file, line, "at %.3f ms expected the stack to send %s, but it sent  %s (%u bytes of ICMP)",
+        format_logged(s, p, got, sizeof got);
+        test_fail(file, line, "at %.3f ms expected the stack to send %s, but it sent  %s (%zu bytes of ICMP)",
                   (double)p->when / 1000.0, what, got, ip.payload_len);
         return;
     }
@@ -451,11 +561,13 @@ static const struct scenario_packet *next_sent(struct scenario *s)
     return NULL;
 }
 
-static bool parse_sent(const struct scenario_packet *p, struct tcp_segment *seg)
+static bool parse_sent(const struct scenario *s, const struct scenario_packet *p, struct tcp_segment *seg)
 {
-    struct ipv4_packet ip;
+    struct ip_view ip;
     enum synack_drop_reason why;
-    if (!ipv4_parse(p->bytes, p->len, &ip, &why) || ip.proto != IP_PROTO_TCP)
+    const uint8_t *pkt;
+    size_t len;
+    if (!logged_ip(s, p, &pkt, &len) || !parse_ip(pkt, len, &ip) || ip.proto != IP_PROTO_TCP)
         return false;
     if (!tcp_checksum_ok(&ip.src, &ip.dst, ip.payload, ip.payload_len))
         return false;
@@ -465,16 +577,18 @@ static bool parse_sent(const struct scenario_packet *p, struct tcp_segment *seg)
 bool take_sent(struct scenario *s, struct tcp_segment *out)
 {
     const struct scenario_packet *p = next_sent(s);
-    return p && parse_sent(p, out);
+    return p && parse_sent(s, p, out);
 }
 
 size_t take_sent_raw(struct scenario *s, uint8_t *buf, size_t cap)
 {
     const struct scenario_packet *p = next_sent(s);
-    if (!p)
+    const uint8_t *pkt;
+    size_t len;
+    if (!p || !logged_ip(s, p, &pkt, &len))
         return 0;
-    memcpy(buf, p->bytes, p->len < cap ? p->len : cap);
-    return p->len;
+    memcpy(buf, pkt, len < cap ? len : cap);
+    return len;
 }
 
 static void describe_spec(const struct seg_spec *spec, char *buf, size_t len)
@@ -518,9 +632,9 @@ void expect_sent_(struct scenario *s, struct seg_spec spec, const char *file, in
         test_fail(file, line, "expected the stack to send  %s\n      but it sent nothing", want);
         return;
     }
-    synack_format_packet(p->bytes, p->len, got, sizeof got);
+    format_logged(s, p, got, sizeof got);
     struct tcp_segment seg;
-    if (!parse_sent(p, &seg)) {
+    if (!parse_sent(s, p, &seg)) {
         test_fail(file, line, "expected %s\n      but the stack sent a malformed packet: %s", want, got);
         return;
     }
@@ -551,7 +665,7 @@ void expect_nothing_sent_(struct scenario *s, const char *file, int line)
     const struct scenario_packet *p;
     while ((p = next_sent(s)) != NULL) {
         char got[512];
-        synack_format_packet(p->bytes, p->len, got, sizeof got);
+        format_logged(s, p, got, sizeof got);
         test_fail(file, line, "expected nothing more from the stack, but at %.3f ms it sent  %s",
                   (double)p->when / 1000.0, got);
     }
@@ -684,4 +798,85 @@ void handshake_active_(struct scenario *s, uint32_t peer_iss, const char *file, 
     peer_sends_(s, SEG(SYN | ACK, .seq = peer_iss, .ack = s->o.iss + 1, .mss = 1460), file, line);
     expect_sent_(s, SEG(ACK, .seq = s->o.iss + 1, .ack = peer_iss + 1), file, line);
     expect_state_(s, SYNACK_TCP_ESTABLISHED, file, line);
+}
+
+/* ---- IPv6 (see scenario.h) ---- */
+
+size_t peer_icmp6(struct scenario *s, const struct synack_addr *dst, uint8_t type, uint8_t code, uint32_t word,
+                  const void *body, size_t blen, uint8_t *buf, size_t cap)
+{
+    if (cap < IPV6_HEADER_LEN + 8 || blen > cap - IPV6_HEADER_LEN - 8 || blen > 65535 - 8)
+        return 0;
+    if (!dst)
+        dst = &s->stack_ep.addr;
+    uint8_t *m = buf + IPV6_HEADER_LEN;
+    size_t n = 8 + blen;
+    m[0] = type;
+    m[1] = code;
+    put_be16(m + 2, 0);
+    put_be32(m + 4, word);
+    if (blen)
+        memcpy(m + 8, body, blen);
+    put_be16(m + 2, csum_finish(csum_add(csum_pseudo(&s->peer_ep.addr, dst, IP_PROTO_ICMPV6, (uint32_t)n), m, n)));
+    ipv6_write_header(buf, &s->peer_ep.addr, dst, IP_PROTO_ICMPV6, (uint16_t)n, 64);
+    return IPV6_HEADER_LEN + n;
+}
+
+size_t ip6_insert_ext(uint8_t *buf, size_t len, size_t cap, uint8_t type, const uint8_t *ext, size_t ext_len)
+{
+    if (len < IPV6_HEADER_LEN || ext_len == 0 || len + ext_len > cap)
+        return 0;
+    memmove(buf + IPV6_HEADER_LEN + ext_len, buf + IPV6_HEADER_LEN, len - IPV6_HEADER_LEN);
+    memcpy(buf + IPV6_HEADER_LEN, ext, ext_len);
+    buf[IPV6_HEADER_LEN] = buf[6];
+    buf[6] = type;
+    put_be16(buf + 4, (uint16_t)(get_be16(buf + 4) + ext_len));
+    return len + ext_len;
+}
+
+size_t ip6_fragment(const uint8_t *pkt, size_t unfrag, uint32_t off, uint32_t len, bool more, uint32_t id,
+                    uint8_t *out, size_t cap)
+{
+    /* The Next Header field of the last unfragmentable header. */
+    size_t nh_at = 6;
+    for (size_t at = IPV6_HEADER_LEN; at < unfrag; at += ((size_t)pkt[at + 1] + 1) * 8)
+        nh_at = at;
+    if (unfrag + 8 + len > cap)
+        return 0;
+    memcpy(out, pkt, unfrag);
+    uint8_t *f = out + unfrag;
+    f[0] = pkt[nh_at];
+    f[1] = 0;
+    put_be16(f + 2, (uint16_t)((off & 0xfff8) | (more ? 1 : 0)));
+    put_be32(f + 4, id);
+    out[nh_at] = IP6_NH_FRAGMENT;
+    memcpy(f + 8, pkt + unfrag + off, len);
+    put_be16(out + 4, (uint16_t)(unfrag - IPV6_HEADER_LEN + 8 + len));
+    return unfrag + 8 + len;
+}
+
+void expect_sent_icmp6_(struct scenario *s, uint8_t type, uint8_t code, uint32_t word, const uint8_t *quoted,
+                        size_t qlen, const char *file, int line)
+{
+    char what[96];
+    snprintf(what, sizeof what, "ICMPv6 type %u code %u (%u) quoting %zu bytes", type, code, word, qlen);
+    struct ip_view ip;
+    const struct scenario_packet *p = next_sent_ip(s, IP_PROTO_ICMPV6, what, &ip, file, line);
+    if (!p)
+        return;
+    const uint8_t *m = ip.payload;
+    if (ip.payload_len != 8 + qlen || m[0] != type || m[1] != code || get_be32(m + 4) != word ||
+        (qlen && memcmp(m + 8, quoted, qlen) != 0)) {
+        char got[512];
+        format_logged(s, p, got, sizeof got);
+        test_fail(file, line,
+                  "at %.3f ms expected the stack to send %s, but it sent  %s (%zu bytes of ICMPv6: type %u code %u "
+                  "word %u)",
+                  (double)p->when / 1000.0, what, got, ip.payload_len, ip.payload_len ? m[0] : 0,
+                  ip.payload_len > 1 ? m[1] : 0, ip.payload_len >= 8 ? get_be32(m + 4) : 0);
+        return;
+    }
+    if (csum_finish(csum_add(csum_pseudo(&ip.src, &ip.dst, IP_PROTO_ICMPV6, (uint32_t)ip.payload_len), m,
+                             ip.payload_len)) != 0)
+        test_fail(file, line, "ICMPv6 checksum of the message sent is wrong");
 }

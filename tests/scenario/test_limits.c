@@ -144,7 +144,7 @@ TEST(a_full_connection_table_drops_syns_and_refuses_connect)
                 CHECK_EQ(stats(&s)->tcp_listen_drops, 1);
     int c = synack_socket(s.st);
     CHECK(c >= 0);
-    struct synack_endpoint peer = synack_endpoint_make(synack_addr_v4(198, 18, 0, 1), 9);
+    struct synack_endpoint peer = synack_endpoint_make(s.peer_ep.addr, 9);
     CHECK_EQ(synack_connect(s.st, c, &peer), -SYNACK_ENOBUFS);
     CHECK_EQ(stats(&s)->tcp_conn_limit, 2);
     CHECK_EQ(synack_close(s.st, c), 0);
@@ -192,7 +192,7 @@ static uint64_t used_after_handshake(void)
     scenario_listen(&m, .iss = 8000, .rcvbuf = 256 * 1024, .mem_max_bytes = 64u << 20);
     at(&m, 0); handshake(&m, 0, 1000, 7);
     int u = synack_udp_socket(m.st);
-    struct synack_endpoint ep = synack_endpoint_make(synack_addr_v4(198, 18, 0, 2), 7);
+    struct synack_endpoint ep = synack_endpoint_make(m.stack_ep.addr, 7);
     CHECK_EQ(synack_bind(m.st, u, &ep), 0);
     uint64_t used = mem(&m).used;
     scenario_end(&m);
@@ -251,7 +251,7 @@ TEST(under_memory_pressure_new_work_is_refused_and_invited_data_is_taken)
                     .mem_pressure_bytes = base + 56 * 1024);
     at(&s, 0);  handshake(&s, 0, 1000, 7);
     int udp = synack_udp_socket(s.st);
-    struct synack_endpoint ep = synack_endpoint_make(synack_addr_v4(198, 18, 0, 2), 7);
+    struct synack_endpoint ep = synack_endpoint_make(s.stack_ep.addr, 7);
     CHECK_EQ(synack_bind(s.st, udp, &ep), 0);
     CHECK_EQ(mem(&s).used, base);
     CHECK(!mem(&s).pressure);
@@ -267,7 +267,7 @@ TEST(under_memory_pressure_new_work_is_refused_and_invited_data_is_taken)
                 CHECK_EQ(stats(&s)->tcp_syn_queue_len, 0);
                 CHECK_EQ(stats(&s)->mem_refused_opens, 1);
     int c = synack_socket(s.st);
-    struct synack_endpoint peer = synack_endpoint_make(synack_addr_v4(198, 18, 0, 1), 9);
+    struct synack_endpoint peer = synack_endpoint_make(s.peer_ep.addr, 9);
     CHECK_EQ(synack_connect(s.st, c, &peer), -SYNACK_ENOBUFS);
     CHECK_EQ(synack_udp_socket(s.st), -SYNACK_ENOBUFS);
     CHECK_EQ(stats(&s)->mem_refused_opens, 3);
@@ -286,7 +286,8 @@ TEST(under_memory_pressure_new_work_is_refused_and_invited_data_is_taken)
     peer_sends_raw(&s, pkt, len);
     CHECK_EQ(stats(&s)->drops[SYNACK_DROP_UDP_NO_MEMORY], 1);
     len = peer_udp_packet(&s, 40000, 7, 2, "0123456789abcdef0123456789abcdef", 32, pkt, sizeof pkt);
-    size_t flen = ip_fragment(pkt, 0, 16, true, frag, sizeof frag);
+    size_t flen = scenario_family(&s) == 6 ? ip6_fragment(pkt, 40, 0, 16, true, 2, frag, sizeof frag)
+                                           : ip_fragment(pkt, 0, 16, true, frag, sizeof frag);
     peer_sends_raw(&s, frag, flen);
     CHECK_EQ(stats(&s)->drops[SYNACK_DROP_IP_FRAG_NO_MEMORY], 1);
     expect_nothing_sent(&s);

@@ -69,6 +69,10 @@ static void expect_data_(struct scenario *s, uint32_t seq, uint32_t len, uint32_
 
 static const struct synack_stats *stats(struct scenario *s) { return synack_stack_stats(s->st); }
 
+/* Settings for scenario_opts.tune. */
+static void expire_in_60s(struct synack_config *cfg) { cfg->pmtu_expires_us = 60000000; }
+static void plpmtud_always(struct synack_config *cfg) { cfg->plpmtud = SYNACK_PLPMTUD_ALWAYS; }
+
 /* The application writes the n bytes of the stream that start at seq. */
 static long send_stream(struct scenario *s, uint32_t seq, uint32_t n)
 {
@@ -256,7 +260,7 @@ TEST(new_connections_start_from_the_cached_path_mtu_until_it_lapses)
     struct scenario s;
     uint8_t sent[1600];
     uint32_t sz[4];
-    scenario_listen(&s, .iss = ISS, .pmtu_expires_us = 60000000);
+    scenario_listen(&s, .iss = ISS, .tune = expire_in_60s);
     at(&s, 0);     handshake_passive(&s, 1000);
     int a = s.sock;
                    CHECK_EQ(app_send_bytes(&s, 1460), 1460);
@@ -331,7 +335,7 @@ static void expect_search_(struct scenario *s, uint32_t pmtu, uint32_t low, uint
 TEST(a_probe_lost_alone_is_resent_without_a_congestion_response)
 {
     struct scenario s;
-    scenario_listen(&s, .iss = ISS, .plpmtud = "always");
+    scenario_listen(&s, .iss = ISS, .tune = plpmtud_always);
     at(&s, 0);   peer_sends(&s, SEG(SYN, .seq = 1000, .mss = 1460, .sack_ok = true));
                  expect_sent(&s, SEG(SYN | ACK, .seq = ISS, .ack = 1001, .mss = 1460, .sack_ok = true));
                  peer_sends(&s, SEG(ACK, .seq = 1001, .ack = ISS + 1));
