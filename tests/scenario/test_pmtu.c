@@ -16,7 +16,9 @@
 
 #include "byteorder.h"
 #include "checksum.h"
+#include "icmp6.h"
 #include "ipv4.h"
+#include "ipv6.h"
 #include "scenario.h"
 
 #define ISS 8000
@@ -217,6 +219,51 @@ TEST(frag_needed_without_an_mtu_takes_the_next_plateau)
                  expect_data(&s, 8967, 486, 526);
                  CHECK_EQ(stats(&s)->tcp_pmtu_updates, 2);
     at(&s, 40);  peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 9461));
+    scenario_end(&s);
+}
+
+/* Takes the next segment the stack sent (either family) and checks its
+ * sequence number and payload length. */
+static void expect_seg_(struct scenario *s, uint32_t seq, uint32_t len, const char *file, int line)
+{
+    struct tcp_segment seg;
+    if (!take_sent(s, &seg) || seg.seq != seq || seg.payload_len != len)
+        test_fail(file, line, "expected a segment seq=%u len=%u", seq, len);
+}
+#define expect_seg(s, seq, len) expect_seg_(s, seq, len, __FILE__, __LINE__)
+
+/*  IPv6 (RFC 8201): the interface's MTU is 1520, so a full segment is
+ *  1460 bytes behind 40 of IPv6 header and 20 of TCP.
+ *                                      <--  seq=8001 len=1460 (1520 bytes)
+ *  packet too big, MTU 1000, quoting it  -->  below IPv6's minimum link MTU:
+ *                                           ignored (RFC 8201 §4), counted
+ *  packet too big, MTU 1280, quoting it  -->  path MTU 1280, MSS 1220 (the IPv6
+ *                                      <--  header is 40 bytes): 1220 + 240 at once
+ */
+TEST(packet_too_big_lowers_the_ipv6_mss_but_never_below_1280)
+{
+    struct scenario s;
+    uint8_t sent[1600], icmp[1700];
+    scenario_listen(&s, .family = 6, .iss = ISS);
+    at(&s, 0);   handshake_passive(&s, 1000);
+                 CHECK_EQ(app_info(&s).pmtu, 1520);
+    at(&s, 10);  CHECK_EQ(app_send_bytes(&s, 1460), 1460);
+                 size_t n = take_sent_raw(&s, sent, sizeof sent);
+                 REQUIRE(n == 1520);
+    at(&s, 20);  size_t len = peer_icmp6(&s, NULL, ICMPV6_PACKET_TOO_BIG, 0, 1000, sent, 1232, icmp, sizeof icmp);
+                 REQUIRE(len);
+                 peer_sends_raw(&s, icmp, len);
+                 expect_nothing_sent(&s);
+                 CHECK_EQ(stats(&s)->tcp_pmtu_below_min, 1);
+                 CHECK_EQ(app_info(&s).pmtu, 1520);
+                 len = peer_icmp6(&s, NULL, ICMPV6_PACKET_TOO_BIG, 0, 1280, sent, 1232, icmp, sizeof icmp);
+                 peer_sends_raw(&s, icmp, len);
+                 expect_seg(&s, 8001, 1220);
+                 expect_seg(&s, 9221, 240);
+                 CHECK_EQ(app_info(&s).pmtu, 1280);
+                 CHECK_EQ(app_info(&s).snd_mss, 1220);
+                 CHECK_EQ(stats(&s)->tcp_pmtu_updates, 1);
+    at(&s, 30);  peer_sends(&s, SEG(ACK, .seq = 1001, .ack = 9461));
     scenario_end(&s);
 }
 
