@@ -1,10 +1,13 @@
 /*
- * fuzz_input.c — the whole input path (IPv4, reassembly, TCP, UDP, ICMP)
- * of a stack that has listeners and connections in many states, fed
- * arbitrary packets while time moves and the application acts.
+ * fuzz_input.c — the whole input path (IPv4 and IPv6, extension headers,
+ * reassembly, TCP, UDP, ICMP, ICMPv6) of a stack that has listeners and
+ * connections in many states, fed arbitrary packets while time moves and
+ * the application acts.
  *
  * The world: stack A (under test, 198.18.0.2) and stack B (its peer,
- * 198.18.0.1), joined by an in-process link the harness pumps.  Before the
+ * 198.18.0.1), joined by an in-process link the harness pumps; or, with
+ * bit 5 of the first byte, the same world in IPv6 (A fd00:5ac::2, B
+ * fd00:5ac::1: every socket, connection and packet below is IPv6).  Before the
  * fuzz input runs, A is brought (deterministically, by real exchanges with
  * B) to hold:
  *   listeners: TCP :80 (backlog 4), TCP :81 (backlog 1); UDP :53, and a UDP
@@ -19,7 +22,8 @@
  * The input is a program.  The first byte chooses A's options (bit 0 no
  * timestamps, bit 1 no SACK, bit 2 no window scaling, bit 3 NewReno, bit
  * 4 a connection table with room for two more than the setup makes, so
- * that new SYNs soon meet a full table); then records, each starting with
+ * that new SYNs soon meet a full table, bit 5 the IPv6 world); then
+ * records, each starting with
  * an op byte whose low 3 bits say what it is:
  *   0, 1  raw IP packet to A: u16 length (mod 4096), then the bytes; op
  *         bit 3 fixes the IP header (total length, checksum), bit 4 the
@@ -36,7 +40,10 @@
  *   6     B's application acts (reads all, opens a new connection to A,
  *         sends, shuts down, closes);
  *   7     a UDP datagram to A, or an ICMP error quoting one of the last
- *         packets A sent (possibly damaged), or an ICMP echo request.
+ *         packets A sent (possibly damaged), or an ICMP echo request
+ *         (ICMPv6 in the IPv6 world, where the fourth kind is a fragment
+ *         of a UDP datagram, with extension headers from the input in
+ *         front of its fragment header).
  * After every record the link is pumped (both stacks polled, queued
  * packets delivered) and the checks run.  At the end the clock runs on
  * ten virtual minutes so that every timer fires, and the checks run again.
@@ -61,13 +68,26 @@
 #include <string.h>
 
 #include "byteorder.h"
+#include "checksum.h"
 #include "fuzz_util.h"
+#include "icmp6.h"
 #include "ipv4.h"
+#include "ipv6.h"
 #include "seq.h"
 #include "tcp_wire.h"
 
-#define A_ADDR synack_addr_v4(198, 18, 0, 2)
-#define B_ADDR synack_addr_v4(198, 18, 0, 1)
+/* The world's family, chosen by the input's first byte. */
+static bool world_v6;
+static struct synack_addr world_addr(uint8_t n)
+{
+    if (world_v6) {
+        uint8_t b[16] = { 0xfd, 0x00, 0x05, 0xac, [15] = n };
+        return synack_addr_v6(b);
+    }
+    return synack_addr_v4(198, 18, 0, n);
+}
+#define A_ADDR world_addr(2)
+#define B_ADDR world_addr(1)
 #define BUF_BYTES (16 * 1024)
 #define LINK_QUEUE 256
 #define MAX_PKT 4096
@@ -133,7 +153,9 @@ static int transmit(void *ctx, const uint8_t *pkt, size_t len)
     }
     struct queue *q = h->out;
     /* Only packets to the other host travel; the rest leave for nowhere. */
-    if (len < IPV4_HEADER_LEN || memcmp(pkt + 16, h->other.bytes, 4) != 0 || !q->up || q->count == LINK_QUEUE)
+    bool to_other = h->other.family == SYNACK_AF_INET6 ? len >= IPV6_HEADER_LEN && memcmp(pkt + 24, h->other.bytes, 16) == 0
+                                                        : len >= IPV4_HEADER_LEN && memcmp(pkt + 16, h->other.bytes, 4) == 0;
+    if (!to_other || !q->up || q->count == LINK_QUEUE)
         return 0;
     struct pkt *slot = &q->p[(q->head + q->count++) % LINK_QUEUE];
     slot->len = (uint16_t)len;
@@ -194,7 +216,8 @@ static void host_init(struct host *h, const char *name, struct synack_addr addr,
     }
     h->st = synack_stack_new(&cfg);
     FZ_CHECK(h->st != NULL, "synack_stack_new failed");
-    struct synack_iface_config ic = { .addr = addr, .prefix_len = 24, .mtu = 1500, .transmit = transmit, .transmit_ctx = h };
+    struct synack_iface_config ic = { .addr = addr, .prefix_len = world_v6 ? 64 : 24, .mtu = 1500,
+                                      .transmit = transmit, .transmit_ctx = h };
     FZ_CHECK(synack_iface_add(h->st, &ic) == 0, "synack_iface_add failed");
     h->out = out;
     h->other = other;
@@ -650,54 +673,113 @@ static void op_app_b(struct world *w, struct fz_in *in)
     pump(w);
 }
 
+/* IPv6 world, op 7 kind 3: a fragment of one of four UDP datagrams to
+ * A:53 (identification 0-3 picks it: 104, 200, 296 or 392 bytes, the
+ * checksum right), bytes [offset, offset + length) of it from the input's
+ * offset (in 8-byte units) and length, M from the input; with 0-3
+ * extension headers in front of the fragment header (hop-by-hop first,
+ * then destination options; 6 bytes of options each, raw from the input),
+ * so that whole datagrams come together and every reassembly rule
+ * (overlap, duplicates, lengths, the first fragment's chain) is met. */
+static size_t fragment6(uint8_t *pkt, const struct synack_addr *src, const struct synack_addr *dst, struct fz_in *in)
+{
+    uint8_t sel = fz_u8(in);
+    uint32_t id = sel & 3;
+    bool more = (sel >> 2) & 1;
+    unsigned next = (sel >> 3) & 3;
+    uint32_t off = (uint32_t)fz_u8(in) * 8, flen = fz_u8(in);
+    static uint8_t dgram[8 + 4 * 96];
+    uint16_t L = (uint16_t)(8 + 96 * (id + 1));
+    put_be16(dgram, 1234);
+    put_be16(dgram + 2, 53);
+    put_be16(dgram + 4, L);
+    put_be16(dgram + 6, 0);
+    for (uint32_t i = 8; i < L; i++)
+        dgram[i] = (uint8_t)(i * 7 ^ id);
+    uint16_t sum = csum_finish(csum_add(csum_pseudo(src, dst, IP_PROTO_UDP, L), dgram, L));
+    put_be16(dgram + 6, sum ? sum : 0xffff);
+    if (off >= L)
+        flen = 0;
+    else if (off + flen > L)
+        flen = L - off;
+    uint8_t *p = pkt + IPV6_HEADER_LEN;
+    uint8_t first = IP6_NH_FRAGMENT;
+    for (unsigned k = 0; k < next; k++) {
+        const uint8_t *opts;
+        size_t got = fz_bytes(in, 6, &opts);
+        p[0] = k + 1 < next ? IP6_NH_DEST_OPTS : IP6_NH_FRAGMENT;
+        p[1] = 0;
+        memset(p + 2, 0, 6);
+        memcpy(p + 2, opts, got);
+        if (k == 0)
+            first = IP6_NH_HOP_BY_HOP;
+        p += 8;
+    }
+    p[0] = IP_PROTO_UDP;
+    p[1] = 0;
+    put_be16(p + 2, (uint16_t)(off | (more ? 1 : 0)));
+    put_be32(p + 4, id);
+    if (flen)
+        memcpy(p + 8, dgram + off, flen);       /* off < L here */
+    size_t payload = 8 * next + 8 + flen;
+    ipv6_write_header(pkt, src, dst, first, (uint16_t)payload, 64);
+    return IPV6_HEADER_LEN + payload;
+}
+
 static void op_udp_icmp(struct world *w, struct fz_in *in)
 {
     static uint8_t pkt[MAX_PKT];
     uint8_t kind = fz_u8(in);
     struct synack_addr src = B_ADDR, dst = A_ADDR;
+    size_t iph = world_v6 ? IPV6_HEADER_LEN : IPV4_HEADER_LEN;
     size_t len = 0;
-    if ((kind & 3) == 0) {
+    if (world_v6 && (kind & 3) == 3) {
+        len = fragment6(pkt, &src, &dst, in);
+    } else if ((kind & 3) == 0) {
         /* UDP to one of A's ports (or none), payload from the input. */
         static const uint16_t ports[4] = { 53, 5353, 7, 80 };
         const uint8_t *data;
         size_t n = fz_bytes(in, fz_u8(in), &data);
-        uint8_t *u = pkt + IPV4_HEADER_LEN;
+        uint8_t *u = pkt + iph;
         put_be16(u, (kind & 4) ? 5353 : 1234);
         put_be16(u + 2, ports[(kind >> 3) & 3]);
         put_be16(u + 4, (uint16_t)(8 + n));
         memcpy(u + 8, data, n);
-        ipv4_write_header(pkt, &src, &dst, IP_PROTO_UDP, (uint16_t)(8 + n), 64, 3, false);
-        len = IPV4_HEADER_LEN + 8 + n;
+        len = fz_ip_header(pkt, &src, &dst, IP_PROTO_UDP, 8 + n, 3) + 8 + n;
         fz_fix_packet(pkt, len, FZ_FIX_L4);
     } else if ((kind & 3) == 1 && w->a_out[(kind >> 4) % TAP].len) {
-        /* ICMP error (type, code from the input) quoting one of A's latest
-         * packets, cut to a length from the input. */
+        /* ICMP (ICMPv6) error, or any message: type, code from the input,
+         * quoting one of A's latest packets, cut to a length from the
+         * input. */
         const struct pkt *quoted = &w->a_out[(kind >> 4) % TAP];
-        uint8_t *m = pkt + IPV4_HEADER_LEN;
+        uint8_t *m = pkt + iph;
         m[0] = fz_u8(in);
         m[1] = fz_u8(in);
         put_be32(m + 4, fz_u16(in));
-        size_t q = fz_u16(in) % 600;
+        size_t q = fz_u16(in) % (world_v6 ? 1300 : 600);
         if (q > quoted->len)
             q = quoted->len;
         memcpy(m + 8, quoted->bytes, q);
         /* Optionally damage one quoted byte. */
         if (q && (kind & 4))
             m[8 + fz_u16(in) % q] ^= fz_u8(in);
-        ipv4_write_header(pkt, &src, &dst, IP_PROTO_ICMP, (uint16_t)(8 + q), 64, 4, false);
-        len = IPV4_HEADER_LEN + 8 + q;
+        len = fz_ip_header(pkt, &src, &dst, world_v6 ? IP_PROTO_ICMPV6 : IP_PROTO_ICMP, 8 + q, 4) + 8 + q;
         fz_fix_packet(pkt, len, FZ_FIX_L4);
     } else {
-        /* Echo request with a payload from the input. */
+        /* Echo request with a payload from the input (IPv6: to all nodes
+         * with kind bit 3). */
         const uint8_t *data;
         size_t n = fz_bytes(in, fz_u16(in) % 1500, &data);
-        uint8_t *m = pkt + IPV4_HEADER_LEN;
-        m[0] = 8;
+        uint8_t *m = pkt + iph;
+        m[0] = world_v6 ? ICMPV6_ECHO_REQUEST : 8;
         m[1] = 0;
         put_be32(m + 4, 0x12340001);
         memcpy(m + 8, data, n);
-        ipv4_write_header(pkt, &src, &dst, IP_PROTO_ICMP, (uint16_t)(8 + n), 64, 5, false);
-        len = IPV4_HEADER_LEN + 8 + n;
+        if (world_v6 && (kind & 8)) {
+            static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
+            dst = synack_addr_v6(all_nodes);
+        }
+        len = fz_ip_header(pkt, &src, &dst, world_v6 ? IP_PROTO_ICMPV6 : IP_PROTO_ICMP, 8 + n, 5) + 8 + n;
         fz_fix_packet(pkt, len, FZ_FIX_L4);
     }
     input_to_a(w, pkt, len, 0);
@@ -718,6 +800,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     w.to_a.up = w.to_b.up = true;
     struct fz_in in = { .p = data, .len = size };
     uint8_t variant = fz_u8(&in);
+    world_v6 = (variant & 32) != 0;
     host_init(&w.A, "A", A_ADDR, B_ADDR, &w.to_b, variant, true);
     host_init(&w.B, "B", B_ADDR, A_ADDR, &w.to_a, 0, false);
     w.A.tap = w.a_out;

@@ -9,6 +9,7 @@
 #include "byteorder.h"
 #include "checksum.h"
 #include "ipv4.h"
+#include "ipv6.h"
 #include "tcp_wire.h"
 
 void fz_fail(const char *file, int line, const char *cond, const char *fmt, ...)
@@ -51,10 +52,74 @@ const synack_time_us fz_input_time_steps_us[16] = {
     2000000, 5000000, 10000000, 30000000, 60000000, 120000000, 300000000, 1000000000,
 };
 
+void fz_advance(struct synack_stack *st, synack_time_us *now, synack_time_us delta)
+{
+    synack_time_us target = *now + delta;
+    for (unsigned guard = 0; guard < 100000; guard++) {
+        synack_time_us next = synack_poll(st, *now);
+        if (next > target || next <= *now)
+            break;
+        *now = next;
+    }
+    *now = target;
+    synack_poll(st, *now);
+}
+
 /* ---- packets ---- */
+
+/* The transport checksum of l4 (l4len bytes of protocol proto, between
+ * src and dst), made right; nothing for a protocol without one. */
+static void fix_l4(uint8_t proto, uint8_t *l4, size_t l4len, const struct synack_addr *src,
+                   const struct synack_addr *dst)
+{
+    switch (proto) {
+    case IP_PROTO_TCP:
+        if (l4len >= TCP_HEADER_MIN)
+            tcp_fill_checksum(l4, l4len, src, dst);
+        break;
+    case IP_PROTO_UDP:
+        if (l4len >= 8) {
+            put_be16(l4 + 6, 0);
+            uint16_t sum = csum_finish(csum_add(csum_pseudo(src, dst, IP_PROTO_UDP, (uint32_t)l4len), l4, l4len));
+            put_be16(l4 + 6, sum ? sum : 0xffff);
+        }
+        break;
+    case IP_PROTO_ICMP:
+    case IP_PROTO_ICMPV6:
+        if (l4len >= 4) {
+            put_be16(l4 + 2, 0);
+            uint64_t sum = proto == IP_PROTO_ICMPV6 ? csum_pseudo(src, dst, proto, (uint32_t)l4len) : 0;
+            put_be16(l4 + 2, csum_finish(csum_add(sum, l4, l4len)));
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* IPv6: the payload length, and the checksum of a whole packet's
+ * upper layer (past its extension headers; a fragment has none to fix). */
+static void fix_packet6(uint8_t *pkt, size_t len, unsigned fix)
+{
+    if (len < IPV6_HEADER_LEN)
+        return;
+    if (fix & FZ_FIX_IP)
+        put_be16(pkt + 4, (uint16_t)(len - IPV6_HEADER_LEN > 65535 ? 65535 : len - IPV6_HEADER_LEN));
+    struct ipv6_chain c;
+    size_t total = IPV6_HEADER_LEN + (size_t)get_be16(pkt + 4);
+    if (!(fix & FZ_FIX_L4) || total > len || !ipv6_walk(pkt, total, IPV6_HEADER_LEN, pkt[6], 6, 0, &c) ||
+        c.fragmented)
+        return;
+    struct synack_addr src = synack_addr_v6(pkt + 8), dst = synack_addr_v6(pkt + 24);
+    fix_l4((uint8_t)c.proto, pkt + c.upper, total - c.upper, &src, &dst);
+}
 
 void fz_fix_packet(uint8_t *pkt, size_t len, unsigned fix)
 {
+    if (len >= 1 && (pkt[0] >> 4) == 6) {
+        fix_packet6(pkt, len, fix);
+        return;
+    }
     if (len < IPV4_HEADER_LEN || (pkt[0] >> 4) != 4)
         return;
     size_t hlen = (size_t)(pkt[0] & 0x0f) * 4;
@@ -73,40 +138,30 @@ void fz_fix_packet(uint8_t *pkt, size_t len, unsigned fix)
     size_t total = get_be16(pkt + 2);
     if (total > len || total < hlen)
         return;
-    uint8_t *l4 = pkt + hlen;
-    size_t l4len = total - hlen;
     struct synack_addr src = synack_addr_v4(pkt[12], pkt[13], pkt[14], pkt[15]);
     struct synack_addr dst = synack_addr_v4(pkt[16], pkt[17], pkt[18], pkt[19]);
-    switch (pkt[9]) {
-    case IP_PROTO_TCP:
-        if (l4len >= TCP_HEADER_MIN)
-            tcp_fill_checksum(l4, l4len, &src, &dst);
-        break;
-    case IP_PROTO_UDP:
-        if (l4len >= 8) {
-            put_be16(l4 + 6, 0);
-            uint16_t sum = csum_finish(csum_add(csum_pseudo(&src, &dst, IP_PROTO_UDP, (uint32_t)l4len), l4, l4len));
-            put_be16(l4 + 6, sum ? sum : 0xffff);
-        }
-        break;
-    case IP_PROTO_ICMP:
-        if (l4len >= 4) {
-            put_be16(l4 + 2, 0);
-            put_be16(l4 + 2, csum_finish(csum_add(0, l4, l4len)));
-        }
-        break;
-    default:
-        break;
+    fix_l4(pkt[9], pkt + hlen, total - hlen, &src, &dst);
+}
+
+size_t fz_ip_header(uint8_t *buf, const struct synack_addr *src, const struct synack_addr *dst, uint8_t proto,
+                    size_t payload_len, uint16_t id)
+{
+    if (src->family == SYNACK_AF_INET6) {
+        ipv6_write_header(buf, src, dst, proto, (uint16_t)payload_len, 64);
+        return IPV6_HEADER_LEN;
     }
+    ipv4_write_header(buf, src, dst, proto, (uint16_t)payload_len, 64, id, proto == IP_PROTO_TCP);
+    return IPV4_HEADER_LEN;
 }
 
 size_t fz_tcp_packet(uint8_t *buf, size_t cap, const struct synack_addr *src, const struct synack_addr *dst,
                      const struct tcp_header_out *h, const uint8_t *raw_opt, size_t rawlen,
                      const uint8_t *payload, size_t plen)
 {
-    if (cap < IPV4_HEADER_LEN + TCP_HEADER_MAX || plen > cap - IPV4_HEADER_LEN - TCP_HEADER_MAX || plen > 65000)
+    size_t iph = src->family == SYNACK_AF_INET6 ? IPV6_HEADER_LEN : IPV4_HEADER_LEN;
+    if (cap < iph + TCP_HEADER_MAX || plen > cap - iph - TCP_HEADER_MAX || plen > 65000)
         return 0;
-    uint8_t *tcp = buf + IPV4_HEADER_LEN;
+    uint8_t *tcp = buf + iph;
     size_t hlen = tcp_write_header(tcp, h);
     if (rawlen) {
         if (rawlen > TCP_HEADER_MAX - TCP_HEADER_MIN)
@@ -120,8 +175,7 @@ size_t fz_tcp_packet(uint8_t *buf, size_t cap, const struct synack_addr *src, co
     if (plen)
         memcpy(tcp + hlen, payload, plen);
     tcp_fill_checksum(tcp, hlen + plen, src, dst);
-    ipv4_write_header(buf, src, dst, IP_PROTO_TCP, (uint16_t)(hlen + plen), 64, 7, true);
-    return IPV4_HEADER_LEN + hlen + plen;
+    return fz_ip_header(buf, src, dst, IP_PROTO_TCP, hlen + plen, 7) + hlen + plen;
 }
 
 /* ---- states ---- */
@@ -233,15 +287,44 @@ void fz_check_stats(struct synack_stack *st, const struct fz_states *s, uint64_t
     FZ_CHECK(held == s->open, "the stack holds %u connections, but %u are open by its state events", held, s->open);
 }
 
-void fz_check_sent_packet(const uint8_t *pkt, size_t len)
+/* What the checks below read from a packet of either family. */
+struct fz_ip {
+    struct synack_addr src, dst;
+    uint8_t proto;
+    const uint8_t *payload;
+    size_t payload_len;
+};
+
+/* The packet as the stack would send it: IPv4 with its header checksum
+ * and total length right and no fragment; IPv6 with its payload length
+ * right and no extension header (synack sends none). */
+static bool parse_sent(const uint8_t *pkt, size_t len, struct fz_ip *out, enum synack_drop_reason *why)
 {
+    if (len >= 1 && pkt[0] >> 4 == 6) {
+        struct ipv6_packet ip;
+        if (!ipv6_parse(pkt, len, &ip, why))
+            return false;
+        FZ_CHECK(ip.length == len, "sent IPv6 packet: payload length %u, buffer %zu", ip.length - 40, len);
+        FZ_CHECK(ip.ext_count == 0, "the stack sent %u IPv6 extension headers", ip.ext_count);
+        *out = (struct fz_ip){ ip.src, ip.dst, ip.proto, ip.payload, ip.payload_len };
+        return true;
+    }
     struct ipv4_packet ip;
-    enum synack_drop_reason why;
-    FZ_CHECK(ipv4_parse(pkt, len, &ip, &why), "the stack sent an IP packet that does not parse (%s)",
-             synack_drop_name((int)why));
+    if (!ipv4_parse(pkt, len, &ip, why))
+        return false;
     FZ_CHECK(ip.header_len + (size_t)ip.payload_len == len, "sent IP packet: total length %u, buffer %zu",
              ip.header_len + ip.payload_len, len);
     FZ_CHECK(!ip.more_fragments && ip.frag_offset == 0, "the stack sent a fragment");
+    *out = (struct fz_ip){ ip.src, ip.dst, ip.proto, ip.payload, ip.payload_len };
+    return true;
+}
+
+void fz_check_sent_packet(const uint8_t *pkt, size_t len)
+{
+    struct fz_ip ip;
+    enum synack_drop_reason why;
+    FZ_CHECK(parse_sent(pkt, len, &ip, &why), "the stack sent an IP packet that does not parse (%s)",
+             synack_drop_name((int)why));
     switch (ip.proto) {
     case IP_PROTO_TCP: {
         struct tcp_segment seg;
@@ -253,13 +336,23 @@ void fz_check_sent_packet(const uint8_t *pkt, size_t len)
     }
     case IP_PROTO_UDP:
         FZ_CHECK(ip.payload_len >= 8 && get_be16(ip.payload + 4) == ip.payload_len, "the stack sent a bad UDP length");
-        FZ_CHECK(csum_finish(csum_add(csum_pseudo(&ip.src, &ip.dst, IP_PROTO_UDP, ip.payload_len), ip.payload,
-                                      ip.payload_len)) == 0,
+        FZ_CHECK(get_be16(ip.payload + 6) != 0 &&
+                     csum_finish(csum_add(csum_pseudo(&ip.src, &ip.dst, IP_PROTO_UDP, (uint32_t)ip.payload_len),
+                                          ip.payload, ip.payload_len)) == 0,
                  "the stack sent a bad UDP checksum");
         break;
     case IP_PROTO_ICMP:
-        FZ_CHECK(ip.payload_len >= 8 && csum_finish(csum_add(0, ip.payload, ip.payload_len)) == 0,
+        FZ_CHECK(ip.src.family == SYNACK_AF_INET && ip.payload_len >= 8 &&
+                     csum_finish(csum_add(0, ip.payload, ip.payload_len)) == 0,
                  "the stack sent a bad ICMP message");
+        break;
+    case IP_PROTO_ICMPV6:
+        FZ_CHECK(ip.src.family == SYNACK_AF_INET6 && ip.payload_len >= 8 &&
+                     csum_finish(csum_add(csum_pseudo(&ip.src, &ip.dst, IP_PROTO_ICMPV6, (uint32_t)ip.payload_len),
+                                          ip.payload, ip.payload_len)) == 0,
+                 "the stack sent a bad ICMPv6 message");
+        FZ_CHECK(ip.payload_len <= 1280 - 40 || ip.payload[0] >= 128,
+                 "the stack sent an ICMPv6 error of %zu bytes (more than the minimum MTU)", ip.payload_len);
         break;
     default:
         FZ_CHECK(false, "the stack sent IP protocol %u", ip.proto);
@@ -276,16 +369,23 @@ bool fz_verbose(void)
 
 void fz_print_packet(const char *who, synack_time_us now, const uint8_t *pkt, size_t len)
 {
-    struct ipv4_packet ip;
+    struct fz_ip ip;
     enum synack_drop_reason why;
     fprintf(stderr, "%10.3f ms %s ", (double)now / 1000.0, who);
-    if (!ipv4_parse(pkt, len, &ip, &why)) {
+    bool v6 = len >= 1 && pkt[0] >> 4 == 6;
+    struct ipv6_packet ip6;
+    struct ipv4_packet ip4;
+    if (v6 ? !ipv6_parse(pkt, len, &ip6, &why) : !ipv4_parse(pkt, len, &ip4, &why)) {
         fprintf(stderr, "bad IP (%s), %zu bytes\n", synack_drop_name((int)why), len);
         return;
     }
+    if (v6)
+        ip = (struct fz_ip){ ip6.src, ip6.dst, ip6.proto, ip6.payload, ip6.payload_len };
+    else
+        ip = (struct fz_ip){ ip4.src, ip4.dst, ip4.proto, ip4.payload, ip4.payload_len };
     struct tcp_segment s;
     if (ip.proto != IP_PROTO_TCP || !tcp_parse(ip.payload, ip.payload_len, &s, &why)) {
-        fprintf(stderr, "IP proto %u, %u bytes\n", ip.proto, ip.payload_len);
+        fprintf(stderr, "IP%s proto %u, %zu bytes\n", v6 ? "v6" : "", ip.proto, ip.payload_len);
         return;
     }
     static const char names[] = "FSRPAUEC";

@@ -43,15 +43,28 @@ size_t fz_bytes(struct fz_in *in, size_t n, const uint8_t **out);
  * make_seeds.c, which writes programs in that format. */
 extern const synack_time_us fz_input_time_steps_us[16];
 
+/* Runs st's timers from *now to *now + delta, polling at each deadline it
+ * asks for on the way; *now ends at the target. */
+void fz_advance(struct synack_stack *st, synack_time_us *now, synack_time_us delta);
+
 /* ---- packets ---- */
 /* Recomputes what the fuzzer should not have to guess, as asked by
- * FZ_FIX_* bits: the IP total length (to len) and header checksum, and
- * the TCP/UDP/ICMP checksum of the payload. */
+ * FZ_FIX_* bits: the IP total length (to len) and header checksum (IPv6:
+ * the payload length), and the TCP/UDP/ICMP/ICMPv6 checksum of the
+ * payload (IPv6: of the upper layer past the extension headers of a whole
+ * packet). */
 enum { FZ_FIX_IP = 1u << 0, FZ_FIX_L4 = 1u << 1 };
 void fz_fix_packet(uint8_t *pkt, size_t len, unsigned fix);
 
-/* Builds an IPv4/TCP packet from src to dst into buf (room for 20 + 60 +
- * plen bytes needed) with both checksums right; returns its length.
+/* Writes the IP header of src's family (IPv4 or IPv6, no options) for a
+ * payload of payload_len bytes already behind it; returns its length (the
+ * payload starts there: 20 or 40). */
+size_t fz_ip_header(uint8_t *buf, const struct synack_addr *src, const struct synack_addr *dst, uint8_t proto,
+                    size_t payload_len, uint16_t id);
+
+/* Builds an IP/TCP packet (IPv4 or IPv6, by src's family) from src to
+ * dst into buf (room for 20 or 40, + 60 + plen bytes needed) with the
+ * checksums right; returns its length.
  * `opt` may be NULL; `raw_opt` (if rawlen > 0) replaces the options with
  * raw bytes (padded with EOL to a multiple of 4, at most 40). */
 struct tcp_header_out;
@@ -87,8 +100,10 @@ int fz_states_get(const struct fz_states *s, uint64_t conn_id);
  * the connection counts match the followed states. */
 void fz_check_stats(struct synack_stack *st, const struct fz_states *s, uint64_t packets_in);
 
-/* Every packet a stack sends must be well formed: IPv4 header valid, its
- * transport checksum right, a TCP header that parses. */
+/* Every packet a stack sends must be well formed: IPv4 or IPv6 header
+ * valid (no fragment, no extension header), its transport checksum right
+ * (UDP over IPv6 never 0), a TCP header that parses, an ICMPv6 error
+ * within the minimum MTU. */
 void fz_check_sent_packet(const uint8_t *pkt, size_t len);
 
 /* FUZZ_VERBOSE set: prints one line per packet (tcpdump-like, TCP only in

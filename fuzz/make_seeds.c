@@ -12,9 +12,15 @@
  *       bytes so that seeds stay small), at most 48 packets and 4 KiB;
  *   OUTDIR/tcp_options/opt-<hash> and hdr-<hash>   every distinct TCP
  *       option list and TCP header (with up to 16 payload bytes) seen;
- * and, whatever the captures, OUTDIR/conn/<name>: hand-written step
- * programs for fuzz_conn (handshakes both ways, data both ways, a zero
- * window, holes, SACK, timeouts, closes in every order, resets).
+ * and, whatever the captures, OUTDIR/input/prog-* and prog6-*: hand-written
+ * fuzz_input programs (prog6-*: the IPv6 world, with extension headers,
+ * fragments and ICMPv6, which the captures do not give yet: the capture
+ * reader skips IPv6), OUTDIR/conn/<name>: hand-written step programs
+ * for fuzz_conn (handshakes both ways, data both ways, a zero
+ * window, holes, SACK, timeouts, closes in every order, resets), and
+ * OUTDIR/eth/<name>: hand-written programs for fuzz_eth (resolution by
+ * ARP and NDP, answered and not, DAD conflicts, floods, malformed
+ * messages, raw frames).
  *
  * The formats are the harnesses' (fuzz_input.c, fuzz_tcp_options.c,
  * fuzz_conn.c); a change there must be mirrored here.
@@ -25,7 +31,9 @@
 
 #include "byteorder.h"
 #include "fuzz_util.h"
+#include "icmp6.h"
 #include "ipv4.h"
+#include "ipv6.h"
 #include "synack/capture.h"
 #include "synack/synack.h"
 #include "tcp_wire.h"
@@ -208,13 +216,130 @@ static int from_capture(const char *out, const char *path)
 
 /* ---- fuzz_input programs (records of fuzz_input.c) ---- */
 
-static void input_program(const char *out, const char *name, uint8_t variant, const uint8_t *rec, size_t n)
+/* A program for harness `sub`: its variant byte, then its records. */
+static void program_seed(const char *out, const char *sub, const char *name, uint8_t variant, const uint8_t *rec,
+                         size_t n)
 {
     static struct seed s;
     s.n = 0;
     put8(&s, variant);
     put(&s, rec, n);
-    write_file(out, "input", name, &s);
+    write_file(out, sub, name, &s);
+}
+
+static void input_program(const char *out, const char *name, uint8_t variant, const uint8_t *rec, size_t n)
+{
+    program_seed(out, "input", name, variant, rec, n);
+}
+
+
+/* A raw record (op 0) of an IPv6 packet from B (fd00:5ac::1, or `src`) to
+ * A (fd00:5ac::2, or `dst`): the fixed header, ext_len bytes of extension
+ * headers (the first of type `first`; each names the next itself, the
+ * last naming `proto`), then `upper` (upper_len bytes).  The harness fixes
+ * the payload length and the upper layer's checksum (op bits 3, 4) unless
+ * `as_is`. */
+static void raw6(struct seed *s, const char *src, const char *dst, uint8_t first, const uint8_t *ext, size_t ext_len,
+                 const uint8_t *upper, size_t upper_len, bool as_is)
+{
+    struct synack_addr a, b;
+    synack_addr_parse(src ? src : "fd00:5ac::1", &b);
+    synack_addr_parse(dst ? dst : "fd00:5ac::2", &a);
+    uint8_t pkt[512];
+    size_t len = IPV6_HEADER_LEN + ext_len + upper_len;
+    if (len > sizeof pkt)
+        return;
+    ipv6_write_header(pkt, &b, &a, ext_len ? first : upper[-1], (uint16_t)(len - IPV6_HEADER_LEN), 255);
+    memcpy(pkt + IPV6_HEADER_LEN, ext, ext_len);
+    memcpy(pkt + IPV6_HEADER_LEN + ext_len, upper, upper_len);
+    put8(s, as_is ? 0 : 0 | 1u << 3 | 1u << 4);
+    put16(s, (uint16_t)len);
+    put(s, pkt, len);
+}
+
+/* The IPv6 world's own programs: extension headers of every kind, right
+ * and wrong, fragments, ICMPv6 of every type quoting A's packets. */
+static void ipv6_programs(const char *out)
+{
+    static struct seed s;
+    /* The upper layers, each behind its protocol number (raw6 reads
+     * upper[-1] when there is no extension header). */
+    uint8_t syn[1 + 20], udp[1 + 12] = { IP_PROTO_UDP, 0x04, 0xd2, 0, 53, 0, 12, 0, 0, 'd', 'n', 's', '?' };
+    uint8_t echo[1 + 12] = { IP_PROTO_ICMPV6, ICMPV6_ECHO_REQUEST, 0, 0, 0, 0x12, 0x34, 0, 1, 'p', 'i', 'n', 'g' };
+    uint8_t ns[1 + 24] = { IP_PROTO_ICMPV6, 135, 0, 0, 0, 0, 0, 0, 0, 0xfd, 0x00, 0x05, 0xac, [24] = 2 };
+    struct tcp_header_out h = { .src_port = 1234, .dst_port = 80, .seq = 1000, .flags = TCP_SYN, .window = 65535 };
+    syn[0] = IP_PROTO_TCP;
+    tcp_write_header(syn + 1, &h);
+    /* Extension headers: each 8 bytes unless said; byte 0 names the next. */
+    uint8_t padn[8] = { IP_PROTO_TCP, 0, 1, 4 }, opt[4][8], rh0[24] = { IP_PROTO_TCP, 2, 0, 0 },
+            rh1[24] = { IP_PROTO_TCP, 2, 0, 1 }, srh[24] = { IP_PROTO_TCP, 2, 4, 2 },
+            do_hbh[16] = { IP6_NH_HOP_BY_HOP, 0, 1, 4, 0, 0, 0, 0, IP_PROTO_TCP, 0, 1, 4 },
+            three[24] = { IP6_NH_DEST_OPTS, 0, 1, 4, 0, 0, 0, 0, IP6_NH_DEST_OPTS, 0, 1, 4, 0, 0, 0, 0, IP_PROTO_TCP, 0, 1, 4 },
+            long_hbh[8] = { IP_PROTO_TCP, 3, 1, 4 }, bad_opt[8] = { IP_PROTO_TCP, 0, 0x1e, 9 },
+            atomic[8] = { IP_PROTO_TCP, 0, 0, 0, 0, 0, 0, 42 }, first8[8] = { IP_PROTO_TCP, 0, 0, 1, 0, 0, 0, 43 },
+            udp_do[8] = { IP_PROTO_UDP, 0, 1, 4 }, echo_hbh[8] = { IP_PROTO_ICMPV6, 0, 0x9e, 4 };
+    for (int k = 0; k < 4; k++) {
+        memcpy(opt[k], padn, 8);
+        opt[k][2] = (uint8_t)(k << 6 | 0x1e);           /* unknown option, action k */
+    }
+    s.n = 0;
+    put8(&s, 0x20);
+    raw6(&s, NULL, NULL, 0, NULL, 0, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_HOP_BY_HOP, padn, 8, syn + 1, 20, false);
+    for (int k = 0; k < 4; k++)
+        raw6(&s, NULL, NULL, IP6_NH_HOP_BY_HOP, opt[k], 8, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_DEST_OPTS, do_hbh, 16, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_ROUTING, rh0, 24, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_ROUTING, rh1, 24, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_ROUTING, srh, 24, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_DEST_OPTS, three, 24, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_HOP_BY_HOP, long_hbh, 8, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_DEST_OPTS, bad_opt, 8, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_FRAGMENT, atomic, 8, syn + 1, 20, false);
+    raw6(&s, NULL, NULL, IP6_NH_FRAGMENT, first8, 8, syn + 1, 8, false);
+    raw6(&s, NULL, NULL, IP6_NH_DEST_OPTS, udp_do, 8, udp + 1, 12, false);
+    syn[0] = 253;                                           /* an unknown next header */
+    raw6(&s, NULL, NULL, 0, NULL, 0, syn + 1, 20, false);
+    syn[0] = IP6_NH_NONE;
+    raw6(&s, NULL, NULL, 0, NULL, 0, syn + 1, 20, false);
+    syn[0] = IP6_NH_HOP_BY_HOP;                             /* a jumbogram: payload length 0 */
+    raw6(&s, NULL, NULL, 0, NULL, 0, syn + 1, 0, true);
+    raw6(&s, NULL, "ff02::1", IP6_NH_HOP_BY_HOP, echo_hbh, 8, echo + 1, 12, false);
+    raw6(&s, NULL, "fd00:5ac::2", 0, NULL, 0, echo + 1, 12, false);
+    raw6(&s, "::", "ff02::1:ff00:2", 0, NULL, 0, ns + 1, 24, false);
+    write_file(out, "input", "prog6-ext-headers", &s);
+
+    /* Fragments of fuzz_input's datagrams (op 7, kind 3: sel, offset/8,
+     * length, options): in order, reversed, duplicated, overlapping,
+     * behind extension headers, one too many bytes long. */
+    static const uint8_t frags[] = {
+        0x07, 0x03, 0x04, 0x00, 0x30, 0x07, 0x03, 0x00, 0x06, 0x38,               /* id 0: [0,48) M, [48,104) */
+        0x07, 0x03, 0x01, 0x0c, 0x6c, 0x07, 0x03, 0x05, 0x06, 0x60, 0x07, 0x03, 0x05, 0x00, 0x30,  /* id 1 reversed */
+        0x07, 0x03, 0x06, 0x00, 0x40, 0x07, 0x03, 0x06, 0x00, 0x40, 0x07, 0x03, 0x02, 0x08, 0xff,  /* id 2 duplicated */
+        0x07, 0x03, 0x07, 0x00, 0x40, 0x07, 0x03, 0x07, 0x04, 0x40,               /* id 3 overlapping */
+        0x07, 0x03, 0x1c, 0x00, 0x30, 1, 4, 0, 0, 0, 0, 0x07, 0x03, 0x18, 0x06, 0x38, 1, 4, 0, 0, 0, 0,
+        0x07, 0x03, 0x04, 0x00, 0x2e,                                              /* not a multiple of 8 */
+        0x04, 0x0b,                                                                /* a reassembly times out */
+    };
+    input_program(out, "prog6-fragments", 0x20, frags, sizeof frags);
+
+    /* ICMPv6 messages of every kind quoting A's latest packets (op 7,
+     * kind 1: type, code, word, quote length). */
+    static const uint8_t icmp[] = {
+        0x05, 0x04, 0x01, 0x07, 0x01, 0x01, 0x04, 0x00, 0x00, 0x02, 0x58,       /* port unreachable */
+        0x07, 0x11, 0x02, 0x00, 0x05, 0x00, 0x04, 0xd0,                         /* packet too big, 1280 */
+        0x07, 0x21, 0x01, 0x03, 0x00, 0x00, 0x00, 0x80,                         /* address unreachable */
+        0x07, 0x31, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00,                         /* time exceeded */
+        0x07, 0x41, 0x04, 0x01, 0x00, 0x06, 0x00, 0x60,                         /* parameter problem 1 */
+        0x07, 0x55, 0x04, 0x00, 0x00, 0x2a, 0x00, 0x50, 0x00, 0x10, 0xff,       /* ... damaged */
+        0x07, 0x61, 0x87, 0x00, 0x00, 0x00, 0x00, 0x20,                         /* neighbour solicitation */
+        0x07, 0x71, 0x81, 0x00, 0x00, 0x00, 0x00, 0x08,                         /* echo reply */
+        0x07, 0x01, 0x82, 0x00, 0x00, 0x00, 0x00, 0x10,                         /* MLD query */
+        0x07, 0x02, 0x00, 0x20, 'e', 'c', 'h', 'o',                             /* echo request */
+        0x07, 0x0a, 0x00, 0x04, 'a', 'l', 'l', '!',                             /* ... to all nodes */
+        0x07, 0x00, 0x10, 'u', 'd', 'p', ' ', 'v', '6', '!', '!', 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    };
+    input_program(out, "prog6-icmp", 0x20, icmp, sizeof icmp);
 }
 
 static void input_programs(const char *out)
@@ -242,6 +367,11 @@ static void input_programs(const char *out)
     input_program(out, "prog-segments", 0x00, segs, sizeof segs);
     input_program(out, "prog-segments-no-options", 0x07, segs, sizeof segs);
     input_program(out, "prog-application", 0x08, app, sizeof app);
+    /* The same in the IPv6 world (variant bit 5). */
+    input_program(out, "prog6-cookies", 0x30, cookies, sizeof cookies);
+    input_program(out, "prog6-segments", 0x20, segs, sizeof segs);
+    input_program(out, "prog6-application", 0x28, app, sizeof app);
+    ipv6_programs(out);
 }
 
 /* ---- fuzz_conn programs ---- */
@@ -377,6 +507,84 @@ static void prog_simultaneous_close(struct seed *s)
     clock_step(s, 6);
 }
 
+/* ---- fuzz_eth programs (records of fuzz_eth.c) ---- */
+
+static void eth_program(const char *out, const char *name, uint8_t variant, const uint8_t *rec, size_t n)
+{
+    program_seed(out, "eth", name, variant, rec, n);
+}
+
+/* Record bytes: ARP 0x01 host opcode target dst off val; NDP 0x02 host
+ * type flags hop src dst target option off val (type 2: NS, 3: NA, 0:
+ * RS); answer 0x03 (0x0b: without override); time 0x04 step (7: 1 s,
+ * 10: 10 s, 11: 30 s); app 0x05 what host (what 0: connect, 8: over
+ * IPv6, 1: UDP, 2: send, 3: abort); IP 0x06 host what (bit 0 IPv6, bit 1
+ * SYN, else echo); address 0x07 (0: IPv4, 1: IPv6). */
+static void eth_programs(const char *out)
+{
+    static const uint8_t arp_then_connect[] = { 0x04, 0x07, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                                0x05, 0x00, 0x00, 0x04, 0x04, 0x05, 0x02, 0x00, 0x04, 0x0a };
+    static const uint8_t resolve_v4[] = { 0x04, 0x07, 0x05, 0x00, 0x01, 0x03, 0x04, 0x03, 0x05, 0x02, 0x01,
+                                          0x06, 0x01, 0x02, 0x04, 0x0b, 0x05, 0x02, 0x01, 0x04, 0x0a };
+    static const uint8_t resolve_v6[] = { 0x04, 0x07, 0x05, 0x08, 0x02, 0x03, 0x04, 0x03, 0x05, 0x02, 0x02,
+                                          0x04, 0x0b, 0x05, 0x02, 0x02, 0x04, 0x0a, 0x05, 0x03, 0x02 };
+    static const uint8_t unanswered[] = { 0x04, 0x07, 0x05, 0x00, 0x03, 0x05, 0x08, 0x04, 0x05, 0x01, 0x05,
+                                          0x04, 0x07, 0x04, 0x07, 0x04, 0x07, 0x04, 0x07 };
+    static const uint8_t ns_na[] = { 0x04, 0x07, 0x02, 0x04, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00,
+                                     0x00, 0x02, 0x04, 0x03, 0x20, 0x00, 0x00, 0x02, 0x02, 0x05, 0x00, 0x00,
+                                     0x02, 0x04, 0x03, 0x40, 0x00, 0x00, 0x00, 0x02, 0x05, 0x00, 0x00, 0x04, 0x0a };
+    static const uint8_t dad_conflict[] = { 0x02, 0x05, 0x03, 0x20, 0x00, 0x00, 0x02, 0x00, 0x05, 0x00, 0x00,
+                                            0x02, 0x06, 0x02, 0x00, 0x00, 0x02, 0x01, 0x01, 0x00, 0x00, 0x00,
+                                            0x04, 0x07, 0x06, 0x01, 0x03, 0x04, 0x07 };
+    static const uint8_t malformed_ndp[] = { 0x04, 0x07, 0x02, 0x01, 0x02, 0x00, 0xfd, 0x00, 0x01, 0x00, 0x01,
+                                             0x00, 0x00, 0x02, 0x01, 0x82, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01,
+                                             0x00, 0x00, 0x02, 0x01, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x03,
+                                             0x00, 0x00, 0x02, 0x01, 0x02, 0x00, 0x00, 0x00, 0x01, 0x80, 0x01,
+                                             0x00, 0x00, 0x02, 0x01, 0x02, 0x00, 0x00, 0x02, 0x03, 0x00, 0x01,
+                                             0x00, 0x00, 0x02, 0x01, 0x03, 0x40, 0x00, 0x00, 0x02, 0x02, 0x05,
+                                             0x00, 0x00, 0x02, 0x01, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00,
+                                             0x00, 0x00, 0x02, 0x01, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01,
+                                             0x10, 0x99 };
+    static const uint8_t arp_flood[] = { 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x01, 0x00, 0x00,
+                                         0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+                                         0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x04, 0x00, 0x00, 0x00,
+                                         0x00, 0x00, 0x01, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x06,
+                                         0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x07, 0x00, 0x00, 0x00, 0x00,
+                                         0x00, 0x01, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x02, 0x01,
+                                         0x10, 0x00, 0x00, 0x00, 0x01, 0x03, 0x01, 0x01, 0x01, 0x00, 0x00,
+                                         0x01, 0x03, 0x03, 0x00, 0x00, 0x07, 0x06, 0x01, 0x03, 0x00, 0x00,
+                                         0x00, 0x00, 0x00, 0x04, 0x0b };
+    static const uint8_t echo[] = { 0x04, 0x07, 0x06, 0x00, 0x00, 0x06, 0x00, 0x00, 0x06, 0x00, 0x00,
+                                    0x06, 0x00, 0x00, 0x03, 0x06, 0x01, 0x01, 0x03, 0x06, 0x02, 0x03,
+                                    0x0b, 0x04, 0x0b };
+    static const uint8_t raw[] = { 0x38, 0x00, 0x0e, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x00,
+                                   0x00, 0x00, 0x01, 0x00, 0x81, 0x00, 0x03, 0x03, 0x00, 0x00, 0x05,
+                                   0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00,
+                                   0x00, 0x02, 0x08, 0x06, 0x00, 0x18, 0x00, 0x00, 0x01, 0x02, 0x03,
+                                   0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e,
+                                   0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x00, 0x01 };
+    static const uint8_t stale_probe[] = { 0x04, 0x07, 0x05, 0x00, 0x00, 0x03, 0x04, 0x04, 0x04, 0x0b,
+                                           0x05, 0x02, 0x00, 0x04, 0x07, 0x04, 0x07, 0x04, 0x07, 0x04, 0x07,
+                                           0x04, 0x07, 0x04, 0x07, 0x03, 0x05, 0x02, 0x00, 0x04, 0x0a };
+    static const uint8_t add_address[] = { 0x07, 0x00, 0x04, 0x07, 0x05, 0x00, 0x04, 0x03, 0x04, 0x0a,
+                                           0x07, 0x01, 0x04, 0x07 };
+    static const uint8_t add_address6[] = { 0x07, 0x01, 0x02, 0x03, 0x03, 0x20, 0x00, 0x00, 0x02, 0x00,
+                                            0x05, 0x00, 0x00, 0x04, 0x07 };
+    eth_program(out, "arp-request-then-connect", 0x03, arp_then_connect, sizeof arp_then_connect);
+    eth_program(out, "resolve-v4", 0x01, resolve_v4, sizeof resolve_v4);
+    eth_program(out, "resolve-v6", 0x01, resolve_v6, sizeof resolve_v6);
+    eth_program(out, "unanswered", 0x00, unanswered, sizeof unanswered);
+    eth_program(out, "ns-na", 0x01, ns_na, sizeof ns_na);
+    eth_program(out, "dad-conflict", 0x04, dad_conflict, sizeof dad_conflict);
+    eth_program(out, "malformed-ndp", 0x01, malformed_ndp, sizeof malformed_ndp);
+    eth_program(out, "arp-flood-small-cache", 0x00, arp_flood, sizeof arp_flood);
+    eth_program(out, "echo-v4-v6", 0x02, echo, sizeof echo);
+    eth_program(out, "raw-frames", 0x00, raw, sizeof raw);
+    eth_program(out, "stale-probe", 0x01, stale_probe, sizeof stale_probe);
+    eth_program(out, "add-address", 0x03, add_address, sizeof add_address);
+    eth_program(out, "add-address-v6-conflict", 0x00, add_address6, sizeof add_address6);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -389,6 +597,7 @@ int main(int argc, char **argv)
         if (from_capture(out, argv[i]) < 0)
             rc = 1;
     input_programs(out);
+    eth_programs(out);
     /* c0: bit 0 active, 1 timestamps, 2 SACK, 3 window scaling, 5 NewReno,
      * 6+7 handshake left open; c1: RCVBUF and SNDBUF choice; c2: MSS,
      * window scale, peer ISS choice. */

@@ -64,6 +64,22 @@ const char *synack_cc_name(int cc);
 /* The value for a name, or -SYNACK_EINVAL. */
 int synack_cc_from_name(const char *name);
 
+/* Packetization-layer path MTU discovery for TCP (RFC 4821; per socket:
+ * SYNACK_OPT_PLPMTUD).  ICMP-driven discovery (RFC 1191, RFC 8201) is
+ * always on; this says what happens when ICMP does not tell. */
+enum synack_plpmtud {
+    SYNACK_PLPMTUD_OFF = 0,        /* never probe: a black hole stalls the connection */
+    SYNACK_PLPMTUD_BLACKHOLE = 1,  /* the default: start at the interface MTU; after repeated
+                                    * timeouts of full-sized segments fall back to a safe
+                                    * size and search upward (Linux's tcp_mtu_probing=1) */
+    SYNACK_PLPMTUD_ALWAYS = 2,     /* start at the safe size and search upward at once */
+    SYNACK_PLPMTUD_COUNT
+};
+/* "off", "blackhole", "always"; NULL for an unknown value. */
+const char *synack_plpmtud_name(int mode);
+/* The value for a name, or -SYNACK_EINVAL. */
+int synack_plpmtud_from_name(const char *name);
+
 struct synack_config {
     const char *name;            /* shown in traces; default "stack" */
     uint64_t secret;             /* keys ISNs and hashes; set it from a good random source */
@@ -164,6 +180,50 @@ struct synack_config {
     uint32_t ooo_max_bytes;
     uint64_t ooo_stack_max_bytes;
 
+    /* Path MTU (docs/ARCHITECTURE.md, "Path MTU").  A path MTU learnt from
+     * ICMP fragmentation needed / packet too big is kept per destination
+     * in a small cache for `pmtu_expires_us` (default 10 min, RFC 1191
+     * §6.3), so that new connections start from it; after that the larger
+     * MTU is tried again, by connections too.  `plpmtud` is the default
+     * enum synack_plpmtud of new sockets (default BLACKHOLE); a search that
+     * has converged probes upward again after `plpmtud_interval_us`
+     * (default 10 min, RFC 4821 §7.3, RFC 8899 §5.1.1). */
+    synack_time_us pmtu_expires_us;
+    uint8_t plpmtud;
+    synack_time_us plpmtud_interval_us;
+
+    /* Neighbours on Ethernet links: the cache that ARP (RFC 826) and
+     * neighbour discovery (RFC 4861) share (docs/ARCHITECTURE.md, "The
+     * link layer").  At most `neigh_max_entries` entries per stack
+     * (default 256, 1..65536): to make room the least recently used entry
+     * that is not being resolved goes; when every entry is being resolved
+     * the new one is refused.  A packet for a neighbour being resolved
+     * waits in its entry's queue: at most `neigh_queue_len` packets
+     * (default 3, as Linux's unres_qlen; 1..64) and `neigh_queue_bytes`
+     * (default 64 KiB), the oldest dropped first.  Resolution sends
+     * `neigh_solicits` requests (default 3: RFC 4861's
+     * MAX_MULTICAST_SOLICIT and MAX_UNICAST_SOLICIT; 1..10)
+     * `neigh_retrans_us` apart (RetransTimer, default 1 s); then the
+     * queued packets are dropped and their connections told
+     * (EHOSTUNREACH).  An answer makes the entry REACHABLE for
+     * `neigh_reachable_us` (BaseReachableTime, default 30 s) times a
+     * random 0.5..1.5; then STALE: its next use starts a
+     * `neigh_delay_us` wait (DELAY_FIRST_PROBE_TIME, default 5 s) before
+     * unicast probes.  A STALE entry unused for `neigh_gc_us` (default
+     * 60 s, as Linux's gc_stale_time) is freed.  IPv6 addresses on an
+     * Ethernet link go through duplicate address detection with
+     * `dad_transmits` solicitations (DupAddrDetectTransmits, default 1;
+     * 0 turns it off; at most 10), RFC 4862 §5.4. */
+    uint32_t neigh_max_entries;
+    uint32_t neigh_queue_len;
+    uint32_t neigh_queue_bytes;
+    uint32_t neigh_solicits;
+    synack_time_us neigh_retrans_us;
+    synack_time_us neigh_reachable_us;
+    synack_time_us neigh_delay_us;
+    synack_time_us neigh_gc_us;
+    uint32_t dad_transmits;
+
     synack_isn_fn isn_hook;      /* optional, see above */
     void *isn_hook_ctx;
     synack_trace_fn trace;       /* optional observer, see synack/trace.h */
@@ -263,6 +323,26 @@ synack_time_us synack_poll(struct synack_stack *stack, synack_time_us now);
     X(ip_out_no_routes, "ipOutNoRoutes", "IP packets with no interface to leave by")    \
     X(ip_out_discards, "ipOutDiscards", "IP packets the driver refused")                \
     X(ip_out_frag_fails, "ipOutFragFails", "IP packets over the MTU (never fragmented)") \
+    X(link_in_frames, "LinkInFrames", "Ethernet frames received")                      \
+    X(link_out_frames, "LinkOutFrames", "Ethernet frames handed to the driver")         \
+    X(arp_in_requests, "ArpInRequests", "ARP requests received (well formed)")          \
+    X(arp_in_replies, "ArpInReplies", "ARP replies received (well formed)")             \
+    X(arp_out_requests, "ArpOutRequests", "ARP requests sent: resolution, probes, gratuitous") \
+    X(arp_out_replies, "ArpOutReplies", "ARP replies sent")                             \
+    X(arp_conflicts, "ArpConflicts", "ARP from another MAC claiming one of our IPv4 addresses") \
+    X(ndp_in_solicits, "NdpInSolicits", "neighbour solicitations received (valid)")     \
+    X(ndp_in_adverts, "NdpInAdverts", "neighbour advertisements received (valid)")      \
+    X(ndp_out_solicits, "NdpOutSolicits", "neighbour solicitations sent: resolution, probes, DAD") \
+    X(ndp_out_adverts, "NdpOutAdverts", "neighbour advertisements sent")                \
+    X(ndp_dad_ok, "NdpDadSucceeded", "IPv6 addresses that passed duplicate address detection") \
+    X(ndp_dad_duplicates, "NdpDadDuplicates", "IPv6 addresses found duplicate by DAD (never used)") \
+    X(neigh_entries, "NeighEntries", "neighbour cache entries now (a gauge)")           \
+    X(neigh_allocs, "NeighAllocs", "neighbour cache entries made")                      \
+    X(neigh_destroys, "NeighDestroys", "neighbour cache entries freed: expired, failed or evicted") \
+    X(neigh_evictions, "NeighForcedGC", "entries evicted (least recently used) to make room") \
+    X(neigh_table_fulls, "NeighTableFulls", "entries refused: the cache full of entries being resolved") \
+    X(neigh_res_failed, "NeighResFailed", "address resolutions that failed after the retries") \
+    X(neigh_unresolved_discards, "NeighUnresolvedDiscards", "packets dropped while waiting for resolution") \
     X(ip_reasm_reqds, "ipReasmReqds", "IP fragments received for reassembly")           \
     X(ip_reasm_oks, "ipReasmOKs", "IP datagrams reassembled")                           \
     X(ip_reasm_fails, "ipReasmFails", "reassembly failures: refused fragments, abandoned datagrams") \
@@ -331,6 +411,15 @@ synack_time_us synack_poll(struct synack_stack *stack, synack_time_us now);
     X(tcp_icmp_soft_errors, "TCPIcmpSoftErrors", "ICMP errors recorded as soft errors")  \
     X(tcp_icmp_aborts, "TCPIcmpAborts", "connection attempts ended by an ICMP hard error") \
     X(tcp_out_of_window_icmps, "OutOfWindowIcmps", "ICMP errors quoting a sequence number not in flight") \
+    X(tcp_pmtu_updates, "TCPPMTUUpdates", "path MTUs lowered by fragmentation needed / packet too big (RFC 1191, RFC 8201)") \
+    X(tcp_pmtu_ignored, "TCPPMTUIgnored", "fragmentation needed ignored: the MTU it reports is not below the one in use (RFC 1191 §6.4)") \
+    X(tcp_pmtu_below_min, "TCPPMTUBelowMin", "fragmentation needed ignored: the MTU it reports is below 552 (IPv4) or 1280 (IPv6)") \
+    X(tcp_pmtu_cache_hits, "TCPPMTUCacheHits", "connections that started from a path MTU in the stack's cache") \
+    X(tcp_pmtu_cache_entries, "TCPPMTUCacheEntries", "destinations in the path MTU cache (a gauge; expired ones leave when looked at)") \
+    X(tcp_mtup_probes, "TCPMTUPProbes", "path MTU probes sent (RFC 4821 §7.5)") \
+    X(tcp_mtup_success, "TCPMTUPSuccess", "path MTU probes acknowledged: the path MTU rose") \
+    X(tcp_mtup_fail, "TCPMTUPFail", "path MTU probes lost alone: no congestion response (RFC 4821 §7.6)") \
+    X(tcp_mtup_black_holes, "TCPMTUPBlackHoles", "black holes detected: repeated timeouts of full-sized segments (RFC 4821 §7.7)") \
     X(tcp_challenge_acks, "TCPChallengeACK", "challenge ACKs sent (RFC 5961)")           \
     X(tcp_challenge_acks_limited, "TCPChallengeACKLimited", "challenge ACKs not sent: rate limit (RFC 5961 §7)") \
     X(tcp_rst_challenged, "TCPRSTChallenge", "RSTs in the window but not at RCV.NXT (RFC 5961 §3.2)") \

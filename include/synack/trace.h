@@ -51,6 +51,20 @@ const char *synack_tcp_state_name(int state);
 /* Why an incoming packet (or an outgoing one) was dropped.  Each reason has
  * a stack-wide counter (synack_stack_stats().drops[reason]). */
 #define SYNACK_DROP_LIST(X)                                                        \
+    X(LINK_TRUNCATED, "Ethernet frame shorter than its 14-byte header")           \
+    X(LINK_NOT_FOR_US, "Ethernet frame for another MAC address or a multicast group not joined") \
+    X(LINK_BAD_SOURCE, "Ethernet frame from this interface's own MAC (looped back) or a group address") \
+    X(LINK_ETHERTYPE, "Ethernet frame of an EtherType not handled (VLAN tags included)") \
+    X(ARP_MALFORMED, "ARP packet short, not Ethernet/IPv4 (htype 1, ptype 0x0800, lengths 6 and 4), opcode not 1 or 2, or a bad sender") \
+    X(ARP_NOT_FOR_US, "ARP for another host's address: not answered (the sender's entry updated if there was one)") \
+    X(ARP_CONFLICT, "ARP from another MAC claiming one of this interface's IPv4 addresses (ignored)") \
+    X(NEIGH_UNREACHABLE, "packet waiting for a neighbour whose resolution failed after the retries") \
+    X(NEIGH_QUEUE_FULL, "packet pushed out of a full neighbour queue (the oldest goes), or larger than the queue") \
+    X(NEIGH_TABLE_FULL, "packet for a neighbour without an entry: the cache is full of entries being resolved") \
+    X(NEIGH_NO_MEMORY, "packet not queued for resolution: memory pressure, or the allocation failed") \
+    X(NDP_MALFORMED, "neighbour discovery message failing RFC 4861 §7.1 validation (hop limit, code, length, target, options)") \
+    X(NDP_NOT_FOR_US, "neighbour solicitation for a target not ours (or tentative, from a unicast source), advertisement for no entry, either on a link without link-layer addresses") \
+    X(NDP_ROUTER, "router solicitation, router advertisement or redirect: ignored (no router discovery)") \
     X(IP_TRUNCATED, "IP packet shorter than its header or total length")           \
     X(IP_VERSION, "IP version not 4")                                              \
     X(IP_HEADER_LENGTH, "IP header length field invalid")                          \
@@ -159,7 +173,7 @@ struct synack_trace_cc {
     uint32_t snd_una, snd_max;   /* SND.UNA, highest sequence sent */
     uint32_t snd_wnd;            /* the peer's window, bytes */
     uint32_t srtt_us, rto_us;
-    uint8_t recovery;            /* 0 open, 1 fast recovery, 2 after a timeout */
+    uint8_t recovery;            /* 0 open, 1 fast recovery, 2 after a timeout, 3 resending what outgrew the path MTU */
 };
 
 struct synack_trace_event {

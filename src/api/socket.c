@@ -133,7 +133,7 @@ int synack_bind(struct synack_stack *st, int sock, const struct synack_endpoint 
     struct synack_addr addr = local->addr;
     if (addr.family == SYNACK_AF_UNSPEC)
         addr = synack_addr_any(SYNACK_AF_UNSPEC);     /* both families (sock.h) */
-    if (!synack_addr_is_any(&addr) && !stack_is_local_addr(st, &addr))
+    if (!synack_addr_is_any(&addr) && !stack_is_assigned_addr(st, &addr))
         return -SYNACK_EADDRNOTAVAIL;
     uint16_t port = local->port;
     if (port == 0) {
@@ -244,6 +244,8 @@ int synack_connect(struct synack_stack *st, int sock, const struct synack_endpoi
         return -SYNACK_EAFNOSUPPORT;
     struct synack_addr laddr;
     if (s->bound && !synack_addr_is_any(&s->local.addr)) {
+        if (!stack_is_local_addr(st, &s->local.addr))
+            return -SYNACK_EADDRNOTAVAIL;          /* still tentative (RFC 4862 §5.4) */
         laddr = s->local.addr;
     } else {
         const struct synack_addr *src = stack_source_addr(st, iface, &remote->addr);
@@ -635,6 +637,13 @@ int synack_setsockopt(struct synack_stack *st, int sock, int opt, int64_t value)
         if (c)
             tcp_conn_set_cc(c, (int)value, st->now);
         return 0;
+    case SYNACK_OPT_PLPMTUD:
+        if (!in_range(value, 0, SYNACK_PLPMTUD_COUNT - 1))
+            return -SYNACK_EINVAL;
+        s->opt.plpmtud = (uint8_t)value;
+        if (c)
+            tcp_pmtu_set_mode(st, c, (uint8_t)value, st->now);
+        return 0;
     default:
         return -SYNACK_ENOPROTOOPT;
     }
@@ -661,6 +670,7 @@ int synack_getsockopt(struct synack_stack *st, int sock, int opt, int64_t *value
     case SYNACK_OPT_KEEPINTVL: *value = s->opt.keep_intvl_s; return 0;
     case SYNACK_OPT_KEEPCNT: *value = s->opt.keep_cnt; return 0;
     case SYNACK_OPT_CONGESTION: *value = s->conn ? s->conn->cc->id : s->opt.cc; return 0;
+    case SYNACK_OPT_PLPMTUD: *value = s->conn ? s->conn->pm.mode : s->opt.plpmtud; return 0;
     default: return -SYNACK_ENOPROTOOPT;
     }
 }
@@ -747,6 +757,15 @@ int synack_getinfo(struct synack_stack *st, int sock, struct synack_tcp_info *in
     info->dup_acks_in = c->dup_acks_in;
     info->conn_id = c->id;
     info->soft_error = c->soft_error;
+    info->pmtu = c->pm.mtu;
+    info->plpmtud = c->pm.mode;
+    info->pmtu_searching = c->pm.state == PL_SEARCHING ? 1 : c->pm.state == PL_COMPLETE ? 2 : 0;
+    info->pmtu_search_low = c->pm.search_low;
+    info->pmtu_search_high = c->pm.search_high;
+    info->pmtu_probes = c->pm.probes;
+    info->pmtu_probes_ok = c->pm.probes_ok;
+    info->pmtu_probes_failed = c->pm.probes_failed;
+    info->pmtu_black_holes = c->pm.black_holes;
     return 0;
 }
 

@@ -106,8 +106,11 @@ static void error_input(struct synack_stack *st, int iface, const uint8_t *msg, 
         stack_drop(st, iface, SYNACK_DROP_ICMP_ERROR_BAD_QUOTE, now);
         return;
     }
-    if (e.frag_needed)
+    if (e.frag_needed) {
         st->stats.icmp_in_frag_needed++;
+        e.mtu = get_be16(msg + 6);                   /* RFC 1191 §4: Next-Hop MTU */
+        e.quoted_len = get_be16(q + 2);
+    }
     icmp_error_to_transport(st, iface, q[9], &qsrc, &qdst, q + qhl, qlen - qhl, &e, now);
 }
 
@@ -130,18 +133,24 @@ void icmp_error_to_transport(struct synack_stack *st, int iface, uint8_t proto, 
 
 /* ---- Echo (RFC 1122 §3.2.2.6: every host must answer) ---- */
 
+uint8_t *icmp_echo_reply_at_tx(struct synack_stack *st, uint8_t reply_type, const uint8_t *msg, size_t len)
+{
+    /* The reply echoes identifier, sequence number and data unchanged. */
+    uint8_t *reply = stack_tx_l4(st);
+    memcpy(reply, msg, len);
+    reply[0] = reply_type;
+    reply[1] = 0;
+    put_be16(reply + 2, 0);
+    return reply;
+}
+
 static void echo_input(struct synack_stack *st, int iface, const struct synack_addr *src,
                        const struct synack_addr *dst, const uint8_t *msg, size_t len, synack_time_us now)
 {
     st->stats.icmp_in_echos++;
     if (len > STACK_TX_BUF - IPV4_HEADER_LEN)
         return;
-    /* The reply echoes identifier, sequence number and data unchanged. */
-    uint8_t *reply = stack_tx_l4(st);
-    memcpy(reply, msg, len);
-    reply[0] = ICMP_ECHO_REPLY;
-    reply[1] = 0;
-    put_be16(reply + 2, 0);
+    uint8_t *reply = icmp_echo_reply_at_tx(st, ICMP_ECHO_REPLY, msg, len);
     put_be16(reply + 2, csum_finish(csum_add(0, reply, len)));
     int out = stack_route(st, src);
     if (out < 0)
@@ -230,12 +239,16 @@ static bool is_unicast_host(const struct synack_stack *st, const struct synack_a
 
 /* RFC 1122 §3.2.2 and RFC 1812 §4.3.2.8: errors are rate-limited, here
  * by a token bucket of cfg.icmp_error_rate a second (ratelimit.h). */
-bool icmp_error_rate_allows(struct synack_stack *st, synack_time_us now)
+int icmp_error_iface(struct synack_stack *st, int iface, const struct synack_addr *to, synack_time_us now)
 {
-    if (token_bucket_take(&st->icmp_errors, st->cfg.icmp_error_rate, st->cfg.icmp_error_burst, now))
-        return true;
-    st->stats.icmp_out_rate_limited++;
-    return false;
+    if (!token_bucket_take(&st->icmp_errors, st->cfg.icmp_error_rate, st->cfg.icmp_error_burst, now)) {
+        st->stats.icmp_out_rate_limited++;
+        return -1;
+    }
+    int out = stack_route(st, to);
+    if (out < 0)
+        out = iface;
+    return out >= 0 && out < st->iface_count ? out : -1;
 }
 
 size_t icmp_write_error(struct synack_stack *st, int out, size_t ip_hlen, uint8_t type, uint8_t code, uint32_t word,
@@ -272,12 +285,8 @@ bool icmp_send_error(struct synack_stack *st, int iface, uint8_t type, uint8_t c
         return false;
     if (!is_unicast_host(st, &ip.dst) || !is_unicast_host(st, &ip.src) || stack_is_local_addr(st, &ip.src))
         return false;
-    if (!icmp_error_rate_allows(st, now))
-        return false;
-    int out = stack_route(st, &ip.src);
+    int out = icmp_error_iface(st, iface, &ip.src, now);
     if (out < 0)
-        out = iface;
-    if (out < 0 || out >= st->iface_count)
         return false;
     /* The IP header and as much of the data as fits in ICMP_QUOTE_MAX and
      * in the interface's MTU (at least 68, which leaves 40: the header and

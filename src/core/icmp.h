@@ -48,7 +48,13 @@ struct icmp_err {
     int err;                  /* positive synack_error */
     bool hard;
     bool frag_needed;         /* type 3 code 4, or ICMPv6 packet too big: path MTU news (RFC 1191, 8201), not an error */
-    uint32_t mtu;             /* frag_needed: the next-hop MTU reported (0: not given) */
+    /* With frag_needed: the next-hop MTU the message reports (IPv4: RFC
+     * 1191 §4, bytes 6-7 of the ICMP header; IPv6: RFC 4443 §3.2), 0 when
+     * an old router left it zero (RFC 1191 §5: the plateau table then
+     * gives an estimate, tcp_pmtu.c); and the Total Length of the quoted
+     * packet (0 if unknown), which that estimate starts from. */
+    uint32_t mtu;
+    uint32_t quoted_len;
 };
 
 void icmp_input(struct synack_stack *st, int iface, const struct synack_addr *src, const struct synack_addr *dst,
@@ -62,15 +68,21 @@ bool icmp_send_error(struct synack_stack *st, int iface, uint8_t type, uint8_t c
                      size_t orig_len, synack_time_us now);
 
 /* Shared with ICMPv6 (icmp6.c). */
+/* Copies the echo request msg (len bytes, at most STACK_TX_BUF less an IP
+ * header) to where transports build, as a reply of reply_type with code
+ * and checksum 0; returns it for the caller's checksum. */
+uint8_t *icmp_echo_reply_at_tx(struct synack_stack *st, uint8_t reply_type, const uint8_t *msg, size_t len);
 /* Hands an error that quotes a packet qsrc -> qdst of protocol `proto`
  * (th: its transport header, at least 8 bytes) to TCP or UDP. */
 void icmp_error_to_transport(struct synack_stack *st, int iface, uint8_t proto, const struct synack_addr *qsrc,
                              const struct synack_addr *qdst, const uint8_t *th, size_t thlen,
                              const struct icmp_err *e, synack_time_us now);
-/* RFC 1122 §3.2.2, RFC 4443 §2.4 (f): one token bucket for every ICMP and
- * ICMPv6 error the stack sends (cfg.icmp_error_rate); false, counted as
- * OutRateLimitGlobal, when it is empty. */
-bool icmp_error_rate_allows(struct synack_stack *st, synack_time_us now);
+/* The interface an error to `to` leaves by (its route, else the one the
+ * offending packet came in on), once the rate limit allows it: RFC 1122
+ * §3.2.2, RFC 4443 §2.4 (f), one token bucket for every ICMP and ICMPv6
+ * error the stack sends (cfg.icmp_error_rate).  -1 when the bucket is
+ * empty (counted as OutRateLimitGlobal). */
+int icmp_error_iface(struct synack_stack *st, int iface, const struct synack_addr *to, synack_time_us now);
 /* Writes an error message at msg: type, code, a zero checksum, the 32-bit
  * field after it (unused, an MTU or a pointer), then as much of the
  * offending packet orig as fits in `max_quote` bytes and in the MTU of

@@ -156,12 +156,7 @@ static void echo_input(struct synack_stack *st, int iface, const struct synack_a
         if (!from)
             return;
     }
-    /* The reply echoes identifier, sequence number and data unchanged. */
-    uint8_t *reply = stack_tx_l4(st);
-    memcpy(reply, msg, len);
-    reply[0] = ICMPV6_ECHO_REPLY;
-    reply[1] = 0;
-    put_be16(reply + 2, 0);
+    uint8_t *reply = icmp_echo_reply_at_tx(st, ICMPV6_ECHO_REPLY, msg, len);
     put_be16(reply + 2, icmp6_checksum(from, src, reply, len));
     if (stack_ip_output(st, out, from, src, IP_PROTO_ICMPV6, len, 0, now) == 0) {
         st->stats.icmp6_out_msgs++;
@@ -187,46 +182,28 @@ void icmp6_input(struct synack_stack *st, int iface, const struct synack_addr *s
         stack_drop(st, iface, SYNACK_DROP_ICMP6_CHECKSUM, now);
         return;
     }
+    /* ip6_input let the unspecified source through for these alone. */
     bool nd = type >= ICMPV6_ROUTER_SOLICIT && type <= ICMPV6_REDIRECT;
-    /* From the unspecified address only a node without an address yet
-     * speaks: neighbour discovery (RFC 4862 §5.4.2). */
-    if (synack_addr_is_any(src) && !nd) {
-        st->stats.ip_in_addr_errors++;
-        stack_drop(st, iface, SYNACK_DROP_IP6_UNSPEC_SOURCE, now);
-        return;
-    }
-    switch (type) {
-    case ICMPV6_ECHO_REQUEST:
+    /* The error types each have their counter (Icmp6In*). */
+    uint64_t *error_count = type == ICMPV6_DEST_UNREACH     ? &st->stats.icmp6_in_dest_unreachs
+                            : type == ICMPV6_PACKET_TOO_BIG ? &st->stats.icmp6_in_pkt_too_bigs
+                            : type == ICMPV6_TIME_EXCEEDED  ? &st->stats.icmp6_in_time_excds
+                            : type == ICMPV6_PARAM_PROBLEM  ? &st->stats.icmp6_in_parm_problems
+                                                            : NULL;
+    if (error_count) {
+        (*error_count)++;
+        error_input(st, iface, msg, len, now);
+    } else if (type == ICMPV6_ECHO_REQUEST) {
         echo_input(st, iface, src, dst, msg, len, now);
-        break;
-    case ICMPV6_DEST_UNREACH:
-        st->stats.icmp6_in_dest_unreachs++;
-        error_input(st, iface, msg, len, now);
-        break;
-    case ICMPV6_PACKET_TOO_BIG:
-        st->stats.icmp6_in_pkt_too_bigs++;
-        error_input(st, iface, msg, len, now);
-        break;
-    case ICMPV6_TIME_EXCEEDED:
-        st->stats.icmp6_in_time_excds++;
-        error_input(st, iface, msg, len, now);
-        break;
-    case ICMPV6_PARAM_PROBLEM:
-        st->stats.icmp6_in_parm_problems++;
-        error_input(st, iface, msg, len, now);
-        break;
-    default:
-        if (nd) {
-            st->stats.icmp6_in_nd_msgs++;
-            ndp_input(st, iface, src, dst, hop_limit, msg, len, now);
-            break;
-        }
+    } else if (nd) {
+        st->stats.icmp6_in_nd_msgs++;
+        ndp_input(st, iface, src, dst, hop_limit, msg, len, now);
+    } else {
         /* Echo replies (we send no requests), multicast listener
          * discovery (we join no groups but the ones the link layer
          * keeps), unknown informational messages (RFC 4443 §2.4 (b):
          * discard) and unknown errors. */
         stack_drop(st, iface, SYNACK_DROP_ICMP6_IGNORED, now);
-        break;
     }
 }
 
@@ -264,12 +241,8 @@ bool icmp6_send_error(struct synack_stack *st, int iface, uint8_t type, uint8_t 
     if (synack_addr_is_any(&ip.src) || ipv6_is_multicast(&ip.src) || ipv6_is_loopback(&ip.src) ||
         stack_is_local_addr(st, &ip.src))
         return false;
-    if (!icmp_error_rate_allows(st, now))
-        return false;
-    int out = stack_route(st, &ip.src);
+    int out = icmp_error_iface(st, iface, &ip.src, now);
     if (out < 0)
-        out = iface;
-    if (out < 0 || out >= st->iface_count)
         return false;
     /* RFC 4443 §2.2: from the address the packet was sent to when that is
      * one of our unicast addresses, else as for any packet to its source. */

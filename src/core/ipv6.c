@@ -292,42 +292,26 @@ static void deliver(struct synack_stack *st, int iface, const struct ipv6_packet
     bool mcast = ipv6_is_multicast(&h->dst);
     if (c->atomic)
         st->stats.ip6_in_atomic_frags++;
-    if (c->proto != IP_PROTO_ICMPV6 && (synack_addr_is_any(&h->src) || mcast)) {
-        st->stats.ip_in_addr_errors++;
-        stack_drop(st, iface, mcast ? SYNACK_DROP_IP6_MULTICAST_NOT_ICMP : SYNACK_DROP_IP6_UNSPEC_SOURCE, now);
-        return;
-    }
+    /* The ICMPv6 type, for the rules that depend on it. */
+    int icmp_type = c->proto == IP_PROTO_ICMPV6 && ulen >= 1 ? up[0] : -1;
+    enum synack_drop_reason why = SYNACK_DROP_COUNT;
+    if (mcast && c->proto != IP_PROTO_ICMPV6)
+        why = SYNACK_DROP_IP6_MULTICAST_NOT_ICMP;
+    /* From :: speaks only a node without an address yet: neighbour
+     * discovery (RFC 4862 §5.4.2, RFC 4861 §6.1.1). */
+    else if (synack_addr_is_any(&h->src) && !(icmp_type >= 133 && icmp_type <= 137))
+        why = SYNACK_DROP_IP6_UNSPEC_SOURCE;
     /* Our own address from outside: spoofed, or a loop; neighbour
-     * discovery (DAD) judges its own messages. */
-    bool nd = c->proto == IP_PROTO_ICMPV6 && ulen >= 1 && (up[0] == 135 || up[0] == 136);
-    if (!nd && stack_is_local_addr(st, &h->src)) {
+     * discovery (DAD) judges its own solicitations and advertisements. */
+    else if (stack_is_local_addr(st, &h->src) && icmp_type != 135 && icmp_type != 136)
+        why = SYNACK_DROP_IP_BAD_SOURCE;
+    if (why != SYNACK_DROP_COUNT) {
         st->stats.ip_in_addr_errors++;
-        stack_drop(st, iface, SYNACK_DROP_IP_BAD_SOURCE, now);
+        stack_drop(st, iface, why, now);
         return;
     }
-    switch (c->proto) {
-    case IP_PROTO_TCP:
-        st->stats.ip_in_delivers++;
-        st->stats.ip6_in_delivers++;
-        tcp_input(st, iface, &h->src, &h->dst, up, ulen, now);
-        break;
-    case IP_PROTO_UDP:
-        st->stats.ip_in_delivers++;
-        st->stats.ip6_in_delivers++;
-        udp_input(st, iface, &h->src, &h->dst, up, ulen, now);
-        break;
-    case IP_PROTO_ICMPV6:
-        st->stats.ip_in_delivers++;
-        st->stats.ip6_in_delivers++;
-        if (mcast)
-            st->stats.ip6_in_mcast_pkts++;
-        icmp6_input(st, iface, &h->src, &h->dst, h->hop_limit, up, ulen, now);
-        break;
-    case IP6_NH_NONE:
-        /* RFC 8200 §4.7: nothing follows; whatever does is ignored. */
-        stack_drop(st, iface, SYNACK_DROP_IP6_NO_NEXT_HEADER, now);
-        break;
-    default:
+    if (c->proto != IP_PROTO_TCP && c->proto != IP_PROTO_UDP && c->proto != IP_PROTO_ICMPV6 &&
+        c->proto != IP6_NH_NONE) {
         /* RFC 8200 §4, RFC 4443 §3.4: an unrecognised Next Header value is
          * answered with parameter problem code 1 pointing at it (IPv6's
          * protocol unreachable). */
@@ -335,6 +319,26 @@ static void deliver(struct synack_stack *st, int iface, const struct ipv6_packet
         stack_drop(st, iface, SYNACK_DROP_IP6_UNKNOWN_NEXT_HEADER, now);
         icmp6_send_error(st, iface, ICMPV6_PARAM_PROBLEM, ICMPV6_PARAMPROB_NEXT_HEADER, c->nh_at, pkt, len, false,
                          now);
+        return;
+    }
+    /* No next header (RFC 8200 §4.7: whatever follows is ignored) counts
+     * as delivered too, to nothing: the packet was whole and well formed. */
+    st->stats.ip_in_delivers++;
+    st->stats.ip6_in_delivers++;
+    switch (c->proto) {
+    case IP_PROTO_TCP:
+        tcp_input(st, iface, &h->src, &h->dst, up, ulen, now);
+        break;
+    case IP_PROTO_UDP:
+        udp_input(st, iface, &h->src, &h->dst, up, ulen, now);
+        break;
+    case IP_PROTO_ICMPV6:
+        if (mcast)
+            st->stats.ip6_in_mcast_pkts++;
+        icmp6_input(st, iface, &h->src, &h->dst, h->hop_limit, up, ulen, now);
+        break;
+    default:
+        stack_drop(st, iface, SYNACK_DROP_IP6_NO_NEXT_HEADER, now);
         break;
     }
 }

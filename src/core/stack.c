@@ -62,6 +62,18 @@ void synack_config_default(struct synack_config *cfg)
     cfg->ipfrag_timeout_us = 30ull * 1000000;     /* Linux's ipfrag_time; see ipfrag.c */
     cfg->mem_max_bytes = 256ull << 20;
     cfg->ooo_stack_max_bytes = 64ull << 20;
+    cfg->pmtu_expires_us = 600ull * 1000000;      /* RFC 1191 §6.3, RFC 8201 §4: ten minutes */
+    cfg->plpmtud = SYNACK_PLPMTUD_BLACKHOLE;
+    cfg->plpmtud_interval_us = 600ull * 1000000;  /* RFC 8899 §5.1.1 PMTU_RAISE_TIMER */
+    cfg->neigh_max_entries = 256;
+    cfg->neigh_queue_len = 3;                      /* Linux's unres_qlen */
+    cfg->neigh_queue_bytes = 64u << 10;
+    cfg->neigh_solicits = 3;                       /* RFC 4861 §10: MAX_MULTICAST_SOLICIT, MAX_UNICAST_SOLICIT */
+    cfg->neigh_retrans_us = 1000000;               /* RETRANS_TIMER */
+    cfg->neigh_reachable_us = 30ull * 1000000;     /* REACHABLE_TIME */
+    cfg->neigh_delay_us = 5ull * 1000000;          /* DELAY_FIRST_PROBE_TIME */
+    cfg->neigh_gc_us = 60ull * 1000000;            /* Linux's gc_stale_time */
+    cfg->dad_transmits = 1;                        /* RFC 4862 §5.1: DupAddrDetectTransmits */
 }
 
 static uint64_t splitmix64(uint64_t *state)
@@ -70,6 +82,19 @@ static uint64_t splitmix64(uint64_t *state)
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
+}
+
+/* The neighbour cache's bounds (synack/stack.h); times at most an hour
+ * (RFC 4861 §6.2.1 caps BaseReachableTime there), which also keeps
+ * neigh.c's arithmetic in 64 bits. */
+static bool neigh_config_valid(const struct synack_config *c)
+{
+    const synack_time_us hour = 3600ull * 1000000;
+    return c->neigh_max_entries >= 1 && c->neigh_max_entries <= 65536 && c->neigh_queue_len >= 1 &&
+           c->neigh_queue_len <= 64 && c->neigh_queue_bytes >= 1 && c->neigh_solicits >= 1 &&
+           c->neigh_solicits <= 10 && c->neigh_retrans_us >= 1 && c->neigh_retrans_us <= hour &&
+           c->neigh_reachable_us >= 2 && c->neigh_reachable_us <= hour && c->neigh_delay_us >= 1 &&
+           c->neigh_delay_us <= hour && c->neigh_gc_us >= 1 && c->neigh_gc_us <= hour && c->dad_transmits <= 10;
 }
 
 static bool config_valid(const struct synack_config *c)
@@ -88,7 +113,9 @@ static bool config_valid(const struct synack_config *c)
            c->ipfrag_max_datagrams <= 4096 &&
            (c->ipfrag_max_datagrams == 0 || c->ipfrag_timeout_us >= 1) &&
            (c->mem_max_bytes == 0 || c->mem_max_bytes >= STACK_MEM_MIN) &&
-           (c->mem_pressure_bytes == 0 || (c->mem_max_bytes && c->mem_pressure_bytes <= c->mem_max_bytes));
+           (c->mem_pressure_bytes == 0 || (c->mem_max_bytes && c->mem_pressure_bytes <= c->mem_max_bytes)) &&
+           neigh_config_valid(c) &&
+           c->pmtu_expires_us >= 1 && c->plpmtud < SYNACK_PLPMTUD_COUNT && c->plpmtud_interval_us >= 1;
 }
 
 struct synack_stack *synack_stack_new(const struct synack_config *cfg)
@@ -124,8 +151,10 @@ struct synack_stack *synack_stack_new(const struct synack_config *cfg)
     timer_heap_init(&st->timers);
     udp_table_init(&st->udp);
     ipfrag_init(&st->frag);
+    neigh_init(&st->neigh);
     token_bucket_init(&st->icmp_errors, cfg->icmp_error_burst);
     token_bucket_init(&st->challenge_acks, cfg->challenge_ack_burst);
+    pmtu_cache_init(&st->pmtu_cache);
     sock_table_init(&st->socks, cfg->max_sockets);
     /* The heap's first entries (the reassembly table's among them: see
      * timer_heap.h) and the connection table. */
@@ -165,6 +194,7 @@ void synack_stack_free(struct synack_stack *st)
             udp_sock_free(st, s->udp);
     }
     ipfrag_free(st);
+    neigh_free(st);
     for (unsigned b = 0; b < TCP_LISTEN_BUCKETS; b++)
         st->tcp.listen[b] = NULL;
     tcp_table_free(st, &st->tcp);
@@ -331,6 +361,17 @@ bool stack_is_local_addr(const struct synack_stack *st, const struct synack_addr
     return false;
 }
 
+bool stack_is_assigned_addr(const struct synack_stack *st, const struct synack_addr *addr)
+{
+    for (int i = 0; i < st->iface_count; i++)
+        for (int k = 0; k < st->ifaces[i].naddrs; k++) {
+            const struct iface_addr *ia = &st->ifaces[i].addrs[k];
+            if (synack_addr_equal(&ia->addr, addr))
+                return !(ia->flags & IFADDR_DUPLICATE);
+        }
+    return false;
+}
+
 static bool is_link_local(const struct synack_addr *a)
 {
     return a->family == SYNACK_AF_INET6 && a->bytes[0] == 0xfe && (a->bytes[1] & 0xc0) == 0x80;
@@ -425,7 +466,7 @@ int stack_ip_output_ttl(struct synack_stack *st, int iface, const struct synack_
     if (src->family == SYNACK_AF_INET6)
         ipv6_write_header(pkt, src, dst, proto, (uint16_t)payload_len, ttl);
     else
-        /* TCP sets DF: synack sizes its segments to the path (RFC 1191). */
+        /* TCP sets DF: synack sizes its segments to the path (RFC 1191, tcp_pmtu.c). */
         ipv4_write_header(pkt, src, dst, proto, (uint16_t)payload_len, ttl, st->ip_id++,
                           proto == IP_PROTO_TCP);
     if (iface < 0 || iface >= st->iface_count) {
@@ -601,6 +642,8 @@ synack_time_us synack_poll(struct synack_stack *st, synack_time_us now)
      * (tcp_output frees a connection only when abort_pending is set). */
     flush_queued_output(st, now);
     udp_output(st, now);
+    if (st->neigh.next <= now)
+        neigh_poll(st, now);
     struct timer_entry *e;
     unsigned guard = 0;
     while ((e = timer_heap_top(&st->timers)) && e->deadline <= now && guard++ < 1000000) {
@@ -612,5 +655,6 @@ synack_time_us synack_poll(struct synack_stack *st, synack_time_us now)
         tcp_timer_run(st, c, now);
     }
     e = timer_heap_top(&st->timers);
-    return e ? e->deadline : SYNACK_TIME_NEVER;
+    synack_time_us next = e ? e->deadline : SYNACK_TIME_NEVER;
+    return st->neigh.next < next ? st->neigh.next : next;
 }

@@ -16,6 +16,8 @@
 #include "synack/stack.h"
 #include "ipfrag.h"
 #include "mem.h"
+#include "neigh.h"
+#include "pmtu_cache.h"
 #include "ratelimit.h"
 #include "siphash.h"
 #include "sock.h"
@@ -89,10 +91,12 @@ struct synack_stack {
     struct tcp_table tcp;
     struct udp_table udp;
     struct ipfrag_table frag;      /* its `sched` entry is in `timers` too */
+    struct neigh_table neigh;      /* Ethernet neighbours; synack_poll watches neigh.next */
     /* Rate limits (ratelimit.h): ICMP errors (icmp.c), and challenge
      * ACKs (RFC 5961 §7), one bucket for every connection. */
     struct token_bucket icmp_errors;
     struct token_bucket challenge_acks;
+    struct pmtu_cache pmtu_cache;  /* path MTUs learnt per destination (tcp_pmtu.c) */
     /* The schedule: every connection with an armed timer, and the
      * reassembly table while it holds a datagram (synack_poll tells them
      * apart by address). */
@@ -161,6 +165,10 @@ int stack_ip_output_ttl(struct synack_stack *st, int iface, const struct synack_
 /* Whether addr is one of this stack's interface addresses (tentative
  * IPv6 addresses are not, RFC 4862 §5.4). */
 bool stack_is_local_addr(const struct synack_stack *st, const struct synack_addr *addr);
+/* Whether addr is one of this stack's interface addresses, usable or
+ * still tentative (not a duplicate): what bind() accepts.  A socket bound
+ * to a tentative address sends nothing until DAD has passed. */
+bool stack_is_assigned_addr(const struct synack_stack *st, const struct synack_addr *addr);
 /* The source address for a packet to dst leaving by iface (see
  * stack_source_addr in stack.c for the rules), or NULL when the interface
  * has no usable address of dst's family. */

@@ -148,7 +148,7 @@ int udp_bind(struct synack_stack *st, struct udp_sock *u, const struct synack_en
         addr = synack_addr_any(SYNACK_AF_UNSPEC);     /* both families (sock.h) */
     else if (addr.family != SYNACK_AF_INET && addr.family != SYNACK_AF_INET6)
         return -SYNACK_EAFNOSUPPORT;
-    if (!synack_addr_is_any(&addr) && !stack_is_local_addr(st, &addr))
+    if (!synack_addr_is_any(&addr) && !stack_is_assigned_addr(st, &addr))
         return -SYNACK_EADDRNOTAVAIL;
     uint16_t port = local->port;
     if (port == 0) {
@@ -280,6 +280,8 @@ ssize_t udp_sendto(struct synack_stack *st, struct udp_sock *u, const void *data
             return -SYNACK_EADDRNOTAVAIL;
         rec.src = *src;
     } else {
+        if (!stack_is_local_addr(st, &u->local.addr))
+            return -SYNACK_EADDRNOTAVAIL;          /* still tentative (RFC 4862 §5.4) */
         rec.src = u->local.addr;
     }
     rec.dst = *to;

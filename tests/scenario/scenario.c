@@ -181,6 +181,8 @@ static void setup(struct scenario *s, const char *name, struct scenario_opts o)
         cfg.ooo_max_bytes = o.ooo_max_bytes;
     if (o.ooo_stack_max_bytes)
         cfg.ooo_stack_max_bytes = o.ooo_stack_max_bytes;
+    if (o.tune)
+        o.tune(&cfg);
     s->st = synack_stack_new(&cfg);
     if (!s->st) {
         test_fail(__FILE__, __LINE__, "synack_stack_new failed");
@@ -194,6 +196,10 @@ static void setup(struct scenario *s, const char *name, struct scenario_opts o)
         .transmit = transmit,
         .transmit_ctx = s,
     };
+    if (o.ethernet) {
+        ic.link = SYNACK_LINK_ETHERNET;
+        memcpy(ic.mac, scenario_stack_mac, 6);
+    }
     if (synack_iface_add(s->st, &ic) != 0)
         abort();
     s->stack_ep = synack_endpoint_make(stack_addr, s->o.port);
@@ -229,6 +235,11 @@ static void write_pcap(struct scenario *s, const char *dir, bool say)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s%sscenario-%s.pcap", dir ? dir : "", dir ? "/" : "", s->name);
+    if (s->o.ethernet) {
+        if (scenario_eth_write_pcap(s, path) && say)
+            printf("    frames of this scenario: %s\n", path);
+        return;
+    }
     struct synack_pcap *p = synack_pcap_open(path);
     if (!p)
         return;
@@ -239,12 +250,33 @@ static void write_pcap(struct scenario *s, const char *dir, bool say)
         printf("    packets of this scenario: %s\n", path);
 }
 
+/* A logged packet tcpdump-style (in Ethernet mode, a frame). */
+static void format_logged(const struct scenario *s, const struct scenario_packet *p, char *buf, size_t len)
+{
+    if (s->o.ethernet)
+        scenario_format_frame(p->bytes, p->len, buf, len);
+    else
+        synack_format_packet(p->bytes, p->len, buf, len);
+}
+
+/* The IP packet a logged packet carries: itself, or in Ethernet mode the
+ * payload of a frame between the stack and the peer (false otherwise). */
+static bool logged_ip(const struct scenario *s, const struct scenario_packet *p, const uint8_t **ip, size_t *len)
+{
+    if (!s->o.ethernet) {
+        *ip = p->bytes;
+        *len = p->len;
+        return true;
+    }
+    return scenario_frame_ip(p->bytes, p->len, p->outgoing, ip, len);
+}
+
 static void print_log(struct scenario *s)
 {
     char line[512];
     printf("    the exchange so far (> sent by the stack, < sent by the peer):\n");
     for (unsigned i = 0; i < s->log_count; i++) {
-        synack_format_packet(s->log[i].bytes, s->log[i].len, line, sizeof line);
+        format_logged(s, &s->log[i], line, sizeof line);
         printf("    %8.3f ms %c %s\n", (double)s->log[i].when / 1000.0, s->log[i].outgoing ? '>' : '<', line);
     }
 }
@@ -349,9 +381,31 @@ size_t peer_packet(struct scenario *s, struct seg_spec spec, uint8_t *buf, size_
 
 void peer_sends_raw(struct scenario *s, const void *bytes, size_t len)
 {
+    if (s->o.ethernet)
+        peer_sends_ip_framed(s, bytes, len);
+    else
+        peer_sends_frame(s, bytes, len);
+}
+
+void peer_sends_frame(struct scenario *s, const void *bytes, size_t len)
+{
     log_packet(s, false, bytes, len);
     synack_input(s->st, 0, bytes, len, s->now);
     synack_poll(s->st, s->now);
+}
+
+void expect_dropped_(struct scenario *s, const uint8_t *pkt, size_t len, int why, const char *file, int line)
+{
+    struct synack_stats before = *synack_stack_stats(s->st);
+    peer_sends_raw(s, pkt, len);
+    const struct synack_stats *after = synack_stack_stats(s->st);
+    for (int r = 0; r < SYNACK_DROP_COUNT; r++) {
+        uint64_t want = before.drops[r] + (r == why ? 1 : 0);
+        if (after->drops[r] != want)
+            test_fail(file, line, "drops[%s] is %llu, expected %llu", synack_drop_name(r),
+                      (unsigned long long)after->drops[r], (unsigned long long)want);
+    }
+    expect_nothing_sent_(s, file, line);
 }
 
 void peer_sends_(struct scenario *s, struct seg_spec spec, const char *file, int line)
@@ -434,8 +488,10 @@ static const struct scenario_packet *next_sent_ip(struct scenario *s, uint8_t pr
         return NULL;
     }
     char got[512];
-    synack_format_packet(p->bytes, p->len, got, sizeof got);
-    if (!parse_ip(p->bytes, p->len, ip) || ip->proto != proto ||
+    format_logged(s, p, got, sizeof got);
+    const uint8_t *pkt;
+    size_t pkt_len;
+    if (!logged_ip(s, p, &pkt, &pkt_len) || !parse_ip(pkt, pkt_len, ip) || ip->proto != proto ||
         !synack_addr_equal(&ip->src, &s->stack_ep.addr) || !synack_addr_equal(&ip->dst, &s->peer_ep.addr)) {
         test_fail(file, line, "at %.3f ms expected the stack to send %s, but it sent  %s", (double)p->when / 1000.0,
                   what, got);
@@ -457,7 +513,7 @@ void expect_sent_udp_(struct scenario *s, uint16_t sport, uint16_t dport, const 
     if (ip.payload_len < 8 || get_be16(u) != sport || get_be16(u + 2) != dport || get_be16(u + 4) != 8 + len ||
         ip.payload_len != 8 + len || (len && memcmp(u + 8, data, len) != 0)) {
         char got[512];
-        synack_format_packet(p->bytes, p->len, got, sizeof got);
+        format_logged(s, p, got, sizeof got);
         test_fail(file, line, "at %.3f ms expected the stack to send %s, but it sent  %s", (double)p->when / 1000.0,
                   what, got);
         return;
@@ -482,7 +538,7 @@ void expect_sent_icmp_error_(struct scenario *s, uint8_t type, uint8_t code, con
     if (ip.payload_len != 8 + qlen || m[0] != type || m[1] != code || get_be32(m + 4) != 0 ||
         memcmp(m + 8, quoted, qlen) != 0) {
         char got[512];
-        synack_format_packet(p->bytes, p->len, got, sizeof got);
+        format_logged(s, p, got, sizeof got);
         test_fail(file, line, "at %.3f ms expected the stack to send %s, but it sent  %s (%zu bytes of ICMP)",
                   (double)p->when / 1000.0, what, got, ip.payload_len);
         return;
@@ -505,11 +561,13 @@ static const struct scenario_packet *next_sent(struct scenario *s)
     return NULL;
 }
 
-static bool parse_sent(const struct scenario_packet *p, struct tcp_segment *seg)
+static bool parse_sent(const struct scenario *s, const struct scenario_packet *p, struct tcp_segment *seg)
 {
     struct ip_view ip;
     enum synack_drop_reason why;
-    if (!parse_ip(p->bytes, p->len, &ip) || ip.proto != IP_PROTO_TCP)
+    const uint8_t *pkt;
+    size_t len;
+    if (!logged_ip(s, p, &pkt, &len) || !parse_ip(pkt, len, &ip) || ip.proto != IP_PROTO_TCP)
         return false;
     if (!tcp_checksum_ok(&ip.src, &ip.dst, ip.payload, ip.payload_len))
         return false;
@@ -519,16 +577,18 @@ static bool parse_sent(const struct scenario_packet *p, struct tcp_segment *seg)
 bool take_sent(struct scenario *s, struct tcp_segment *out)
 {
     const struct scenario_packet *p = next_sent(s);
-    return p && parse_sent(p, out);
+    return p && parse_sent(s, p, out);
 }
 
 size_t take_sent_raw(struct scenario *s, uint8_t *buf, size_t cap)
 {
     const struct scenario_packet *p = next_sent(s);
-    if (!p)
+    const uint8_t *pkt;
+    size_t len;
+    if (!p || !logged_ip(s, p, &pkt, &len))
         return 0;
-    memcpy(buf, p->bytes, p->len < cap ? p->len : cap);
-    return p->len;
+    memcpy(buf, pkt, len < cap ? len : cap);
+    return len;
 }
 
 static void describe_spec(const struct seg_spec *spec, char *buf, size_t len)
@@ -572,9 +632,9 @@ void expect_sent_(struct scenario *s, struct seg_spec spec, const char *file, in
         test_fail(file, line, "expected the stack to send  %s\n      but it sent nothing", want);
         return;
     }
-    synack_format_packet(p->bytes, p->len, got, sizeof got);
+    format_logged(s, p, got, sizeof got);
     struct tcp_segment seg;
-    if (!parse_sent(p, &seg)) {
+    if (!parse_sent(s, p, &seg)) {
         test_fail(file, line, "expected %s\n      but the stack sent a malformed packet: %s", want, got);
         return;
     }
@@ -605,7 +665,7 @@ void expect_nothing_sent_(struct scenario *s, const char *file, int line)
     const struct scenario_packet *p;
     while ((p = next_sent(s)) != NULL) {
         char got[512];
-        synack_format_packet(p->bytes, p->len, got, sizeof got);
+        format_logged(s, p, got, sizeof got);
         test_fail(file, line, "expected nothing more from the stack, but at %.3f ms it sent  %s",
                   (double)p->when / 1000.0, got);
     }
@@ -808,7 +868,7 @@ void expect_sent_icmp6_(struct scenario *s, uint8_t type, uint8_t code, uint32_t
     if (ip.payload_len != 8 + qlen || m[0] != type || m[1] != code || get_be32(m + 4) != word ||
         (qlen && memcmp(m + 8, quoted, qlen) != 0)) {
         char got[512];
-        synack_format_packet(p->bytes, p->len, got, sizeof got);
+        format_logged(s, p, got, sizeof got);
         test_fail(file, line,
                   "at %.3f ms expected the stack to send %s, but it sent  %s (%zu bytes of ICMPv6: type %u code %u "
                   "word %u)",

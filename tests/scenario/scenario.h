@@ -98,6 +98,14 @@ struct scenario_opts {
     uint64_t mem_max_bytes, mem_pressure_bytes;       /* 0: defaults (256 MiB, 7/8 of it) */
     uint32_t ooo_max_bytes;                           /* 0: default (the receive buffer) */
     uint64_t ooo_stack_max_bytes;                     /* 0: default (64 MiB) */
+    /* Ethernet mode (scenario_eth.c): the stack's interface is Ethernet
+     * (MAC 02:00:00:00:00:02), the peer sends frames from
+     * 02:00:00:00:00:01, and IP expectations look inside frames to the
+     * peer's MAC.  The stack does ARP itself. */
+    bool ethernet;
+    /* Called on the configuration before the stack is made: for settings
+     * no field above names. */
+    void (*tune)(struct synack_config *cfg);
 };
 
 #define SCENARIO_MAX_PACKETS 4096
@@ -175,6 +183,12 @@ size_t take_sent_raw(struct scenario *s, uint8_t *buf, size_t cap);
  * check byte for byte what the application reads, however the peer cut or
  * repeated the stream. */
 void peer_payload(uint32_t seq, uint32_t len, void *out);
+
+/* Delivers the raw packet and checks that it was dropped for `why` (that
+ * drop counter went up by one and no other moved) and that the stack sent
+ * nothing. */
+void expect_dropped_(struct scenario *s, const uint8_t *pkt, size_t len, int why, const char *file, int line);
+#define expect_dropped(s, pkt, len, why) expect_dropped_(s, pkt, len, SYNACK_DROP_##why, __FILE__, __LINE__)
 
 /* The scenario's family (4 or 6), and the length of the IP header the
  * harness writes for it. */
@@ -257,5 +271,65 @@ void handshake_passive_(struct scenario *s, uint32_t peer_iss, const char *file,
 void handshake_active_(struct scenario *s, uint32_t peer_iss, const char *file, int line);
 #define handshake_passive(s, peer_iss) handshake_passive_(s, peer_iss, __FILE__, __LINE__)
 #define handshake_active(s, peer_iss) handshake_active_(s, peer_iss, __FILE__, __LINE__)
+
+/* ---- Ethernet mode (opts.ethernet; scenario_eth.c) ----------------------
+ *
+ * The log holds frames.  peer_sends_raw() frames an IP packet from the
+ * peer's MAC to the stack's; peer_sends_frame() delivers a frame as it is.
+ * expect_sent() and the other IP expectations take the next frame, which
+ * must carry IPv4 or IPv6 from the stack's MAC to the peer's; the ARP and
+ * NDP expectations below take ARP frames and neighbour discovery packets.
+ * Failures print frames ("02:00:00:00:00:02 > ff:ff:ff:ff:ff:ff ARP
+ * who-has 198.18.0.1 tell 198.18.0.2") and leave an Ethernet pcap. */
+extern const uint8_t scenario_stack_mac[6];   /* 02:00:00:00:00:02 */
+extern const uint8_t scenario_peer_mac[6];    /* 02:00:00:00:00:01 */
+extern const uint8_t scenario_broadcast[6];
+#define ARP_REQUEST 1
+#define ARP_REPLY 2
+void peer_sends_frame(struct scenario *s, const void *frame, size_t len);
+void peer_sends_ip_framed(struct scenario *s, const void *ip, size_t len);
+/* Builds a frame (padded with zeros to 60 bytes); returns its length, 0
+ * if it does not fit. */
+size_t eth_frame(uint8_t *buf, size_t cap, const uint8_t dst[6], const uint8_t src[6], uint16_t type,
+                 const void *payload, size_t len);
+/* An ARP packet for Ethernet and IPv4 (28 bytes at buf). */
+void arp_packet(uint8_t *buf, uint16_t op, const uint8_t sha[6], struct synack_addr spa, const uint8_t tha[6],
+                struct synack_addr tpa);
+/* The peer (or a host with MAC `from`) sends an ARP packet in a frame to
+ * `to`: peer_sends_arp(s, ARP_REPLY, peer_mac, peer, stack, stack_mac)
+ * says "198.18.0.1 is-at 02:00:00:00:00:01" to the stack.  tha is zero in
+ * a request, the stack's MAC in a reply. */
+void peer_sends_arp(struct scenario *s, uint16_t op, const uint8_t from[6], struct synack_addr spa,
+                    struct synack_addr tpa, const uint8_t to[6]);
+/* The next frame is an ARP packet from the stack's MAC to `to`, of opcode
+ * op, sender (stack MAC, spa), target (tha, tpa); tha NULL: all zero. */
+void expect_sent_arp_(struct scenario *s, uint16_t op, const uint8_t to[6], struct synack_addr spa,
+                      const uint8_t *tha, struct synack_addr tpa, const char *file, int line);
+#define expect_sent_arp(s, op, to, spa, tha, tpa) expect_sent_arp_(s, op, to, spa, tha, tpa, __FILE__, __LINE__)
+/* Takes the next frame whatever it is: copies up to cap bytes, returns its
+ * length (0 if none). */
+size_t take_sent_frame(struct scenario *s, uint8_t *buf, size_t cap);
+
+/* Neighbour discovery (RFC 4861 §4.3, §4.4).  peer_ndp_packet() builds an
+ * IPv6 packet carrying a solicitation (type 135) or advertisement (136)
+ * with `flags` (NA: R 0x80, S 0x40, O 0x20), target, and, when opt_type is
+ * non-zero, a link-layer address option of that type with `mac`; hop limit
+ * as given (255 for a valid one); checksum right.  Returns its length.
+ * expect_sent_ndp() takes the next frame and checks it is such a message
+ * from src to dst (frame destination: the peer's MAC for a unicast dst,
+ * 33:33 and its last 4 bytes for a group), hop limit 255, checksum right,
+ * and the link-layer option (opt_type 0: none) carrying the stack's MAC. */
+size_t peer_ndp_packet(uint8_t *buf, size_t cap, struct synack_addr src, struct synack_addr dst, uint8_t hop_limit,
+                       uint8_t type, uint8_t flags, struct synack_addr target, uint8_t opt_type, const uint8_t *mac);
+void expect_sent_ndp_(struct scenario *s, uint8_t type, uint8_t flags, struct synack_addr src,
+                      struct synack_addr dst, struct synack_addr target, uint8_t opt_type, const char *file,
+                      int line);
+#define expect_sent_ndp(s, type, flags, src, dst, target, opt) \
+    expect_sent_ndp_(s, type, flags, src, dst, target, opt, __FILE__, __LINE__)
+
+/* What scenario.c asks of scenario_eth.c. */
+bool scenario_frame_ip(const uint8_t *frame, size_t len, bool outgoing, const uint8_t **ip, size_t *ip_len);
+void scenario_format_frame(const uint8_t *frame, size_t len, char *buf, size_t cap);
+bool scenario_eth_write_pcap(const struct scenario *s, const char *path);
 
 #endif

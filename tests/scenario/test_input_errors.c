@@ -30,25 +30,6 @@ static void fix_tcp_checksum(struct scenario *s, uint8_t *pkt, size_t len)
     tcp_fill_checksum(pkt + IPV4_HEADER_LEN, len - IPV4_HEADER_LEN, &s->peer_ep.addr, &s->stack_ep.addr);
 }
 
-/* Delivers the packet and checks that it was dropped for `why` (that
- * counter went up by one and no other drop counter moved) and that the
- * stack sent nothing. */
-static void expect_dropped_(struct scenario *s, const uint8_t *pkt, size_t len, int why, const char *file,
-                            int line)
-{
-    struct synack_stats before = *synack_stack_stats(s->st);
-    peer_sends_raw(s, pkt, len);
-    const struct synack_stats *after = synack_stack_stats(s->st);
-    for (int r = 0; r < SYNACK_DROP_COUNT; r++) {
-        uint64_t want = before.drops[r] + (r == why ? 1 : 0);
-        if (after->drops[r] != want)
-            test_fail(file, line, "drops[%s] is %llu, expected %llu", synack_drop_name(r),
-                      (unsigned long long)after->drops[r], (unsigned long long)want);
-    }
-    expect_nothing_sent_(s, file, line);
-}
-#define expect_dropped(s, pkt, len, why) expect_dropped_(s, pkt, len, SYNACK_DROP_##why, __FILE__, __LINE__)
-
 /* An ICMP message of `type` (8 echo request, 0 echo reply) from the peer. */
 static size_t icmp_echo(struct scenario *s, uint8_t type, uint16_t id, uint16_t seq, const char *data,
                         uint8_t *buf)
