@@ -39,9 +39,10 @@ int synack_tap_device_mac(const struct synack_tun *tap, uint8_t mac[6]);
 
 /* A MAC address for synack's side: locally administered and unicast
  * (IEEE 802: the second-lowest bit of the first octet set, the lowest
- * clear), derived from `secret` and `index` (the same pair gives the
- * same address, so a restarted program keeps its neighbours' caches
- * valid), and never equal to `avoid` (the device's, may be NULL). */
+ * clear), a function of `secret` and `index` alone (a program that keeps
+ * its secret keeps its address across restarts; the runtime draws a new
+ * secret each time unless given one), and never equal to `avoid` (the
+ * device's, may be NULL). */
 void synack_tap_make_mac(uint64_t secret, unsigned index, const uint8_t *avoid, uint8_t mac[6]);
 
 #ifdef __cplusplus

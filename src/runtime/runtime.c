@@ -66,7 +66,7 @@ struct synack_runtime {
     uint64_t secret;                /* the stack's: TAP links' MAC addresses come from it */
     int epfd, timerfd, wakefd, sigfd;
     bool handle_signals;
-    bool offload;                   /* TUN offloads for links added from now on */
+    bool offload;                   /* TUN and TAP offloads for links added from now on */
     struct rt_link links[RT_MAX_LINKS];
     int link_count;
     struct rt_fd fds[RT_MAX_FDS];

@@ -407,9 +407,10 @@ static void on_event(struct synack_runtime *rt, const struct synack_event *ev, v
 static void start_connect(struct synack_runtime *rt, void *ctx);
 
 /* The link has an address of the remote's family (checked with the
- * command line), so a connect that finds none usable met an IPv6 address
- * still under duplicate address detection (RFC 4862 §5.4: tentative, not
- * to be used as a source): try again a little later, for a while. */
+ * command line), so a connect that finds none usable (EADDRNOTAVAIL) met
+ * an IPv6 address still under duplicate address detection (RFC 4862 §5.4:
+ * tentative, not to be used as a source): try again a little later, for a
+ * while. */
 static bool retry_later(struct client *cl)
 {
     synack_time_us now = synack_runtime_now(cl->rt);
@@ -442,7 +443,7 @@ static void start_connect(struct synack_runtime *rt, void *ctx)
         return;
     }
     rc = synack_connect(cl->stack, cl->sock, &cl->opt->remote);
-    if ((rc == -SYNACK_EADDRNOTAVAIL || rc == -SYNACK_ENETUNREACH) && retry_later(cl))
+    if (rc == -SYNACK_EADDRNOTAVAIL && retry_later(cl))
         return;
     if (rc < 0 && rc != -SYNACK_EINPROGRESS)
         fail(cl, rc);

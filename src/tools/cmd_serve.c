@@ -9,9 +9,9 @@
  * fd00:5ac::2: each service listens on every address); the kernel's side
  * of the device (its address, link up) is configured by the user.  An
  * IPv6 address on a TAP link is first checked for duplicates (RFC 4862
- * §5.4), which takes about a second: listeners that cannot bind until
- * then are retried.  One thread, one synack_runtime: the runtime's handler gets every
- * socket event; listeners accept, and each connection's event goes to its
+ * §5.4), which takes about a second: the stack lets the listeners bind
+ * to it meanwhile and answers once it is done.  One thread, one
+ * synack_runtime: the runtime's handler gets every socket event; listeners accept, and each connection's event goes to its
  * service (serve.h) through a table keyed by socket handle.  A timer sweeps
  * the table once a second for idle connections and passed deadlines.
  * SIGINT or SIGTERM stops the runtime gracefully (open connections get
@@ -43,8 +43,6 @@
 #define TABLE_MIN_BUCKETS 256u
 #define MIN_STATUS_S 0.01
 #define MAX_STATUS_S 86400.0
-#define BIND_RETRY_US 50000u           /* while an address is still tentative (DAD) ... */
-#define BIND_WAIT_US 10000000u         /* ... for at most this long */
 
 struct serve_options {
     struct link_opts link;
@@ -80,7 +78,6 @@ struct server {
     struct serve_stats stats;
     synack_time_us started_us;         /* runtime clock at the start, for --status */
     int iface;                         /* the link's interface */
-    bool failed;                       /* a listener could not be opened after all */
 };
 
 static const char usage[] =
@@ -487,8 +484,8 @@ static int parse_serve_args(struct serve_options *o, int argc, char **argv)
 
 /* ---- Running -------------------------------------------------------------- */
 
-/* Listens on l's port at address k of the link.  Returns 0, or a
- * negative error (-SYNACK_EADDRNOTAVAIL while the address is tentative). */
+/* Listens on l's port at address k of the link.  Returns 0 or a negative
+ * error, printed. */
 static int open_listener(struct server *srv, struct serve_listener *l, int k)
 {
     struct synack_endpoint local = synack_endpoint_make(srv->opt->link.addrs[k], l->port);
@@ -501,53 +498,14 @@ static int open_listener(struct server *srv, struct serve_listener *l, int k)
             rc = synack_bind(srv->stack, sock, &local);
         if (rc >= 0)
             rc = synack_listen(srv->stack, sock, LISTEN_BACKLOG);
-        if (rc < 0)
-            synack_close(srv->stack, sock);
     }
-    if (rc < 0)
+    if (rc < 0) {
+        fprintf(stderr, "synack serve: cannot listen on %s port %u: %s\n", srv->opt->link.addr_texts[k], l->port,
+                synack_strerror(rc));
         return rc;
+    }
     l->socks[k] = sock;
     return 0;
-}
-
-/* Opens every listener not open yet.  Returns 0 when all are, 1 when some
- * wait for their address (still tentative), or a negative error (printed
- * when `last`, or when it is not that). */
-static int open_listeners(struct server *srv, bool last)
-{
-    int waiting = 0;
-
-    for (int i = 0; i < srv->opt->listener_count; i++) {
-        struct serve_listener *l = &srv->opt->listeners[i];
-        for (int k = 0; k < srv->opt->link.naddrs; k++) {
-            int rc = l->socks[k] >= 0 ? 0 : open_listener(srv, l, k);
-            if (rc == -SYNACK_EADDRNOTAVAIL && !last) {
-                waiting = 1;
-            } else if (rc < 0) {
-                fprintf(stderr, "synack serve: cannot listen on %s port %u: %s\n", srv->opt->link.addr_texts[k],
-                        l->port, synack_strerror(rc));
-                return rc;
-            }
-        }
-    }
-    return waiting;
-}
-
-/* From a timer while some address is tentative: binds what it can, and
- * gives up (the run fails) after BIND_WAIT_US. */
-static void retry_listeners(struct synack_runtime *rt, void *ctx)
-{
-    struct server *srv = ctx;
-    synack_time_us now = synack_runtime_now(rt);
-    bool last = now >= srv->started_us + BIND_WAIT_US;
-    int rc = open_listeners(srv, last);
-
-    if (rc > 0 && synack_runtime_at(rt, now + BIND_RETRY_US, retry_listeners, srv) == 0)
-        return;
-    if (rc != 0) {
-        srv->failed = true;
-        synack_runtime_stop(rt);
-    }
 }
 
 static void print_banner(const struct server *srv)
@@ -581,13 +539,15 @@ static int set_up(struct server *srv)
         fprintf(stderr, "synack serve: cannot create %s\n", o->pcap_path);
         return rc;
     }
-    srv->started_us = synack_runtime_now(srv->rt);
-    rc = open_listeners(srv, false);
-    if (rc < 0)
-        return rc;
-    if (rc > 0 && (rc = synack_runtime_at(srv->rt, srv->started_us + BIND_RETRY_US, retry_listeners, srv)) < 0)
-        return rc;
+    for (int i = 0; i < o->listener_count; i++) {
+        for (int k = 0; k < o->link.naddrs; k++) {
+            rc = open_listener(srv, &srv->opt->listeners[i], k);
+            if (rc < 0)
+                return rc;
+        }
+    }
     synack_runtime_set_handler(srv->rt, on_event, srv);
+    srv->started_us = synack_runtime_now(srv->rt);
     if (o->status_s > 0) {
         synack_time_us interval = (synack_time_us)llround(o->status_s * 1e6);
         rc = synack_runtime_at(srv->rt, srv->started_us + interval, status_lines, srv);
@@ -636,7 +596,7 @@ static int run_server(struct serve_options *o)
         if (o->stats)
             print_stats(srv.stack);
     }
-    if (rc < 0 || srv.failed)
+    if (rc < 0)
         status = EXIT_FAILED;
     forget_all(&srv);
     synack_runtime_free(srv.rt);

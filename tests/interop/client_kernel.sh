@@ -54,7 +54,8 @@ bg_start nc_in_pid "$NS" "$WORK/nc-in.log" timeout 30 socat -u \
     "$SOCAT_TCP-LISTEN:5003,bind=$(url_host "$KERNEL_ADDR"),reuseaddr" "CREATE:$WORK/nc-in.got"
 tcp_listening() { in_ns ss -Hltn "sport = :$1" | grep -q .; }
 for ((i = 0; i < 100; i++)); do tcp_listening 5003 && break; sleep 0.05; done
-synack_connect "$KERNEL_ADDR" 5003 <"$WORK/1m" >"$WORK/nc-in.stdout" 2>"$WORK/nc-in.err"
+# (The remote as one endpoint here, "198.18.0.1:5003" or "[fd00:5ac::1]:5003".)
+synack_connect "$(hostport "$KERNEL_ADDR" 5003)" <"$WORK/1m" >"$WORK/nc-in.stdout" 2>"$WORK/nc-in.err"
 check_eq "$?" 0 "synack connect < file exits 0 (after the server's FIN)"
 rc=0
 wait_exit "$nc_in_pid" 10 || rc=$?
