@@ -21,9 +21,9 @@
  *                lengths differ, or that is read whole and exceeds 320 KiB
  *                (other blocks: 16 MiB)
  *
- * Only IPv4 packets are returned for now; IPv6 ones are skipped and
- * counted (stats.ipv6).  A Simple Packet Block has no timestamp: it is
- * given the time of the packet before it.
+ * IPv4 and IPv6 packets are returned; records carrying anything else
+ * (ARP, say) are skipped and counted.  A Simple Packet Block has no
+ * timestamp: it is given the time of the packet before it.
  */
 #ifndef SYNACK_CAPTURE_H
 #define SYNACK_CAPTURE_H
@@ -42,11 +42,12 @@ struct synack_captured_packet {
     uint64_t number;             /* 1-based position in the file */
     synack_time_us when;         /* timestamp, microseconds since the epoch */
     const uint8_t *ip;           /* the IP packet (link header removed); valid until the next call */
-    size_t ip_len;               /* bytes captured of it (cut to the IPv4 total length:
-                                  * no Ethernet padding or FCS) */
-    size_t orig_len;             /* its length on the wire: the IPv4 total length, or
-                                  * when that is unreadable, the record's original
-                                  * length less the link header */
+    size_t ip_len;               /* bytes captured of it (cut to the length its IP header
+                                  * states: no Ethernet padding or FCS) */
+    size_t orig_len;             /* its length on the wire: the IPv4 total length or 40 +
+                                  * the IPv6 payload length, or when that is unreadable
+                                  * (or 0), the record's original length less the link
+                                  * header */
     int linktype;                /* LINKTYPE_* of the record's interface */
 };
 
@@ -66,9 +67,9 @@ void synack_capture_close(struct synack_capture *c);
 
 struct synack_capture_stats {
     uint64_t records;            /* packet records read */
-    uint64_t ip_packets;         /* returned */
+    uint64_t ip_packets;         /* returned, IPv4 and IPv6 */
+    uint64_t ipv6;               /* of the returned: IPv6 */
     uint64_t skipped;            /* not IP, or of a link type not understood */
-    uint64_t ipv6;               /* of the skipped: IPv6 (not returned yet) */
     uint64_t unknown_link;       /* of the skipped: a link type this reader does not take apart */
 };
 const struct synack_capture_stats *synack_capture_stats(const struct synack_capture *c);

@@ -58,8 +58,10 @@
  * seen there counts as a retransmission.  At most SYNACK_CONN_INDEX_MAX
  * connections.
  *
- * IPv4 only for now; IPv6 packets are skipped and counted by the capture
- * reader (the endpoints carry their family, so IPv6 slots in).
+ * IPv4 and IPv6 alike: endpoints carry their family, and a connection is
+ * keyed by its full 4-tuple (16-byte addresses for IPv6).  An IPv6
+ * segment's extension headers are walked to the TCP header; fragments are
+ * counted as other IP packets, not reassembled.
  *
  * An index is owned by one thread at a time.  A replay opens the file
  * again (the index keeps its path) and reads it from the start, passing
@@ -139,8 +141,8 @@ struct synack_conn_index_stats {
     struct synack_capture_stats capture;  /* records read, IP packets, records skipped */
     uint64_t tcp_packets;          /* TCP segments, each in exactly one connection */
     uint64_t truncated_tcp;        /* of those, cut short by the snapshot length (headers read, payload partly absent) */
-    uint64_t other_ip;             /* IPv4 packets not TCP: UDP, ICMP, fragments after the first, ... */
-    uint64_t malformed;            /* IPv4 or TCP headers the decoder rejected */
+    uint64_t other_ip;             /* IP packets not TCP: UDP, ICMP, fragments after the first, ... */
+    uint64_t malformed;            /* IP or TCP headers the decoder rejected */
 };
 
 struct synack_conn_index;

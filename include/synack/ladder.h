@@ -128,7 +128,7 @@ struct synack_ladder_segment {
     uint8_t flags;               /* enum synack_tcp_flag bits */
     uint8_t ttl;
     bool checksum_ok;
-    uint16_t ip_len;             /* IP total length */
+    uint32_t ip_len;             /* IP total length (IPv6: 40 + the payload length) */
     uint32_t seq, ack;
     uint16_t window;             /* as on the wire */
     uint32_t window_bytes;       /* scaled when both SYNs offered window scaling */

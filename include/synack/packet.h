@@ -1,6 +1,8 @@
 /*
- * synack/packet.h — decoding a captured IP packet into the fields a tool
- * shows: addresses, TCP ports, flags, sequence numbers, window, options.
+ * synack/packet.h — decoding a captured IP packet (IPv4, or IPv6 with its
+ * extension headers walked to the upper-layer header) into the fields a
+ * tool shows: addresses, TCP ports, flags, sequence numbers, window,
+ * options.
  *
  * It uses the engine's own codec, so a packet decodes here exactly when
  * the stack would accept its headers; every length is checked against the
@@ -34,9 +36,10 @@ enum synack_tcp_flag {
 
 struct synack_packet_info {
     struct synack_addr src, dst;
-    uint8_t proto;                 /* IP protocol number */
-    uint8_t ttl;
-    uint16_t ip_total_len;
+    uint8_t proto;                 /* IP protocol number (IPv6: the upper-layer protocol after any
+                                    * extension headers; 44, Fragment, for a non-first fragment) */
+    uint8_t ttl;                   /* IPv4 TTL or IPv6 hop limit */
+    uint32_t ip_total_len;         /* IPv4 total length, or 40 + the IPv6 payload length */
     bool is_tcp;                   /* the fields below are valid */
     bool tcp_checksum_ok;
     uint16_t src_port, dst_port;
@@ -53,8 +56,10 @@ struct synack_packet_info {
     uint32_t sack[SYNACK_PACKET_SACK_MAX][2];   /* [left, right) */
 };
 
-/* Decodes an IPv4 packet.  Returns 0, or -SYNACK_EINVAL when its IP
- * header (or, for TCP, its TCP header) is malformed. */
+/* Decodes an IPv4 or IPv6 packet (by its version field).  Returns 0, or
+ * -SYNACK_EINVAL when its IP header or extension-header chain (or, for
+ * TCP, its TCP header) is malformed.  A fragment (other than an IPv6
+ * atomic fragment) is not decoded as TCP. */
 int synack_packet_decode(const uint8_t *packet, size_t len, struct synack_packet_info *out);
 
 /* Flags as the textbook tables write them: "SYN", "SYN,ACK", "ACK,PSH",

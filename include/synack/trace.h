@@ -173,7 +173,7 @@ struct synack_trace_cc {
     uint32_t snd_una, snd_max;   /* SND.UNA, highest sequence sent */
     uint32_t snd_wnd;            /* the peer's window, bytes */
     uint32_t srtt_us, rto_us;
-    uint8_t recovery;            /* 0 open, 1 fast recovery, 2 after a timeout */
+    uint8_t recovery;            /* 0 open, 1 fast recovery, 2 after a timeout, 3 resending what outgrew the path MTU */
 };
 
 struct synack_trace_event {

@@ -29,6 +29,13 @@
  * prng.h): one for synack_sim_random() and one per link direction for its
  * impairments, so changing the traffic on one link does not perturb another.
  * Nothing here reads a clock or calls rand().
+ *
+ * Routing.  An IP host's packet goes by its destination address (IPv4
+ * bytes 16..19, IPv6 bytes 24..39, by the version nibble) to the host that
+ * owns that address (one table of every host's addresses), then to the
+ * point-to-point link joining the two, if any.  An Ethernet host's frame
+ * goes to its switch port whatever it carries; the switch (sim_switch.c)
+ * forwards it by MAC address.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,11 +46,13 @@
 #include "synack/sim.h"
 #include "synack/stack.h"
 #include "prng.h"
+#include "sim_internal.h"
 
 /* Sane caps so that a runaway test fails with an error instead of eating all
  * memory.  Neither is a property of the model. */
 #define SIM_MAX_HOSTS 4096
 #define SIM_MAX_LINKS (1 << 20)
+#define SIM_MAX_SWITCHES 4096
 
 /* How often settle_host() polls a stack that keeps returning a deadline at
  * or before now before it gives up and looks again 1 µs later.  A correct
@@ -57,6 +66,10 @@
 #define SIM_MIN_REORDER_EXTRA_US 1000
 #define IPV4_MIN_HEADER 20
 #define IPV4_DST_OFFSET 16
+#define IPV6_HEADER 40
+#define IPV6_DST_OFFSET 24
+#define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_IPV6 0x86dd
 
 /* A duplicated packet arrives this long after the original. */
 #define SIM_DUP_GAP_US 1
@@ -88,48 +101,9 @@ struct event {
     } u;
 };
 
-/* Transmission finish times of the packets a rate-limited direction has
- * accepted; the ones still in the future are the queue's occupancy.  Finish
- * times are increasing, so expired ones are always at the front. */
-struct finish_fifo {
-    synack_time_us *times;
-    size_t head, count, cap;
-};
-
-/* One direction of a link.
- *
- * Queue and rate model: a direction is a drop-tail FIFO in front of a
- * serializer of rate_bps bits per second.  A packet accepted at time `now`
- * starts serializing at max(now, busy_until), when the packets before it
- * have finished, and finishes len*8/rate seconds later (rounded up to whole
- * microseconds); busy_until then moves to that finish time.  The queue's
- * occupancy is the number of accepted packets whose serialization has not
- * finished (the one on the wire included); a packet that finds it at
- * queue_packets is dropped.  With rate 0 a packet finishes the instant it
- * is sent, so nothing ever queues.  The packet then propagates for
- * delay_us plus a uniform jitter; jitter alone never reorders, because an
- * arrival is never scheduled before the previous in-order arrival. */
-struct link_dir {
-    struct synack_link_params params;   /* normalized: mtu and reorder_extra_us set */
-    struct synack_link_stats stats;
-    struct sim_prng rng;                /* this direction's impairments only */
-    int to_host;
-    synack_time_us busy_until;          /* serializer free from this time */
-    synack_time_us last_arrival;        /* latest in-order arrival scheduled */
-    struct finish_fifo in_flight;       /* only kept when the queue is bounded */
-};
-
-/* Links are allocated one by one so that pointers to their directions (held
- * by packet events, neighbour entries and callers of link_stats) stay valid
- * when the link array grows. */
-struct sim_link {
-    int a, b;
-    struct link_dir dir[2];             /* [0] a to b, [1] b to a */
-};
-
-/* A host reachable over one link: its address and the direction to it. */
+/* A host reachable over one point-to-point link, and the direction to it. */
 struct neighbour {
-    uint8_t addr[4];
+    int peer;
     struct link_dir *dir;
 };
 
@@ -139,13 +113,30 @@ struct sim_host {
     struct synack_sim *sim;
     int index;
     char *name;                  /* our copy; the stack keeps this pointer */
-    struct synack_addr addr;
+    struct synack_addr addrs[SYNACK_IFACE_MAX_ADDRS];   /* those the simulator routes to it */
+    int naddrs;
+    uint8_t link;                /* enum synack_link_type */
+    uint8_t mac[6];              /* Ethernet */
+    struct link_dir *port;       /* Ethernet: into its switch, once attached */
     struct synack_stack *stack;
     synack_sim_app_fn app;
     void *app_ctx;
     size_t timer_pos;            /* heap index of this host's timer event, or NO_HEAP_POS */
-    struct neighbour *neighbours;
+    struct neighbour *neighbours;  /* IP: one per point-to-point link */
     size_t neighbour_count, neighbour_cap;
+};
+
+/* Every host address the simulator routes, to its host: open addressing
+ * with linear probing, at most half full.  Addresses are never removed. */
+struct addr_slot {
+    struct synack_addr addr;
+    int host;                    /* -1: empty */
+};
+
+struct addr_map {
+    struct addr_slot *slots;
+    size_t mask;                 /* slot count - 1 (a power of two minus one); 0 before the first */
+    size_t count;
 };
 
 struct synack_sim {
@@ -164,11 +155,16 @@ struct synack_sim {
     int host_count, host_cap;
     struct sim_link **links;
     int link_count, link_cap;
+    struct sim_switch **switches;
+    int switch_count, switch_cap;
+    struct addr_map addrs;
 
     synack_sim_tap_fn tap;
     void *tap_ctx;
     synack_sim_tap_fn arrival_tap;
     void *arrival_tap_ctx;
+    synack_sim_tap_fn wire_tap;
+    void *wire_tap_ctx;
 
     uint64_t unroutable;         /* packets to an address no link of the sender reaches */
     uint64_t deferred_polls;     /* times settle_host() gave up at SIM_SETTLE_ROUNDS */
@@ -185,7 +181,7 @@ static synack_time_us time_max(synack_time_us a, synack_time_us b)
 }
 
 /* Grows *array (of elem_size elements) so that it holds at least `need`. */
-static bool grow_array(void **array, size_t *cap, size_t need, size_t elem_size)
+bool sim__grow_array(void **array, size_t *cap, size_t need, size_t elem_size)
 {
     if (need <= *cap)
         return true;
@@ -258,7 +254,7 @@ static void heap_fix(struct synack_sim *sim, size_t pos)
 static bool heap_reserve(struct synack_sim *sim, size_t extra)
 {
     size_t need = sim->heap_len + extra + (size_t)sim->host_count;
-    return grow_array((void **)&sim->heap, &sim->heap_cap, need, sizeof *sim->heap);
+    return sim__grow_array((void **)&sim->heap, &sim->heap_cap, need, sizeof *sim->heap);
 }
 
 /* Pushes ev with the next sequence number; room must have been reserved. */
@@ -452,15 +448,15 @@ static void schedule_duplicate(struct synack_sim *sim, struct link_dir *dir, con
     schedule_arrival(sim, dir, copy, len, time_add(at, SIM_DUP_GAP_US));
 }
 
-/* Puts one packet (at least an IPv4 header long) on a link direction: MTU,
- * loss, queue and rate, delay and jitter, then reordering, corruption and
- * duplication; a duplicate copies the packet as delivered, corruption
- * included.  Drops are the link's business, so they return 0; only running
- * out of memory is reported to the stack (as -SYNACK_ENOBUFS). */
-static int link_send(struct synack_sim *sim, struct link_dir *dir, const uint8_t *packet, size_t len)
+/* Puts one packet (or frame) on a link direction: MTU, loss, queue and
+ * rate, delay and jitter, then reordering, corruption and duplication; a
+ * duplicate copies the packet as delivered, corruption included.  Drops
+ * are the link's business, so they return 0; only running out of memory
+ * is reported to the stack (as -SYNACK_ENOBUFS). */
+int sim__link_send(struct synack_sim *sim, struct link_dir *dir, const uint8_t *packet, size_t len)
 {
     dir->stats.packets_in++;
-    if (len > dir->params.mtu) {
+    if (len > (size_t)dir->params.mtu + dir->header_len) {
         dir->stats.mtu_drops++;
         return 0;
     }
@@ -491,31 +487,153 @@ static int link_send(struct synack_sim *sim, struct link_dir *dir, const uint8_t
     return 0;
 }
 
-/* The link that joins this host to the owner of the packet's IPv4
- * destination, or NULL. */
-static struct link_dir *route(const struct sim_host *host, const uint8_t *packet, size_t len)
+/* ---- Routing ------------------------------------------------------------ */
+
+/* FNV-1a over the family and the address bytes. */
+static size_t addr_hash(const struct synack_addr *a)
 {
-    if (len < IPV4_MIN_HEADER || packet[0] >> 4 != 4)
+    uint64_t h = 0xcbf29ce484222325u;
+    h = (h ^ a->family) * 0x100000001b3u;
+    for (int i = 0; i < 16; i++)
+        h = (h ^ a->bytes[i]) * 0x100000001b3u;
+    return (size_t)(h ^ (h >> 32));
+}
+
+/* The slot holding addr, or the empty one where it would go; the map must
+ * have slots. */
+static struct addr_slot *addr_slot(const struct addr_map *m, const struct synack_addr *addr)
+{
+    size_t i = addr_hash(addr) & m->mask;
+    while (m->slots[i].host >= 0 && !synack_addr_equal(&m->slots[i].addr, addr))
+        i = (i + 1) & m->mask;
+    return &m->slots[i];
+}
+
+/* The host that owns addr, or -1. */
+static int addr_owner(const struct addr_map *m, const struct synack_addr *addr)
+{
+    return m->slots ? addr_slot(m, addr)->host : -1;
+}
+
+/* Makes room for one more address (keeping the map at most half full). */
+static bool addr_map_reserve(struct addr_map *m)
+{
+    size_t n = m->slots ? m->mask + 1 : 0;
+    if (2 * (m->count + 1) <= n)
+        return true;
+    size_t new_n = n ? 2 * n : 16;
+    struct addr_slot *old = m->slots;
+    m->slots = malloc(new_n * sizeof *m->slots);
+    if (!m->slots) {
+        m->slots = old;
+        return false;
+    }
+    for (size_t i = 0; i < new_n; i++)
+        m->slots[i].host = -1;
+    m->mask = new_n - 1;
+    for (size_t i = 0; i < n; i++) {
+        if (old[i].host >= 0)
+            *addr_slot(m, &old[i].addr) = old[i];
+    }
+    free(old);
+    return true;
+}
+
+/* Room must have been reserved, and addr must not be in the map. */
+static void addr_map_add(struct addr_map *m, const struct synack_addr *addr, int host)
+{
+    struct addr_slot *slot = addr_slot(m, addr);
+    slot->addr = *addr;
+    slot->host = host;
+    m->count++;
+}
+
+/* The destination address of an IPv4 or IPv6 packet (by its version
+ * nibble); false when the packet is too short for its fixed header or of
+ * another version. */
+static bool packet_dst(const uint8_t *packet, size_t len, struct synack_addr *dst)
+{
+    memset(dst, 0, sizeof *dst);
+    if (len >= IPV4_MIN_HEADER && packet[0] >> 4 == 4) {
+        dst->family = SYNACK_AF_INET;
+        memcpy(dst->bytes, packet + IPV4_DST_OFFSET, 4);
+        return true;
+    }
+    if (len >= IPV6_HEADER && packet[0] >> 4 == 6) {
+        dst->family = SYNACK_AF_INET6;
+        memcpy(dst->bytes, packet + IPV6_DST_OFFSET, 16);
+        return true;
+    }
+    return false;
+}
+
+/* The point-to-point link that joins this IP host to the owner of the
+ * packet's destination, or NULL. */
+static struct link_dir *route(const struct synack_sim *sim, const struct sim_host *host, const uint8_t *packet,
+                              size_t len)
+{
+    struct synack_addr dst;
+    if (!packet_dst(packet, len, &dst))
+        return NULL;
+    int owner = addr_owner(&sim->addrs, &dst);
+    if (owner < 0)
         return NULL;
     for (size_t i = 0; i < host->neighbour_count; i++) {
-        if (memcmp(host->neighbours[i].addr, packet + IPV4_DST_OFFSET, 4) == 0)
+        if (host->neighbours[i].peer == owner)
             return host->neighbours[i].dir;
     }
     return NULL;
 }
 
-/* Sends a packet from host: the tap sees it, then the link to its
- * destination takes it, or it is counted as unroutable. */
+/* The IP packet a frame carries, cut to the length its IP header gives
+ * (so without the padding of a short frame), or NULL when it carries
+ * something else (ARP) or is too short to tell. */
+static const uint8_t *frame_ip(const uint8_t *frame, size_t len, size_t *ip_len)
+{
+    if (len < SIM_ETH_HEADER_LEN)
+        return NULL;
+    unsigned type = (unsigned)frame[12] << 8 | frame[13];
+    const uint8_t *ip = frame + SIM_ETH_HEADER_LEN;
+    size_t n = len - SIM_ETH_HEADER_LEN;
+    size_t stated;
+    if (type == ETHERTYPE_IPV4 && n >= IPV4_MIN_HEADER)
+        stated = (size_t)ip[2] << 8 | ip[3];
+    else if (type == ETHERTYPE_IPV6 && n >= IPV6_HEADER)
+        stated = IPV6_HEADER + ((size_t)ip[4] << 8 | ip[5]);
+    else
+        return NULL;
+    *ip_len = stated < n ? stated : n;
+    return ip;
+}
+
+/* Shows a packet to a tap that takes IP packets: an Ethernet host's frame
+ * as the IP packet in it, if any. */
+static void tap_ip(synack_sim_tap_fn fn, void *ctx, const struct sim_host *host, synack_time_us now,
+                   const uint8_t *packet, size_t len)
+{
+    if (host->link == SYNACK_LINK_ETHERNET) {
+        packet = frame_ip(packet, len, &len);
+        if (!packet)
+            return;
+    }
+    fn(ctx, host->index, now, packet, len);
+}
+
+/* Sends a packet from host: the taps see it, then the link to its
+ * destination (for an Ethernet host, its switch port) takes it, or it is
+ * counted as unroutable. */
 static int host_send(struct synack_sim *sim, struct sim_host *host, const uint8_t *packet, size_t len)
 {
+    if (sim->wire_tap)
+        sim->wire_tap(sim->wire_tap_ctx, host->index, sim->now, packet, len);
     if (sim->tap)
-        sim->tap(sim->tap_ctx, host->index, sim->now, packet, len);
-    struct link_dir *dir = route(host, packet, len);
+        tap_ip(sim->tap, sim->tap_ctx, host, sim->now, packet, len);
+    struct link_dir *dir = host->link == SYNACK_LINK_ETHERNET ? host->port : route(sim, host, packet, len);
     if (!dir) {
         sim->unroutable++;
         return 0;
     }
-    return link_send(sim, dir, packet, len);
+    return sim__link_send(sim, dir, packet, len);
 }
 
 /* The interface's transmit callback.  It runs inside the sending stack's
@@ -528,14 +646,20 @@ static int host_transmit(void *ctx, const uint8_t *packet, size_t len)
 
 /* ---- Running events ----------------------------------------------------- */
 
+/* A packet reached the end of its link: a host's stack, or a switch. */
 static void deliver_packet(struct synack_sim *sim, const struct event *ev)
 {
-    struct sim_host *host = sim->hosts[ev->host];
     struct link_dir *dir = ev->u.packet.dir;
     dir->stats.packets_delivered++;
     dir->stats.bytes_delivered += ev->u.packet.len;
+    if (dir->to_switch) {
+        sim__switch_input(sim, dir->to_switch, dir->to_port, ev->u.packet.data, ev->u.packet.len);
+        free(ev->u.packet.data);
+        return;
+    }
+    struct sim_host *host = sim->hosts[ev->host];
     if (sim->arrival_tap)
-        sim->arrival_tap(sim->arrival_tap_ctx, host->index, sim->now, ev->u.packet.data, ev->u.packet.len);
+        tap_ip(sim->arrival_tap, sim->arrival_tap_ctx, host, sim->now, ev->u.packet.data, ev->u.packet.len);
     synack_input(host->stack, 0, ev->u.packet.data, ev->u.packet.len, sim->now);
     free(ev->u.packet.data);
     settle_host(sim, host, true);
@@ -654,21 +778,16 @@ void synack_sim_free(struct synack_sim *sim)
         free(sim->links[i]);
     }
     free(sim->links);
+    for (int i = 0; i < sim->switch_count; i++)
+        sim__switch_free(sim->switches[i]);
+    free(sim->switches);
+    free(sim->addrs.slots);
     free(sim);
 }
 
 static bool valid_host(const struct synack_sim *sim, int host)
 {
     return sim && host >= 0 && host < sim->host_count;
-}
-
-static struct sim_host *host_by_addr(const struct synack_sim *sim, const struct synack_addr *addr)
-{
-    for (int i = 0; i < sim->host_count; i++) {
-        if (synack_addr_equal(&sim->hosts[i]->addr, addr))
-            return sim->hosts[i];
-    }
-    return NULL;
 }
 
 static char *copy_host_name(const char *name, int index)
@@ -685,13 +804,39 @@ static char *copy_host_name(const char *name, int index)
     return copy;
 }
 
+/* The prefix an address gets when the caller leaves it 0: the whole
+ * address on an IP link (the simulator routes; the stack sends everything
+ * to its one interface), a LAN's /24 or /64 on Ethernet (the stack
+ * resolves neighbours on it). */
+static uint8_t default_prefix(uint8_t link, const struct synack_addr *addr)
+{
+    bool v6 = addr->family == SYNACK_AF_INET6;
+    if (link == SYNACK_LINK_ETHERNET)
+        return v6 ? 64 : 24;
+    return v6 ? 128 : 32;
+}
+
+static bool mac_is_zero(const uint8_t mac[6])
+{
+    static const uint8_t zero[6];
+    return memcmp(mac, zero, 6) == 0;
+}
+
+static bool mac_in_use(const struct synack_sim *sim, const uint8_t mac[6])
+{
+    for (int i = 0; i < sim->host_count; i++) {
+        if (sim->hosts[i]->link == SYNACK_LINK_ETHERNET && memcmp(sim->hosts[i]->mac, mac, 6) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Creates the host's stack and its one interface. */
-static int host_start_stack(struct synack_sim *sim, struct sim_host *host, const struct synack_config *cfg,
-                            uint32_t mtu)
+static int host_start_stack(struct synack_sim *sim, struct sim_host *host, const struct synack_sim_host_params *p)
 {
     struct synack_config config;
-    if (cfg)
-        config = *cfg;
+    if (p->cfg)
+        config = *p->cfg;
     else
         synack_config_default(&config);
     config.name = host->name;
@@ -701,49 +846,101 @@ static int host_start_stack(struct synack_sim *sim, struct sim_host *host, const
     if (!host->stack)
         return -SYNACK_EINVAL;   /* bad config or no memory; the stack cannot say which */
     struct synack_iface_config iface = {
-        .addr = host->addr,
-        .prefix_len = 32,        /* the simulator routes; the stack sends everything here */
-        .mtu = mtu ? mtu : SIM_DEFAULT_IFACE_MTU,
+        .addr = p->addr,
+        .prefix_len = p->prefix_len ? p->prefix_len : default_prefix(host->link, &p->addr),
+        .mtu = p->mtu ? p->mtu : SIM_DEFAULT_IFACE_MTU,
         .transmit = host_transmit,
         .transmit_ctx = host,
+        .link = host->link,
     };
+    memcpy(iface.mac, host->mac, 6);
     int rc = synack_iface_add(host->stack, &iface);
     return rc < 0 ? rc : 0;
 }
 
-int synack_sim_add_host(struct synack_sim *sim, const char *name,
-                        const struct synack_config *cfg, struct synack_addr addr,
-                        uint32_t mtu)
+/* Enters addr as the host's (room in the map reserved by the caller). */
+static void host_add_routed_addr(struct synack_sim *sim, struct sim_host *host, const struct synack_addr *addr)
 {
-    if (!sim)
+    host->addrs[host->naddrs++] = *addr;
+    addr_map_add(&sim->addrs, addr, host->index);
+}
+
+int synack_sim_add_host_params(struct synack_sim *sim, const struct synack_sim_host_params *p)
+{
+    if (!sim || !p || (p->link != SYNACK_LINK_IP && p->link != SYNACK_LINK_ETHERNET))
         return -SYNACK_EINVAL;
-    if (addr.family != SYNACK_AF_INET)
+    if (p->addr.family != SYNACK_AF_INET && p->addr.family != SYNACK_AF_INET6)
         return -SYNACK_EAFNOSUPPORT;
     if (sim->host_count >= SIM_MAX_HOSTS)
         return -SYNACK_ENOMEM;
-    if (host_by_addr(sim, &addr))
+    if (addr_owner(&sim->addrs, &p->addr) >= 0)
         return -SYNACK_EADDRINUSE;
     size_t cap = (size_t)sim->host_cap;
-    if (!grow_array((void **)&sim->hosts, &cap, (size_t)sim->host_count + 1, sizeof *sim->hosts))
+    if (!sim__grow_array((void **)&sim->hosts, &cap, (size_t)sim->host_count + 1, sizeof *sim->hosts))
         return -SYNACK_ENOMEM;
     sim->host_cap = (int)cap;
-    if (!heap_reserve(sim, 1))   /* room for the new host's timer */
+    if (!heap_reserve(sim, 1) || !addr_map_reserve(&sim->addrs))   /* the new host's timer and address */
         return -SYNACK_ENOMEM;
     struct sim_host *host = calloc(1, sizeof *host);
     if (!host)
         return -SYNACK_ENOMEM;
     host->sim = sim;
     host->index = sim->host_count;
-    host->addr = addr;
+    host->link = p->link;
     host->timer_pos = NO_HEAP_POS;
-    host->name = copy_host_name(name, host->index);
-    int rc = host->name ? host_start_stack(sim, host, cfg, mtu) : -SYNACK_ENOMEM;
+    if (host->link == SYNACK_LINK_ETHERNET) {
+        if (mac_is_zero(p->mac)) {
+            uint32_t n = (uint32_t)host->index + 1;
+            const uint8_t mac[6] = { 0x02, 0, 0, (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n };
+            memcpy(host->mac, mac, 6);
+        } else {
+            memcpy(host->mac, p->mac, 6);
+        }
+        /* Unicast, and one host per address, or the switch cannot tell
+         * hosts apart. */
+        int bad = (host->mac[0] & 1) ? -SYNACK_EINVAL : mac_in_use(sim, host->mac) ? -SYNACK_EADDRINUSE : 0;
+        if (bad) {
+            free_host(host);
+            return bad;
+        }
+    }
+    host->name = copy_host_name(p->name, host->index);
+    int rc = host->name ? host_start_stack(sim, host, p) : -SYNACK_ENOMEM;
     if (rc < 0) {
         free_host(host);
         return rc;
     }
+    host_add_routed_addr(sim, host, &p->addr);
     sim->hosts[sim->host_count++] = host;
     return host->index;
+}
+
+int synack_sim_add_host(struct synack_sim *sim, const char *name,
+                        const struct synack_config *cfg, struct synack_addr addr,
+                        uint32_t mtu)
+{
+    struct synack_sim_host_params p = { .name = name, .cfg = cfg, .addr = addr, .mtu = mtu };
+    return synack_sim_add_host_params(sim, &p);
+}
+
+int synack_sim_add_host_addr(struct synack_sim *sim, int host, struct synack_addr addr, uint8_t prefix_len)
+{
+    if (!valid_host(sim, host))
+        return -SYNACK_EINVAL;
+    if (addr.family != SYNACK_AF_INET && addr.family != SYNACK_AF_INET6)
+        return -SYNACK_EAFNOSUPPORT;
+    struct sim_host *h = sim->hosts[host];
+    if (addr_owner(&sim->addrs, &addr) >= 0)
+        return -SYNACK_EADDRINUSE;
+    if (h->naddrs == SYNACK_IFACE_MAX_ADDRS)
+        return -SYNACK_ENOMEM;
+    if (!addr_map_reserve(&sim->addrs))
+        return -SYNACK_ENOMEM;
+    int rc = synack_iface_add_addr(h->stack, 0, addr, prefix_len ? prefix_len : default_prefix(h->link, &addr));
+    if (rc < 0)
+        return rc;
+    host_add_routed_addr(sim, h, &addr);
+    return 0;
 }
 
 struct synack_stack *synack_sim_stack(struct synack_sim *sim, int host)
@@ -759,6 +956,19 @@ const char *synack_sim_host_name(struct synack_sim *sim, int host)
 int synack_sim_host_count(const struct synack_sim *sim)
 {
     return sim ? sim->host_count : 0;
+}
+
+int synack_sim_host_link(const struct synack_sim *sim, int host)
+{
+    return valid_host(sim, host) ? sim->hosts[host]->link : -SYNACK_EINVAL;
+}
+
+int synack_sim_host_mac(const struct synack_sim *sim, int host, uint8_t mac[6])
+{
+    if (!valid_host(sim, host) || sim->hosts[host]->link != SYNACK_LINK_ETHERNET)
+        return -SYNACK_EINVAL;
+    memcpy(mac, sim->hosts[host]->mac, 6);
+    return 0;
 }
 
 static bool probability_valid(double p)
@@ -786,7 +996,7 @@ static int link_params_normalize(const struct synack_link_params *in, struct syn
 static bool hosts_linked(const struct sim_host *a, const struct sim_host *b)
 {
     for (size_t i = 0; i < a->neighbour_count; i++) {
-        if (memcmp(a->neighbours[i].addr, b->addr.bytes, 4) == 0)
+        if (a->neighbours[i].peer == b->index)
             return true;
     }
     return false;
@@ -794,56 +1004,73 @@ static bool hosts_linked(const struct sim_host *a, const struct sim_host *b)
 
 static bool reserve_neighbour(struct sim_host *host)
 {
-    return grow_array((void **)&host->neighbours, &host->neighbour_cap, host->neighbour_count + 1,
-                      sizeof *host->neighbours);
+    return sim__grow_array((void **)&host->neighbours, &host->neighbour_cap, host->neighbour_count + 1,
+                           sizeof *host->neighbours);
 }
 
 static void add_neighbour(struct sim_host *host, const struct sim_host *peer, struct link_dir *dir)
 {
     struct neighbour *n = &host->neighbours[host->neighbour_count++];
-    memcpy(n->addr, peer->addr.bytes, 4);
+    n->peer = peer->index;
     n->dir = dir;
 }
 
 static void link_dir_init(struct synack_sim *sim, struct link_dir *dir, const struct synack_link_params *params,
-                          int link, int direction, int to_host)
+                          int link, int direction)
 {
     dir->params = *params;
-    dir->to_host = to_host;
+    dir->to_host = -1;
     prng_seed(&dir->rng, prng_derive(sim->seed, SEED_LINK_DIR, 2 * (uint64_t)link + (uint64_t)direction));
+}
+
+struct sim_link *sim__link_new(struct synack_sim *sim, int a, int b, const struct synack_link_params *a_to_b,
+                               const struct synack_link_params *b_to_a, int *err)
+{
+    struct synack_link_params ab, ba;
+    *err = -SYNACK_EINVAL;
+    if (link_params_normalize(a_to_b, &ab) < 0 || link_params_normalize(b_to_a, &ba) < 0)
+        return NULL;
+    *err = -SYNACK_ENOMEM;
+    if (sim->link_count >= SIM_MAX_LINKS)
+        return NULL;
+    size_t cap = (size_t)sim->link_cap;
+    if (!sim__grow_array((void **)&sim->links, &cap, (size_t)sim->link_count + 1, sizeof *sim->links))
+        return NULL;
+    sim->link_cap = (int)cap;
+    struct sim_link *link = calloc(1, sizeof *link);
+    if (!link)
+        return NULL;
+    int index = sim->link_count;
+    link->a = a;
+    link->b = b;
+    link_dir_init(sim, &link->dir[0], &ab, index, 0);
+    link_dir_init(sim, &link->dir[1], &ba, index, 1);
+    sim->links[sim->link_count++] = link;
+    *err = 0;
+    return link;
 }
 
 int synack_sim_link(struct synack_sim *sim, int a, int b, const struct synack_link_params *a_to_b,
                     const struct synack_link_params *b_to_a)
 {
-    struct synack_link_params ab, ba;
     if (!valid_host(sim, a) || !valid_host(sim, b) || a == b)
         return -SYNACK_EINVAL;
-    if (link_params_normalize(a_to_b, &ab) < 0 || link_params_normalize(b_to_a, &ba) < 0)
-        return -SYNACK_EINVAL;
     struct sim_host *ha = sim->hosts[a], *hb = sim->hosts[b];
+    if (ha->link != SYNACK_LINK_IP || hb->link != SYNACK_LINK_IP)
+        return -SYNACK_EINVAL;   /* an Ethernet host is joined through a switch */
     if (hosts_linked(ha, hb))
         return -SYNACK_EINVAL;   /* one link per pair: routing would be ambiguous */
-    if (sim->link_count >= SIM_MAX_LINKS)
-        return -SYNACK_ENOMEM;
-    size_t cap = (size_t)sim->link_cap;
-    if (!grow_array((void **)&sim->links, &cap, (size_t)sim->link_count + 1, sizeof *sim->links))
-        return -SYNACK_ENOMEM;
-    sim->link_cap = (int)cap;
     if (!reserve_neighbour(ha) || !reserve_neighbour(hb))
         return -SYNACK_ENOMEM;
-    struct sim_link *link = calloc(1, sizeof *link);
+    int err;
+    struct sim_link *link = sim__link_new(sim, a, b, a_to_b, b_to_a, &err);
     if (!link)
-        return -SYNACK_ENOMEM;
-    int index = sim->link_count;
-    link->a = a;
-    link->b = b;
-    link_dir_init(sim, &link->dir[0], &ab, index, 0, b);
-    link_dir_init(sim, &link->dir[1], &ba, index, 1, a);
+        return err;
+    link->dir[0].to_host = b;
+    link->dir[1].to_host = a;
     add_neighbour(ha, hb, &link->dir[0]);
     add_neighbour(hb, ha, &link->dir[1]);
-    sim->links[sim->link_count++] = link;
-    return index;
+    return sim->link_count - 1;
 }
 
 const struct synack_link_stats *synack_sim_link_stats(struct synack_sim *sim, int link, int from_host)
@@ -856,6 +1083,54 @@ const struct synack_link_stats *synack_sim_link_stats(struct synack_sim *sim, in
     if (from_host == l->b)
         return &l->dir[1].stats;
     return NULL;
+}
+
+/* ---- Switches ------------------------------------------------------------- */
+
+int synack_sim_switch_new(struct synack_sim *sim)
+{
+    if (!sim || sim->switch_count >= SIM_MAX_SWITCHES)
+        return -SYNACK_ENOMEM;
+    size_t cap = (size_t)sim->switch_cap;
+    if (!sim__grow_array((void **)&sim->switches, &cap, (size_t)sim->switch_count + 1, sizeof *sim->switches))
+        return -SYNACK_ENOMEM;
+    sim->switch_cap = (int)cap;
+    struct sim_switch *sw = sim__switch_new(sim->switch_count);
+    if (!sw)
+        return -SYNACK_ENOMEM;
+    sim->switches[sim->switch_count] = sw;
+    return sim->switch_count++;
+}
+
+int synack_sim_switch_attach(struct synack_sim *sim, int sw, int host, const struct synack_link_params *to_switch,
+                             const struct synack_link_params *from_switch)
+{
+    if (!sim || sw < 0 || sw >= sim->switch_count || !valid_host(sim, host))
+        return -SYNACK_EINVAL;
+    struct sim_host *h = sim->hosts[host];
+    if (h->link != SYNACK_LINK_ETHERNET || h->port)
+        return -SYNACK_EINVAL;
+    int err;
+    struct sim_link *link = sim__link_new(sim, host, SYNACK_SIM_SWITCH, to_switch, from_switch, &err);
+    if (!link)
+        return err;
+    int port = sim__switch_add_port(sim->switches[sw], &link->dir[1]);
+    if (port < 0)
+        return -SYNACK_ENOMEM;   /* the link stays, unused: numbers already given out stay valid */
+    link->dir[0].to_switch = sim->switches[sw];
+    link->dir[0].to_port = port;
+    link->dir[0].header_len = SIM_ETH_HEADER_LEN;
+    link->dir[1].to_host = host;
+    link->dir[1].header_len = SIM_ETH_HEADER_LEN;
+    h->port = &link->dir[0];
+    return sim->link_count - 1;
+}
+
+const struct synack_sim_switch_stats *synack_sim_switch_stats(const struct synack_sim *sim, int sw)
+{
+    if (!sim || sw < 0 || sw >= sim->switch_count)
+        return NULL;
+    return sim__switch_stats(sim->switches[sw]);
 }
 
 /* ---- Applications, timers, tap, clock ---------------------------------- */
@@ -903,9 +1178,28 @@ void synack_sim_set_arrival_tap(struct synack_sim *sim, synack_sim_tap_fn fn, vo
     sim->arrival_tap_ctx = ctx;
 }
 
+void synack_sim_set_wire_tap(struct synack_sim *sim, synack_sim_tap_fn fn, void *ctx)
+{
+    if (!sim)
+        return;
+    sim->wire_tap = fn;
+    sim->wire_tap_ctx = ctx;
+}
+
+/* At least the fixed header of what the host's link carries: an Ethernet
+ * header, or an IPv4 or IPv6 header by the version nibble. */
+static bool raw_len_valid(const struct sim_host *host, const uint8_t *packet, size_t len)
+{
+    if (host->link == SYNACK_LINK_ETHERNET)
+        return len >= SIM_ETH_HEADER_LEN && len <= SIM_DEFAULT_LINK_MTU + SIM_ETH_HEADER_LEN;
+    if (len < IPV4_MIN_HEADER || len > SIM_DEFAULT_LINK_MTU)
+        return false;
+    return packet[0] >> 4 != 6 || len >= IPV6_HEADER;
+}
+
 int synack_sim_send_raw(struct synack_sim *sim, int from_host, const uint8_t *packet, size_t len)
 {
-    if (!valid_host(sim, from_host) || !packet || len < IPV4_MIN_HEADER || len > SIM_DEFAULT_LINK_MTU)
+    if (!valid_host(sim, from_host) || !packet || !raw_len_valid(sim->hosts[from_host], packet, len))
         return -SYNACK_EINVAL;
     return host_send(sim, sim->hosts[from_host], packet, len);
 }
@@ -916,6 +1210,11 @@ uint64_t synack_sim_unroutable(const struct synack_sim *sim)
 }
 
 synack_time_us synack_sim_now(const struct synack_sim *sim)
+{
+    return sim->now;
+}
+
+synack_time_us sim__now(const struct synack_sim *sim)
 {
     return sim->now;
 }

@@ -3,7 +3,9 @@
  * simulator and printed segment by segment.
  *
  * Two hosts, "client" (198.18.0.1) and "server" (198.18.0.2), share an
- * ideal link with a 10 ms one-way delay.  Initial sequence numbers are
+ * ideal link with a 10 ms one-way delay; with --ipv6 they are fd00:5ac::1
+ * and fd00:5ac::2, and with --ethernet they sit on a simulated switch and
+ * resolve each other first (sim_net.h).  Initial sequence numbers are
  * forced (client 1000, server 8000) and the server announces MSS 1024, so
  * that the run matches the table every TCP course draws (see DESIGN.md,
  * "The canonical exchange"):
@@ -30,10 +32,11 @@
  * end come the ladder diagram of the exchange (synack/ladder.h, built from
  * both stacks' traces, so every arrival time and state is exact), the
  * textbook table, each side's state sequence, and a check of the run
- * against the table.  --svg and --html write the diagram to files too;
- * the HTML page shows the plots of the exchange beside it (page_plots.h).
+ * against the table (of TCP segments: neighbour discovery's ICMPv6 packets
+ * are printed as they go, but are not in it).  --svg and --html write the
+ * diagram to files too; the HTML page shows the plots of the exchange
+ * beside it (page_plots.h).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,6 +46,7 @@
 #include "commands.h"
 #include "ladder_out.h"
 #include "page_plots.h"
+#include "sim_net.h"
 #include "synack/ladder.h"
 #include "synack/packet.h"
 
@@ -70,10 +74,6 @@ static const char CLIENT_MESSAGE[] = "hello from client!\r\n";
 static const char SERVER_REPLY[] = "welcome!\r\n";
 #define CLIENT_MESSAGE_LEN (sizeof CLIENT_MESSAGE - 1)
 #define SERVER_REPLY_LEN (sizeof SERVER_REPLY - 1)
-
-/* 198.18.0.0/15 is set aside for benchmarking (RFC 2544; RFC 6890 §2.2.2). */
-#define CLIENT_ADDR synack_addr_v4(198, 18, 0, 1)
-#define SERVER_ADDR synack_addr_v4(198, 18, 0, 2)
 
 enum close_variant { CLOSE_FOUR_WAY, CLOSE_THREE_WAY };
 static const char *const close_names[] = {"four-way", "three-way", NULL};
@@ -108,13 +108,13 @@ struct sent_segment {
 };
 
 struct demo {
-    struct synack_sim *sim;
+    struct sim_net_options net_opt;     /* --ipv6, --ethernet */
+    struct sim_net net;
+    struct synack_sim *sim;             /* net.sim */
     struct side side[2];
     enum close_variant variant;
     bool modern;                 /* --modern: today's options too (SACK, timestamps, window scale) */
     const char *pcap_path;
-    struct synack_pcap *pcap;
-    bool pcap_failed;
     const char *svg_path, *html_path;
     bool no_ladder;              /* --no-ladder: leave the terminal diagram out */
     struct synack_ladder_builder *ladder;
@@ -132,7 +132,7 @@ struct demo {
 
 static const char usage[] =
     "usage: synack demo [--close four-way|three-way] [--modern] [--pcap FILE]\n"
-    "                   [--svg FILE] [--html FILE] [--no-ladder]\n"
+    "                   [--svg FILE] [--html FILE] [--no-ladder] [--ipv6] [--ethernet]\n"
     "\n"
     "Reproduces the textbook TCP exchange on the simulator: a client\n"
     "(198.18.0.1, ISN 1000) connects to a server (198.18.0.2, port 80, ISN 8000,\n"
@@ -154,6 +154,10 @@ static const char usage[] =
     "                     details of each segment on hover or click, and in tabs\n"
     "                     beside it each side's time-sequence graph, cwnd and RTT\n"
     "  --no-ladder        leave the ladder diagram out of the printed report\n"
+    "  --ipv6             the same over IPv6: client fd00:5ac::1, server fd00:5ac::2\n"
+    "  --ethernet         both hosts on a simulated Ethernet switch: ARP (or, with\n"
+    "                     --ipv6, neighbour discovery) before the SYN; --pcap then\n"
+    "                     writes Ethernet frames\n"
     "\n"
     "Exit status: 0 when the exchange completes and matches the table, 1 when it\n"
     "does not, 2 for a bad command line.\n";
@@ -236,16 +240,24 @@ static void record_state(struct side *s, const struct synack_trace_event *ev)
     print_trace_line(ev->now, 0, s->name, what);
 }
 
+/* A packet sent: TCP segments are numbered and recorded for the table;
+ * anything else (neighbour discovery over IPv6 on Ethernet) is only
+ * printed. */
 static void record_packet(struct side *s, const struct synack_trace_event *ev)
 {
     struct demo *d = s->demo;
+    struct synack_packet_info info;
     char text[512];
-    int number = ++d->seg_count;
+    int number = 0;
 
-    if (number <= MAX_SEGMENTS) {
-        struct sent_segment *seg = &d->segs[number - 1];
-        seg->from = s == &d->side[CLIENT] ? CLIENT : SERVER;
-        seg->parsed = synack_packet_decode(ev->packet, ev->len, &seg->seg) == 0 && seg->seg.is_tcp;
+    if (synack_packet_decode(ev->packet, ev->len, &info) < 0 || info.proto == 6) {
+        number = ++d->seg_count;
+        if (number <= MAX_SEGMENTS) {
+            struct sent_segment *seg = &d->segs[number - 1];
+            seg->from = s == &d->side[CLIENT] ? CLIENT : SERVER;
+            seg->seg = info;
+            seg->parsed = info.is_tcp;
+        }
     }
     synack_format_packet(ev->packet, ev->len, text, sizeof text);
     print_trace_line(ev->now, number, s->arrow, text);
@@ -289,16 +301,6 @@ static uint32_t forced_isn(void *ctx, const struct synack_endpoint *local,
     return s->isn;
 }
 
-/* The simulator's tap sees every packet once, as sent. */
-static void on_tap(void *ctx, int from_host, synack_time_us now, const uint8_t *packet, size_t len)
-{
-    struct demo *d = ctx;
-
-    (void)from_host;
-    if (synack_pcap_write(d->pcap, now, packet, len) < 0)
-        d->pcap_failed = true;
-}
-
 /* ---- The applications --------------------------------------------------- */
 
 static void app_error(struct demo *d, const char *who, const char *what, int err)
@@ -311,8 +313,8 @@ static void client_start(struct synack_sim *sim, void *ctx)
 {
     struct demo *d = ctx;
     struct synack_stack *st = d->side[CLIENT].stack;
-    struct synack_endpoint local = synack_endpoint_make(CLIENT_ADDR, CLIENT_PORT);
-    struct synack_endpoint remote = synack_endpoint_make(SERVER_ADDR, SERVER_PORT);
+    struct synack_endpoint local = synack_endpoint_make(sim_net_addr(&d->net_opt, SIM_NET_CLIENT), CLIENT_PORT);
+    struct synack_endpoint remote = synack_endpoint_make(sim_net_addr(&d->net_opt, SIM_NET_SERVER), SERVER_PORT);
     int rc;
 
     (void)sim;
@@ -493,8 +495,7 @@ static void server_app(struct synack_sim *sim, int host, void *ctx)
 
 /* ---- Setting up ------------------------------------------------------- */
 
-static int add_side(struct demo *d, int which, const char *name, const char *arrow,
-                    struct synack_addr addr, uint32_t isn)
+static int add_side(struct demo *d, int which, const char *name, const char *arrow, uint32_t isn)
 {
     struct side *s = &d->side[which];
     struct synack_config cfg;
@@ -513,13 +514,16 @@ static int add_side(struct demo *d, int which, const char *name, const char *arr
      * stacks offer what they offer by default (RFC 7323, RFC 2018). */
     cfg.window_scaling = cfg.timestamps = cfg.sack = s->demo->modern;
     cfg.rcvbuf_bytes = s->demo->modern ? cfg.rcvbuf_bytes : 65535;
-    s->host = synack_sim_add_host(d->sim, name, &cfg, addr, 1500);
-    if (s->host < 0)
-        return s->host;
+    int rc = sim_net_add_host(&d->net, which == CLIENT ? SIM_NET_CLIENT : SIM_NET_SERVER, name, &cfg, 1500);
+    if (rc < 0)
+        return rc;
+    s->host = d->net.host[which == CLIENT ? SIM_NET_CLIENT : SIM_NET_SERVER];
     s->stack = synack_sim_stack(d->sim, s->host);
     return 0;
 }
 
+/* The hosts and the link (the simulator and the capture are made by
+ * demo_main). */
 static int build_network(struct demo *d)
 {
     struct synack_link_params link;
@@ -527,22 +531,17 @@ static int build_network(struct demo *d)
 
     memset(&link, 0, sizeof link);
     link.delay_us = LINK_DELAY_US;
-    d->sim = synack_sim_new(1);
-    if (d->sim == NULL)
-        return -SYNACK_ENOMEM;
-    rc = add_side(d, CLIENT, "client", "client → server", CLIENT_ADDR, CLIENT_ISN);
+    rc = add_side(d, CLIENT, "client", "client → server", CLIENT_ISN);
     if (rc < 0)
         return rc;
-    rc = add_side(d, SERVER, "server", "server → client", SERVER_ADDR, SERVER_ISN);
+    rc = add_side(d, SERVER, "server", "server → client", SERVER_ISN);
     if (rc < 0)
         return rc;
-    rc = synack_sim_link(d->sim, d->side[CLIENT].host, d->side[SERVER].host, &link, &link);
+    rc = sim_net_join(&d->net, &link, &link);
     if (rc < 0)
         return rc;
     synack_sim_set_app(d->sim, d->side[CLIENT].host, client_app, d);
     synack_sim_set_app(d->sim, d->side[SERVER].host, server_app, d);
-    if (d->pcap != NULL)
-        synack_sim_set_tap(d->sim, on_tap, d);
     return 0;
 }
 
@@ -570,15 +569,21 @@ static int start_server(struct demo *d)
 static void print_header(const struct demo *d)
 {
     struct synack_config cfg;
+    struct synack_addr ca = sim_net_addr(&d->net_opt, SIM_NET_CLIENT), sa = sim_net_addr(&d->net_opt, SIM_NET_SERVER);
+    char client[SYNACK_ENDPOINT_STRLEN], server[SYNACK_ENDPOINT_STRLEN];
 
     synack_config_default(&cfg);
+    synack_addr_format(&ca, client, sizeof client);
+    synack_addr_format(&sa, server, sizeof server);
     printf("synack demo: the textbook TCP exchange, on a simulated network\n"
            "\n"
-           "  client  198.18.0.1  connects from port %d; initial sequence number %u\n"
-           "  server  198.18.0.2  listens on port %d; initial sequence number %u; MSS %d\n"
+           "  client  %-10s  connects from port %d; initial sequence number %u\n"
+           "  server  %-10s  listens on port %d; initial sequence number %u; MSS %d\n"
            "  link    ideal, %.0f ms each way; delayed ACKs after %.0f ms; TIME_WAIT %.0f s\n",
-           CLIENT_PORT, CLIENT_ISN, SERVER_PORT, SERVER_ISN, SERVER_MSS, LINK_DELAY_US / 1e3,
+           client, CLIENT_PORT, CLIENT_ISN, server, SERVER_PORT, SERVER_ISN, SERVER_MSS, LINK_DELAY_US / 1e3,
            (double)cfg.delack_us / 1e3, 2.0 * (double)cfg.msl_us / 1e6);
+    if (d->net_opt.ipv6 || d->net_opt.ethernet)
+        printf("  net     %s\n", sim_net_describe(&d->net_opt));
     if (d->variant == CLOSE_FOUR_WAY)
         printf("  close   four-way: the server closes %.0f s after end of stream, so its ACK\n"
                "          and its FIN leave separately\n", THINK_US / 1e6);
@@ -634,7 +639,7 @@ static void print_segment_row(int number, const struct sent_segment *s)
 
     printf("%4d  %s  ", number, s->from == CLIENT ? "C → S" : "S → C");
     if (!s->parsed) {
-        printf("(not a TCP/IPv4 segment)\n");
+        printf("(not a TCP segment)\n");
         return;
     }
     if (s->seg.flags & SYNACK_TCP_ACK)
@@ -744,7 +749,7 @@ static int compare_with_textbook(const struct demo *d)
         if (!got->parsed || !row_equal(&row, &want[i])) {
             printf("  segment %d: expected %s; got %s\n", i + 1,
                    describe_row(&want[i], wtext, sizeof wtext),
-                   got->parsed ? describe_row(&row, gtext, sizeof gtext) : "no TCP/IPv4 segment");
+                   got->parsed ? describe_row(&row, gtext, sizeof gtext) : "no TCP segment");
             diffs++;
         } else if (i == 1 && !(got->seg.has_mss && got->seg.mss == SERVER_MSS)) {
             printf("  segment 2 should announce MSS %d\n", SERVER_MSS);
@@ -825,6 +830,7 @@ static int parse_demo_args(struct demo *d, int argc, char **argv)
 {
     struct args a;
     int variant = CLOSE_FOUR_WAY;
+    bool ok = true;
 
     args_init(&a, "synack demo", argc, argv);
     while (args_next(&a)) {
@@ -849,6 +855,9 @@ static int parse_demo_args(struct demo *d, int argc, char **argv)
             if (!args_switch(&a))
                 return EXIT_USAGE;
             d->no_ladder = true;
+        } else if (sim_net_option(&d->net_opt, &a, &ok)) {
+            if (!ok)
+                return EXIT_USAGE;
         } else {
             return args_unknown(&a);
         }
@@ -899,7 +908,7 @@ static int run_demo(struct demo *d)
     if (rc >= 0)
         rc = start_server(d);
     if (rc >= 0)
-        rc = synack_sim_at(d->sim, 0, d->side[CLIENT].host, client_start, d);
+        rc = synack_sim_at(d->sim, sim_net_bring_up(&d->net), d->side[CLIENT].host, client_start, d);
     if (rc < 0) {
         fprintf(stderr, "synack demo: setting up the simulation failed: %s\n", synack_strerror(rc));
         return EXIT_FAILED;
@@ -928,20 +937,12 @@ static int demo_main(int argc, char **argv)
         fprintf(stderr, "synack demo: out of memory\n");
         return EXIT_FAILED;
     }
-    if (d.pcap_path != NULL) {
-        d.pcap = synack_pcap_open(d.pcap_path);
-        if (d.pcap == NULL) {
-            fprintf(stderr, "synack demo: cannot create %s: %s\n", d.pcap_path, strerror(errno));
-            return EXIT_FAILED;
-        }
-    }
+    if (sim_net_open(&d.net, &d.net_opt, 1, d.pcap_path, "synack demo") != EXIT_OK)
+        return EXIT_FAILED;
+    d.sim = d.net.sim;
     status = run_demo(&d);
-    if (d.pcap != NULL && (synack_pcap_close(d.pcap) < 0 || d.pcap_failed)) {
-        fprintf(stderr, "synack demo: writing %s failed\n", d.pcap_path);
+    if (sim_net_close(&d.net, "synack demo") != EXIT_OK)
         status = EXIT_FAILED;
-    }
-    if (d.sim != NULL)
-        synack_sim_free(d.sim);
     synack_ladder_builder_free(d.ladder);
     page_plots_free(&d.plots);
     return status;

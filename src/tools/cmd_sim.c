@@ -2,8 +2,10 @@
  * cmd_sim.c — `synack sim`: bulk transfers over a simulated, impaired link,
  * checked byte for byte.
  *
- * A client (198.18.0.1) opens F connections (flows, 1 by default) to a
- * server (198.18.0.2:5001); each flow sends N bytes of its own
+ * A client (198.18.0.1, or fd00:5ac::1 with --ipv6) opens F connections
+ * (flows, 1 by default) to a server (198.18.0.2:5001, or [fd00:5ac::2]:5001)
+ * over one link, or with --ethernet through a switch (sim_net.h); each
+ * flow sends N bytes of its own
  * pseudo-random stream derived from the seed and the flow's number; the
  * server reads every flow, regenerates its stream and compares every byte.
  * All flows share the one link and its queues.  The link has the same
@@ -27,7 +29,6 @@
  * all matching, then end of stream, and neither side saw an error.  The
  * exit status is 0 when verified and 1 when not.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,12 +42,10 @@
 #include "commands.h"
 #include "json.h"
 #include "sim_ladder.h"
+#include "sim_net.h"
 #include "sim_plot.h"
 #include "status.h"
 
-/* 198.18.0.0/15 is set aside for benchmarking (RFC 2544; RFC 6890 §2.2.2). */
-#define CLIENT_ADDR synack_addr_v4(198, 18, 0, 1)
-#define SERVER_ADDR synack_addr_v4(198, 18, 0, 2)
 #define SERVER_PORT 5001
 #define CHUNK_BYTES 65536               /* the applications' read and write size */
 #define LIMIT_BASE_US 3600000000ull     /* an hour of virtual time ... */
@@ -65,11 +64,14 @@ struct sim_options {
     double delay_ms, rate_mbit;
     double loss, dup, reorder, corrupt;
     uint64_t mtu, seed;
+    uint64_t path_mtu;                  /* 0 = the link takes --mtu */
+    int plpmtud;                        /* enum synack_plpmtud; -1 = the stack's default */
     uint64_t flows;                     /* 1..MAX_FLOWS */
     uint64_t queue_packets;             /* 0 = unbounded */
     int cc;                             /* enum synack_cc */
     double duration_limit_s;            /* 0 = the automatic limit */
     const char *pcap_path;
+    struct sim_net_options net;         /* --ipv6, --ethernet */
     bool json;
     double status_s;                    /* 0 = no live status lines */
     struct sim_plots plots;             /* --plot-*: the files, and the plot while running */
@@ -120,11 +122,11 @@ struct flow {
 
 struct transfer {
     const struct sim_options *opt;
-    struct synack_sim *sim;
-    int client_host, server_host, link;
+    struct sim_net net;                 /* the hosts, the link or switch, the capture */
+    struct synack_sim *sim;             /* net.sim */
+    synack_time_us start_us;            /* when the flows start: 0, or once an Ethernet is up */
+    int client_host, server_host;
     struct synack_stack *client, *server;
-    struct synack_pcap *pcap;
-    bool pcap_failed;
 
     struct flow *flows;
     int flow_count, flows_over;
@@ -143,7 +145,8 @@ struct transfer {
 static const char usage[] =
     "usage: synack sim --bytes N [--delay MS] [--rate MBIT] [--queue PACKETS]\n"
     "                  [--loss P] [--dup P] [--reorder P] [--corrupt P] [--mtu N]\n"
-    "                  [--cc cubic|newreno] [--flows F] [--seed S]\n"
+    "                  [--path-mtu N] [--plpmtud off|blackhole|always]\n"
+    "                  [--cc cubic|newreno] [--flows F] [--seed S] [--ipv6] [--ethernet]\n"
     "                  [--duration-limit S] [--pcap FILE] [--json] [--status S]\n"
     "                  [--plot-tseq FILE] [--plot-cwnd FILE] [--plot-rtt FILE]\n"
     "                  [--plot-flow N]\n"
@@ -166,7 +169,13 @@ static const char usage[] =
     "  --dup P        probability a packet is delivered twice, 0 to 1 (default 0)\n"
     "  --reorder P    probability a packet is held back and overtaken, 0 to 1\n"
     "  --corrupt P    probability one bit of a packet is flipped, 0 to 1\n"
-    "  --mtu N        link and interface MTU, 576 to 65535 (default 1500)\n"
+    "  --mtu N        link and interface MTU, 576 to 65535 (default 1500; 1280 or\n"
+    "                 more with --ipv6)\n"
+    "  --path-mtu N   the link drops packets larger than N, 576 to --mtu, without\n"
+    "                 a word (a path MTU black hole); the interfaces keep --mtu\n"
+    "  --plpmtud MODE packetization-layer path MTU discovery of both hosts (RFC\n"
+    "                 4821): off, blackhole (default: after timeouts that look like\n"
+    "                 a black hole) or always\n"
     "  --cc NAME      congestion control of every connection: cubic (default) or\n"
     "                 newreno\n"
     "  --flows F      parallel connections, 1 to 64 (default 1); all start at time 0\n"
@@ -175,6 +184,7 @@ static const char usage[] =
     "                 (default: an hour plus 100 us a byte)\n"
     "  --pcap FILE    write every packet, as sent (before the link impairs it), to\n"
     "                 FILE; timestamps are virtual time\n"
+    SIM_NET_USAGE
     "  --json         print one JSON object instead of the summary\n"
     "  --status S     every S seconds of virtual time, print one line per open\n"
     "                 connection to stderr, like ss -ti: state, cwnd, ssthresh,\n"
@@ -362,7 +372,7 @@ static void client_start(struct synack_sim *sim, void *ctx)
 {
     struct flow *f = ctx;
     struct transfer *t = f->t;
-    struct synack_endpoint remote = synack_endpoint_make(SERVER_ADDR, SERVER_PORT);
+    struct synack_endpoint remote = synack_endpoint_make(sim_net_addr(&t->opt->net, SIM_NET_SERVER), SERVER_PORT);
     struct synack_endpoint local;
     int rc;
 
@@ -615,20 +625,11 @@ static void link_params_from(const struct sim_options *o, struct synack_link_par
     p->delay_us = (synack_time_us)llround(o->delay_ms * 1000.0);
     p->rate_bps = (uint64_t)llround(o->rate_mbit * 1e6);
     p->queue_packets = (uint32_t)o->queue_packets;
-    p->mtu = (uint32_t)o->mtu;
+    p->mtu = (uint32_t)(o->path_mtu ? o->path_mtu : o->mtu);
     p->loss = o->loss;
     p->dup = o->dup;
     p->reorder = o->reorder;
     p->corrupt = o->corrupt;
-}
-
-static void on_tap(void *ctx, int from_host, synack_time_us now, const uint8_t *packet, size_t len)
-{
-    struct transfer *t = ctx;
-
-    (void)from_host;
-    if (synack_pcap_write(t->pcap, now, packet, len) < 0)
-        t->pcap_failed = true;
 }
 
 /* The client stack's trace hook: everything that watches the sender. */
@@ -649,7 +650,7 @@ static void server_trace(void *ctx, const struct synack_trace_event *ev)
     sim_ladder_trace(t->ladder, ev);
 }
 
-static int add_host(struct transfer *t, const char *name, struct synack_addr addr, synack_trace_fn trace)
+static int add_host(struct transfer *t, int which, const char *name, synack_trace_fn trace)
 {
     struct synack_config cfg;
 
@@ -657,33 +658,32 @@ static int add_host(struct transfer *t, const char *name, struct synack_addr add
     cfg.name = name;
     cfg.trace = trace;
     cfg.trace_ctx = t;
-    return synack_sim_add_host(t->sim, name, &cfg, addr, (uint32_t)t->opt->mtu);
+    if (t->opt->plpmtud >= 0)
+        cfg.plpmtud = (uint8_t)t->opt->plpmtud;
+    return sim_net_add_host(&t->net, which, name, &cfg, (uint32_t)t->opt->mtu);
 }
 
+/* The hosts and what joins them (the simulator itself, and the capture,
+ * were made by sim_main). */
 static int build_network(struct transfer *t)
 {
     struct synack_link_params link;
+    int rc = add_host(t, SIM_NET_CLIENT, "client",
+                      t->plots->tp != NULL || t->ladder->b != NULL ? client_trace : NULL);
 
-    t->sim = synack_sim_new(t->opt->seed);
-    if (t->sim == NULL)
-        return -SYNACK_ENOMEM;
-    t->client_host = add_host(t, "client", CLIENT_ADDR,
-                              t->plots->tp != NULL || t->ladder->b != NULL ? client_trace : NULL);
-    if (t->client_host < 0)
-        return t->client_host;
-    t->server_host = add_host(t, "server", SERVER_ADDR, t->ladder->b != NULL ? server_trace : NULL);
-    if (t->server_host < 0)
-        return t->server_host;
+    if (rc >= 0)
+        rc = add_host(t, SIM_NET_SERVER, "server", t->ladder->b != NULL ? server_trace : NULL);
     link_params_from(t->opt, &link);
-    t->link = synack_sim_link(t->sim, t->client_host, t->server_host, &link, &link);
-    if (t->link < 0)
-        return t->link;
+    if (rc >= 0)
+        rc = sim_net_join(&t->net, &link, &link);
+    if (rc < 0)
+        return rc;
+    t->client_host = t->net.host[SIM_NET_CLIENT];
+    t->server_host = t->net.host[SIM_NET_SERVER];
     t->client = synack_sim_stack(t->sim, t->client_host);
     t->server = synack_sim_stack(t->sim, t->server_host);
     synack_sim_set_app(t->sim, t->client_host, client_app, t);
     synack_sim_set_app(t->sim, t->server_host, server_app, t);
-    if (t->pcap != NULL)
-        synack_sim_set_tap(t->sim, on_tap, t);
     return 0;
 }
 
@@ -843,9 +843,9 @@ static void gather_results(struct transfer *t, bool over, struct results *r)
         if (r->server_error == 0)
             r->server_error = f->server_error;
     }
-    r->timed_out = !over && synack_sim_now(t->sim) >= time_limit(t->opt);
+    r->timed_out = !over && synack_sim_now(t->sim) >= t->start_us + time_limit(t->opt);
     r->stalled = !over && !r->timed_out;
-    r->virtual_seconds = (double)(r->eof ? last_eof : synack_sim_now(t->sim)) / 1e6;
+    r->virtual_seconds = (double)((r->eof ? last_eof : synack_sim_now(t->sim)) - t->start_us) / 1e6;
     if (r->virtual_seconds > 0)
         r->goodput_mbps = (double)t->total_received * 8.0 / r->virtual_seconds / 1e6;
     r->fairness = jain_index(t);
@@ -856,8 +856,11 @@ static void gather_results(struct transfer *t, bool over, struct results *r)
     r->rto_expiries = c->tcp_timeouts;
     r->fast_retransmits = c->tcp_fast_retrans;
     r->checksum_drops = checksum_drops(c) + checksum_drops(s);
-    add_link_stats(&r->link, synack_sim_link_stats(t->sim, t->link, t->client_host));
-    add_link_stats(&r->link, synack_sim_link_stats(t->sim, t->link, t->server_host));
+    for (int from = SIM_NET_CLIENT; from <= SIM_NET_SERVER; from++) {
+        struct synack_link_stats dir;
+        sim_net_link_stats(&t->net, from, &dir);
+        add_link_stats(&r->link, &dir);
+    }
 }
 
 static const char *error_name(int err)
@@ -882,6 +885,7 @@ static void print_json(const struct transfer *t, const struct results *r)
     json_double(&j, "delay_ms", o->delay_ms);
     json_double(&j, "rate_mbps", o->rate_mbit);
     json_u64(&j, "mtu", o->mtu);
+    json_u64(&j, "path_mtu", o->path_mtu ? o->path_mtu : o->mtu);
     json_double(&j, "loss", o->loss);
     json_double(&j, "dup", o->dup);
     json_double(&j, "reorder", o->reorder);
@@ -913,8 +917,12 @@ static void print_json(const struct transfer *t, const struct results *r)
     if (f0->have_info) {
         json_double(&j, "srtt_ms", f0->client_info.srtt_us / 1e3);
         json_u64(&j, "data_segments", f0->client_info.data_segs_out);
+        json_u64(&j, "pmtu", f0->client_info.pmtu);
+        json_u64(&j, "pmtu_probes", f0->client_info.pmtu_probes);
+        json_u64(&j, "pmtu_black_holes", f0->client_info.pmtu_black_holes);
     }
     json_string(&j, "cc", synack_cc_name(o->cc));
+    json_string(&j, "network", sim_net_describe(&o->net));
     json_u64(&j, "queue_packets", o->queue_packets);
     json_u64(&j, "flows_count", (uint64_t)t->flow_count);
     json_u64(&j, "total_bytes", t->total_bytes);
@@ -983,18 +991,27 @@ static void print_summary(const struct transfer *t, const struct results *r)
         snprintf(rate, sizeof rate, "%g Mbit/s", o->rate_mbit);
     if (o->queue_packets > 0)
         snprintf(queue, sizeof queue, "%llu packets", (unsigned long long)o->queue_packets);
+    char client[SYNACK_ENDPOINT_STRLEN], server[SYNACK_ENDPOINT_STRLEN];
+    struct synack_addr ca = sim_net_addr(&o->net, SIM_NET_CLIENT), sa = sim_net_addr(&o->net, SIM_NET_SERVER);
+
+    synack_addr_format(&ca, client, sizeof client);
+    synack_addr_format(&sa, server, sizeof server);
     if (t->flow_count == 1)
-        printf("synack sim: %llu bytes from client 198.18.0.1 to server 198.18.0.2, seed %llu\n",
-               (unsigned long long)o->bytes, (unsigned long long)o->seed);
+        printf("synack sim: %llu bytes from client %s to server %s, seed %llu\n", (unsigned long long)o->bytes,
+               client, server, (unsigned long long)o->seed);
     else
-        printf("synack sim: %d flows of %llu bytes from client 198.18.0.1 to server 198.18.0.2, "
-               "seed %llu\n",
-               t->flow_count, (unsigned long long)o->bytes, (unsigned long long)o->seed);
+        printf("synack sim: %d flows of %llu bytes from client %s to server %s, seed %llu\n", t->flow_count,
+               (unsigned long long)o->bytes, client, server, (unsigned long long)o->seed);
+    if (o->net.ipv6 || o->net.ethernet)
+        printf("  %-16s %s\n", "network", sim_net_describe(&o->net));
     printf("  %-16s delay %g ms, rate %s, MTU %llu, loss %g, dup %g, reorder %g, corrupt %g"
            " (each direction)\n",
            "link", o->delay_ms, rate, (unsigned long long)o->mtu, o->loss, o->dup, o->reorder,
            o->corrupt);
     printf("  %-16s %s (each direction)\n", "queue", queue);
+    if (o->path_mtu && o->path_mtu < o->mtu)
+        printf("  %-16s %llu: larger packets vanish without a word\n", "path MTU",
+               (unsigned long long)o->path_mtu);
     printf("  %-16s %s\n", "congestion", synack_cc_name(o->cc));
     printf("  %-16s %llu of %llu bytes%s%s\n", "delivered",
            (unsigned long long)t->total_received, (unsigned long long)t->total_bytes,
@@ -1032,6 +1049,12 @@ static void print_summary(const struct transfer *t, const struct results *r)
            (unsigned long long)r->link.reordered, (unsigned long long)r->link.corrupted,
            (unsigned long long)r->checksum_drops, (unsigned long long)r->link.queue_drops,
            (unsigned long long)r->link.mtu_drops);
+    if (t->flows[0].have_info) {
+        const struct synack_tcp_info *i = &t->flows[0].client_info;
+        printf("  %-16s %u at the end (MSS %u), %u probes (%u delivered, %u lost), %u black holes\n",
+               "path MTU", i->pmtu, i->snd_mss, i->pmtu_probes, i->pmtu_probes_ok, i->pmtu_probes_failed,
+               i->pmtu_black_holes);
+    }
     print_error_line("client error", r->client_error);
     print_error_line("server error", r->server_error);
     if (r->timed_out)
@@ -1074,6 +1097,10 @@ static int parse_sim_args(struct sim_options *o, int argc, char **argv)
             ok = args_double(&a, 0, 1, &o->corrupt);
         } else if (args_is(&a, "--mtu")) {
             ok = args_u64(&a, 576, 65535, &o->mtu);
+        } else if (args_is(&a, "--path-mtu")) {
+            ok = args_u64(&a, 576, 65535, &o->path_mtu);
+        } else if (args_is(&a, "--plpmtud")) {
+            ok = args_plpmtud(&a, &o->plpmtud);
         } else if (args_is(&a, "--cc")) {
             int choice = 0;
             ok = args_choice(&a, cc_names, &choice);
@@ -1088,6 +1115,8 @@ static int parse_sim_args(struct sim_options *o, int argc, char **argv)
             ok = args_double(&a, 0.000001, MAX_DURATION_S, &o->duration_limit_s);
         } else if (args_is(&a, "--pcap")) {
             ok = args_string(&a, &o->pcap_path);
+        } else if (sim_net_option(&o->net, &a, &ok)) {
+            /* taken */
         } else if (args_is(&a, "--json")) {
             ok = args_switch(&a);
             o->json = true;
@@ -1106,6 +1135,16 @@ static int parse_sim_args(struct sim_options *o, int argc, char **argv)
     if (!o->have_bytes)
         return args_missing(&a, "--bytes",
                             "how many bytes to send (an integer from 0 to 1000000000000)");
+    if (o->net.ipv6 && o->mtu < 1280) {
+        fprintf(stderr, "synack sim: --mtu must be 1280 or more with --ipv6 (RFC 8200 §5; got %llu)\n",
+                (unsigned long long)o->mtu);
+        return EXIT_USAGE;
+    }
+    if (o->path_mtu > o->mtu) {
+        fprintf(stderr, "synack sim: --path-mtu must not exceed --mtu (%llu > %llu)\n",
+                (unsigned long long)o->path_mtu, (unsigned long long)o->mtu);
+        return EXIT_USAGE;
+    }
     if (o->plots.flow >= o->flows) {
         fprintf(stderr, "synack sim: --plot-flow must be a flow of the run, 0 to %llu (got %llu)\n",
                 (unsigned long long)o->flows - 1, (unsigned long long)o->plots.flow);
@@ -1129,7 +1168,6 @@ static int make_flows(struct transfer *t)
         f->t = t;
         f->index = i;
         f->stream_key = stream_key(o->seed, i);
-        f->start_at = 0;
         f->client_sock = f->server_sock = -1;
         f->stage = malloc(CHUNK_BYTES);
         if (f->stage == NULL)
@@ -1156,15 +1194,19 @@ static int run_transfer(struct transfer *t)
         rc = build_network(t);
     if (rc >= 0)
         rc = start_server(t);
-    for (int i = 0; rc >= 0 && i < t->flow_count; i++)
+    if (rc >= 0)
+        t->start_us = sim_net_bring_up(&t->net);
+    for (int i = 0; rc >= 0 && i < t->flow_count; i++) {
+        t->flows[i].start_at = t->start_us;
         rc = synack_sim_at(t->sim, t->flows[i].start_at, t->client_host, client_start, &t->flows[i]);
+    }
     if (rc < 0) {
         fprintf(stderr, "synack sim: setting up the simulation failed: %s\n", synack_strerror(rc));
         return EXIT_FAILED;
     }
     t->next_status = (synack_time_us)llround(t->opt->status_s * 1e6);
     progress_init(&t->progress, !t->opt->json && t->opt->status_s <= 0);
-    synack_sim_run_while(t->sim, time_limit(t->opt), keep_going, t);
+    synack_sim_run_while(t->sim, t->start_us + time_limit(t->opt), keep_going, t);
     over = transfer_over(t);
     progress_finish(&t->progress);
     gather_results(t, over, &r);
@@ -1178,7 +1220,7 @@ static int run_transfer(struct transfer *t)
 static int sim_main(int argc, char **argv)
 {
     static struct transfer t;  /* large buffers: kept off the stack */
-    struct sim_options o = {.mtu = 1500, .seed = 1, .flows = 1, .cc = SYNACK_CC_CUBIC};
+    struct sim_options o = {.mtu = 1500, .seed = 1, .flows = 1, .cc = SYNACK_CC_CUBIC, .plpmtud = -1};
     int status = parse_sim_args(&o, argc, argv);
 
     if (status != EXIT_OK)
@@ -1196,24 +1238,16 @@ static int sim_main(int argc, char **argv)
         return EXIT_FAILED;
     }
     t.listen_sock = -1;
-    if (o.pcap_path != NULL) {
-        t.pcap = synack_pcap_open(o.pcap_path);
-        if (t.pcap == NULL) {
-            fprintf(stderr, "synack sim: cannot create %s: %s\n", o.pcap_path, strerror(errno));
-            return EXIT_FAILED;
-        }
-    }
+    if (sim_net_open(&t.net, &o.net, o.seed, o.pcap_path, "synack sim") != EXIT_OK)
+        return EXIT_FAILED;
+    t.sim = t.net.sim;
     status = run_transfer(&t);
     if (sim_plots_wanted(&o.plots) && sim_plots_finish(&o.plots, "synack sim") != EXIT_OK)
         status = EXIT_FAILED;
     if (sim_ladder_finish(&o.ladder, "synack sim") != EXIT_OK)
         status = EXIT_FAILED;
-    if (t.pcap != NULL && (synack_pcap_close(t.pcap) < 0 || t.pcap_failed)) {
-        fprintf(stderr, "synack sim: writing %s failed\n", o.pcap_path);
+    if (sim_net_close(&t.net, "synack sim") != EXIT_OK)
         status = EXIT_FAILED;
-    }
-    if (t.sim != NULL)
-        synack_sim_free(t.sim);
     free_flows(&t);
     return status;
 }

@@ -131,12 +131,12 @@ static void print_text(const struct synack_conn_index *ix)
     const struct synack_conn_index_stats *st = synack_conn_index_stats(ix);
     printf("%zu connection%s, %" PRIu64 " TCP segments in %" PRIu64 " packet records", n, n == 1 ? "" : "s",
            st->tcp_packets, st->capture.records);
-    if (st->other_ip)
-        printf("; %" PRIu64 " other IPv4", st->other_ip);
     if (st->capture.ipv6)
-        printf("; %" PRIu64 " IPv6 (not read yet)", st->capture.ipv6);
-    if (st->capture.skipped > st->capture.ipv6)
-        printf("; %" PRIu64 " not IP", st->capture.skipped - st->capture.ipv6);
+        printf("; %" PRIu64 " IPv6 packets", st->capture.ipv6);
+    if (st->other_ip)
+        printf("; %" PRIu64 " other IP", st->other_ip);
+    if (st->capture.skipped)
+        printf("; %" PRIu64 " not IP", st->capture.skipped);
     if (st->malformed)
         printf("; %" PRIu64 " malformed", st->malformed);
     if (st->truncated_tcp)

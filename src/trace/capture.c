@@ -34,9 +34,9 @@
  * the trouble lies, as Wireshark counts).  Errors are sticky: once one is
  * returned, every later call returns it again.
  *
- * Link layers are taken apart in strip_link(); what it finds is IPv4
- * (returned), IPv6 (skipped and counted until the stack speaks IPv6: it
- * will then be returned in the same way) or anything else (skipped).
+ * Link layers are taken apart in strip_link(); what it finds is IPv4 or
+ * IPv6 (returned, cut to the length its header states) or anything else
+ * (skipped and counted).
  */
 #include "synack/capture.h"
 
@@ -321,39 +321,58 @@ static enum link_result strip_link(int linktype, const uint8_t *d, size_t len, s
     }
 }
 
-/* Hands out a record if it carries IPv4 (returns 1), else counts it as
- * skipped (returns 0).  Ethernet pads short frames and some links append
- * a frame check sequence, so the IP packet is cut to the total length its
- * header states; orig_len is that total length too, or what the record
- * says when the header cannot tell (the header cut off, or a total length
- * of 0 as segmentation offload leaves it). */
+/* The length of an IP packet as its header states it: the IPv4 total
+ * length (RFC 791), or 40 plus the IPv6 payload length (RFC 8200 §3); 0
+ * when the bytes present cannot tell, or the field is 0 (as segmentation
+ * offload leaves an IPv4 super-packet's, and as an IPv6 jumbogram has
+ * it, RFC 2675). */
+static size_t stated_ip_len(enum link_result r, const uint8_t *ip, size_t len)
+{
+    if (r == LINK_IPV4 && len >= 4) {
+        size_t total = be16(ip + 2);
+        return total >= 20 ? total : 0;
+    }
+    if (r == LINK_IPV6 && len >= 6) {
+        size_t payload = be16(ip + 4);
+        return payload ? 40 + payload : 0;
+    }
+    return 0;
+}
+
+/* Hands out a record if it carries IPv4 or IPv6 (returns 1), else counts
+ * it as skipped (returns 0).  Ethernet pads short frames and some links
+ * append a frame check sequence, so the IP packet is cut to the length
+ * its header states; orig_len is that length too, or what the record says
+ * when the header cannot tell (see stated_ip_len). */
 static int deliver(struct synack_capture *c, int linktype, const uint8_t *data, size_t caplen, uint64_t origlen,
                    synack_time_us when, struct synack_captured_packet *p)
 {
     size_t hdr;
     enum link_result r = strip_link(linktype, data, caplen, &hdr);
-    if (r != LINK_IPV4) {
+    /* A link header that names the family must agree with the packet's
+     * version field; a packet that does not is not what it claims. */
+    if ((r == LINK_IPV4 || r == LINK_IPV6) && caplen > hdr && ip_version(data + hdr, caplen - hdr) != r)
+        r = LINK_OTHER;
+    if (r != LINK_IPV4 && r != LINK_IPV6) {
         c->stats.skipped++;
-        if (r == LINK_IPV6)
-            c->stats.ipv6++;
-        else if (r == LINK_UNKNOWN)
+        if (r == LINK_UNKNOWN)
             c->stats.unknown_link++;
         return 0;
     }
     const uint8_t *ip = data + hdr;
     size_t ip_len = caplen - hdr;
     uint64_t wire = origlen > hdr ? origlen - hdr : 0;
-    if (ip_len >= 4) {
-        size_t total = be16(ip + 2);
-        if (total >= 20) {
-            if (total < ip_len)
-                ip_len = total;
-            wire = total;
-        }
+    size_t total = stated_ip_len(r, ip, ip_len);
+    if (total) {
+        if (total < ip_len)
+            ip_len = total;
+        wire = total;
     }
     if (wire < ip_len)
         wire = ip_len;
     c->stats.ip_packets++;
+    if (r == LINK_IPV6)
+        c->stats.ipv6++;
     p->number = c->number;
     p->when = when;
     p->ip = ip;

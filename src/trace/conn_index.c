@@ -39,6 +39,7 @@
 #include "byteorder.h"
 #include "checksum.h"
 #include "siphash.h"
+#include "ipv6.h"
 #include "tcp_wire.h"
 
 #include "packet_internal.h"
@@ -328,14 +329,39 @@ static enum synack_conn_end infer_end(const struct synack_conn_summary *s, const
 
 enum decoded { DECODED_TCP, DECODED_OTHER, DECODED_MALFORMED };
 
-/* The headers of a TCP/IPv4 packet that the snapshot length cut short:
- * the IPv4 header (checksum verified) and TCP's fixed header must be
- * there; options are read when all of them are; payload_len comes from
- * the IPv4 total length. */
-static enum decoded decode_truncated(const uint8_t *p, size_t len, struct synack_packet_info *out)
+/* The TCP header of a packet cut short: `have` bytes of it are present,
+ * `seg_len` was on the wire.  TCP's fixed header must be there; options
+ * are read when all of them are. */
+static enum decoded decode_truncated_tcp(const uint8_t *tcp, size_t have, size_t seg_len,
+                                         struct synack_packet_info *out)
 {
-    memset(out, 0, sizeof *out);
-    if (len < 20 || p[0] >> 4 != 4)
+    if (have < 20)
+        return DECODED_MALFORMED;
+    size_t doff = (size_t)(tcp[12] >> 4) * 4;
+    if (doff < 20 || doff > seg_len)
+        return DECODED_MALFORMED;
+    out->is_tcp = true;
+    out->src_port = get_be16(tcp);
+    out->dst_port = get_be16(tcp + 2);
+    out->seq = get_be32(tcp + 4);
+    out->ack = get_be32(tcp + 8);
+    out->flags = tcp[13];
+    out->window = get_be16(tcp + 14);
+    out->payload_len = (uint32_t)(seg_len - doff);
+    out->payload = have > doff ? tcp + doff : NULL;
+    struct tcp_options opt;
+    memset(&opt, 0, sizeof opt);
+    if (have >= doff && tcp_parse_options(tcp + 20, doff - 20, &opt))
+        packet__set_options(out, &opt);
+    return DECODED_TCP;
+}
+
+/* The headers of a TCP/IPv4 packet that the snapshot length cut short:
+ * the IPv4 header (checksum verified) must be there; payload_len comes
+ * from the IPv4 total length. */
+static enum decoded decode_truncated_ipv4(const uint8_t *p, size_t len, struct synack_packet_info *out)
+{
+    if (len < 20)
         return DECODED_MALFORMED;
     size_t ihl = (size_t)(p[0] & 0x0f) * 4, total = get_be16(p + 2);
     if (ihl < 20 || ihl > len || total < ihl || csum_finish(csum_add(0, p, ihl)) != 0)
@@ -345,30 +371,42 @@ static enum decoded decode_truncated(const uint8_t *p, size_t len, struct synack
     memcpy(out->dst.bytes, p + 16, 4);
     out->proto = p[9];
     out->ttl = p[8];
-    out->ip_total_len = (uint16_t)total;
+    out->ip_total_len = (uint32_t)total;
     if (out->proto != 6 || (get_be16(p + 6) & 0x3fff) != 0)
         return DECODED_OTHER;   /* not TCP, or a fragment */
-    const uint8_t *tcp = p + ihl;
-    size_t have = len - ihl;
-    if (have < 20)
+    return decode_truncated_tcp(p + ihl, len - ihl, total - ihl, out);
+}
+
+/* The same for IPv6: the extension headers (ipv6_walk) must be there in
+ * full; payload_len comes from the payload length field. */
+static enum decoded decode_truncated_ipv6(const uint8_t *p, size_t len, struct synack_packet_info *out)
+{
+    if (len < IPV6_HEADER_LEN)
         return DECODED_MALFORMED;
-    size_t doff = (size_t)(tcp[12] >> 4) * 4;
-    if (doff < 20 || doff > total - ihl)
+    size_t total = IPV6_HEADER_LEN + (size_t)get_be16(p + 4);
+    if (total < len)
+        return DECODED_MALFORMED;   /* not cut short, so ipv6_parse said why */
+    out->src = synack_addr_v6(p + 8);
+    out->dst = synack_addr_v6(p + 24);
+    out->ttl = p[7];
+    out->ip_total_len = (uint32_t)total;
+    struct ipv6_chain c;
+    if (!ipv6_walk(p, len, IPV6_HEADER_LEN, p[6], 6, IPV6_WALK_THROUGH_FIRST, &c))
         return DECODED_MALFORMED;
-    out->is_tcp = true;
-    out->src_port = get_be16(tcp);
-    out->dst_port = get_be16(tcp + 2);
-    out->seq = get_be32(tcp + 4);
-    out->ack = get_be32(tcp + 8);
-    out->flags = tcp[13];
-    out->window = get_be16(tcp + 14);
-    out->payload_len = (uint32_t)(total - ihl - doff);
-    out->payload = have > doff ? tcp + doff : NULL;
-    struct tcp_options opt;
-    memset(&opt, 0, sizeof opt);
-    if (have >= doff && tcp_parse_options(tcp + 20, doff - 20, &opt))
-        packet__set_options(out, &opt);
-    return DECODED_TCP;
+    out->proto = c.proto;
+    if (c.proto != 6 || c.fragmented)
+        return DECODED_OTHER;
+    return decode_truncated_tcp(p + c.upper, len - c.upper, total - c.upper, out);
+}
+
+static enum decoded decode_truncated(const uint8_t *p, size_t len, struct synack_packet_info *out)
+{
+    memset(out, 0, sizeof *out);
+    if (len >= 1 && p[0] >> 4 == 4)
+        return decode_truncated_ipv4(p, len, out);
+    if (len >= 1 && p[0] >> 4 == 6)
+        return decode_truncated_ipv6(p, len, out);
+    return DECODED_MALFORMED;
 }
 
 static enum decoded decode(const struct synack_captured_packet *cp, struct synack_packet_info *info,

@@ -1,4 +1,6 @@
-/* packet.c — synack/packet.h over the engine's IPv4 and TCP codec. */
+/* packet.c — synack/packet.h over the engine's IPv4, IPv6 and TCP codec
+ * (ipv4_parse; ipv6_parse, which walks the extension-header chain to the
+ * upper-layer header, RFC 8200 §4; tcp_parse). */
 #include "synack/packet.h"
 #include "packet_internal.h"
 
@@ -7,27 +9,18 @@
 
 #include "synack/errors.h"
 #include "ipv4.h"
+#include "ipv6.h"
 #include "tcp_wire.h"
 
-int synack_packet_decode(const uint8_t *packet, size_t len, struct synack_packet_info *out)
+/* The TCP segment of len bytes at seg, whose addresses *out holds. */
+static int decode_tcp(const uint8_t *seg, size_t len, struct synack_packet_info *out)
 {
-    memset(out, 0, sizeof *out);
-    struct ipv4_packet ip;
-    enum synack_drop_reason why;
-    if (!packet || !ipv4_parse(packet, len, &ip, &why))
-        return -SYNACK_EINVAL;
-    out->src = ip.src;
-    out->dst = ip.dst;
-    out->proto = ip.proto;
-    out->ttl = ip.ttl;
-    out->ip_total_len = (uint16_t)(ip.header_len + ip.payload_len);
-    if (ip.proto != IP_PROTO_TCP || ip.more_fragments || ip.frag_offset)
-        return 0;
     struct tcp_segment s;
-    if (!tcp_parse(ip.payload, ip.payload_len, &s, &why))
+    enum synack_drop_reason why;
+    if (!tcp_parse(seg, len, &s, &why))
         return -SYNACK_EINVAL;
     out->is_tcp = true;
-    out->tcp_checksum_ok = tcp_checksum_ok(&ip.src, &ip.dst, ip.payload, ip.payload_len);
+    out->tcp_checksum_ok = tcp_checksum_ok(&out->src, &out->dst, seg, len);
     out->src_port = s.src_port;
     out->dst_port = s.dst_port;
     out->seq = s.seq;
@@ -38,6 +31,48 @@ int synack_packet_decode(const uint8_t *packet, size_t len, struct synack_packet
     out->payload = s.payload;
     packet__set_options(out, &s.opt);
     return 0;
+}
+
+static int decode_ipv4(const uint8_t *packet, size_t len, struct synack_packet_info *out)
+{
+    struct ipv4_packet ip;
+    enum synack_drop_reason why;
+    if (!ipv4_parse(packet, len, &ip, &why))
+        return -SYNACK_EINVAL;
+    out->src = ip.src;
+    out->dst = ip.dst;
+    out->proto = ip.proto;
+    out->ttl = ip.ttl;
+    out->ip_total_len = (uint32_t)ip.header_len + ip.payload_len;
+    if (ip.proto != IP_PROTO_TCP || ip.more_fragments || ip.frag_offset)
+        return 0;
+    return decode_tcp(ip.payload, ip.payload_len, out);
+}
+
+/* A fragment other than an atomic one (RFC 6946) holds part of a segment
+ * at most: like an IPv4 fragment, it is reported but not decoded. */
+static int decode_ipv6(const uint8_t *packet, size_t len, struct synack_packet_info *out)
+{
+    struct ipv6_packet ip;
+    enum synack_drop_reason why;
+    if (!ipv6_parse(packet, len, &ip, &why))
+        return -SYNACK_EINVAL;
+    out->src = ip.src;
+    out->dst = ip.dst;
+    out->proto = ip.proto;
+    out->ttl = ip.hop_limit;
+    out->ip_total_len = ip.length;
+    if (ip.proto != IP_PROTO_TCP || (ip.has_frag && (ip.frag.more || ip.frag.offset)))
+        return 0;
+    return decode_tcp(ip.payload, ip.payload_len, out);
+}
+
+int synack_packet_decode(const uint8_t *packet, size_t len, struct synack_packet_info *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!packet || len == 0)
+        return -SYNACK_EINVAL;
+    return packet[0] >> 4 == 6 ? decode_ipv6(packet, len, out) : decode_ipv4(packet, len, out);
 }
 
 void packet__set_options(struct synack_packet_info *out, const struct tcp_options *opt)

@@ -5,13 +5,16 @@
  * Layout of the file:
  *
  *   file header, 24 bytes:  magic 0xa1b2c3d4 | version 2.4 | thiszone 0 |
- *                           sigfigs 0 | snaplen 65535 | linktype 101 (RAW)
+ *                           sigfigs 0 | snaplen | linktype
  *   then per packet:        ts_sec | ts_usec | incl_len | orig_len | bytes
  *
  * Every field is written little-endian whatever the host, so the same run
  * gives the same file byte for byte on every machine (readers recognise the
- * byte order from the magic).  LINKTYPE_RAW means each record is one IP
- * packet with no link header, which is what synack's interfaces carry.
+ * byte order from the magic).  LINKTYPE_RAW (101, snaplen 65535) means
+ * each record is one IP packet with no link header, which is what an IP
+ * interface and the trace hooks carry; LINKTYPE_ETHERNET (1, snaplen
+ * 262144 as tcpdump's, room for a largest IP packet and its 14-byte
+ * header) that each is one Ethernet frame, without FCS.
  *
  * I/O errors do not interrupt the caller: the first one is remembered,
  * later writes are skipped, and synack_pcap_close() reports it.
@@ -26,12 +29,14 @@
 #define PCAP_MAGIC 0xa1b2c3d4u
 #define PCAP_VERSION_MAJOR 2
 #define PCAP_VERSION_MINOR 4
-/* The largest IPv4 packet; nothing synack handles is bigger. */
-#define PCAP_SNAPLEN 65535u
-#define PCAP_LINKTYPE_RAW 101u
+/* The largest IP packet without jumbograms; nothing synack handles is
+ * bigger. */
+#define PCAP_SNAPLEN_RAW 65535u
+#define PCAP_SNAPLEN_ETHERNET 262144u
 
 struct synack_pcap {
     FILE *file;
+    uint32_t snaplen;
     bool failed;     /* some write or the flush failed */
 };
 
@@ -59,6 +64,15 @@ static void write_bytes(struct synack_pcap *p, const void *data, size_t len)
 
 struct synack_pcap *synack_pcap_open(const char *path)
 {
+    return synack_pcap_open_link(path, SYNACK_PCAP_LINKTYPE_RAW);
+}
+
+struct synack_pcap *synack_pcap_open_link(const char *path, uint32_t linktype)
+{
+    if (linktype != SYNACK_PCAP_LINKTYPE_RAW && linktype != SYNACK_PCAP_LINKTYPE_ETHERNET) {
+        errno = EINVAL;
+        return NULL;
+    }
     struct synack_pcap *p = malloc(sizeof *p);
     if (!p)
         return NULL;
@@ -70,6 +84,7 @@ struct synack_pcap *synack_pcap_open(const char *path)
         return NULL;
     }
     p->failed = false;
+    p->snaplen = linktype == SYNACK_PCAP_LINKTYPE_RAW ? PCAP_SNAPLEN_RAW : PCAP_SNAPLEN_ETHERNET;
 
     uint8_t h[24];
     put_le32(h, PCAP_MAGIC);
@@ -77,8 +92,8 @@ struct synack_pcap *synack_pcap_open(const char *path)
     put_le16(h + 6, PCAP_VERSION_MINOR);
     put_le32(h + 8, 0);                /* thiszone: timestamps are UTC */
     put_le32(h + 12, 0);               /* sigfigs: always 0 in practice */
-    put_le32(h + 16, PCAP_SNAPLEN);
-    put_le32(h + 20, PCAP_LINKTYPE_RAW);
+    put_le32(h + 16, p->snaplen);
+    put_le32(h + 20, linktype);
     write_bytes(p, h, sizeof h);
     if (p->failed) {
         int saved = errno ? errno : EIO;
@@ -96,7 +111,7 @@ int synack_pcap_write(struct synack_pcap *p, synack_time_us when, const uint8_t 
         return -1;
     if (!packet)
         len = 0;
-    uint32_t incl = len > PCAP_SNAPLEN ? PCAP_SNAPLEN : (uint32_t)len;
+    uint32_t incl = len > p->snaplen ? p->snaplen : (uint32_t)len;
     uint32_t orig = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
     uint8_t r[16];
     /* Seconds wrap at 2^32 (the year 2106 for wall-clock captures). */

@@ -6,7 +6,12 @@
  *   IP 198.18.0.1.49152 > 198.18.0.2.80: Flags [S], seq 1000, win 65535, options [mss 1460], length 0
  *   IP 198.18.0.2.80 > 198.18.0.1.49152: Flags [P.], seq 8001:8011, ack 1021, win 65535, length 10
  *   IP 198.18.0.1 > 198.18.0.2: ICMP echo request, id 7, seq 1, length 64
+ *   IP6 fd00:5ac::1.49152 > fd00:5ac::2.80: Flags [S], seq 1000, win 65535, options [mss 1440], length 0
+ *   IP6 fe80::1 > ff02::1:ff00:2: ICMP6, neighbor solicitation, who has fd00:5ac::2, length 32
  *
+ * IPv6 addresses are written as RFC 5952 recommends; an IPv6 packet's
+ * extension headers are walked (and not shown) to the upper layer, whose
+ * line is the same as over IPv4.
  * with one deliberate difference: tcpdump leaves out "seq" on a segment
  * that carries no data and no SYN, FIN or RST (a pure ACK), while synack
  * always prints it, because the exchanges this project draws (and tests)
@@ -14,7 +19,8 @@
  * tcpdump's: F S R P . U E W, where "." is ACK.
  *
  * Everything here reads untrusted bytes.  The verdicts come from the
- * engine's own codec (ipv4_parse, tcp_parse), so a line says "bad" exactly
+ * engine's own codec (ipv4_parse, ipv6_parse_header and ipv6_walk,
+ * tcp_parse), so a line says "bad" exactly
  * when the stack would drop the packet for that reason; the few fields that
  * are shown for packets the codec rejects (a bad IP checksum, a truncated
  * tail, malformed TCP options) are read here with their own bounds checks.
@@ -30,6 +36,7 @@
 #include "byteorder.h"
 #include "checksum.h"
 #include "ipv4.h"
+#include "ipv6.h"
 #include "tcp_wire.h"
 
 /* A bounded string builder: appends until the buffer is full, then drops
@@ -57,17 +64,24 @@ __attribute__((format(printf, 2, 3))) static void put(struct out *o, const char 
 
 static void put_ip(struct out *o, const struct synack_addr *a)
 {
-    put(o, "%u.%u.%u.%u", a->bytes[0], a->bytes[1], a->bytes[2], a->bytes[3]);
+    char text[SYNACK_ENDPOINT_STRLEN];
+    put(o, "%s", synack_addr_format(a, text, sizeof text));
 }
 
-/* "src > dst: " or "src.sport > dst.dport: " */
-static void put_endpoints(struct out *o, const struct ipv4_packet *ip, const uint8_t *ports)
+/* A packet's source and destination address. */
+struct ends {
+    struct synack_addr src, dst;
+};
+
+/* "src > dst: " or "src.sport > dst.dport: " (tcpdump writes the port
+ * after a dot for IPv6 too) */
+static void put_endpoints(struct out *o, const struct ends *e, const uint8_t *ports)
 {
-    put_ip(o, &ip->src);
+    put_ip(o, &e->src);
     if (ports)
         put(o, ".%u", get_be16(ports));
     put(o, " > ");
-    put_ip(o, &ip->dst);
+    put_ip(o, &e->dst);
     if (ports)
         put(o, ".%u", get_be16(ports + 2));
     put(o, ": ");
@@ -169,8 +183,7 @@ static void put_tcp_options(struct out *o, const uint8_t *p, size_t len)
 /* A TCP segment of len bytes (what the IP header says is there, cut to
  * what was captured).  `complete` is false when the IP packet was cut
  * short, so that the checksum cannot be judged. */
-static void put_tcp(struct out *o, const struct ipv4_packet *ip, const uint8_t *p, size_t len,
-                    bool complete)
+static void put_tcp(struct out *o, const struct ends *ip, const uint8_t *p, size_t len, bool complete)
 {
     struct tcp_segment seg;
     enum synack_drop_reason why = SYNACK_DROP_TCP_TRUNCATED;
@@ -210,8 +223,7 @@ static void put_tcp(struct out *o, const struct ipv4_packet *ip, const uint8_t *
         put(o, " [bad tcp cksum]");
 }
 
-static void put_icmp(struct out *o, const struct ipv4_packet *ip, const uint8_t *p, size_t len,
-                     bool complete)
+static void put_icmp(struct out *o, const struct ends *ip, const uint8_t *p, size_t len, bool complete)
 {
     put_endpoints(o, ip, NULL);
     if (len < 4) {
@@ -232,7 +244,7 @@ static void put_icmp(struct out *o, const struct ipv4_packet *ip, const uint8_t 
         put(o, " [bad icmp cksum]");
 }
 
-static void put_udp(struct out *o, const struct ipv4_packet *ip, const uint8_t *p, size_t len)
+static void put_udp(struct out *o, const struct ends *ip, const uint8_t *p, size_t len)
 {
     if (len < 8) {
         put_endpoints(o, ip, len >= 4 ? p : NULL);
@@ -241,6 +253,134 @@ static void put_udp(struct out *o, const struct ipv4_packet *ip, const uint8_t *
     }
     put_endpoints(o, ip, p);
     put(o, "UDP, length %zu", len - 8);
+}
+
+/* Only the first fragment holds the transport header, and a fragment's
+ * checksum covers data not here: fragments are described, not decoded. */
+static void put_fragment(struct out *o, const struct ends *e, unsigned proto, uint32_t id, unsigned offset,
+                         size_t len, bool more)
+{
+    put_endpoints(o, e, NULL);
+    put(o, "ip-proto-%u fragment id %" PRIu32 ", offset %u, length %zu%s", proto, id, offset, len,
+        more ? ", more fragments" : "");
+}
+
+/* ICMPv6 (RFC 4443 §2.1, §3, §4; neighbour discovery, RFC 4861 §4) in
+ * tcpdump's words. */
+static void put_icmp6(struct out *o, const struct ends *ip, const uint8_t *p, size_t len, bool complete)
+{
+    static const char *const unreach[] = { "unreachable route", "unreachable prohibited", "beyond scope",
+                                           "unreachable address", "unreachable port", "failed policy",
+                                           "reject route" };
+    put_endpoints(o, ip, NULL);
+    put(o, "ICMP6, ");
+    if (len < 4) {
+        put(o, "[bad icmp6 hdr] truncated, length %zu", len);
+        return;
+    }
+    uint8_t type = p[0], code = p[1];
+    bool body = len >= 8;
+    switch (type) {
+    case 1:
+        put(o, "destination unreachable, %s", code < 7 ? unreach[code] : "code unknown");
+        break;
+    case 2:
+        if (body)
+            put(o, "packet too big, mtu %" PRIu32, get_be32(p + 4));
+        else
+            put(o, "packet too big");
+        break;
+    case 3:
+        put(o, "time exceeded %s", code == 0 ? "in-transit" : code == 1 ? "in-transit for reassembly" : "");
+        break;
+    case 4:
+        put(o, "parameter problem, code %u", code);
+        if (body)
+            put(o, ", pointer %" PRIu32, get_be32(p + 4));
+        break;
+    case 128:
+    case 129:
+        if (body)
+            put(o, "echo %s, id %u, seq %u", type == 128 ? "request" : "reply", get_be16(p + 4), get_be16(p + 6));
+        else
+            put(o, "echo %s", type == 128 ? "request" : "reply");
+        break;
+    case 133: put(o, "router solicitation"); break;
+    case 134: put(o, "router advertisement"); break;
+    case 135:
+    case 136:
+        put(o, "neighbor %s", type == 135 ? "solicitation" : "advertisement");
+        if (len >= 24) {
+            struct synack_addr target = synack_addr_v6(p + 8);
+            put(o, ", %s ", type == 135 ? "who has" : "tgt is");
+            put_ip(o, &target);
+        }
+        break;
+    case 137: put(o, "redirect"); break;
+    default: put(o, "type %u, code %u", type, code); break;
+    }
+    put(o, ", length %zu", len);
+    if (complete &&
+        csum_finish(csum_add(csum_pseudo(&ip->src, &ip->dst, IP_PROTO_ICMPV6, (uint32_t)len), p, len)) != 0)
+        put(o, " [bad icmp6 cksum]");
+}
+
+/* An IPv6 packet (the version field said 6).  A packet cut short (by a
+ * capture's snapshot length) is shown as far as it goes; a malformed
+ * extension-header chain is named by the reason the stack would drop it
+ * for. */
+static void put_ipv6(struct out *o, const uint8_t *p, size_t len)
+{
+    put(o, "IP6 ");
+    if (len < IPV6_HEADER_LEN) {
+        put(o, "truncated-ip6 (%zu bytes)", len);
+        return;
+    }
+    struct ipv6_packet ip;
+    enum synack_drop_reason why;
+    size_t end = len;              /* the bytes of the packet present */
+    bool complete = ipv6_parse_header(p, len, &ip, &why);
+    if (complete) {
+        end = ip.length;
+    } else if (why == SYNACK_DROP_IP6_JUMBOGRAM) {
+        put(o, "jumbogram (payload length 0), %zu bytes, not decoded", len);
+        return;
+    } else {
+        put(o, "truncated-ip6 - %zu bytes missing! ", IPV6_HEADER_LEN + (size_t)get_be16(p + 4) - len);
+    }
+    struct ends e = { synack_addr_v6(p + 8), synack_addr_v6(p + 24) };
+    struct ipv6_chain c;
+    if (!ipv6_walk(p, end, IPV6_HEADER_LEN, p[6], 6, IPV6_WALK_THROUGH_FIRST, &c)) {
+        put_endpoints(o, &e, NULL);
+        put(o, "[bad ip6 header chain] %s, length %zu", synack_drop_description(c.why), end - IPV6_HEADER_LEN);
+        return;
+    }
+    if (c.fragmented) {
+        size_t data = c.frag.at + IPV6_FRAG_HEADER_LEN;
+        put_fragment(o, &e, c.frag.next_header, c.frag.id, c.frag.offset, end - data, c.frag.more);
+        return;
+    }
+    const uint8_t *upper = p + c.upper;
+    size_t avail = end - c.upper;
+    switch (c.proto) {
+    case IP_PROTO_TCP:
+        put_tcp(o, &e, upper, avail, complete);
+        break;
+    case IP_PROTO_ICMPV6:
+        put_icmp6(o, &e, upper, avail, complete);
+        break;
+    case IP_PROTO_UDP:
+        put_udp(o, &e, upper, avail);
+        break;
+    case IP6_NH_NONE:
+        put_endpoints(o, &e, NULL);
+        put(o, "no next header, length %zu", avail);
+        break;
+    default:
+        put_endpoints(o, &e, NULL);
+        put(o, "ip-proto-%u length %zu", c.proto, avail);
+        break;
+    }
 }
 
 /* The fields of a header ipv4_parse rejected for its checksum or for a
@@ -271,6 +411,10 @@ char *synack_format_packet(const uint8_t *packet, size_t len, char *buf, size_t 
     buf[0] = '\0';
     if (!packet)
         len = 0;
+    if (len >= 1 && packet[0] >> 4 == 6) {
+        put_ipv6(&o, packet, len);
+        return buf;
+    }
 
     put(&o, "IP ");
     if (len < IPV4_HEADER_LEN) {
@@ -309,26 +453,23 @@ char *synack_format_packet(const uint8_t *packet, size_t len, char *buf, size_t 
         avail = (complete ? total : len) - hlen;
     }
 
+    struct ends e = { ip.src, ip.dst };
     if (ip.frag_offset != 0 || ip.more_fragments) {
-        /* Only the first fragment holds the transport header, and a
-         * fragment's checksum covers data not here: describe, not decode. */
-        put_endpoints(&o, &ip, NULL);
-        put(&o, "ip-proto-%u fragment id %u, offset %u, length %u%s", ip.proto, ip.id, ip.frag_offset,
-            ip.payload_len, ip.more_fragments ? ", more fragments" : "");
+        put_fragment(&o, &e, ip.proto, ip.id, ip.frag_offset, ip.payload_len, ip.more_fragments);
         return buf;
     }
     switch (ip.proto) {
     case IP_PROTO_TCP:
-        put_tcp(&o, &ip, ip.payload, avail, complete);
+        put_tcp(&o, &e, ip.payload, avail, complete);
         break;
     case IP_PROTO_ICMP:
-        put_icmp(&o, &ip, ip.payload, avail, complete);
+        put_icmp(&o, &e, ip.payload, avail, complete);
         break;
     case IP_PROTO_UDP:
-        put_udp(&o, &ip, ip.payload, avail);
+        put_udp(&o, &e, ip.payload, avail);
         break;
     default:
-        put_endpoints(&o, &ip, NULL);
+        put_endpoints(&o, &e, NULL);
         put(&o, "ip-proto-%u length %u", ip.proto, ip.payload_len);
         break;
     }

@@ -80,7 +80,7 @@ static const char page_script[] =
     " row(t,'window',s.win+(s.win_bytes!==s.win?' (scaled: '+s.win_bytes+' bytes)':' bytes'));\n"
     " row(t,'options',s.options.length?s.options.join(', '):'none');\n"
     " row(t,'SACK blocks',s.sack.length?s.sack.join(' '):null);\n"
-    " row(t,'TCP checksum',s.csum?'good':'bad');row(t,'IP length',s.ip_len);row(t,'TTL',s.ttl);\n"
+    " row(t,'TCP checksum',s.csum?'good':'bad');row(t,'IP length',s.ip_len);row(t,data.ipv6?'hop limit':'TTL',s.ttl);\n"
     " row(t,'packet in capture',s.packet||null);body.appendChild(t);\n"
     " if(s.len>0){var p=document.createElement('h4');p.textContent='Payload'+(s.preview_len<s.len?"
     "' (first '+s.preview_len+' of '+s.len+' bytes)':'');body.appendChild(p);\n"
@@ -448,7 +448,9 @@ int synack_ladder_write_html_sections(const struct synack_ladder *l, const struc
             first = false;
         }
     }
-    fprintf(out, "}}</script>\n<script>\n%s</script>\n</body>\n</html>\n", page_script);
+    /* IPv6 calls the TTL the hop limit (RFC 8200 §3). */
+    fprintf(out, "},\"ipv6\":%s}</script>\n<script>\n%s</script>\n</body>\n</html>\n",
+            l->ends[0].ep.addr.family == SYNACK_AF_INET6 ? "true" : "false", page_script);
     ladder__view_free(&sh);
     if (rc < 0)
         return rc;

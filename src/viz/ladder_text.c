@@ -4,6 +4,9 @@
  *
  *       time     client                                      server
  *                198.18.0.1:49152                         198.18.0.2:80
+ *
+ * (Two endpoints too long for one line, as IPv6 ones may be, take two,
+ * the right one against the right edge.)
  *                                                    │           │ LISTEN
  *   0.000000     SYN_SENT │                                    │
  *   0.000000           #1 │ SYN seq=1000 <mss 1460>            │
@@ -277,6 +280,16 @@ static void header_line(const struct text *x, const char *head, const char *left
         lstart = t.cols + 1;
     put_repeat(&t, " ", lstart - t.cols);
     put_bytes(&t, left, strlen(left));
+    if (t.cols + 2 + rw > x->v->columns && rw <= x->v->columns - x->time_cols - 1) {
+        /* Both do not fit on one line (two long IPv6 endpoints): the
+         * right one goes on a line of its own, against the right edge. */
+        emit(x, &t);
+        t = (struct tline){{0}, 0, 0};
+        put_repeat(&t, " ", x->v->columns - rw);
+        put_bytes(&t, right, strlen(right));
+        emit(x, &t);
+        return;
+    }
     if (rstart < t.cols + 2)
         rstart = t.cols + 2;
     if (rstart + rw > x->v->columns)

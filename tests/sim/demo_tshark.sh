@@ -2,7 +2,8 @@
 # demo_tshark.sh SYNACK — the demo's capture, read by Wireshark's dissector:
 # exactly the ten segments of the textbook table, every checksum good, and
 # nothing of severity warning or error in the expert analysis.  Both close
-# variants are checked (the three-way close has nine segments).
+# variants are checked (the three-way close has nine segments), and the
+# exchange over IPv6 (--ipv6: the same ten segments, IPv6 headers).
 set -u
 synack=$1
 if ! command -v tshark >/dev/null; then
@@ -14,10 +15,11 @@ trap 'rm -rf "$dir"' EXIT
 passed=0 failed=0
 check() { if [[ "$1" == "$2" ]]; then passed=$((passed + 1)); else echo "FAILED: $3"; echo "  expected: $2"; echo "  got:      $1"; failed=$((failed + 1)); fi; }
 
+# fields FILE [SOURCE-FIELD]: one line per TCP segment (ip.src, or ipv6.src).
 fields() {
-    tshark -r "$1" -o tcp.relative_sequence_numbers:FALSE -o tcp.check_checksum:TRUE -T fields \
-        -e ip.src -e tcp.flags.str -e tcp.seq -e tcp.ack -e tcp.len -e tcp.checksum.status -E separator=' ' 2>/dev/null |
-        sed 's/198\.18\.0\.1/C/; s/198\.18\.0\.2/S/'
+    tshark -r "$1" -Y tcp -o tcp.relative_sequence_numbers:FALSE -o tcp.check_checksum:TRUE -T fields \
+        -e "${2:-ip.src}" -e tcp.flags.str -e tcp.seq -e tcp.ack -e tcp.len -e tcp.checksum.status -E separator=' ' \
+        2>/dev/null | sed 's/198\.18\.0\.1/C/; s/198\.18\.0\.2/S/; s/fd00:5ac::1/C/; s/fd00:5ac::2/S/'
 }
 
 "$synack" demo --pcap "$dir/four.pcap" >"$dir/four.txt"
@@ -59,5 +61,15 @@ opts=$(tshark -r "$dir/modern.pcap" -Y 'tcp.flags.syn==1' -T fields -e tcp.optio
 check "$opts" 2 "both SYNs carry SACK-permitted, window scale and timestamps"
 expert=$(tshark -r "$dir/modern.pcap" -q -z expert,warn 2>/dev/null | grep -E -c '^ +[0-9]+ +' || true)
 check "$expert" 0 "no expert items of severity warning or error (modern)"
+
+"$synack" demo --ipv6 --pcap "$dir/six.pcap" >"$dir/six.txt"
+check "$?" 0 "synack demo --ipv6 exits 0"
+got=$(fields "$dir/six.pcap" ipv6.src | sed 's/[·.*]//g')
+check "$got" "$want_four" "over IPv6: the ten segments of the textbook, checksums good"
+got=$(tshark -r "$dir/six.pcap" -T fields -e ipv6.version -e ipv6.nxt -e ipv6.plen -e frame.len 2>/dev/null |
+    awk '$1 == 6 && $2 == 6 && $3 + 40 == $4 { n++ } END { print n + 0 "/" NR }')
+check "$got" "10/10" "over IPv6: every packet version 6, next header TCP, 40 + payload length long"
+expert=$(tshark -r "$dir/six.pcap" -q -z expert,warn 2>/dev/null | grep -E -c '^ +[0-9]+ +' || true)
+check "$expert" 0 "no expert items of severity warning or error (IPv6)"
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -8,6 +8,7 @@
 #     the order the source texts give; the three-way close has nine;
 #   - the terminal rendering printed by the demo fits 80 columns and holds
 #     the ten labels;
+#   - the same over IPv6 (synack demo --ipv6, and its pcap);
 #   - the demo's pcap drawn by `synack trace ladder`: the same ten arrows,
 #     the states inferred from the segments (TIME_WAIT's end not invented);
 #   - a lossy `synack sim --svg`: one lost arrow per packet the link lost,
@@ -113,6 +114,26 @@ check "$(svg_read "$dir/range.svg" arrows | cut -d' ' -f2 | tr '\n' ' ')" "FIN,A
 check "$?" 2 "an output name that is neither .svg nor .html is refused"
 "$synack" trace ladder "$dir/four.pcap" --conn 1 2>/dev/null
 check "$?" 1 "a connection the capture does not have is an error"
+
+# ---- The textbook exchange over IPv6 --------------------------------------
+
+"$synack" demo --ipv6 --svg "$dir/six.svg" --html "$dir/six.html" --pcap "$dir/six.pcap" >"$dir/six.txt"
+check "$?" 0 "synack demo --ipv6 --svg --html exits 0"
+check "$(grep -c '},"ipv6":true}</script>' "$dir/six.html") $(grep -c '},"ipv6":false}</script>' "$dir/four.html")" "1 1" \
+    "the page's data says IPv6 (its details then name the hop limit), and IPv4 for the IPv4 demo"
+# Over IPv6 the client announces an MSS 20 bytes smaller (60 bytes of headers).
+got=$(svg_read "$dir/six.svg" arrows | sed 's/<mss 1440>/<mss 1460>/')
+check "$got" "$(svg_read "$dir/four.svg" arrows)" "over IPv6: the same ten arrows"
+check "$(grep -c '>\[fd00:5ac::1\]:49152<' "$dir/six.svg") $(grep -c '>\[fd00:5ac::2\]:80<' "$dir/six.svg")" "1 1" \
+    "over IPv6: the SVG names both endpoints, bracketed with their ports"
+sed -n '/^The exchange as a ladder diagram/,/^The exchange as a table/p' "$dir/six.txt" >"$dir/six.term"
+widest=$(python3 -c 'import sys; print(max(len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")))' "$dir/six.term")
+check "$([[ $widest -le 80 ]] && echo yes || echo "no: $widest columns")" yes "over IPv6: the terminal diagram fits 80 columns"
+check "$(grep -c '[▶◀]' "$dir/six.term")" 10 "over IPv6: the terminal diagram draws ten arrows"
+"$synack" trace ladder "$dir/six.pcap" --absolute -o "$dir/six-pcap.svg"
+check "$?" 0 "trace ladder of the IPv6 capture exits 0"
+check "$(svg_read "$dir/six-pcap.svg" arrows | cut -d'|' -f1)" "$(svg_read "$dir/six.svg" arrows | cut -d'|' -f1)" \
+    "trace ladder: the same ten arrows from the IPv6 pcap"
 
 # ---- A lossy transfer ----------------------------------------------------
 

@@ -58,6 +58,15 @@
  *     digest of every outcome and counter;
  *   - no leaks (under AddressSanitizer).
  *
+ * The network is IPv4 (198.18.0.1 and .2) on one point-to-point link,
+ * unless SYNACK_CHAOS_FAMILY=6 (fd00:5ac::1 and ::2; MTUs drawn below
+ * 1280 are raised above it, RFC 8200 §5) or SYNACK_CHAOS_LINK=ethernet
+ * (both hosts on Ethernet interfaces, each on a port of a simulated
+ * switch whose side is ideal: the drawn impairments are on the ports
+ * towards the switch, and the stacks resolve each other with ARP or
+ * neighbour discovery first).  With the defaults a seed gives the same
+ * runs as before either existed.
+ *
  * SYNACK_CHAOS_CONNS (default 2000) and SYNACK_CHAOS_SEED (default fixed)
  * change the run; SYNACK_CHAOS_SIM=N runs only simulation N - 1 (failure
  * reports number simulations from 0); SYNACK_CHAOS_VERBOSE=1 prints every
@@ -94,6 +103,7 @@
 #define KEEP_INTVL_S 10
 #define KEEP_CNT 4
 #define MAX_REPORTS 30                      /* failure details printed at most */
+#define IPV6_MIN_MTU 1280                   /* RFC 8200 §5 */
 
 /* ---- Randomness -----------------------------------------------------------
  * splitmix64: the plan of every simulation comes from (seed, sim index). */
@@ -269,6 +279,22 @@ struct chaos_sim {
 
 static int reports;              /* failure details printed so far */
 
+/* The network every simulation of the run has (SYNACK_CHAOS_FAMILY,
+ * SYNACK_CHAOS_LINK). */
+static struct {
+    bool ipv6, ethernet;
+} net_kind;
+
+/* The client's (1) or the server's (2) address. */
+static struct synack_addr host_addr(uint8_t n)
+{
+    if (!net_kind.ipv6)
+        return synack_addr_v4(198, 18, 0, n);
+    uint8_t b[16] = {0xfd, 0x00, 0x05, 0xac};
+    b[15] = n;
+    return synack_addr_v6(b);
+}
+
 static void report(const struct conn *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void report(const struct conn *k, const char *fmt, ...)
@@ -313,6 +339,8 @@ static void draw_network(struct rng *r, struct link_draw *n)
     uint32_t queue = rng_chance(r, 0.5) ? 0 : (uint32_t)rng_range(r, 2, 200);
 
     n->mtu = rng_chance(r, 0.5) ? mtus[rng_range(r, 0, 7)] : (uint32_t)rng_range(r, 576, 9000);
+    if (net_kind.ipv6 && n->mtu < IPV6_MIN_MTU)
+        n->mtu += IPV6_MIN_MTU - 576;    /* 576..1279 become 1280..1983; the draws stay the same */
     draw_direction(r, &n->dir[0], delay, jitter, rate, queue, n->mtu);
     draw_direction(r, &n->dir[1], delay, jitter, rate, queue, n->mtu);
 }
@@ -747,9 +775,8 @@ static void client_start(struct synack_sim *sim, void *ctx)
         return;
     }
     set_opts(cs->client, k->c.sock, k->sndbuf, k->rcvbuf, k->maxseg, k->cc, k->nodelay);
-    local = synack_endpoint_make(synack_addr_v4(198, 18, 0, 1), (uint16_t)(CLIENT_PORT_BASE + k->index));
-    remote = synack_endpoint_make(synack_addr_v4(198, 18, 0, 2),
-                                  k->refused_probe ? REFUSED_PORT : (uint16_t)(LISTEN_PORT + k->listener));
+    local = synack_endpoint_make(host_addr(1), (uint16_t)(CLIENT_PORT_BASE + k->index));
+    remote = synack_endpoint_make(host_addr(2), k->refused_probe ? REFUSED_PORT : (uint16_t)(LISTEN_PORT + k->listener));
     rc = synack_bind(cs->client, k->c.sock, &local);
     if (rc == 0)
         rc = synack_connect(cs->client, k->c.sock, &remote);
@@ -1034,25 +1061,47 @@ static void run_sim(struct chaos_sim *cs, int index, uint64_t seed, int count, b
     cs->sim = synack_sim_new(seed ^ mix64((uint64_t)index + 77));
     REQUIRE(cs->sim != NULL);
     synack_config_default(&cfg);
-    cfg.name = "client";
-    cs->client_host = synack_sim_add_host(cs->sim, "client", &cfg, synack_addr_v4(198, 18, 0, 1), cs->net.mtu);
-    cfg.name = "server";
-    cs->server_host = synack_sim_add_host(cs->sim, "server", &cfg, synack_addr_v4(198, 18, 0, 2), cs->net.mtu);
+    struct synack_sim_host_params hp = {.cfg = &cfg, .mtu = cs->net.mtu,
+                                        .link = net_kind.ethernet ? SYNACK_LINK_ETHERNET : SYNACK_LINK_IP};
+    cfg.name = hp.name = "client";
+    hp.addr = host_addr(1);
+    cs->client_host = synack_sim_add_host_params(cs->sim, &hp);
+    cfg.name = hp.name = "server";
+    hp.addr = host_addr(2);
+    cs->server_host = synack_sim_add_host_params(cs->sim, &hp);
     REQUIRE(cs->client_host >= 0 && cs->server_host >= 0);
-    cs->link = synack_sim_link(cs->sim, cs->client_host, cs->server_host, &cs->net.dir[0], &cs->net.dir[1]);
-    REQUIRE(cs->link >= 0);
+    if (net_kind.ethernet) {
+        int sw = synack_sim_switch_new(cs->sim);
+        REQUIRE(sw >= 0);
+        REQUIRE(synack_sim_switch_attach(cs->sim, sw, cs->client_host, &cs->net.dir[0], NULL) >= 0);
+        REQUIRE(synack_sim_switch_attach(cs->sim, sw, cs->server_host, &cs->net.dir[1], NULL) >= 0);
+    } else {
+        cs->link = synack_sim_link(cs->sim, cs->client_host, cs->server_host, &cs->net.dir[0], &cs->net.dir[1]);
+        REQUIRE(cs->link >= 0);
+    }
     cs->client = synack_sim_stack(cs->sim, cs->client_host);
     cs->server = synack_sim_stack(cs->sim, cs->server_host);
     synack_sim_set_app(cs->sim, cs->client_host, client_app, cs);
     synack_sim_set_app(cs->sim, cs->server_host, server_app, cs);
     for (int i = 0; i < LISTENERS; i++) {
         struct listener_opts *l = &cs->listeners[i];
-        struct synack_endpoint ep = synack_endpoint_make(synack_addr_v4(0, 0, 0, 0), (uint16_t)(LISTEN_PORT + i));
+        struct synack_endpoint ep =
+            synack_endpoint_make(synack_addr_any(net_kind.ipv6 ? SYNACK_AF_INET6 : SYNACK_AF_INET),
+                                 (uint16_t)(LISTEN_PORT + i));
         l->sock = synack_socket(cs->server);
         REQUIRE(l->sock >= 0);
         set_opts(cs->server, l->sock, l->sndbuf, l->rcvbuf, l->maxseg, l->cc, l->nodelay);
         CHECK_EQ(synack_bind(cs->server, l->sock, &ep), 0);
         CHECK_EQ(synack_listen(cs->server, l->sock, l->backlog), 0);
+    }
+    /* On Ethernet the stacks first announce themselves (gratuitous ARP)
+     * or check their addresses (IPv6 duplicate address detection: an
+     * address is tentative, unusable, for a second, RFC 4862 §5.4); the
+     * connections start once that is over. */
+    if (net_kind.ethernet) {
+        synack_sim_run_until_idle(cs->sim, 10 * SEC);
+        for (int i = 0; i < count; i++)
+            cs->conns[i].start_at += synack_sim_now(cs->sim);
     }
     for (int i = 0; i < count; i++)
         CHECK_EQ(synack_sim_at(cs->sim, cs->conns[i].start_at, cs->client_host, client_start, &cs->conns[i]), 0);
@@ -1182,9 +1231,13 @@ TEST(chaos_connections_end_cleanly_and_deliver_intact)
     uint64_t bytes = 0, retrans = 0, resets = 0;
     double virtual_s = 0, apps_s = 0, longest_s = 0;
     struct exercised ex = {0};
+    const char *link = getenv("SYNACK_CHAOS_LINK");
 
-    printf("  seed %" PRIu64 " (SYNACK_CHAOS_SEED), %" PRIu64 " connections (SYNACK_CHAOS_CONNS) in %d simulations\n",
-           seed, conns, sims);
+    net_kind.ipv6 = env_u64("SYNACK_CHAOS_FAMILY", 4) == 6;
+    net_kind.ethernet = link != NULL && strcmp(link, "ethernet") == 0;
+    printf("  seed %" PRIu64 " (SYNACK_CHAOS_SEED), %" PRIu64 " connections (SYNACK_CHAOS_CONNS) in %d simulations,"
+           " IPv%d (SYNACK_CHAOS_FAMILY) on %s (SYNACK_CHAOS_LINK)\n",
+           seed, conns, sims, net_kind.ipv6 ? 6 : 4, net_kind.ethernet ? "an Ethernet switch" : "a point-to-point link");
     for (int i = 0; i < sims; i++) {
         int count = (int)(conns - (uint64_t)i * CONNS_PER_SIM < CONNS_PER_SIM ? conns - (uint64_t)i * CONNS_PER_SIM
                                                                              : CONNS_PER_SIM);

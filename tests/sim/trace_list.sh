@@ -5,6 +5,7 @@
 #     198.18.0.2:80, 20 bytes up and 10 down, no retransmissions, closed
 #     with FINs both ways; the same when Wireshark's editcap rewrites the
 #     capture as pcapng or as nanosecond pcap (when editcap is installed);
+#     and over IPv6 ([fd00:5ac::1]:49152 → [fd00:5ac::2]:80);
 #   - a lossy `synack sim` with three flows: three connections whose bytes
 #     and retransmissions each way are what the simulator reports for each
 #     flow;
@@ -56,6 +57,16 @@ if command -v editcap >/dev/null; then
 else
     echo "(editcap not installed: pcapng and nanosecond checks skipped)"
 fi
+
+"$synack" demo --ipv6 --pcap "$dir/six.pcap" >/dev/null
+check "$?" 0 "synack demo --ipv6 writes its capture"
+line=$("$synack" trace list "$dir/six.pcap" | sed -n 2p | tr -s ' ')
+check "$line" " 0 [fd00:5ac::1]:49152 → [fd00:5ac::2]:80 2.060000 20 10 0 0 CLOSED (FIN both ways)" \
+    "trace list: the textbook exchange over IPv6, one line, the column as wide as its endpoints"
+check "$("$synack" trace list "$dir/six.pcap" | tail -1)" "1 connection, 10 TCP segments in 10 packet records; 10 IPv6 packets" \
+    "trace list: the IPv6 packets counted"
+check "$(summary "$dir/six.pcap")" "[fd00:5ac::1]:49152 [fd00:5ac::2]:80 10 20 10 0 0 CLOSED" \
+    "trace list --json: the textbook exchange over IPv6"
 
 "$synack" sim --bytes 300000 --delay 10 --rate 20 --loss 0.03 --flows 3 --seed 7 --pcap "$dir/lossy.pcap" \
     --json >"$dir/sim.json"

@@ -1,8 +1,9 @@
 /*
  * capture_util.h — building capture files byte by byte for the tests of
  * the capture reader and the connection index (test_capture.c,
- * test_conn_index.c): TCP/IPv4 packets from the engine's codec, link
- * headers, classic pcap and pcapng framing in either byte order.
+ * test_conn_index.c): TCP/IPv4 and TCP/IPv6 packets from the engine's
+ * codec, link headers, classic pcap and pcapng framing in either byte
+ * order.
  *
  * Everything is static inline so that each test file takes what it uses.
  */
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "ipv4.h"
+#include "ipv6.h"
 #include "synack/addr.h"
 #include "tcp_wire.h"
 
@@ -107,19 +109,33 @@ struct seg {
     uint16_t mss;                /* 0: no MSS option */
 };
 
-/* Builds the IPv4 packet of s into buf (room for 60 + 40 + len bytes);
- * returns its length. */
+/* Builds the IPv4 or IPv6 packet of s (by the family of its addresses)
+ * into buf (room for 60 + 40 + len bytes); returns its length. */
 static inline size_t seg_build(uint8_t *buf, const struct seg *s)
 {
+    bool v6 = s->src.family == SYNACK_AF_INET6;
+    size_t ip = v6 ? IPV6_HEADER_LEN : IPV4_HEADER_LEN;
     struct tcp_options opt = {.has_mss = s->mss != 0, .mss = s->mss};
     struct tcp_header_out h = {.src_port = s->sport, .dst_port = s->dport, .seq = s->seq, .ack = s->ack,
                                .flags = s->flags, .window = 65535, .opt = s->mss ? &opt : NULL};
-    size_t hlen = tcp_write_header(buf + 20, &h);
+    size_t hlen = tcp_write_header(buf + ip, &h);
     for (uint32_t i = 0; i < s->len; i++)
-        buf[20 + hlen + i] = (uint8_t)('a' + i % 26);
-    tcp_fill_checksum(buf + 20, hlen + s->len, &s->src, &s->dst);
-    ipv4_write_header(buf, &s->src, &s->dst, IP_PROTO_TCP, (uint16_t)(hlen + s->len), 64, 1, true);
-    return 20 + hlen + s->len;
+        buf[ip + hlen + i] = (uint8_t)('a' + i % 26);
+    tcp_fill_checksum(buf + ip, hlen + s->len, &s->src, &s->dst);
+    if (v6)
+        ipv6_write_header(buf, &s->src, &s->dst, IP_PROTO_TCP, (uint16_t)(hlen + s->len), 64);
+    else
+        ipv4_write_header(buf, &s->src, &s->dst, IP_PROTO_TCP, (uint16_t)(hlen + s->len), 64, 1, true);
+    return ip + hlen + s->len;
+}
+
+/* fd00:5ac::n, the documentation-free ULA prefix the project's IPv6
+ * tests use. */
+static inline struct synack_addr cap_v6(uint8_t n)
+{
+    uint8_t b[16] = {0xfd, 0x00, 0x05, 0xac};
+    b[15] = n;
+    return synack_addr_v6(b);
 }
 
 /* A UDP/IPv4 packet of 8 + len bytes after the IP header (checksum 0). */

@@ -30,13 +30,13 @@ struct seg {
 };
 
 /* The model of segs[0..n) fed one by one (numbered from 1), payloads all
- * zeros; NULL on failure. */
-static inline struct synack_ladder *ladder_from_segs(const struct seg *segs, size_t n,
-                                                     const struct synack_ladder_config *cfg)
+ * zeros, between addresses a (the client) and z; NULL on failure. */
+static inline struct synack_ladder *ladder_from_segs_between(const struct seg *segs, size_t n,
+                                                             const struct synack_ladder_config *cfg,
+                                                             struct synack_addr a, struct synack_addr z)
 {
     static const uint8_t zeros[2000];
     struct synack_ladder_builder *b = synack_ladder_builder_new(cfg);
-    struct synack_addr a = synack_addr_v4(10, 0, 0, 1), z = synack_addr_v4(10, 0, 0, 2);
 
     if (b == NULL)
         return NULL;
@@ -61,6 +61,13 @@ static inline struct synack_ladder *ladder_from_segs(const struct seg *segs, siz
         }
     }
     return synack_ladder_builder_finish(b);
+}
+
+/* The same between 10.0.0.1 and 10.0.0.2. */
+static inline struct synack_ladder *ladder_from_segs(const struct seg *segs, size_t n,
+                                                     const struct synack_ladder_config *cfg)
+{
+    return ladder_from_segs_between(segs, n, cfg, synack_addr_v4(10, 0, 0, 1), synack_addr_v4(10, 0, 0, 2));
 }
 
 /* What write (synack_ladder_write_text, _svg, _html) makes of l in view

@@ -63,6 +63,13 @@ static size_t syn_packet(uint8_t *buf, uint32_t seq)
     return seg_build(buf, &s);
 }
 
+static size_t syn_packet6(uint8_t *buf, uint32_t seq)
+{
+    struct seg s = {.src = cap_v6(1), .dst = cap_v6(2), .sport = 49152, .dport = 80, .seq = seq, .flags = TCP_SYN,
+                    .mss = 1440};
+    return seg_build(buf, &s);
+}
+
 static size_t data_packet(uint8_t *buf, uint32_t len)
 {
     struct seg s = {.src = A, .dst = B, .sport = 49152, .dport = 80, .seq = 1001, .ack = 8001,
@@ -126,77 +133,91 @@ TEST(capture_classic_both_byte_orders_and_nanoseconds)
     }
 }
 
-/* One record per link type, each around the same IPv4 packet. */
+/* One record per link type, each around the same IPv4 packet and then
+ * the same IPv6 packet. */
+#define V4 1u                    /* comes back when it carries the IPv4 packet */
+#define V6 2u                    /* ... the IPv6 packet */
 struct link_case {
     const char *name;
     uint32_t linktype;
     uint8_t header[32];
     size_t header_len;
-    bool ip;                     /* should come back as an IPv4 packet */
+    unsigned ip;                 /* V4, V6, both, or 0: never (not IP, or the header names the other family) */
 };
 
 static const struct link_case link_cases[] = {
-    {"ethernet", 1, {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00}, 14, true},
-    {"ethernet 802.1Q", 1, {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x81, 0x00, 0x00, 0x05, 0x08, 0x00}, 18, true},
+    {"ethernet", 1, {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00}, 14, V4},
+    {"ethernet ipv6", 1, {0x33, 0x33, 0, 0, 0, 1, 2, 0, 0, 0, 0, 1, 0x86, 0xdd}, 14, V6},
+    {"ethernet 802.1Q", 1, {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x81, 0x00, 0x00, 0x05, 0x08, 0x00}, 18, V4},
+    {"ethernet 802.1Q ipv6", 1, {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x81, 0x00, 0x00, 0x05, 0x86, 0xdd}, 18, V6},
     {"ethernet 802.1ad + 802.1Q", 1,
-     {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x88, 0xa8, 0x00, 0x07, 0x81, 0x00, 0x00, 0x05, 0x08, 0x00}, 22, true},
-    {"ethernet ARP", 1, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06}, 14, false},
-    {"ethernet 802.3 LLC", 1, {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x00, 0x40}, 14, false},
-    {"raw 101", 101, {0}, 0, true},
-    {"raw 12", 12, {0}, 0, true},
-    {"raw 14", 14, {0}, 0, true},
-    {"ipv4 228", 228, {0}, 0, true},
-    {"null little-endian", 0, {2, 0, 0, 0}, 4, true},
-    {"null big-endian", 0, {0, 0, 0, 2}, 4, true},
-    {"null AF_INET6 (macOS)", 0, {30, 0, 0, 0}, 4, false},
-    {"loop", 108, {0, 0, 0, 2}, 4, true},
-    {"linux sll", 113, {0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x08, 0x00}, 16, true},
-    {"linux sll ipv6", 113, {0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x86, 0xdd}, 16, false},
-    {"linux sll2", 276, {0x08, 0x00, 0, 0, 0, 0, 0, 3, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0}, 20, true},
-    {"unknown link type 147", 147, {0}, 0, false},
+     {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x88, 0xa8, 0x00, 0x07, 0x81, 0x00, 0x00, 0x05, 0x08, 0x00}, 22, V4},
+    {"ethernet ARP", 1, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x06}, 14, 0},
+    {"ethernet 802.3 LLC", 1, {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x00, 0x40}, 14, 0},
+    {"raw 101", 101, {0}, 0, V4 | V6},
+    {"raw 12", 12, {0}, 0, V4 | V6},
+    {"raw 14", 14, {0}, 0, V4 | V6},
+    {"ipv4 228", 228, {0}, 0, V4},
+    {"ipv6 229", 229, {0}, 0, V6},
+    {"null little-endian", 0, {2, 0, 0, 0}, 4, V4},
+    {"null big-endian", 0, {0, 0, 0, 2}, 4, V4},
+    {"null AF_INET6 (Linux)", 0, {10, 0, 0, 0}, 4, V6},
+    {"null AF_INET6 (OpenBSD)", 0, {24, 0, 0, 0}, 4, V6},
+    {"null AF_INET6 (FreeBSD)", 0, {0, 0, 0, 28}, 4, V6},
+    {"null AF_INET6 (macOS)", 0, {30, 0, 0, 0}, 4, V6},
+    {"loop", 108, {0, 0, 0, 2}, 4, V4},
+    {"linux sll", 113, {0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x08, 0x00}, 16, V4},
+    {"linux sll ipv6", 113, {0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x86, 0xdd}, 16, V6},
+    {"linux sll2", 276, {0x08, 0x00, 0, 0, 0, 0, 0, 3, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0}, 20, V4},
+    {"linux sll2 ipv6", 276, {0x86, 0xdd, 0, 0, 0, 0, 0, 3, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0}, 20, V6},
+    {"unknown link type 147", 147, {0}, 0, 0},
 };
 
 TEST(capture_link_layers)
 {
-    uint8_t p[128];
-    size_t n = syn_packet(p, 1000);
-    for (size_t i = 0; i < sizeof link_cases / sizeof link_cases[0]; i++) {
-        const struct link_case *lc = &link_cases[i];
-        uint8_t frame[256];
-        memcpy(frame, lc->header, lc->header_len);
-        memcpy(frame + lc->header_len, p, n);
-        size_t len = lc->header_len + n;
-        /* Ethernet pads to 60 bytes and may carry an FCS: 4 more bytes,
-         * which the reader must cut off by the IP total length. */
-        if (lc->linktype == 1) {
-            memset(frame + len, 0xee, 4);
-            len += 4;
-        }
-        for (int ng = 0; ng <= 1; ng++) {
-            struct bytes b = {.big = ng};
-            if (ng) {
-                ng_shb(&b);
-                ng_idb(&b, (uint16_t)lc->linktype, 0, -1, 0);
-                ng_epb(&b, 0, 5000000, frame, (uint32_t)len, (uint32_t)len);
-            } else {
-                pcap_file_header(&b, false, 262144, lc->linktype);
-                pcap_record(&b, 5, 0, frame, (uint32_t)len, (uint32_t)len);
+    for (unsigned family = V4; family <= V6; family++) {
+        uint8_t p[128];
+        size_t n = family == V4 ? syn_packet(p, 1000) : syn_packet6(p, 1000);
+        for (size_t i = 0; i < sizeof link_cases / sizeof link_cases[0]; i++) {
+            const struct link_case *lc = &link_cases[i];
+            bool ip = (lc->ip & family) != 0;
+            uint8_t frame[256];
+            memcpy(frame, lc->header, lc->header_len);
+            memcpy(frame + lc->header_len, p, n);
+            size_t len = lc->header_len + n;
+            /* Ethernet pads to 60 bytes and may carry an FCS: 4 more bytes,
+             * which the reader must cut off by the IP header's length. */
+            if (lc->linktype == 1) {
+                memset(frame + len, 0xee, 4);
+                len += 4;
             }
-            struct got g;
-            read_bytes_as_file(&b, &g);
-            bytes_free(&b);
-            if (g.rc != 0 || g.count != (lc->ip ? 1u : 0u))
-                test_fail(__FILE__, __LINE__, "%s (%s): rc %d, %zu packets (%s)", lc->name, ng ? "pcapng" : "pcap",
-                          g.rc, g.count, g.err);
-            CHECK_EQ(g.stats.records, 1);
-            if (lc->ip && g.count == 1) {
-                CHECK_EQ(g.p[0].ip_len, n);
-                CHECK_EQ(g.p[0].orig_len, n);
-                CHECK_EQ(g.p[0].when, 5000000);
-                CHECK_EQ(g.p[0].linktype, lc->linktype);
-                CHECK(memcmp(g.ip[0], p, n) == 0);
-            } else {
-                CHECK_EQ(g.stats.skipped, 1);
+            for (int ng = 0; ng <= 1; ng++) {
+                struct bytes b = {.big = ng};
+                if (ng) {
+                    ng_shb(&b);
+                    ng_idb(&b, (uint16_t)lc->linktype, 0, -1, 0);
+                    ng_epb(&b, 0, 5000000, frame, (uint32_t)len, (uint32_t)len);
+                } else {
+                    pcap_file_header(&b, false, 262144, lc->linktype);
+                    pcap_record(&b, 5, 0, frame, (uint32_t)len, (uint32_t)len);
+                }
+                struct got g;
+                read_bytes_as_file(&b, &g);
+                bytes_free(&b);
+                if (g.rc != 0 || g.count != (ip ? 1u : 0u))
+                    test_fail(__FILE__, __LINE__, "%s (%s, IPv%d packet): rc %d, %zu packets (%s)", lc->name,
+                              ng ? "pcapng" : "pcap", family == V4 ? 4 : 6, g.rc, g.count, g.err);
+                CHECK_EQ(g.stats.records, 1);
+                if (ip && g.count == 1) {
+                    CHECK_EQ(g.p[0].ip_len, n);
+                    CHECK_EQ(g.p[0].orig_len, n);
+                    CHECK_EQ(g.p[0].when, 5000000);
+                    CHECK_EQ(g.p[0].linktype, lc->linktype);
+                    CHECK(memcmp(g.ip[0], p, n) == 0);
+                    CHECK_EQ(g.stats.ipv6, family == V6);
+                } else {
+                    CHECK_EQ(g.stats.skipped, 1);
+                }
             }
         }
     }
@@ -209,41 +230,48 @@ TEST(capture_counts_what_it_skips)
     struct bytes b = {0};
     pcap_file_header(&b, false, 65535, 101);
     pcap_record(&b, 1, 0, p, (uint32_t)n, (uint32_t)n);
-    pcap_record(&b, 2, 0, v6, sizeof v6, sizeof v6);           /* IPv6 on raw IP */
+    pcap_record(&b, 2, 0, v6, sizeof v6, sizeof v6);           /* IPv6 on raw IP: returned */
     pcap_record(&b, 3, 0, (const uint8_t *)"\x10", 1, 1);     /* neither */
     pcap_record(&b, 4, 0, p, (uint32_t)n, (uint32_t)n);
     struct got g;
     read_bytes_as_file(&b, &g);
     bytes_free(&b);
     CHECK_EQ(g.rc, 0);
-    REQUIRE(g.count == 2);
+    REQUIRE(g.count == 3);
     CHECK_EQ(g.p[0].number, 1);
-    CHECK_EQ(g.p[1].number, 4);             /* numbers count every record */
+    CHECK_EQ(g.p[1].number, 2);
+    CHECK_EQ(g.p[1].ip_len, sizeof v6);     /* payload length 0: the record says how long */
+    CHECK_EQ(g.p[2].number, 4);             /* numbers count every record */
     CHECK_EQ(g.stats.records, 4);
-    CHECK_EQ(g.stats.ip_packets, 2);
-    CHECK_EQ(g.stats.skipped, 2);
+    CHECK_EQ(g.stats.ip_packets, 3);
+    CHECK_EQ(g.stats.skipped, 1);
     CHECK_EQ(g.stats.ipv6, 1);
     CHECK_EQ(g.stats.unknown_link, 0);
 }
 
 /* A snapshot length cuts the packet: ip_len is what is there, orig_len
- * the IPv4 total length. */
+ * the IPv4 total length, or 40 + the IPv6 payload length. */
 TEST(capture_snaplen_cut_packet)
 {
-    uint8_t p[1600];
-    size_t n = data_packet(p, 1400);
-    struct bytes b = {.big = true};
-    pcap_file_header(&b, false, 96, 1);
-    uint8_t frame[1700] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00};
-    memcpy(frame + 14, p, n);
-    pcap_record(&b, 1, 0, frame, 96, (uint32_t)(14 + n));
-    struct got g;
-    read_bytes_as_file(&b, &g);
-    bytes_free(&b);
-    CHECK_EQ(g.rc, 0);
-    REQUIRE(g.count == 1);
-    CHECK_EQ(g.p[0].ip_len, 96 - 14);
-    CHECK_EQ(g.p[0].orig_len, n);
+    for (int v6 = 0; v6 <= 1; v6++) {
+        struct seg s = {.src = v6 ? cap_v6(1) : A, .dst = v6 ? cap_v6(2) : B, .sport = 49152, .dport = 80,
+                        .seq = 1001, .ack = 8001, .flags = TCP_ACK | TCP_PSH, .len = 1400};
+        uint8_t p[1600];
+        size_t n = seg_build(p, &s);
+        struct bytes b = {.big = true};
+        pcap_file_header(&b, false, 96, 1);
+        uint8_t frame[1700] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, v6 ? 0x86 : 0x08, v6 ? 0xdd : 0x00};
+        memcpy(frame + 14, p, n);
+        pcap_record(&b, 1, 0, frame, 96, (uint32_t)(14 + n));
+        struct got g;
+        read_bytes_as_file(&b, &g);
+        bytes_free(&b);
+        CHECK_EQ(g.rc, 0);
+        REQUIRE(g.count == 1);
+        CHECK_EQ(g.p[0].ip_len, 96 - 14);
+        CHECK_EQ(g.p[0].orig_len, n);
+        CHECK_EQ(g.stats.ipv6, v6);
+    }
 }
 
 /* ---- pcapng ------------------------------------------------------------------ */

@@ -2,7 +2,9 @@
  * textbook exchange as one connection with the right counts and state,
  * retransmissions of every kind, the end states, tuples reused, sequence
  * numbers that wrap, packets cut by the snapshot length, replay of one
- * connection, and a fuzz pass over corrupted captures. */
+ * connection, IPv6 (the textbook exchange and the snapshot length again,
+ * and IPv4 and IPv6 connections on the same ports kept apart), and a fuzz
+ * pass over corrupted captures. */
 #include "test.h"
 
 #include <stdlib.h>
@@ -12,8 +14,11 @@
 #include "synack/errors.h"
 #include "synack/pcap.h"
 
-#define CLIENT_ADDR synack_addr_v4(198, 18, 0, 1)
-#define SERVER_ADDR synack_addr_v4(198, 18, 0, 2)
+/* The tests run over IPv4 unless they set this (and set it back). */
+static bool use_v6;
+
+#define CLIENT_ADDR (use_v6 ? cap_v6(1) : synack_addr_v4(198, 18, 0, 1))
+#define SERVER_ADDR (use_v6 ? cap_v6(2) : synack_addr_v4(198, 18, 0, 2))
 
 #define SYN TCP_SYN
 #define ACK TCP_ACK
@@ -110,7 +115,7 @@ static const struct step textbook[] = {
     C2S(ACK, 1022, 8012, 0, 2060000),
 };
 
-TEST(index_textbook_exchange_is_one_connection)
+static void textbook_exchange(void)
 {
     char path[64];
     struct synack_conn_index *ix = index_steps(textbook, 10, path, sizeof path);
@@ -185,6 +190,56 @@ TEST(index_textbook_exchange_is_one_connection)
     synack_conn_replay_close(r);
     CHECK_EQ(synack_conn_replay_open(ix, 1, &r, err, sizeof err), -SYNACK_EINVAL);
     CHECK_STR_EQ(err, "no connection 1 (the capture has 1)");
+    CHECK_EQ(st->capture.ipv6, use_v6 ? 10 : 0);
+    synack_conn_index_free(ix);
+    remove(path);
+}
+
+TEST(index_textbook_exchange_is_one_connection)
+{
+    textbook_exchange();
+}
+
+TEST(index_textbook_exchange_over_ipv6)
+{
+    use_v6 = true;
+    textbook_exchange();
+    use_v6 = false;
+}
+
+/* The textbook exchange over IPv4 and again over IPv6, the same ports and
+ * times, packets interleaved: two connections, each with its own. */
+TEST(index_keeps_ipv4_and_ipv6_apart)
+{
+    char path[64];
+    REQUIRE(cap_temp_path(path, sizeof path));
+    struct synack_pcap *w = synack_pcap_open(path);
+    REQUIRE(w);
+    for (size_t i = 0; i < 10; i++) {
+        for (int v = 0; v <= 1; v++) {
+            uint8_t buf[1600];
+            use_v6 = v;
+            size_t len = step_packet(buf, &textbook[i]);
+            synack_pcap_write(w, textbook[i].at, buf, len);
+        }
+    }
+    use_v6 = false;
+    REQUIRE(synack_pcap_close(w) == 0);
+    struct synack_conn_index *ix;
+    char err[256];
+    REQUIRE(synack_conn_index_build(path, &ix, err, sizeof err) == 0);
+    REQUIRE(synack_conn_index_count(ix) == 2);
+    for (size_t k = 0; k < 2; k++) {
+        const struct synack_conn_summary *c = synack_conn_index_get(ix, k);
+        CHECK_EQ(c->client.addr.family, k == 0 ? SYNACK_AF_INET : SYNACK_AF_INET6);
+        CHECK_EQ(c->packets, 10);
+        CHECK_EQ(c->flow[SYNACK_CONN_FROM_CLIENT].bytes, 20);
+        CHECK_EQ(c->flow[SYNACK_CONN_FROM_SERVER].bytes, 10);
+        CHECK_EQ(c->flow[SYNACK_CONN_FROM_CLIENT].retransmissions, 0);
+        CHECK_EQ(c->end, SYNACK_CONN_CLOSED);
+        CHECK_EQ(c->first_packet, k + 1);
+    }
+    CHECK_EQ(synack_conn_index_stats(ix)->capture.ipv6, 10);
     synack_conn_index_free(ix);
     remove(path);
 }
@@ -446,14 +501,14 @@ TEST(index_sequence_wrap)
 }
 
 /* A capture with snaplen 96 (Ethernet): headers only, yet the payload
- * lengths count, from the IPv4 total length.  Non-TCP packets and
- * malformed ones are counted apart. */
-TEST(index_snaplen_cut_and_other_packets)
+ * lengths count, from the IPv4 total length (or the IPv6 payload length).
+ * Non-TCP packets and malformed ones are counted apart. */
+static void snaplen_cut_and_other_packets(void)
 {
     struct bytes b = {.big = true};
     pcap_file_header(&b, true, 96, 1);
     for (size_t i = 0; i < 10; i++) {
-        uint8_t pkt[1600], frame[1700] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00};
+        uint8_t pkt[1600], frame[1700] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, use_v6 ? 0x86 : 0x08, use_v6 ? 0xdd : 0x00};
         size_t len = step_packet(pkt, &textbook[i]);
         /* Fatten the data segments so that the snapshot length cuts them. */
         if (textbook[i].len) {
@@ -466,7 +521,7 @@ TEST(index_snaplen_cut_and_other_packets)
         pcap_record(&b, 1, (uint32_t)i, frame, cap, (uint32_t)(14 + len));
     }
     uint8_t udp[128], frame[160] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00};
-    size_t len = udp_build(udp, CLIENT_ADDR, SERVER_ADDR, 20);
+    size_t len = udp_build(udp, synack_addr_v4(198, 18, 0, 1), synack_addr_v4(198, 18, 0, 2), 20);
     memcpy(frame + 14, udp, len);
     pcap_record(&b, 2, 0, frame, (uint32_t)(14 + len), (uint32_t)(14 + len));
     frame[14 + 10] ^= 0xff;                              /* a bad IPv4 header checksum */
@@ -501,6 +556,18 @@ TEST(index_snaplen_cut_and_other_packets)
     synack_conn_replay_close(r);
     synack_conn_index_free(ix);
     remove(path);
+}
+
+TEST(index_snaplen_cut_and_other_packets)
+{
+    snaplen_cut_and_other_packets();
+}
+
+TEST(index_snaplen_cut_ipv6)
+{
+    use_v6 = true;
+    snaplen_cut_and_other_packets();
+    use_v6 = false;
 }
 
 /* A truncated file: the build fails with the reader's message. */

@@ -437,6 +437,40 @@ TEST(ladder_text_keeps_to_its_width)
     synack_ladder_free(l);
 }
 
+/* Two long IPv6 endpoints do not fit one 80-column line: the right one
+ * gets a line of its own, and neither is cut. */
+TEST(ladder_text_long_ipv6_endpoints)
+{
+    const struct seg segs[] = {
+        {C, 0, SYN, 1000, 0, 65535, 0},
+        {S, 10 * MS, SYN | ACK, 8000, 1001, 65535, 0},
+        {C, 20 * MS, ACK, 1001, 8001, 65535, 0},
+    };
+    struct synack_addr a, z;
+    REQUIRE(synack_addr_parse("fd00:5ac::1111:2222:3333:4444", &a) == 0);
+    REQUIRE(synack_addr_parse("fd00:5ac::5555:6666:7777:8888", &z) == 0);
+    struct synack_ladder *l = ladder_from_segs_between(segs, 3, NULL, a, z);
+    struct synack_ladder_view v;
+    REQUIRE(l != NULL);
+    synack_ladder_view_default(&v);
+    char *text = render(l, &v, synack_ladder_write_text);
+    REQUIRE(text != NULL);
+    if (getenv("LADDER_DEBUG"))
+        fputs(text, stderr);
+    CHECK(widest(text) <= 80);
+    CHECK_EQ(count(text, "[fd00:5ac::1111:2222:3333:4444]:40000"), 1);
+    CHECK_EQ(count(text, "[fd00:5ac::5555:6666:7777:8888]:80\n"), 1);   /* against the right edge */
+    CHECK_EQ(count(text, "…"), 0);
+    free(text);
+    /* Wide enough, they share a line again. */
+    v.columns = 120;
+    text = render(l, &v, synack_ladder_write_text);
+    REQUIRE(text != NULL);
+    CHECK_EQ(count(text, "[fd00:5ac::1111:2222:3333:4444]:40000 "), 1);
+    free(text);
+    synack_ladder_free(l);
+}
+
 /* ---- More views on the HTML page ------------------------------------------ */
 
 static int write_hello(void *ctx, FILE *out)

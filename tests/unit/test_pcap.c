@@ -75,6 +75,30 @@ TEST(pcap_file_header_bytes)
             test_fail(__FILE__, __LINE__, "header byte %zu: %02x != %02x", i, buf[i], expect[i]);
 }
 
+/* An Ethernet capture: link type 1, tcpdump's snapshot length; no other
+ * link type is taken. */
+TEST(pcap_ethernet_file_header)
+{
+    char path[64];
+    REQUIRE(temp_path(path, sizeof path));
+    struct synack_pcap *p = synack_pcap_open_link(path, SYNACK_PCAP_LINKTYPE_ETHERNET);
+    REQUIRE(p);
+    uint8_t frame[70000] = { 0xff };
+    CHECK_EQ(synack_pcap_write(p, 0, frame, sizeof frame), 0);
+    CHECK_EQ(synack_pcap_close(p), 0);
+    static uint8_t buf[80000];
+    size_t n = read_all(path, buf, sizeof buf);
+    remove(path);
+    REQUIRE(n == 24 + 16 + sizeof frame);
+    CHECK_EQ(le32(buf + 16), 262144);
+    CHECK_EQ(le32(buf + 20), 1);
+    CHECK_EQ(le32(buf + 24 + 8), sizeof frame);      /* not cut at 65535 */
+    CHECK_EQ(le32(buf + 24 + 12), sizeof frame);
+    errno = 0;
+    CHECK(synack_pcap_open_link(path, 113) == NULL);
+    CHECK_EQ(errno, EINVAL);
+}
+
 TEST(pcap_records_read_back)
 {
     char path[64];

@@ -7,6 +7,7 @@
 
 #include "checksum.h"
 #include "ipv4.h"
+#include "ipv6.h"
 #include "synack/trace_text.h"
 #include "tcp_wire.h"
 
@@ -284,8 +285,8 @@ TEST(text_malformed_ip)
     buf[8] = 63;      /* TTL changed, IP checksum not updated */
     CHECK_STR_EQ(fmt(buf, n), "IP [bad ip cksum] 198.18.0.1.49152 > 198.18.0.2.80: Flags [S], seq 1000, "
                               "win 65535, options [mss 1460], length 0");
-    buf[0] = 0x65;
-    CHECK_STR_EQ(fmt(buf, n), "IP bad version 6 (44 bytes)");
+    buf[0] = 0x75;
+    CHECK_STR_EQ(fmt(buf, n), "IP bad version 7 (44 bytes)");
     buf[0] = 0x43;
     CHECK_STR_EQ(fmt(buf, n), "IP bad header length 12, total length 44 (44 bytes)");
     buf[0] = 0x4f;
@@ -368,13 +369,176 @@ TEST(text_small_output_buffers)
     }
 }
 
+/* ---- IPv6 ---------------------------------------------------------------- */
+
+static struct synack_addr v6(uint8_t n)
+{
+    uint8_t b[16] = {0xfd, 0x00, 0x05, 0xac};
+    b[15] = n;
+    return synack_addr_v6(b);
+}
+
+/* An IPv6 packet from fd00:5ac::1 to ::2: the 40-byte header with next
+ * header nh, then `body` (extension headers and upper layer). */
+static size_t ipv6_with(uint8_t *buf, uint8_t nh, const uint8_t *body, size_t body_len)
+{
+    struct synack_addr a = v6(1), b = v6(2);
+    ipv6_write_header(buf, &a, &b, nh, (uint16_t)body_len, 64);
+    memcpy(buf + 40, body, body_len);
+    return 40 + body_len;
+}
+
+/* The IPv6 pseudo-header's sum (RFC 8200 §8.1) for fd00:5ac::1 -> ::2:
+ * the addresses' 16-bit words, the upper-layer length, the next header. */
+static uint32_t pseudo6(size_t len, uint8_t proto)
+{
+    return 2 * (0xfd00 + 0x05ac) + 1 + 2 + (uint32_t)len + proto;
+}
+
+/* An ICMPv6 message (4 + body_len bytes) with a checksum from the naive
+ * sum, in an IPv6 packet. */
+static size_t icmp6(uint8_t *buf, uint8_t type, uint8_t code, const uint8_t *body, size_t body_len)
+{
+    uint8_t m[128] = {type, code};
+    memcpy(m + 4, body, body_len);
+    uint16_t c = naive_checksum(m, 4 + body_len, pseudo6(4 + body_len, 58));
+    m[2] = (uint8_t)(c >> 8);
+    m[3] = (uint8_t)c;
+    return ipv6_with(buf, 58, m, 4 + body_len);
+}
+
+/* A TCP SYN from port 49152 to 80, seq 1000, window 65535, MSS 1440, with
+ * its checksum over the IPv6 pseudo-header from the naive sum. */
+static void tcp_syn6(uint8_t *tcp)
+{
+    static const uint8_t syn[24] = {0xc0, 0x00, 0x00, 0x50, 0, 0, 0x03, 0xe8, 0, 0, 0, 0,
+                                    0x60, 0x02, 0xff, 0xff, 0, 0, 0, 0, 2, 4, 0x05, 0xa0};
+    memcpy(tcp, syn, sizeof syn);
+    uint16_t c = naive_checksum(tcp, 24, pseudo6(24, 6));
+    tcp[16] = (uint8_t)(c >> 8);
+    tcp[17] = (uint8_t)c;
+}
+
+/* tcpdump's line for IPv6: "IP6", RFC 5952 addresses, the port after a dot. */
+TEST(text_ipv6_tcp)
+{
+    uint8_t tcp[24], buf[128];
+    tcp_syn6(tcp);
+    size_t n = ipv6_with(buf, 6, tcp, sizeof tcp);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1.49152 > fd00:5ac::2.80: Flags [S], seq 1000, win 65535, "
+                              "options [mss 1440], length 0");
+    buf[40 + 23] ^= 1;                               /* the MSS changed, the checksum not */
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1.49152 > fd00:5ac::2.80: Flags [S], seq 1000, win 65535, "
+                              "options [mss 1441], length 0 [bad tcp cksum]");
+    buf[40 + 23] ^= 1;
+    /* Ethernet padding after the packet is not the packet's. */
+    memset(buf + n, 0, 6);
+    CHECK_STR_EQ(fmt(buf, n + 6), "IP6 fd00:5ac::1.49152 > fd00:5ac::2.80: Flags [S], seq 1000, win 65535, "
+                                  "options [mss 1440], length 0");
+    /* Cut by a snapshot length: shown as far as it goes, no checksum verdict. */
+    CHECK_STR_EQ(fmt(buf, n - 4), "IP6 truncated-ip6 - 4 bytes missing! fd00:5ac::1.49152 > fd00:5ac::2.80: "
+                                  "[bad tcp hdr] data offset 24, length 20");
+    CHECK_STR_EQ(fmt(buf, 39), "IP6 truncated-ip6 (39 bytes)");
+    /* Payload length 0 and a hop-by-hop header: a jumbogram (RFC 2675). */
+    uint8_t jumbo[48] = {0x60, 0, 0, 0, 0, 0, 0, 64};
+    CHECK_STR_EQ(fmt(jumbo, sizeof jumbo), "IP6 jumbogram (payload length 0), 48 bytes, not decoded");
+}
+
+/* Extension headers are walked to the upper layer; fragments described. */
+TEST(text_ipv6_extension_headers_and_fragments)
+{
+    uint8_t tcp[24], body[64], buf[128];
+    tcp_syn6(tcp);
+    /* Hop-by-hop with a PadN option, then destination options, then TCP. */
+    static const uint8_t hbh[8] = {60, 0, 1, 4, 0, 0, 0, 0}, dst[8] = {6, 0, 1, 4, 0, 0, 0, 0};
+    memcpy(body, hbh, 8);
+    memcpy(body + 8, dst, 8);
+    memcpy(body + 16, tcp, 24);
+    size_t n = ipv6_with(buf, 0, body, 40);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1.49152 > fd00:5ac::2.80: Flags [S], seq 1000, win 65535, "
+                              "options [mss 1440], length 0");
+    /* An atomic fragment (offset 0, M clear, RFC 6946) is a whole packet. */
+    static const uint8_t atomic[8] = {6, 0, 0, 0, 0x12, 0x34, 0x56, 0x78};
+    memcpy(body, atomic, 8);
+    memcpy(body + 8, tcp, 24);
+    n = ipv6_with(buf, 44, body, 32);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1.49152 > fd00:5ac::2.80: Flags [S], seq 1000, win 65535, "
+                              "options [mss 1440], length 0");
+    /* A first fragment (M set) and a later one (offset 1448). */
+    body[3] = 1;
+    n = ipv6_with(buf, 44, body, 32);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1 > fd00:5ac::2: ip-proto-6 fragment id 305419896, offset 0, "
+                              "length 24, more fragments");
+    body[2] = 0x05;
+    body[3] = 0xa8;                                  /* 1448 = 0x5a8, M clear */
+    n = ipv6_with(buf, 44, body, 32);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1 > fd00:5ac::2: ip-proto-6 fragment id 305419896, offset 1448, "
+                              "length 24");
+    /* No next header; a protocol the walk does not know. */
+    n = ipv6_with(buf, 59, body, 0);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1 > fd00:5ac::2: no next header, length 0");
+    n = ipv6_with(buf, 253, tcp, 8);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1 > fd00:5ac::2: ip-proto-253 length 8");
+    /* A destination options header longer than the packet. */
+    static const uint8_t long_dst[8] = {6, 3, 1, 4, 0, 0, 0, 0};
+    n = ipv6_with(buf, 60, long_dst, 8);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1 > fd00:5ac::2: [bad ip6 header chain] "
+                              "IPv6 extension header runs past the end of the packet, length 8");
+}
+
+TEST(text_icmp6)
+{
+    uint8_t buf[128], body[64] = {0};
+    body[1] = 7;                                     /* id 7 */
+    body[3] = 1;                                     /* seq 1 */
+    size_t n = icmp6(buf, 128, 0, body, 60);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1 > fd00:5ac::2: ICMP6, echo request, id 7, seq 1, length 64");
+    n = icmp6(buf, 129, 0, body, 60);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1 > fd00:5ac::2: ICMP6, echo reply, id 7, seq 1, length 64");
+    buf[50] ^= 0x80;
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1 > fd00:5ac::2: ICMP6, echo reply, id 7, seq 1, length 64 "
+                              "[bad icmp6 cksum]");
+    /* Neighbour discovery (RFC 4861 §4.3, §4.4): reserved, then the target. */
+    struct synack_addr target = v6(2);
+    memset(body, 0, sizeof body);
+    memcpy(body + 4, target.bytes, 16);
+    n = icmp6(buf, 135, 0, body, 20);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1 > fd00:5ac::2: ICMP6, neighbor solicitation, who has fd00:5ac::2, "
+                              "length 24");
+    body[0] = 0x60;                                  /* S and O */
+    n = icmp6(buf, 136, 0, body, 20);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1 > fd00:5ac::2: ICMP6, neighbor advertisement, tgt is fd00:5ac::2, "
+                              "length 24");
+    memset(body, 0, sizeof body);
+    body[2] = 0x05;                                  /* MTU 1280 */
+    n = icmp6(buf, 2, 0, body, 4);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1 > fd00:5ac::2: ICMP6, packet too big, mtu 1280, length 8");
+    n = icmp6(buf, 1, 4, body, 4);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1 > fd00:5ac::2: ICMP6, destination unreachable, unreachable port, "
+                              "length 8");
+    body[2] = 0;
+    body[3] = 6;
+    n = icmp6(buf, 4, 1, body, 4);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1 > fd00:5ac::2: ICMP6, parameter problem, code 1, pointer 6, "
+                              "length 8");
+    n = icmp6(buf, 3, 1, body, 4);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1 > fd00:5ac::2: ICMP6, time exceeded in-transit for reassembly, "
+                              "length 8");
+    n = icmp6(buf, 133, 0, body, 4);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1 > fd00:5ac::2: ICMP6, router solicitation, length 8");
+    n = icmp6(buf, 200, 9, body, 0);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1 > fd00:5ac::2: ICMP6, type 200, code 9, length 4");
+    n = ipv6_with(buf, 58, body, 3);
+    CHECK_STR_EQ(fmt(buf, n), "IP6 fd00:5ac::1 > fd00:5ac::2: ICMP6, [bad icmp6 hdr] truncated, length 3");
+}
+
 /* Hostile input: every prefix and every single-byte corruption of packets
  * of each kind, plus random bytes.  Nothing may crash or read past len
- * (run under AddressSanitizer), and the line is always "IP ...". */
+ * (run under AddressSanitizer), and the line is always "IP ..." or "IP6 ...". */
 TEST(text_never_reads_past_the_end)
 {
-    uint8_t pkts[4][128];
-    size_t lens[4];
+    uint8_t pkts[7][128];
+    size_t lens[7];
     struct tcp_options all = {.has_mss = true, .mss = 1460, .sack_permitted = true, .has_timestamp = true,
                               .ts_val = 1, .has_wscale = true, .wscale = 7, .sack_count = 2,
                               .sack = {{1, 2}, {3, 4}}};
@@ -386,12 +550,23 @@ TEST(text_never_reads_past_the_end)
     memset(pkts[3], 0, 40);
     ipv4_write_header(pkts[3], client(), server(), IP_PROTO_UDP, 20, 64, 3, false);
     lens[3] = 40;
+    /* IPv6: a TCP SYN behind hop-by-hop options, a first fragment, an echo request. */
+    uint8_t tcp[24], body[64] = {60, 0, 1, 4, 0, 0, 0, 0, 6, 0, 1, 4, 0, 0, 0, 0};
+    tcp_syn6(tcp);
+    memcpy(body + 16, tcp, 24);
+    lens[4] = ipv6_with(pkts[4], 0, body, 40);
+    static const uint8_t frag[8] = {6, 0, 0, 1, 0x12, 0x34, 0x56, 0x78};
+    memcpy(body, frag, 8);
+    memcpy(body + 8, tcp, 24);
+    lens[5] = ipv6_with(pkts[5], 44, body, 32);
+    memset(body, 1, sizeof body);
+    lens[6] = icmp6(pkts[6], 128, 0, body, 40);
 
     uint32_t rng = 1;
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 7; k++) {
         for (size_t len = 0; len <= lens[k]; len++) {
             const char *s = fmt(pkts[k], len);
-            if (strncmp(s, "IP ", 3) != 0)
+            if (strncmp(s, "IP ", 3) != 0 && strncmp(s, "IP6 ", 4) != 0)
                 test_fail(__FILE__, __LINE__, "packet %d len %zu: \"%s\"", k, len, s);
         }
         uint8_t copy[128];
@@ -401,7 +576,7 @@ TEST(text_never_reads_past_the_end)
                 rng = rng * 1103515245u + 12345u;
                 copy[i] = (uint8_t)(rng >> 16);
                 const char *s = fmt(copy, lens[k]);
-                if (strncmp(s, "IP ", 3) != 0)
+                if (strncmp(s, "IP ", 3) != 0 && strncmp(s, "IP6 ", 4) != 0)
                     test_fail(__FILE__, __LINE__, "packet %d byte %zu: \"%s\"", k, i, s);
             }
         }
@@ -415,13 +590,13 @@ TEST(text_never_reads_past_the_end)
             noise[i] = (uint8_t)(rng >> 16);
         }
         if (len)
-            noise[0] = (uint8_t)(0x40 | (noise[0] & 0x0f));   /* mostly IPv4 */
+            noise[0] = (uint8_t)((trial % 4 ? 0x40 : 0x60) | (noise[0] & 0x0f));   /* mostly IPv4, some IPv6 */
         if (len > 3) {
             noise[2] = 0;
             noise[3] = (uint8_t)len;
         }
         const char *s = fmt(noise, len);
-        if (strncmp(s, "IP ", 3) != 0)
+        if (strncmp(s, "IP ", 3) != 0 && strncmp(s, "IP6 ", 4) != 0)
             test_fail(__FILE__, __LINE__, "noise len %zu: \"%s\"", len, s);
     }
 }
