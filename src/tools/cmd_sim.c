@@ -143,7 +143,8 @@ struct transfer {
 static const char usage[] =
     "usage: synack sim --bytes N [--delay MS] [--rate MBIT] [--queue PACKETS]\n"
     "                  [--loss P] [--dup P] [--reorder P] [--corrupt P] [--mtu N]\n"
-    "                  [--cc cubic|newreno] [--flows F] [--seed S] [--ipv6] [--ethernet]\n"
+    "                  [--cc cubic|newreno] [--flows F] [--seed S]\n"
+    "                  [--ipv6] [--ethernet]\n"
     "                  [--duration-limit S] [--pcap FILE] [--json] [--status S]\n"
     "                  [--plot-tseq FILE] [--plot-cwnd FILE] [--plot-rtt FILE]\n"
     "                  [--plot-flow N]\n"
@@ -171,6 +172,7 @@ static const char usage[] =
     "  --cc NAME      congestion control of every connection: cubic (default) or\n"
     "                 newreno\n"
     "  --flows F      parallel connections, 1 to 64 (default 1); all start at time 0\n"
+    "                 (with --ethernet: once the hosts are up)\n"
     "  --seed S       seed of the data and of every impairment (default 1)\n"
     "  --duration-limit S  stop after S seconds of virtual time, whatever is left\n"
     "                 (default: an hour plus 100 us a byte)\n"
