@@ -552,18 +552,7 @@ static void step_app(uint8_t op, struct fz_in *in)
 
 /* ---- time ---- */
 
-static void advance(synack_time_us delta)
-{
-    synack_time_us target = M.now + delta;
-    for (unsigned guard = 0; guard < 100000; guard++) {
-        synack_time_us next = synack_poll(M.st, M.now);
-        if (next > target || next <= M.now)
-            break;
-        M.now = next;
-    }
-    M.now = target;
-    synack_poll(M.st, M.now);
-}
+static void advance(synack_time_us delta) { fz_advance(M.st, &M.now, delta); }
 
 /* ---- invariants ---- */
 

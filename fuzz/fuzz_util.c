@@ -52,6 +52,19 @@ const synack_time_us fz_input_time_steps_us[16] = {
     2000000, 5000000, 10000000, 30000000, 60000000, 120000000, 300000000, 1000000000,
 };
 
+void fz_advance(struct synack_stack *st, synack_time_us *now, synack_time_us delta)
+{
+    synack_time_us target = *now + delta;
+    for (unsigned guard = 0; guard < 100000; guard++) {
+        synack_time_us next = synack_poll(st, *now);
+        if (next > target || next <= *now)
+            break;
+        *now = next;
+    }
+    *now = target;
+    synack_poll(st, *now);
+}
+
 /* ---- packets ---- */
 
 /* The transport checksum of l4 (l4len bytes of protocol proto, between

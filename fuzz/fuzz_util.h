@@ -43,6 +43,10 @@ size_t fz_bytes(struct fz_in *in, size_t n, const uint8_t **out);
  * make_seeds.c, which writes programs in that format. */
 extern const synack_time_us fz_input_time_steps_us[16];
 
+/* Runs st's timers from *now to *now + delta, polling at each deadline it
+ * asks for on the way; *now ends at the target. */
+void fz_advance(struct synack_stack *st, synack_time_us *now, synack_time_us delta);
+
 /* ---- packets ---- */
 /* Recomputes what the fuzzer should not have to guess, as asked by
  * FZ_FIX_* bits: the IP total length (to len) and header checksum (IPv6:

@@ -15,7 +15,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 build=$(cd "${1:-$here/../build}" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/pcap" "$tmp/out/input" "$tmp/out/tcp_options" "$tmp/out/conn"
+mkdir -p "$tmp/pcap" "$tmp/out/input" "$tmp/out/tcp_options" "$tmp/out/conn" "$tmp/out/eth"
 
 for src in "$here"/../tests/scenario/test_*.c; do
     t=$(basename "$src" .c)
@@ -30,7 +30,7 @@ done
 
 "$build/fuzz/fuzz_make_seeds" "$tmp/out" "$tmp/pcap"/*.pcap
 
-for h in input tcp_options conn; do
+for h in input tcp_options conn eth; do
     mkdir -p "$here/corpus/$h"
     find "$here/corpus/$h" -type f ! -name 'regress-*' -delete
     cp "$tmp/out/$h"/* "$here/corpus/$h/"

@@ -2,7 +2,7 @@
 # fuzz.sh — builds the libFuzzer harnesses (fuzz/, clang, ASan+UBSan) and
 # runs each for a bounded time, one after another, single process.
 #
-#   scripts/fuzz.sh [SECONDS] [HARNESS...]      default: 60 s each; input tcp_options conn
+#   scripts/fuzz.sh [SECONDS] [HARNESS...]      default: 60 s each; input tcp_options conn eth
 #
 # Each harness starts from the committed seeds (fuzz/corpus/<harness>) and
 # grows a working corpus in $FUZZ_OUT/corpus/<harness> (kept between runs,
@@ -24,7 +24,7 @@ seconds=${1:-60}
 [[ "$seconds" =~ ^[0-9]+$ && "$seconds" -ge 1 ]] || { echo "fuzz.sh: SECONDS must be a positive integer" >&2; exit 2; }
 shift || true
 harnesses=("$@")
-((${#harnesses[@]})) || harnesses=(input tcp_options conn)
+((${#harnesses[@]})) || harnesses=(input tcp_options conn eth)
 
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 out=${FUZZ_OUT:-$build/fuzz-out}

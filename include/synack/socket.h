@@ -119,6 +119,7 @@ enum synack_sockopt {
     SYNACK_OPT_KEEPINTVL,   /* seconds between unanswered probes, default 75 */
     SYNACK_OPT_KEEPCNT,     /* unanswered probes before ETIMEDOUT, default 10 */
     SYNACK_OPT_CONGESTION,  /* enum synack_cc; before connect/listen, or any time on a connection */
+    SYNACK_OPT_PLPMTUD,     /* enum synack_plpmtud (RFC 4821); before connect/listen, or any time on a connection */
 };
 int synack_setsockopt(struct synack_stack *stack, int sock, int opt, int64_t value);
 int synack_getsockopt(struct synack_stack *stack, int sock, int opt, int64_t *value);
@@ -226,6 +227,16 @@ struct synack_tcp_info {
      * The connection goes on; if it later times out, this error is reported
      * instead of -SYNACK_ETIMEDOUT (as Linux does). */
     int32_t soft_error;
+    /* Path MTU (RFC 1191, RFC 8201, RFC 4821): the IP packet size segments
+     * are cut to (snd_mss follows from it), what PLPMTUD is doing (enum
+     * synack_plpmtud; pmtu_searching 1 while it probes, 2 once it has
+     * converged until the next search), its range (search_low confirmed,
+     * search_high not yet ruled out; 0 before it searches) and its
+     * counters. */
+    uint32_t pmtu;
+    uint8_t plpmtud, pmtu_searching;
+    uint32_t pmtu_search_low, pmtu_search_high;
+    uint32_t pmtu_probes, pmtu_probes_ok, pmtu_probes_failed, pmtu_black_holes;
 };
 int synack_getinfo(struct synack_stack *stack, int sock, struct synack_tcp_info *info);
 

@@ -64,6 +64,22 @@ const char *synack_cc_name(int cc);
 /* The value for a name, or -SYNACK_EINVAL. */
 int synack_cc_from_name(const char *name);
 
+/* Packetization-layer path MTU discovery for TCP (RFC 4821; per socket:
+ * SYNACK_OPT_PLPMTUD).  ICMP-driven discovery (RFC 1191, RFC 8201) is
+ * always on; this says what happens when ICMP does not tell. */
+enum synack_plpmtud {
+    SYNACK_PLPMTUD_OFF = 0,        /* never probe: a black hole stalls the connection */
+    SYNACK_PLPMTUD_BLACKHOLE = 1,  /* the default: start at the interface MTU; after repeated
+                                    * timeouts of full-sized segments fall back to a safe
+                                    * size and search upward (Linux's tcp_mtu_probing=1) */
+    SYNACK_PLPMTUD_ALWAYS = 2,     /* start at the safe size and search upward at once */
+    SYNACK_PLPMTUD_COUNT
+};
+/* "off", "blackhole", "always"; NULL for an unknown value. */
+const char *synack_plpmtud_name(int mode);
+/* The value for a name, or -SYNACK_EINVAL. */
+int synack_plpmtud_from_name(const char *name);
+
 struct synack_config {
     const char *name;            /* shown in traces; default "stack" */
     uint64_t secret;             /* keys ISNs and hashes; set it from a good random source */
@@ -163,6 +179,18 @@ struct synack_config {
      * sender repeats it once the hole before it is filled. */
     uint32_t ooo_max_bytes;
     uint64_t ooo_stack_max_bytes;
+
+    /* Path MTU (docs/ARCHITECTURE.md, "Path MTU").  A path MTU learnt from
+     * ICMP fragmentation needed / packet too big is kept per destination
+     * in a small cache for `pmtu_expires_us` (default 10 min, RFC 1191
+     * §6.3), so that new connections start from it; after that the larger
+     * MTU is tried again, by connections too.  `plpmtud` is the default
+     * enum synack_plpmtud of new sockets (default BLACKHOLE); a search that
+     * has converged probes upward again after `plpmtud_interval_us`
+     * (default 10 min, RFC 4821 §7.3, RFC 8899 §5.1.1). */
+    synack_time_us pmtu_expires_us;
+    uint8_t plpmtud;
+    synack_time_us plpmtud_interval_us;
 
     /* Neighbours on Ethernet links: the cache that ARP (RFC 826) and
      * neighbour discovery (RFC 4861) share (docs/ARCHITECTURE.md, "The
@@ -383,6 +411,15 @@ synack_time_us synack_poll(struct synack_stack *stack, synack_time_us now);
     X(tcp_icmp_soft_errors, "TCPIcmpSoftErrors", "ICMP errors recorded as soft errors")  \
     X(tcp_icmp_aborts, "TCPIcmpAborts", "connection attempts ended by an ICMP hard error") \
     X(tcp_out_of_window_icmps, "OutOfWindowIcmps", "ICMP errors quoting a sequence number not in flight") \
+    X(tcp_pmtu_updates, "TCPPMTUUpdates", "path MTUs lowered by fragmentation needed / packet too big (RFC 1191, RFC 8201)") \
+    X(tcp_pmtu_ignored, "TCPPMTUIgnored", "fragmentation needed ignored: the MTU it reports is not below the one in use (RFC 1191 §6.4)") \
+    X(tcp_pmtu_below_min, "TCPPMTUBelowMin", "fragmentation needed ignored: the MTU it reports is below 552 (IPv4) or 1280 (IPv6)") \
+    X(tcp_pmtu_cache_hits, "TCPPMTUCacheHits", "connections that started from a path MTU in the stack's cache") \
+    X(tcp_pmtu_cache_entries, "TCPPMTUCacheEntries", "destinations in the path MTU cache (a gauge; expired ones leave when looked at)") \
+    X(tcp_mtup_probes, "TCPMTUPProbes", "path MTU probes sent (RFC 4821 §7.5)") \
+    X(tcp_mtup_success, "TCPMTUPSuccess", "path MTU probes acknowledged: the path MTU rose") \
+    X(tcp_mtup_fail, "TCPMTUPFail", "path MTU probes lost alone: no congestion response (RFC 4821 §7.6)") \
+    X(tcp_mtup_black_holes, "TCPMTUPBlackHoles", "black holes detected: repeated timeouts of full-sized segments (RFC 4821 §7.7)") \
     X(tcp_challenge_acks, "TCPChallengeACK", "challenge ACKs sent (RFC 5961)")           \
     X(tcp_challenge_acks_limited, "TCPChallengeACKLimited", "challenge ACKs not sent: rate limit (RFC 5961 §7)") \
     X(tcp_rst_challenged, "TCPRSTChallenge", "RSTs in the window but not at RCV.NXT (RFC 5961 §3.2)") \

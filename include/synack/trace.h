@@ -63,7 +63,7 @@ const char *synack_tcp_state_name(int state);
     X(NEIGH_TABLE_FULL, "packet for a neighbour without an entry: the cache is full of entries being resolved") \
     X(NEIGH_NO_MEMORY, "packet not queued for resolution: memory pressure, or the allocation failed") \
     X(NDP_MALFORMED, "neighbour discovery message failing RFC 4861 §7.1 validation (hop limit, code, length, target, options)") \
-    X(NDP_NOT_FOR_US, "neighbour solicitation for a target not ours (or tentative, from a unicast source), advertisement for no entry") \
+    X(NDP_NOT_FOR_US, "neighbour solicitation for a target not ours (or tentative, from a unicast source), advertisement for no entry, either on a link without link-layer addresses") \
     X(NDP_ROUTER, "router solicitation, router advertisement or redirect: ignored (no router discovery)") \
     X(IP_TRUNCATED, "IP packet shorter than its header or total length")           \
     X(IP_VERSION, "IP version not 4")                                              \
@@ -173,7 +173,7 @@ struct synack_trace_cc {
     uint32_t snd_una, snd_max;   /* SND.UNA, highest sequence sent */
     uint32_t snd_wnd;            /* the peer's window, bytes */
     uint32_t srtt_us, rto_us;
-    uint8_t recovery;            /* 0 open, 1 fast recovery, 2 after a timeout */
+    uint8_t recovery;            /* 0 open, 1 fast recovery, 2 after a timeout, 3 resending what outgrew the path MTU */
 };
 
 struct synack_trace_event {

@@ -637,6 +637,13 @@ int synack_setsockopt(struct synack_stack *st, int sock, int opt, int64_t value)
         if (c)
             tcp_conn_set_cc(c, (int)value, st->now);
         return 0;
+    case SYNACK_OPT_PLPMTUD:
+        if (!in_range(value, 0, SYNACK_PLPMTUD_COUNT - 1))
+            return -SYNACK_EINVAL;
+        s->opt.plpmtud = (uint8_t)value;
+        if (c)
+            tcp_pmtu_set_mode(st, c, (uint8_t)value, st->now);
+        return 0;
     default:
         return -SYNACK_ENOPROTOOPT;
     }
@@ -663,6 +670,7 @@ int synack_getsockopt(struct synack_stack *st, int sock, int opt, int64_t *value
     case SYNACK_OPT_KEEPINTVL: *value = s->opt.keep_intvl_s; return 0;
     case SYNACK_OPT_KEEPCNT: *value = s->opt.keep_cnt; return 0;
     case SYNACK_OPT_CONGESTION: *value = s->conn ? s->conn->cc->id : s->opt.cc; return 0;
+    case SYNACK_OPT_PLPMTUD: *value = s->conn ? s->conn->pm.mode : s->opt.plpmtud; return 0;
     default: return -SYNACK_ENOPROTOOPT;
     }
 }
@@ -749,6 +757,15 @@ int synack_getinfo(struct synack_stack *st, int sock, struct synack_tcp_info *in
     info->dup_acks_in = c->dup_acks_in;
     info->conn_id = c->id;
     info->soft_error = c->soft_error;
+    info->pmtu = c->pm.mtu;
+    info->plpmtud = c->pm.mode;
+    info->pmtu_searching = c->pm.state == PL_SEARCHING ? 1 : c->pm.state == PL_COMPLETE ? 2 : 0;
+    info->pmtu_search_low = c->pm.search_low;
+    info->pmtu_search_high = c->pm.search_high;
+    info->pmtu_probes = c->pm.probes;
+    info->pmtu_probes_ok = c->pm.probes_ok;
+    info->pmtu_probes_failed = c->pm.probes_failed;
+    info->pmtu_black_holes = c->pm.black_holes;
     return 0;
 }
 

@@ -106,8 +106,11 @@ static void error_input(struct synack_stack *st, int iface, const uint8_t *msg, 
         stack_drop(st, iface, SYNACK_DROP_ICMP_ERROR_BAD_QUOTE, now);
         return;
     }
-    if (e.frag_needed)
+    if (e.frag_needed) {
         st->stats.icmp_in_frag_needed++;
+        e.mtu = get_be16(msg + 6);                   /* RFC 1191 §4: Next-Hop MTU */
+        e.quoted_len = get_be16(q + 2);
+    }
     icmp_error_to_transport(st, iface, q[9], &qsrc, &qdst, q + qhl, qlen - qhl, &e, now);
 }
 

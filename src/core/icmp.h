@@ -48,7 +48,13 @@ struct icmp_err {
     int err;                  /* positive synack_error */
     bool hard;
     bool frag_needed;         /* type 3 code 4, or ICMPv6 packet too big: path MTU news (RFC 1191, 8201), not an error */
-    uint32_t mtu;             /* frag_needed: the next-hop MTU reported (0: not given) */
+    /* With frag_needed: the next-hop MTU the message reports (IPv4: RFC
+     * 1191 §4, bytes 6-7 of the ICMP header; IPv6: RFC 4443 §3.2), 0 when
+     * an old router left it zero (RFC 1191 §5: the plateau table then
+     * gives an estimate, tcp_pmtu.c); and the Total Length of the quoted
+     * packet (0 if unknown), which that estimate starts from. */
+    uint32_t mtu;
+    uint32_t quoted_len;
 };
 
 void icmp_input(struct synack_stack *st, int iface, const struct synack_addr *src, const struct synack_addr *dst,

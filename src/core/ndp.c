@@ -227,12 +227,18 @@ void ndp_input(struct synack_stack *st, int iface, const struct synack_addr *src
         stack_drop(st, iface, SYNACK_DROP_NDP_ROUTER, now);        /* §6.2.6: hosts discard RS; no RA, redirects */
         return;
     }
+    /* Neighbour discovery runs on Ethernet links only: a TUN link has no
+     * link-layer addresses to resolve. */
+    if (st->ifaces[iface].link != SYNACK_LINK_ETHERNET) {
+        stack_drop(st, iface, SYNACK_DROP_NDP_NOT_FOR_US, now);
+        return;
+    }
     /* §7.1.1, §7.1.2: hop limit 255 (the message cannot have come from
      * off the link), code 0, 24 bytes at least, a unicast target, sound
-     * options.  Neighbour discovery runs on Ethernet links only. */
+     * options. */
     const uint8_t *lladdr;
     bool ns = type == ICMPV6_NEIGHBOR_SOLICIT;
-    if (st->ifaces[iface].link != SYNACK_LINK_ETHERNET || hop_limit != 255 || len < NDP_MSG_LEN || msg[1] != 0 ||
+    if (hop_limit != 255 || len < NDP_MSG_LEN || msg[1] != 0 ||
         msg[8] == 0xff ||
         !parse_options(msg + NDP_MSG_LEN, len - NDP_MSG_LEN, ns ? NDP_OPT_SOURCE_LLADDR : NDP_OPT_TARGET_LLADDR,
                        &lladdr)) {

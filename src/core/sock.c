@@ -64,6 +64,7 @@ int sock_alloc(struct synack_stack *st, bool new_work)
     s->opt.rcvbuf = st->cfg.rcvbuf_bytes;
     s->opt.maxseg = (uint16_t)st->cfg.mss;
     s->opt.cc = st->cfg.congestion;
+    s->opt.plpmtud = st->cfg.plpmtud;
     s->opt.keep_idle_s = (uint32_t)(st->cfg.keepalive_idle_us / 1000000);
     s->opt.keep_intvl_s = (uint32_t)(st->cfg.keepalive_interval_us / 1000000);
     s->opt.keep_cnt = st->cfg.keepalive_count;
@@ -198,6 +199,7 @@ struct tcp_conn_params sock_conn_params(const struct sock *s)
         .rcvbuf = s->opt.rcvbuf,
         .mss = s->opt.maxseg,
         .cc = s->opt.cc,
+        .plpmtud = s->opt.plpmtud,
         .nodelay = s->opt.nodelay,
         .keepalive = s->opt.keepalive,
         .keep_idle_s = s->opt.keep_idle_s,

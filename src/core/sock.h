@@ -46,6 +46,7 @@ struct sock_opts {
     uint16_t maxseg;
     bool nodelay, reuseaddr, linger_abort, keepalive;
     uint8_t cc;                     /* enum synack_cc */
+    uint8_t plpmtud;                /* enum synack_plpmtud */
     uint32_t keep_idle_s, keep_intvl_s, keep_cnt;
 };
 

@@ -62,6 +62,9 @@ void synack_config_default(struct synack_config *cfg)
     cfg->ipfrag_timeout_us = 30ull * 1000000;     /* Linux's ipfrag_time; see ipfrag.c */
     cfg->mem_max_bytes = 256ull << 20;
     cfg->ooo_stack_max_bytes = 64ull << 20;
+    cfg->pmtu_expires_us = 600ull * 1000000;      /* RFC 1191 §6.3, RFC 8201 §4: ten minutes */
+    cfg->plpmtud = SYNACK_PLPMTUD_BLACKHOLE;
+    cfg->plpmtud_interval_us = 600ull * 1000000;  /* RFC 8899 §5.1.1 PMTU_RAISE_TIMER */
     cfg->neigh_max_entries = 256;
     cfg->neigh_queue_len = 3;                      /* Linux's unres_qlen */
     cfg->neigh_queue_bytes = 64u << 10;
@@ -111,7 +114,8 @@ static bool config_valid(const struct synack_config *c)
            (c->ipfrag_max_datagrams == 0 || c->ipfrag_timeout_us >= 1) &&
            (c->mem_max_bytes == 0 || c->mem_max_bytes >= STACK_MEM_MIN) &&
            (c->mem_pressure_bytes == 0 || (c->mem_max_bytes && c->mem_pressure_bytes <= c->mem_max_bytes)) &&
-           neigh_config_valid(c);
+           neigh_config_valid(c) &&
+           c->pmtu_expires_us >= 1 && c->plpmtud < SYNACK_PLPMTUD_COUNT && c->plpmtud_interval_us >= 1;
 }
 
 struct synack_stack *synack_stack_new(const struct synack_config *cfg)
@@ -150,6 +154,7 @@ struct synack_stack *synack_stack_new(const struct synack_config *cfg)
     neigh_init(&st->neigh);
     token_bucket_init(&st->icmp_errors, cfg->icmp_error_burst);
     token_bucket_init(&st->challenge_acks, cfg->challenge_ack_burst);
+    pmtu_cache_init(&st->pmtu_cache);
     sock_table_init(&st->socks, cfg->max_sockets);
     /* The heap's first entries (the reassembly table's among them: see
      * timer_heap.h) and the connection table. */
@@ -461,7 +466,7 @@ int stack_ip_output_ttl(struct synack_stack *st, int iface, const struct synack_
     if (src->family == SYNACK_AF_INET6)
         ipv6_write_header(pkt, src, dst, proto, (uint16_t)payload_len, ttl);
     else
-        /* TCP sets DF: synack sizes its segments to the path (RFC 1191). */
+        /* TCP sets DF: synack sizes its segments to the path (RFC 1191, tcp_pmtu.c). */
         ipv4_write_header(pkt, src, dst, proto, (uint16_t)payload_len, ttl, st->ip_id++,
                           proto == IP_PROTO_TCP);
     if (iface < 0 || iface >= st->iface_count) {

@@ -17,6 +17,7 @@
 #include "ipfrag.h"
 #include "mem.h"
 #include "neigh.h"
+#include "pmtu_cache.h"
 #include "ratelimit.h"
 #include "siphash.h"
 #include "sock.h"
@@ -95,6 +96,7 @@ struct synack_stack {
      * ACKs (RFC 5961 §7), one bucket for every connection. */
     struct token_bucket icmp_errors;
     struct token_bucket challenge_acks;
+    struct pmtu_cache pmtu_cache;  /* path MTUs learnt per destination (tcp_pmtu.c) */
     /* The schedule: every connection with an armed timer, and the
      * reassembly table while it holds a datagram (synack_poll tells them
      * apart by address). */

@@ -18,7 +18,7 @@ uint16_t tcp_conn_iface_mss(const struct synack_stack *st, int iface, int family
     /* RFC 9293 §3.7.1: the MTU less the fixed IP and TCP headers (20 and
      * 20 for IPv4; 40 and 20 for IPv6, RFC 8200 §8.3). */
     uint32_t mtu = iface >= 0 && iface < st->iface_count ? st->ifaces[iface].mtu : 576;
-    return (uint16_t)(mtu - stack_ip_header_len(family) - 20);
+    return (uint16_t)tcp_mtu_to_mss(family, mtu);
 }
 
 uint16_t tcp_conn_rcv_mss(const struct synack_stack *st, int iface, int family, const struct tcp_conn_params *p)
@@ -67,7 +67,8 @@ struct tcp_conn *tcp_conn_new(struct synack_stack *st, const struct synack_endpo
     c->rcv_mss = tcp_conn_rcv_mss(st, iface, local->addr.family, p);
     /* RFC 9293 §3.7.1: without an MSS option the peer accepts 536 bytes;
      * the real value is set when the SYN or SYN-ACK arrives. */
-    c->snd_mss = 536;
+    c->peer_mss = 536;
+    tcp_pmtu_init(st, c, p->plpmtud, now);
     c->cwnd_limited = true;
     c->nodelay = p->nodelay;
     c->keepalive = p->keepalive;

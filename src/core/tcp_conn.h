@@ -31,6 +31,7 @@
 #include "reass.h"
 #include "ringbuf.h"
 #include "rtt.h"
+#include "tcp_pmtu.h"
 #include "tcp_txq.h"
 #include "tcp_wire.h"
 #include "timer_heap.h"
@@ -57,6 +58,8 @@ enum tcp_recovery_state {
     REC_OPEN,            /* no recovery */
     REC_FAST,            /* fast recovery: RFC 6675 with PRR (RFC 6937) */
     REC_RTO,             /* after a timeout: slow start over the lost records */
+    REC_PMTU,            /* resending what outgrew the path MTU, or a lost probe: not
+                          * congestion, cwnd untouched (RFC 1191 §6.4, RFC 4821 §7.6) */
 };
 
 struct tcp_conn {
@@ -86,6 +89,8 @@ struct tcp_conn {
     uint16_t snd_mss;                  /* largest payload we send: SMSS of RFC 5681 */
     uint16_t mss_wire;                 /* largest payload plus TCP options (RFC 9293 §3.7.1) */
     uint16_t rcv_mss;                  /* MSS we announced */
+    uint16_t peer_mss;                 /* MSS the peer announced (536 without one, RFC 9293 §3.7.1) */
+    struct tcp_pmtu pm;                /* the path MTU snd_mss follows (tcp_pmtu.c) */
 
     /* Options negotiated in the handshake (RFC 7323, RFC 2018). */
     bool wscale_ok, ts_ok, sack_ok;
@@ -208,6 +213,7 @@ struct tcp_conn_params {
     uint8_t cc;            /* enum synack_cc */
     bool nodelay, keepalive;
     uint32_t keep_idle_s, keep_intvl_s, keep_cnt;
+    uint8_t plpmtud;       /* enum synack_plpmtud */
 };
 
 static inline bool tcp_state_synchronized(int s) { return s >= SYNACK_TCP_ESTABLISHED; }
@@ -275,7 +281,7 @@ void tcp_conn_notify(struct synack_stack *st, struct tcp_conn *c);
 /* Queues c for output at the next poll. */
 void tcp_conn_want_output(struct synack_stack *st, struct tcp_conn *c);
 void tcp_conn_unqueue_output(struct synack_stack *st, struct tcp_conn *c);
-/* The largest MSS interface iface carries for this address family. */
+/* The MSS the interface's MTU allows for a family (tcp_mtu_to_mss). */
 uint16_t tcp_conn_iface_mss(const struct synack_stack *st, int iface, int family);
 /* The MSS we announce (RCV.MSS) on iface: the socket's, if set and
  * smaller than the interface's. */

@@ -6,7 +6,7 @@
  * error only if the quoted sequence number is in flight), §5.2 (treat hard
  * errors as soft in the synchronized states, so that a forged ICMP message
  * cannot reset a connection), RFC 5461 (TCP's reaction to soft errors),
- * RFC 1191 (fragmentation needed: path MTU discovery, not done yet).
+ * RFC 1191 (fragmentation needed: path MTU discovery, in tcp_pmtu.c).
  *
  * The policy, in one table:
  *
@@ -52,8 +52,10 @@ void tcp_icmp_error(struct synack_stack *st, int iface, const struct synack_addr
         stack_drop(st, iface, SYNACK_DROP_ICMP_ERROR_OUT_OF_WINDOW, now);
         return;
     }
-    if (e->frag_needed)
-        return;                    /* path MTU discovery (RFC 1191) is future work: counted only */
+    if (e->frag_needed) {
+        tcp_pmtu_icmp(st, c, e, seq, now);       /* path MTU news, not an error (RFC 1191, tcp_pmtu.c) */
+        return;
+    }
     if (c->state == SYNACK_TCP_SYN_SENT && e->hard) {
         st->stats.tcp_icmp_aborts++;
         st->stats.tcp_attempt_fails++;

@@ -36,16 +36,11 @@ enum step {
 /* RFC 9293 §3.7.1: 536 when the option is absent. */
 static uint16_t announced_mss(const struct tcp_segment *s) { return s->opt.has_mss ? s->opt.mss : 536; }
 
-static uint32_t peer_mss(const struct synack_stack *st, const struct tcp_conn *c, uint32_t mss)
+/* The peer's announced MSS, with a floor against absurd announcements;
+ * what our path carries bounds it further (tcp_pmtu_sync_mss). */
+static uint16_t peer_mss(uint32_t mss)
 {
-    /* Never more than our interface can carry; a floor against absurd
-     * announcements. */
-    uint32_t ifmss = tcp_conn_iface_mss(st, c->iface, c->local.addr.family);
-    if (mss > ifmss)
-        mss = ifmss;
-    if (mss < 64)
-        mss = 64;
-    return mss;
+    return (uint16_t)(mss < 64 ? 64 : mss);
 }
 
 /* Receive window for acceptability: all the space the ring has, which is
@@ -85,10 +80,9 @@ static void negotiate_options(struct tcp_conn *c, const struct syn_offer *o, syn
     }
     /* RFC 9293 §3.7.1 (and RFC 6691): the MSS bounds payload plus TCP
      * options, so the timestamp option that every segment will carry comes
-     * out of each segment's payload. */
-    c->mss_wire = c->snd_mss;
-    if (c->ts_ok)
-        c->snd_mss = (uint16_t)(c->snd_mss - TCP_TS_OPTION_LEN);
+     * out of each segment's payload; and no segment is larger than the
+     * path MTU allows (tcp_pmtu.c). */
+    tcp_pmtu_sync_mss(c);
 }
 
 static void schedule_ack(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
@@ -245,7 +239,7 @@ static void cookie_ack(struct synack_stack *st, struct tcp_listener *l, int ifac
     c->last_ack_sent = c->rcv_nxt;
     c->snd_wl1 = c->irs;
     c->snd_wl2 = c->iss;
-    c->snd_mss = (uint16_t)peer_mss(st, c, mss);
+    c->peer_mss = peer_mss(mss);
     struct syn_offer offer = { .ts_ok = s->opt.has_timestamp, .ts_val = s->opt.ts_val };
     if (st->cfg.timestamps && s->opt.has_timestamp) {
         struct syncookie_opts o;
@@ -311,7 +305,7 @@ static void listen_input(struct synack_stack *st, struct tcp_listener *l, int if
     c->max_snd_wnd = s->window;
     c->snd_wl1 = s->seq;
     c->snd_wl2 = c->iss;
-    c->snd_mss = (uint16_t)peer_mss(st, c, announced_mss(s));
+    c->peer_mss = peer_mss(announced_mss(s));
     struct syn_offer offer = syn_offer_of(s);
     negotiate_options(c, &offer, now);
     c->cc->init(c, now);
@@ -340,6 +334,7 @@ static void become_established(struct synack_stack *st, struct tcp_conn *c, syna
     }
     if (c->rto_expiries)
         rtt_after_syn_timeout(&c->rtt);           /* RFC 6298 §5.7 */
+    tcp_pmtu_established(st, c, now);
     /* A close requested during the handshake takes effect in tcp_output,
      * which moves on to FIN-WAIT-1 (RFC 9293 §3.10.4). */
     tcp_conn_set_state(st, c, SYNACK_TCP_ESTABLISHED, now);
@@ -377,7 +372,7 @@ static void syn_sent_input(struct synack_stack *st, struct tcp_conn *c, const st
     c->irs = s->seq;
     c->rcv_nxt = s->seq + 1;
     c->rcv_adv = c->rcv_nxt;
-    c->snd_mss = (uint16_t)peer_mss(st, c, announced_mss(s));
+    c->peer_mss = peer_mss(announced_mss(s));
     struct syn_offer offer = syn_offer_of(s);
     negotiate_options(c, &offer, now);
     c->last_recv_time = now;

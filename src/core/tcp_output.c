@@ -6,7 +6,9 @@
  * §5 (what cwnd and pipe allow, lost segments first); RFC 6937 (PRR
  * accounting); RFC 7323 (window scale and timestamp options); RFC 2018 §4
  * and RFC 2883 (which SACK blocks to send); RFC 6298 §5.1 (start the timer
- * when sending); RFC 8985 §7 (tail loss probes).
+ * when sending); RFC 8985 §7 (tail loss probes); RFC 1191 §6.4 and RFC
+ * 4821 §7.5 (segments no larger than the path MTU, resends cut to it, path
+ * MTU probes: tcp_pmtu.c decides, this file builds).
  *
  * Every segment is built straight into the stack's transmit buffer: IPv4
  * header, TCP header, payload copied from the send ring, checksum, then
@@ -22,7 +24,7 @@
 #include "tcp_recovery.h"
 
 /* Why a segment is being resent, for the statistics. */
-enum retx_cause { RETX_NONE, RETX_RECOVERY, RETX_RTO, RETX_TLP, RETX_PROBE };
+enum retx_cause { RETX_NONE, RETX_RECOVERY, RETX_RTO, RETX_TLP, RETX_PROBE, RETX_PMTU };
 
 struct seg_plan {
     uint32_t seq;
@@ -30,6 +32,7 @@ struct seg_plan {
     uint8_t flags;
     uint8_t cause;           /* enum retx_cause */
     struct txseg *rexmit;    /* the record being resent, or NULL */
+    bool pmtu_probe;         /* new data larger than snd_mss: a path MTU probe (tcp_pmtu.c) */
 };
 
 static uint32_t min_u32(uint32_t a, uint32_t b) { return a < b ? a : b; }
@@ -118,6 +121,8 @@ static bool transmit(struct synack_stack *st, struct tcp_conn *c, const struct s
     uint32_t tsval = tcp_ts_now(c, now);
     if (new_data && !txq_push(st, &c->txq, p->seq, p->seq + consumed, (p->flags & TCP_FIN) != 0, now, tsval))
         return false;                             /* the scoreboard is full: wait for ACKs (tcp_txq.h) */
+    if (p->pmtu_probe)
+        tcp_pmtu_probe_sent(st, c, p->seq, p->len);
 
     uint8_t *tcp = stack_tx_l4(st);
     struct tcp_options opt;
@@ -236,6 +241,30 @@ static bool our_syn_unacked(const struct tcp_conn *c)
            c->snd_una == c->iss;
 }
 
+/* Why lost records are being resent in the current recovery state. */
+static enum retx_cause recovery_cause(const struct tcp_conn *c)
+{
+    return c->rec_state == REC_RTO ? RETX_RTO : c->rec_state == REC_PMTU ? RETX_PMTU : RETX_RECOVERY;
+}
+
+/* Record s made to fit the segments the path takes now, before it is
+ * resent: a record larger than snd_mss — sent before the path MTU fell,
+ * or a path MTU probe — is cut (tcp_txq.h), and the piece to resend is
+ * returned, the first or, with `last`, the last.  NULL when the scoreboard
+ * cannot grow: the resend waits for an ACK or the timer. */
+static struct txseg *fit_record(struct synack_stack *st, struct tcp_conn *c, struct txseg *s, bool last)
+{
+    uint32_t payload = txseg_len(s) - !!(s->flags & TXS_FIN);
+    if (payload <= c->snd_mss)
+        return s;
+    tcp_pmtu_record_cut(st, c, s);
+    uint32_t i = txq_index(&c->txq, s);
+    uint32_t at = last ? s->start + payload - c->snd_mss : s->start + c->snd_mss;
+    if (!txq_split(st, &c->txq, i, at))
+        return NULL;
+    return txq_at(&c->txq, last ? i + 1 : i);
+}
+
 /* Fills *p to resend record s. */
 static void plan_record(const struct tcp_conn *c, struct txseg *s, enum retx_cause cause, struct seg_plan *p)
 {
@@ -277,6 +306,22 @@ static bool plan_new_data(const struct tcp_conn *c, uint32_t room, struct seg_pl
     return len || (p->flags & TCP_FIN);
 }
 
+/* A path MTU probe (RFC 4821 §7.5): the next new data, larger than
+ * snd_mss, when tcp_pmtu.c says one is due and `room` takes it. */
+static bool plan_pmtu_probe(const struct tcp_conn *c, uint32_t room, struct seg_plan *p)
+{
+    uint32_t len = tcp_pmtu_probe_len(c, bytes_after(c, c->snd_max), room);
+    if (!len)
+        return false;
+    p->seq = c->snd_max;
+    p->len = len;
+    p->flags = TCP_ACK;
+    p->cause = RETX_NONE;
+    p->rexmit = NULL;
+    p->pmtu_probe = true;
+    return true;
+}
+
 /* The sequence number for a segment that carries no data (a pure ACK, a
  * RST): SND.NXT, unless that lies beyond the window the peer offers — as
  * after a zero-window probe byte it refused, or when it shrank its window
@@ -291,7 +336,7 @@ static uint32_t bare_seq(const struct tcp_conn *c)
 }
 
 /* Fills *p with the next segment worth sending; false if there is none. */
-static bool plan_next(struct tcp_conn *c, struct seg_plan *p)
+static bool plan_next(struct synack_stack *st, struct tcp_conn *c, struct seg_plan *p)
 {
     memset(p, 0, sizeof *p);
     p->seq = c->snd_nxt;
@@ -316,16 +361,20 @@ static bool plan_next(struct tcp_conn *c, struct seg_plan *p)
          * ahead of it. */
         if (c->txq.lost_bytes) {
             struct txseg *s = tcp_rec_first_lost(c);
-            if (s && cwnd_room >= min_u32(txseg_len(s), c->snd_mss)) {
-                plan_record(c, s, c->rec_state == REC_RTO ? RETX_RTO : RETX_RECOVERY, p);
-                return true;
-            }
-            if (s)
+            if (s) {
+                if (cwnd_room >= min_u32(txseg_len(s), c->snd_mss) && (s = fit_record(st, c, s, false))) {
+                    plan_record(c, s, recovery_cause(c), p);
+                    return true;
+                }
                 cwnd_room = 0;
+            }
         }
         uint32_t wnd_edge = c->snd_una + c->snd_wnd;
         uint32_t rwnd_room = seq_gt(wnd_edge, c->snd_max) ? wnd_edge - c->snd_max : 0;
-        if (plan_new_data(c, min_u32(rwnd_room, cwnd_room), p))
+        uint32_t room = min_u32(rwnd_room, cwnd_room);
+        if (c->pm.state == PL_SEARCHING && plan_pmtu_probe(c, room, p))
+            return true;
+        if (plan_new_data(c, room, p))
             return true;
         p->flags = TCP_ACK;
         p->len = 0;
@@ -396,6 +445,8 @@ void tcp_output(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
         return;
     }
     apply_user_requests(st, c, now);
+    if (tcp_pmtu_due(&c->pm, now))
+        tcp_pmtu_tick(st, c, now);                /* RFC 1191 §6.3 aging, RFC 4821 §7.3 re-probing */
     /* RFC 5681 §4.1 (restart after idle): after more than an RTO without
      * sending, the old cwnd no longer reflects the path. */
     if (c->snd_max == c->snd_una && c->last_send_time && tcp_state_synchronized(c->state) &&
@@ -404,7 +455,7 @@ void tcp_output(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
     struct seg_plan p;
     /* Each pass sends one segment and moves SND.MAX, resends a record, or
      * clears ack_now, so the loop ends; the bound guards a broken invariant. */
-    for (unsigned i = 0; i < 65536 && plan_next(c, &p); i++) {
+    for (unsigned i = 0; i < 65536 && plan_next(st, c, &p); i++) {
         if (!transmit(st, c, &p, now))
             break;
         if (!p.len && !(p.flags & (TCP_SYN | TCP_FIN)) && !p.rexmit)
@@ -422,9 +473,10 @@ void tcp_retransmit_first(struct synack_stack *st, struct tcp_conn *c, synack_ti
         transmit(st, c, &p, now);
         return;
     }
-    if (c->txq.count) {
+    struct txseg *s = c->txq.count ? fit_record(st, c, txq_at(&c->txq, 0), false) : NULL;
+    if (s) {
         struct seg_plan p;
-        plan_record(c, txq_at(&c->txq, 0), c->rec_state == REC_RTO ? RETX_RTO : RETX_RECOVERY, &p);
+        plan_record(c, s, recovery_cause(c), &p);
         transmit(st, c, &p, now);
     }
 }
@@ -437,7 +489,10 @@ void tcp_send_probe(struct synack_stack *st, struct tcp_conn *c, bool zero_windo
         /* RFC 9293 §3.8.6.1: a probe carries one byte of new data; if one
          * is already out, the same byte again. */
         if (c->txq.count) {
-            plan_record(c, txq_at(&c->txq, 0), RETX_PROBE, &p);
+            struct txseg *s = fit_record(st, c, txq_at(&c->txq, 0), false);
+            if (!s)
+                return;
+            plan_record(c, s, RETX_PROBE, &p);
         } else {
             if (!plan_new_data(c, 1, &p))
                 return;
@@ -456,7 +511,10 @@ void tcp_send_probe(struct synack_stack *st, struct tcp_conn *c, bool zero_windo
             return;                               /* the scoreboard is full: no probe went out */
         c->tlp_retrans = false;
     } else if (c->txq.count) {
-        plan_record(c, txq_last(&c->txq), RETX_TLP, &p);
+        struct txseg *s = fit_record(st, c, txq_last(&c->txq), true);
+        if (!s)
+            return;
+        plan_record(c, s, RETX_TLP, &p);
         transmit(st, c, &p, now);
         c->tlp_retrans = true;
     } else {

@@ -8,7 +8,9 @@
  * Reduction: how much to send during recovery); RFC 5681 §3.2 and RFC
  * 6582 (duplicate ACKs and NewReno, for peers without SACK); RFC 3522 and
  * RFC 4015 (Eifel: undoing a spurious timeout); RFC 3708 (D-SACK shows
- * retransmissions were not needed).
+ * retransmissions were not needed); RFC 1191 §6.4 and RFC 4821 §7.6
+ * (segments dropped for their size, and lost path MTU probes, are resent
+ * without a congestion response: REC_PMTU, with tcp_pmtu.c).
  *
  * Call chain: ack_step (tcp_input.c) -> tcp_rec_on_ack: D-SACK, cumulative
  * ACK (scoreboard, send ring, RTT), SACK blocks, duplicate ACKs, loss
@@ -237,6 +239,7 @@ static void prr_update(struct tcp_conn *c, uint32_t delivered, bool entering)
 
 static void exit_recovery(struct tcp_conn *c, synack_time_us now)
 {
+    bool loss = c->rec_state != REC_PMTU;
     if (c->rec_state == REC_FAST)
         c->cc->on_recovery_exit(c, c->snd_max - c->snd_una, now);
     c->rec_state = REC_OPEN;
@@ -245,8 +248,22 @@ static void exit_recovery(struct tcp_conn *c, synack_time_us now)
     c->flight_marked = false;
     /* RFC 8985 §6.2 step 4: a reordering window widened by D-SACKs goes
      * back to min_RTT/4 after 16 recoveries without one (not 16 ACKs). */
-    if (c->rack.reo_wnd_persist && --c->rack.reo_wnd_persist == 0)
+    if (loss && c->rack.reo_wnd_persist && --c->rack.reo_wnd_persist == 0)
         c->rack.reo_wnd_mult = 1;
+}
+
+void tcp_rec_enter_pmtu(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
+{
+    /* Records marked lost for their size (tcp_pmtu.c) go out again first,
+     * as in any recovery, but nothing here touches cwnd or ssthresh: the
+     * path dropped them for their size, not for congestion (RFC 1191
+     * §6.4, RFC 4821 §7.6).  Ends when SND.UNA passes what was in flight. */
+    if (c->rec_state != REC_OPEN)
+        return;
+    c->rec_state = REC_PMTU;
+    c->recover = c->snd_max;
+    tcp_timer_clear(st, c, TCP_TIMER_TLP);
+    tcp_conn_trace_cc(st, c, now);
 }
 
 /* ---- the ACK ---- */
@@ -373,7 +390,9 @@ static void detect_loss_without_sack(struct tcp_conn *c, bool dupack, bool una_a
      * recovery or timeout (recover - 1 here, recover holding SND.MAX):
      * duplicates at exactly SND.MAX-then may come from needless
      * retransmissions of that window (§6). */
-    if (dupack && c->rec_state == REC_OPEN && c->dupacks == DUP_THRESH && seq_gt(c->snd_una, c->recover))
+    bool probe_first = c->pm.probe_mtu && c->snd_una == c->pm.probe_seq;   /* sent after "recover" */
+    if (dupack && c->rec_state == REC_OPEN && c->dupacks == DUP_THRESH &&
+        (seq_gt(c->snd_una, c->recover) || probe_first))
         txq_mark_lost(&c->txq, head);
     else if (una_advanced && c->rec_state == REC_FAST && seq_lt(c->snd_una, c->recover) &&
              !(head->flags & TXS_RETRANS))
@@ -467,18 +486,25 @@ void tcp_rec_on_ack(struct synack_stack *st, struct tcp_conn *c, const struct tc
 
     /* Loss detection. */
     bool entering = false, exiting = false;
+    uint32_t lost_before = c->txq.lost_bytes;
     if (c->sack_ok)
         rack_detect_loss(st, c, now);
     else
         detect_loss_without_sack(c, dupack, una_advanced);
+    bool newly_lost = c->txq.lost_bytes > lost_before;
 
     /* Recovery: end, or begin.  The ACK that ends it sets the window
-     * (RFC 6582 §3.2 step 3) and does not also grow it. */
+     * (RFC 6582 §3.2 step 3) and does not also grow it.  A path MTU probe
+     * delivered or lost alone is tcp_pmtu.c's (no congestion response);
+     * any other loss is congestion, also while resending for the path MTU. */
     if (c->rec_state != REC_OPEN && seq_geq(c->snd_una, c->recover)) {
         exiting = c->rec_state == REC_FAST;
         exit_recovery(c, now);
     }
-    if (c->rec_state == REC_OPEN && c->txq.lost_bytes) {
+    bool pmtu_before = c->rec_state == REC_PMTU;
+    if (c->pm.probe_mtu)
+        tcp_pmtu_probe_check(st, c, now);
+    if ((c->rec_state == REC_OPEN && c->txq.lost_bytes) || (pmtu_before && newly_lost)) {
         enter_fast_recovery(st, c, now);
         entering = true;
     }
@@ -567,7 +593,11 @@ void tcp_rec_on_rto(struct synack_stack *st, struct tcp_conn *c, synack_time_us 
 
 void tcp_rec_on_reorder_timer(struct synack_stack *st, struct tcp_conn *c, synack_time_us now)
 {
-    if (rack_detect_loss(st, c, now) && c->rec_state == REC_OPEN) {
+    bool pmtu_before = c->rec_state == REC_PMTU;
+    bool marked = rack_detect_loss(st, c, now);
+    if (c->pm.probe_mtu)
+        tcp_pmtu_probe_check(st, c, now);         /* as in tcp_rec_on_ack */
+    if (marked && ((c->rec_state == REC_OPEN && c->txq.lost_bytes) || pmtu_before)) {
         enter_fast_recovery(st, c, now);
         prr_update(c, 0, true);
     }

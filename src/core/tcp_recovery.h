@@ -32,6 +32,9 @@ void tcp_rec_on_tlp_timer(struct synack_stack *st, struct tcp_conn *c, synack_ti
 void tcp_rec_arm_tlp(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
 /* The first record marked lost (NULL if none). */
 struct txseg *tcp_rec_first_lost(struct tcp_conn *c);
+/* From REC_OPEN into REC_PMTU: what is marked lost is resent without a
+ * congestion response (tcp_pmtu.c). */
+void tcp_rec_enter_pmtu(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
 /* Bookkeeping for undo when a record is resent. */
 void tcp_rec_on_retransmit(struct tcp_conn *c, struct txseg *s, uint32_t tsval);
 

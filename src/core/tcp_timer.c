@@ -6,7 +6,8 @@
  * doubles (§5.5), the congestion window collapses to one segment (RFC 5681
  * §3.1), and the connection is abandoned with ETIMEDOUT after
  * syn_retries (in SYN-SENT/SYN-RECEIVED) or data_retries expiries in a row
- * (RFC 1122 §4.2.3.5, R2).
+ * (RFC 1122 §4.2.3.5, R2).  Repeated expiries of full-sized segments may
+ * also mean a path MTU black hole (tcp_pmtu_on_rto, RFC 4821 §7.7).
  *
  * Persist (RFC 9293 §3.8.6.1): while the peer advertises a zero window and
  * we have data, a probe of one byte goes out at backed-off intervals, so
@@ -126,6 +127,7 @@ static bool rexmt_expired(struct synack_stack *st, struct tcp_conn *c, synack_ti
         /* RFC 6298 §5.4-§5.6 and RFC 5681 §3.1: resend the oldest segment
          * with a window of one, the timer backed off. */
         tcp_rec_on_rto(st, c, now);
+        tcp_pmtu_on_rto(st, c, now);          /* RFC 4821 §7.7: a black hole? */
         c->rtt_timing = false;                /* Karn: never time a retransmission */
         tcp_output(st, c, now);
     } else {

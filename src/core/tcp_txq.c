@@ -106,7 +106,10 @@ uint32_t txq_sack(struct txq *q, uint32_t left, uint32_t right, void (*newly_cb)
         struct txseg *s = txq_at(q, i);
         if (seq_geq(s->start, right))
             break;
-        if (seq_lt(s->start, left) || seq_gt(s->end, right) || (s->flags & TXS_SACKED))
+        /* A block covers data only (RFC 2018 §3): a record ending with
+         * our FIN is whole when its data is. */
+        uint32_t data_end = s->end - !!(s->flags & TXS_FIN);
+        if (seq_lt(s->start, left) || seq_gt(data_end, right) || (s->flags & TXS_SACKED) || s->start == data_end)
             continue;                     /* only whole records count */
         if (s->flags & TXS_LOST)
             q->lost_bytes -= txseg_len(s);
@@ -138,6 +141,28 @@ void txq_sent_again(struct txq *q, struct txseg *s, synack_time_us now, uint32_t
     s->tsval = tsval;
     if (s->xmits < UINT8_MAX)
         s->xmits++;
+}
+
+bool txq_split(struct synack_stack *st, struct txq *q, uint32_t i, uint32_t at)
+{
+    if (q->count == q->cap && !grow(st, q))
+        return false;
+    if (i < q->count - 1 - i) {
+        /* Records 0..i move one place towards the front; i stays put too. */
+        q->head = (q->head - 1) & (q->cap - 1);
+        for (uint32_t k = 0; k <= i; k++)
+            *txq_at(q, k) = *txq_at(q, k + 1);
+    } else {
+        /* Records i+1.. move one place back; i is copied to i + 1. */
+        for (uint32_t k = q->count; k > i; k--)
+            *txq_at(q, k) = *txq_at(q, k - 1);
+    }
+    q->count++;
+    struct txseg *first = txq_at(q, i), *second = txq_at(q, i + 1);
+    first->end = at;
+    first->flags &= (uint8_t)~TXS_FIN;
+    second->start = at;
+    return true;
 }
 
 void txq_clear_sacks(struct txq *q)

@@ -8,7 +8,9 @@
  *
  * A record is made when a segment is first sent and keeps its boundaries
  * for life (a retransmission resends exactly the record), except that a
- * cumulative ACK falling inside it trims its start.  Counters of SACKed
+ * cumulative ACK falling inside it trims its start, and that a record
+ * larger than the segments the path now takes is cut in two before it is
+ * resent (txq_split: after the path MTU fell, or a path MTU probe).  Counters of SACKed
  * bytes and of bytes marked lost and not yet resent make the RFC 6675
  * "pipe" O(1):  pipe = (SND.MAX - SND.UNA) - sacked - lost.
  * Storage is a ring of records that doubles when full; nothing is
@@ -62,6 +64,11 @@ static inline struct txseg *txq_at(const struct txq *q, uint32_t i)
     return &q->segs[(q->head + i) & (q->cap - 1)];
 }
 static inline struct txseg *txq_last(const struct txq *q) { return q->count ? txq_at(q, q->count - 1) : NULL; }
+/* The index of record s (a pointer txq_at gave). */
+static inline uint32_t txq_index(const struct txq *q, const struct txseg *s)
+{
+    return ((uint32_t)(s - q->segs) - q->head) & (q->cap - 1);
+}
 static inline uint32_t txseg_len(const struct txseg *s) { return s->end - s->start; }
 
 /* Appends a record for a first transmission; false when the ring is full
@@ -80,6 +87,12 @@ uint32_t txq_sack(struct txq *q, uint32_t left, uint32_t right, void (*newly)(vo
 void txq_mark_lost(struct txq *q, struct txseg *s);
 /* Records a (re)transmission of s at now. */
 void txq_sent_again(struct txq *q, struct txseg *s, synack_time_us now, uint32_t tsval);
+/* Cuts record i at sequence number `at` (start < at < end) into [start,
+ * at) at i and [at, end) at i + 1, both keeping its marks and send time
+ * (the FIN goes with the second); the byte counts do not change.  Moves
+ * the records on the shorter side of i.  False when the ring is full and
+ * cannot grow: nothing changed.  Pointers into the ring are stale after. */
+bool txq_split(struct synack_stack *st, struct txq *q, uint32_t i, uint32_t at);
 /* Clears every SACKED mark (after the peer reneged, or at a timeout). */
 void txq_clear_sacks(struct txq *q);
 

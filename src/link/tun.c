@@ -10,7 +10,11 @@
  * left partial.  Outbound, synack_tun_queue merges consecutive full-sized
  * segments of one TCP flow into one packet with gso_type TCPV4 and
  * gso_size = the segment size, and the kernel cuts it up again: one
- * system call per 64 KiB instead of per segment.
+ * system call per 64 KiB instead of per segment.  A shorter last segment
+ * may join a run of full-sized ones, but never a lone segment longer than
+ * it: a router forwards or drops a GSO packet whole (when its segment size
+ * exceeds the next hop's MTU), and a path MTU probe (RFC 4821), which is
+ * longer than the segments after it, must be lost alone if it is lost.
  */
 #define _GNU_SOURCE
 #include "synack/tun.h"
@@ -279,6 +283,8 @@ static bool joins(const struct coalescer *co, const uint8_t *p, size_t len, size
         return false;
     if (get_be32(p + 24) != co->next_seq || (q[33] & 0x08))
         return false;
+    if (len - hdr < co->gso_size && co->segs == 1)
+        return false;                             /* the lone segment may be a path MTU probe */
     return len - hdr <= co->gso_size && co->len - co->hdr_len == (size_t)co->segs * co->gso_size;
 }
 

@@ -319,14 +319,19 @@ static void complete_checksum(uint8_t *p, size_t len)
     put_be16(p + ihl + off, c);
 }
 
+/* Each packet is stamped with the time it was read, not the batch's: the
+ * kernel may answer what synack sends while the batch is being read (a
+ * whole round trip on a fast link), and a clock that stood still would
+ * make that round trip take no time and leave RACK (RFC 8985 §6.2) unable
+ * to tell a retransmission from the segments sent before it. */
 static void read_link(struct synack_runtime *rt, struct rt_link *l)
 {
-    synack_time_us now = monotonic_us();
     for (int i = 0; i < RT_BATCH; i++) {
         bool csum_valid = false;
         ssize_t n = synack_tun_read_ex(l->tun, rt->rxbuf, sizeof rt->rxbuf, &csum_valid);
         if (n <= 0)
             break;
+        synack_time_us now = monotonic_us();
         if (csum_valid && rt->pcap) {
             complete_checksum(rt->rxbuf, (size_t)n);
             csum_valid = false;

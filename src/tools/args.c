@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "synack/stack.h"
+
 void args_init(struct args *a, const char *prog, int argc, char **argv)
 {
     memset(a, 0, sizeof *a);
@@ -205,6 +207,16 @@ bool args_choice(struct args *a, const char *const *choices, int *out)
     }
     fprintf(stderr, "%s: %s must be %s (got \"%s\")\n", a->prog, a->flag, expect, text);
     return false;
+}
+
+bool args_plpmtud(struct args *a, int *mode)
+{
+    static const char *const names[] = { "off", "blackhole", "always", NULL };
+    int choice = 0;
+    if (!args_choice(a, names, &choice))
+        return false;
+    *mode = synack_plpmtud_from_name(names[choice]);
+    return *mode >= 0;
 }
 
 int args_unknown(const struct args *a)

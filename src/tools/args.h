@@ -77,6 +77,9 @@ bool args_u64(struct args *a, uint64_t lo, uint64_t hi, uint64_t *out);
  * index of the match. */
 bool args_choice(struct args *a, const char *const *choices, int *out);
 
+/* --plpmtud off|blackhole|always: *mode is the enum synack_plpmtud. */
+bool args_plpmtud(struct args *a, int *mode);
+
 /* Reports that the current option is not one this verb knows and returns
  * EXIT_USAGE, so that a verb can write `return args_unknown(&a);`. */
 int args_unknown(const struct args *a);

@@ -65,6 +65,7 @@ struct connect_options {
     bool verify, json;
     uint64_t wait_ms;
     const char *pcap_path;
+    int plpmtud;                       /* enum synack_plpmtud, -1: the stack's default */
 };
 
 struct client {
@@ -78,6 +79,8 @@ struct client {
     synack_time_us start_us, end_us;   /* established; peer's end of stream (or failure) */
     synack_time_us link_wait_until;    /* connect_when_link_runs gives up waiting then */
     bool link_waited;                  /* the link was seen not running */
+    struct synack_tcp_info info;       /* the connection at the end (have_info) */
+    bool have_info;
 
     /* stdin mode: stage[stage_off, stage_len) was read, not yet sent. */
     bool stdin_pollable, stdin_watched, stdin_eof, stdout_closed;
@@ -93,7 +96,7 @@ struct client {
 static const char usage[] =
     "usage: synack connect --tun NAME --addr A.B.C.D/PREFIX [--wait-ms N]\n"
     "                      [--send-bytes N] [--expect-bytes M] [--verify] [--json]\n"
-    "                      [--pcap FILE] HOST PORT\n"
+    "                      [--pcap FILE] [--plpmtud MODE] HOST PORT\n"
     "\n"
     "Connects to HOST:PORT (IPv4) from the user-space stack, reached through the\n"
     "TUN device NAME (created if it does not exist), as address A.B.C.D.  The\n"
@@ -120,8 +123,14 @@ static const char usage[] =
     "                    the pattern from its first byte; exit 1 if not\n"
     "  --json            print one JSON object on stdout: bytes_sent,\n"
     "                    bytes_received, seconds, send_mbps, recv_mbps, verified,\n"
-    "                    expected_bytes, error (null or the error's name)\n"
+    "                    expected_bytes, error (null or the error's name), and of\n"
+    "                    the connection at its end: pmtu (the path MTU segments\n"
+    "                    were cut to), mss, pmtu_probes, pmtu_black_holes,\n"
+    "                    retransmissions\n"
     "  --pcap FILE       write every packet in and out to FILE\n"
+    "  --plpmtud MODE    packetization-layer path MTU discovery (RFC 4821): off,\n"
+    "                    blackhole (the default: probe after timeouts that look\n"
+    "                    like a path MTU black hole) or always\n"
     "\n"
     "The test pattern: byte i is B[i mod 65521], where B is the first 65521 bytes\n"
     "of splitmix64 seeded with 1, each 64-bit output little-endian:\n"
@@ -158,8 +167,10 @@ static void finish(struct client *cl)
     if (cl->stdin_watched)
         synack_runtime_unwatch_fd(cl->rt, STDIN_FILENO);
     cl->stdin_watched = false;
-    if (cl->sock >= 0)
+    if (cl->sock >= 0) {
+        cl->have_info = synack_getinfo(cl->stack, cl->sock, &cl->info) >= 0;
         synack_close(cl->stack, cl->sock);
+    }
     cl->sock = -1;
     synack_runtime_stop(cl->rt);
 }
@@ -405,6 +416,11 @@ static void start_connect(struct synack_runtime *rt, void *ctx)
         fail(cl, rc);
         return;
     }
+    if (cl->opt->plpmtud >= 0 &&
+        (rc = synack_setsockopt(cl->stack, cl->sock, SYNACK_OPT_PLPMTUD, cl->opt->plpmtud)) < 0) {
+        fail(cl, rc);
+        return;
+    }
     rc = synack_connect(cl->stack, cl->sock, &cl->opt->remote);
     if (rc < 0 && rc != -SYNACK_EINPROGRESS)
         fail(cl, rc);
@@ -523,6 +539,11 @@ static void print_json(const struct client *cl)
     json_bool(&j, "verified", verified(cl));
     json_u64(&j, "expected_bytes", expected_bytes(cl->opt));
     json_string(&j, "error", cl->error ? synack_errname(cl->error) : NULL);
+    json_u64(&j, "pmtu", cl->have_info ? cl->info.pmtu : 0);
+    json_u64(&j, "mss", cl->have_info ? cl->info.snd_mss : 0);
+    json_u64(&j, "pmtu_probes", cl->have_info ? cl->info.pmtu_probes : 0);
+    json_u64(&j, "pmtu_black_holes", cl->have_info ? cl->info.pmtu_black_holes : 0);
+    json_u64(&j, "retransmissions", cl->have_info ? cl->info.retrans_segs : 0);
     json_end(&j);
     fflush(stdout);
 }
@@ -594,6 +615,8 @@ static bool parse_option(struct connect_options *o, struct args *a)
     }
     if (args_is(a, "--pcap"))
         return args_string(a, &o->pcap_path);
+    if (args_is(a, "--plpmtud"))
+        return args_plpmtud(a, &o->plpmtud);
     args_unknown(a);
     return false;
 }
@@ -709,6 +732,7 @@ static int connect_main(int argc, char **argv)
 
     memset(&o, 0, sizeof o);
     o.remote.addr.family = SYNACK_AF_INET;
+    o.plpmtud = -1;
     status = parse_connect_args(&o, argc, argv);
     if (status == ARGS_DONE)
         return EXIT_OK;

@@ -64,6 +64,8 @@ struct sim_options {
     double delay_ms, rate_mbit;
     double loss, dup, reorder, corrupt;
     uint64_t mtu, seed;
+    uint64_t path_mtu;                  /* 0 = the link takes --mtu */
+    int plpmtud;                        /* enum synack_plpmtud; -1 = the stack's default */
     uint64_t flows;                     /* 1..MAX_FLOWS */
     uint64_t queue_packets;             /* 0 = unbounded */
     int cc;                             /* enum synack_cc */
@@ -143,6 +145,7 @@ struct transfer {
 static const char usage[] =
     "usage: synack sim --bytes N [--delay MS] [--rate MBIT] [--queue PACKETS]\n"
     "                  [--loss P] [--dup P] [--reorder P] [--corrupt P] [--mtu N]\n"
+    "                  [--path-mtu N] [--plpmtud off|blackhole|always]\n"
     "                  [--cc cubic|newreno] [--flows F] [--seed S]\n"
     "                  [--ipv6] [--ethernet]\n"
     "                  [--duration-limit S] [--pcap FILE] [--json] [--status S]\n"
@@ -169,6 +172,11 @@ static const char usage[] =
     "  --corrupt P    probability one bit of a packet is flipped, 0 to 1\n"
     "  --mtu N        link and interface MTU, 576 to 65535 (default 1500; 1280 or\n"
     "                 more with --ipv6)\n"
+    "  --path-mtu N   the link drops packets larger than N, 576 to --mtu, without\n"
+    "                 a word (a path MTU black hole); the interfaces keep --mtu\n"
+    "  --plpmtud MODE packetization-layer path MTU discovery of both hosts (RFC\n"
+    "                 4821): off, blackhole (default: after timeouts that look like\n"
+    "                 a black hole) or always\n"
     "  --cc NAME      congestion control of every connection: cubic (default) or\n"
     "                 newreno\n"
     "  --flows F      parallel connections, 1 to 64 (default 1); all start at time 0\n"
@@ -619,7 +627,7 @@ static void link_params_from(const struct sim_options *o, struct synack_link_par
     p->delay_us = (synack_time_us)llround(o->delay_ms * 1000.0);
     p->rate_bps = (uint64_t)llround(o->rate_mbit * 1e6);
     p->queue_packets = (uint32_t)o->queue_packets;
-    p->mtu = (uint32_t)o->mtu;
+    p->mtu = (uint32_t)(o->path_mtu ? o->path_mtu : o->mtu);
     p->loss = o->loss;
     p->dup = o->dup;
     p->reorder = o->reorder;
@@ -652,6 +660,8 @@ static int add_host(struct transfer *t, int which, const char *name, synack_trac
     cfg.name = name;
     cfg.trace = trace;
     cfg.trace_ctx = t;
+    if (t->opt->plpmtud >= 0)
+        cfg.plpmtud = (uint8_t)t->opt->plpmtud;
     return sim_net_add_host(&t->net, which, name, &cfg, (uint32_t)t->opt->mtu);
 }
 
@@ -877,6 +887,7 @@ static void print_json(const struct transfer *t, const struct results *r)
     json_double(&j, "delay_ms", o->delay_ms);
     json_double(&j, "rate_mbps", o->rate_mbit);
     json_u64(&j, "mtu", o->mtu);
+    json_u64(&j, "path_mtu", o->path_mtu ? o->path_mtu : o->mtu);
     json_double(&j, "loss", o->loss);
     json_double(&j, "dup", o->dup);
     json_double(&j, "reorder", o->reorder);
@@ -908,6 +919,9 @@ static void print_json(const struct transfer *t, const struct results *r)
     if (f0->have_info) {
         json_double(&j, "srtt_ms", f0->client_info.srtt_us / 1e3);
         json_u64(&j, "data_segments", f0->client_info.data_segs_out);
+        json_u64(&j, "pmtu", f0->client_info.pmtu);
+        json_u64(&j, "pmtu_probes", f0->client_info.pmtu_probes);
+        json_u64(&j, "pmtu_black_holes", f0->client_info.pmtu_black_holes);
     }
     json_string(&j, "cc", synack_cc_name(o->cc));
     json_string(&j, "network", sim_net_describe(&o->net));
@@ -997,6 +1011,9 @@ static void print_summary(const struct transfer *t, const struct results *r)
            "link", o->delay_ms, rate, (unsigned long long)o->mtu, o->loss, o->dup, o->reorder,
            o->corrupt);
     printf("  %-16s %s (each direction)\n", "queue", queue);
+    if (o->path_mtu && o->path_mtu < o->mtu)
+        printf("  %-16s %llu: larger packets vanish without a word\n", "path MTU",
+               (unsigned long long)o->path_mtu);
     printf("  %-16s %s\n", "congestion", synack_cc_name(o->cc));
     printf("  %-16s %llu of %llu bytes%s%s\n", "delivered",
            (unsigned long long)t->total_received, (unsigned long long)t->total_bytes,
@@ -1034,6 +1051,12 @@ static void print_summary(const struct transfer *t, const struct results *r)
            (unsigned long long)r->link.reordered, (unsigned long long)r->link.corrupted,
            (unsigned long long)r->checksum_drops, (unsigned long long)r->link.queue_drops,
            (unsigned long long)r->link.mtu_drops);
+    if (t->flows[0].have_info) {
+        const struct synack_tcp_info *i = &t->flows[0].client_info;
+        printf("  %-16s %u at the end (MSS %u), %u probes (%u delivered, %u lost), %u black holes\n",
+               "path MTU", i->pmtu, i->snd_mss, i->pmtu_probes, i->pmtu_probes_ok, i->pmtu_probes_failed,
+               i->pmtu_black_holes);
+    }
     print_error_line("client error", r->client_error);
     print_error_line("server error", r->server_error);
     if (r->timed_out)
@@ -1076,6 +1099,10 @@ static int parse_sim_args(struct sim_options *o, int argc, char **argv)
             ok = args_double(&a, 0, 1, &o->corrupt);
         } else if (args_is(&a, "--mtu")) {
             ok = args_u64(&a, 576, 65535, &o->mtu);
+        } else if (args_is(&a, "--path-mtu")) {
+            ok = args_u64(&a, 576, 65535, &o->path_mtu);
+        } else if (args_is(&a, "--plpmtud")) {
+            ok = args_plpmtud(&a, &o->plpmtud);
         } else if (args_is(&a, "--cc")) {
             int choice = 0;
             ok = args_choice(&a, cc_names, &choice);
@@ -1110,9 +1137,15 @@ static int parse_sim_args(struct sim_options *o, int argc, char **argv)
     if (!o->have_bytes)
         return args_missing(&a, "--bytes",
                             "how many bytes to send (an integer from 0 to 1000000000000)");
-    if (o->net.ipv6 && o->mtu < 1280) {
-        fprintf(stderr, "synack sim: --mtu must be 1280 or more with --ipv6 (RFC 8200 §5; got %llu)\n",
-                (unsigned long long)o->mtu);
+    /* RFC 8200 §5: every link that carries IPv6 has an MTU of 1280 or more. */
+    if (o->net.ipv6 && (o->mtu < 1280 || (o->path_mtu && o->path_mtu < 1280))) {
+        fprintf(stderr, "synack sim: --mtu and --path-mtu must be 1280 or more with --ipv6 (RFC 8200 §5; got %llu)\n",
+                (unsigned long long)(o->mtu < 1280 ? o->mtu : o->path_mtu));
+        return EXIT_USAGE;
+    }
+    if (o->path_mtu > o->mtu) {
+        fprintf(stderr, "synack sim: --path-mtu must not exceed --mtu (%llu > %llu)\n",
+                (unsigned long long)o->path_mtu, (unsigned long long)o->mtu);
         return EXIT_USAGE;
     }
     if (o->plots.flow >= o->flows) {
@@ -1190,7 +1223,7 @@ static int run_transfer(struct transfer *t)
 static int sim_main(int argc, char **argv)
 {
     static struct transfer t;  /* large buffers: kept off the stack */
-    struct sim_options o = {.mtu = 1500, .seed = 1, .flows = 1, .cc = SYNACK_CC_CUBIC};
+    struct sim_options o = {.mtu = 1500, .seed = 1, .flows = 1, .cc = SYNACK_CC_CUBIC, .plpmtud = -1};
     int status = parse_sim_args(&o, argc, argv);
 
     if (status != EXIT_OK)

@@ -35,9 +35,9 @@ void status_print(FILE *out, double seconds, const char *who, const struct synac
     fprintf(out,
             "%.3fs %s %s > %s %s %s cwnd %" PRIu32 " ssthresh %s srtt %.1fms rto %.0fms inflight %" PRIu32
             " acked %" PRIu64 " rcvd %" PRIu64 " retrans %" PRIu64 " (fast %" PRIu64 " rto %" PRIu64
-            " tlp %" PRIu64 ") rate %s\n",
+            " tlp %" PRIu64 ") rate %s pmtu %" PRIu32 "\n",
             seconds, who, local, remote, synack_tcp_state_name(info->state), synack_cc_name(info->cc),
             info->cwnd_bytes, ssthresh, info->srtt_us / 1000.0, info->rto_us / 1000.0, info->in_flight_bytes,
             info->bytes_acked, info->bytes_received, info->retrans_segs, info->retrans_fast, info->retrans_rto,
-            info->retrans_tlp, rate);
+            info->retrans_tlp, rate, info->pmtu);
 }

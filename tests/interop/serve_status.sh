@@ -22,7 +22,7 @@ sleep 1.2
 serve_stop
 check_job "$idle_pid" 20 "$WORK/idle.json" "the idle client reads end of stream"
 
-re="^[0-9]+\.[0-9]{3}s discard $SYN_ADDR:9 > $KERNEL_ADDR:[0-9]+ [A-Z_0-9]+ (cubic|newreno) cwnd [0-9]+ ssthresh ([0-9]+|-) srtt [0-9.]+ms rto [0-9]+ms inflight [0-9]+ acked [0-9]+ rcvd [0-9]+ retrans [0-9]+ \(fast [0-9]+ rto [0-9]+ tlp [0-9]+\) rate [0-9.]+[kMG]?bit/s$"
+re="^[0-9]+\.[0-9]{3}s discard $SYN_ADDR:9 > $KERNEL_ADDR:[0-9]+ [A-Z_0-9]+ (cubic|newreno) cwnd [0-9]+ ssthresh ([0-9]+|-) srtt [0-9.]+ms rto [0-9]+ms inflight [0-9]+ acked [0-9]+ rcvd [0-9]+ retrans [0-9]+ \(fast [0-9]+ rto [0-9]+ tlp [0-9]+\) rate [0-9.]+[kMG]?bit/s pmtu [0-9]+$"
 lines=$(grep -cE "$re" "$WORK/serve.log")
 check_awk "$lines >= 5" "serve.log has $lines status lines of the documented form (at least 5 expected)"
 check "a status line shows an ESTABLISHED discard connection" grep -qE "discard .* ESTABLISHED " "$WORK/serve.log"

@@ -82,7 +82,8 @@ static bool next_frame(struct scenario *s, uint8_t *buf, size_t cap, size_t *len
         s->sent_taken++;
         *len = s->log[i].len;
         *when = s->log[i].when;
-        memcpy(buf, s->log[i].bytes, *len < cap ? *len : cap);
+        if (cap)
+            memcpy(buf, s->log[i].bytes, *len < cap ? *len : cap);
         return true;
     }
     if (what)

@@ -14,6 +14,8 @@
  * it sends; "bcast" is ff:ff:ff:ff:ff:ff.  Every Ethernet scenario begins
  * with the stack's gratuitous ARP (RFC 5227 §3) at its first poll.
  */
+#include <stdlib.h>
+
 #include "byteorder.h"
 #include "ipv4.h"
 #include "neigh.h"
@@ -558,4 +560,92 @@ TEST(failed_resolution_gives_an_established_connection_a_soft_error)
     app_abort(&s);
     expect_sent_who_has_peer(&s, scenario_broadcast);   /* the RST resolves afresh */
     scenario_end(&s);
+}
+
+/* ---- allocation failure ---- */
+
+/* An allocator that fails the n-th allocation once armed (and, for good,
+ * every one after it), and counts what it holds. */
+static struct {
+    bool armed, for_good;
+    uint64_t count, fail_at, live;
+} fa;
+
+static void *failing_alloc(void *ctx, void *old, size_t old_size, size_t new_size)
+{
+    (void)ctx;
+    if (new_size == 0) {
+        free(old);
+        fa.live -= old_size;
+        return NULL;
+    }
+    if (fa.armed && new_size > old_size) {
+        fa.count++;
+        if (fa.count == fa.fail_at || (fa.for_good && fa.count > fa.fail_at))
+            return NULL;
+    }
+    void *p = realloc(old, new_size);
+    if (p)
+        fa.live += new_size - old_size;
+    return p;
+}
+
+static void failing(struct synack_config *c)
+{
+    c->alloc = failing_alloc;
+    c->neigh_max_entries = 4;
+}
+
+/* The work: a connect whose SYN waits, requests from six hosts (entries
+ * made and evicted), echo requests from three more (entries resolving,
+ * replies queued), the peer's answer, and the failures of the rest. */
+static void cache_workout(struct scenario *s)
+{
+    at(s, 0);
+    app_connect(s);
+    for (uint8_t i = 0; i < 6; i++) {
+        uint8_t mac[6] = { 0x02, 0x20, 0, 0, 0, i };
+        peer_sends_arp(s, ARP_REQUEST, mac, synack_addr_v4(198, 18, 0, (uint8_t)(20 + i)), STACK_IP,
+                       scenario_broadcast);
+    }
+    for (uint8_t i = 0; i < 3; i++)
+        echo_request_from(s, synack_addr_v4(198, 18, 0, (uint8_t)(40 + i)), "ping");
+    peer_says_is_at(s);
+    CHECK_EQ(stats(s)->mem_bytes, fa.live);
+    CHECK(stats(s)->neigh_entries <= 4);
+    at(s, 5000);
+    CHECK_EQ(stats(s)->mem_bytes, fa.live);
+    while (take_sent_frame(s, NULL, 0))
+        ;
+}
+
+/*  the workout above with allocation n failing (once, then for good), for
+ *  every n it makes: the stack stays consistent (its byte count is the
+ *  allocator's, the cache within its bound), and nothing is left once it
+ *  is freed
+ */
+TEST(neighbour_cache_survives_each_allocation_failing)
+{
+    struct scenario s;
+    memset(&fa, 0, sizeof fa);
+    scenario_client(&s, .family = 4, .ethernet = true, .iss = 1000, .tune = failing);
+    fa.armed = true;
+    cache_workout(&s);
+    scenario_end(&s);
+    uint64_t total = fa.count;
+    CHECK(total >= 8);
+    CHECK_EQ(fa.live, 0);
+    for (int mode = 0; mode < 2; mode++)
+        for (uint64_t n = 1; n <= total; n++) {
+            memset(&fa, 0, sizeof fa);
+            scenario_client(&s, .family = 4, .ethernet = true, .iss = 1000, .tune = failing);
+            fa.armed = true;
+            fa.fail_at = n;
+            fa.for_good = mode == 1;
+            cache_workout(&s);
+            scenario_end(&s);
+            if (fa.live != 0)
+                test_fail(__FILE__, __LINE__, "allocation %llu failing (%s): %llu bytes left", (unsigned long long)n,
+                          mode ? "for good" : "once", (unsigned long long)fa.live);
+        }
 }

@@ -385,3 +385,22 @@ TEST(router_discovery_messages_are_ignored)
     CHECK_EQ(stats(&s)->neigh_entries, 0);
     scenario_end(&s);
 }
+
+/*  on an IP link (TUN: no link-layer addresses)
+ *  NS fd00:5ac::1 > ff02::1:ff00:2 who has fd00:5ac::2  -->  dropped, no answer;
+ *  the address was never tentative (no DAD without a link layer)
+ */
+TEST(neighbour_discovery_has_no_place_on_an_ip_link)
+{
+    struct scenario s;
+    scenario_listen(&s, .family = 6, .mtu = 1500);
+    uint8_t pkt[128];
+    size_t n = peer_ndp_packet(pkt, sizeof pkt, PEER6, SOLICITED_STACK, 255, NS, 0, STACK6, SLLA, scenario_peer_mac);
+    peer_sends_raw(&s, pkt, n);
+    expect_nothing_sent(&s);
+    CHECK_EQ(drops(&s, SYNACK_DROP_NDP_NOT_FOR_US), 1);
+    CHECK_EQ(stats(&s)->ndp_out_solicits, 0);
+    peer_sends(&s, SEG(SYN, .seq = 1000, .mss = 1440));
+    expect_sent(&s, SEG(SYN | ACK, .seq = 0, .ack = 1001));
+    scenario_end(&s);
+}

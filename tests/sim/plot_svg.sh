@@ -50,7 +50,7 @@ segments=$(sed -n 's/.*: \([0-9]*\) segments, .*/\1/p' "$dir/plot-tseq.txt")
 
 # Status lines: every 0.5 s of virtual time, the client's and the server's.
 check test "$(grep -c '^[0-9.]*s client 198.18.0.1:[0-9]* > 198.18.0.2:5001 ' "$dir/status.txt")" -ge 6
-check grep -qE '^0\.50[0-9]s client .* (ESTABLISHED|FIN_WAIT_1) cubic cwnd [0-9]+ ssthresh ([0-9]+|-) srtt [0-9.]+ms rto [0-9]+ms inflight [0-9]+ acked [0-9]+ rcvd 0 retrans [0-9]+ \(fast [0-9]+ rto [0-9]+ tlp [0-9]+\) rate [0-9.]+[kMG]?bit/s$' "$dir/status.txt"
+check grep -qE '^0\.50[0-9]s client .* (ESTABLISHED|FIN_WAIT_1) cubic cwnd [0-9]+ ssthresh ([0-9]+|-) srtt [0-9.]+ms rto [0-9]+ms inflight [0-9]+ acked [0-9]+ rcvd 0 retrans [0-9]+ \(fast [0-9]+ rto [0-9]+ tlp [0-9]+\) rate [0-9.]+[kMG]?bit/s pmtu [0-9]+$' "$dir/status.txt"
 check grep -q ' server 198.18.0.2:5001 > 198.18.0.1:' "$dir/status.txt"
 
 # Bad requests.
