@@ -11,9 +11,11 @@
 #   tshark                      tests that read our pcap files with Wireshark's dissectors
 #   tcpdump                     captures of the kernel's TCP for `synack trace` (tests/interop)
 #   iproute2 iputils-ping curl  the interop tests (tests/interop): synack on a TUN
-#   socat python3 ethtool         device against the Linux kernel in network namespaces
-#   nftables                      (scripts/netns.sh; ethtool turns veth offloads off;
-#                                 nft blocks a router's ICMP in tests/interop/pmtu_router.sh)
+#   socat python3 ethtool         or TAP device against the Linux kernel in network
+#   procps nftables               namespaces, IPv4 and IPv6 (scripts/netns.sh; ethtool
+#                                 turns veth offloads off, procps's sysctl sets each
+#                                 namespace's IPv6, forwarding and proxy ARP/NDP; nft
+#                                 blocks a router's ICMP in tests/interop/pmtu_router.sh)
 #   liblwip-dev iperf3          `synack bench` peers (bench/peers): lwIP 2.1.3 driven
 #                               through its raw API, and iperf3 for the kernel's bulk figure
 #   chromium nodejs npm         the browser test (tests/browser): Debian's Chromium
@@ -22,7 +24,7 @@
 #                               tests/browser/package-lock.json (no browser download)
 set -euo pipefail
 
-needed=(cmake gcc make pkg-config clang libclang-rt-14-dev valgrind tshark tcpdump iproute2 iputils-ping curl socat python3 ethtool nftables liblwip-dev iperf3 chromium nodejs npm)
+needed=(cmake gcc make pkg-config clang libclang-rt-14-dev valgrind tshark tcpdump iproute2 iputils-ping curl socat python3 ethtool procps nftables liblwip-dev iperf3 chromium nodejs npm)
 here=$(cd "$(dirname "$0")" && pwd)
 browser_dir=$here/../tests/browser
 

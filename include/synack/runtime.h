@@ -3,7 +3,7 @@
  * and the real clock, for programs that just want to serve or connect.
  *
  *     struct synack_runtime *rt = synack_runtime_new(&cfg);
- *     synack_runtime_add_tun(rt, "syn0", addr, 24);
+ *     synack_runtime_add_tun(rt, "syn0", addr, 24);     // or _add_tap
  *     synack_runtime_set_handler(rt, on_event, app);   // socket readiness
  *     ... synack_socket/bind/listen on synack_runtime_stack(rt) ...
  *     synack_runtime_run(rt);                          // until stopped
@@ -48,14 +48,31 @@ struct synack_stack *synack_runtime_stack(struct synack_runtime *rt);
 /* The runtime's clock: microseconds of CLOCK_MONOTONIC. */
 synack_time_us synack_runtime_now(const struct synack_runtime *rt);
 
-/* Opens (or creates) TUN device `name` and adds it as an interface with
- * address addr/prefix_len and the device's MTU.  Returns the interface
- * number or a negative error. */
+/* Opens (or creates) TUN device `name` and adds it as an interface (IP
+ * packets, SYNACK_LINK_IP) with address addr/prefix_len, IPv4 or IPv6,
+ * and the device's MTU.  Returns the interface number or a negative
+ * error.  A dual-stack interface gets its second address with
+ * synack_iface_add_addr(synack_runtime_stack(rt), iface, addr, len). */
 int synack_runtime_add_tun(struct synack_runtime *rt, const char *name, struct synack_addr addr,
                            uint8_t prefix_len);
-/* TUN offloads (synack/tun.h SYNACK_TUN_OFFLOAD) for links added after
- * this call: on by default.  Received super-packets and merged sent ones
- * cut the system calls per byte by up to 40 times. */
+/* Opens (or creates) TAP device `name` (synack/tap.h) and adds it as an
+ * Ethernet interface (SYNACK_LINK_ETHERNET: the stack does ARP and
+ * neighbour discovery) with address addr/prefix_len and the device's MTU.
+ * synack's MAC address is `mac` if not NULL, else a locally administered
+ * one made from the stack's secret (synack_tap_make_mac; never the
+ * device's, which is the kernel's side).  Returns the interface number or
+ * a negative error (-SYNACK_EADDRINUSE when mac is the device's own). */
+int synack_runtime_add_tap(struct synack_runtime *rt, const char *name, struct synack_addr addr,
+                           uint8_t prefix_len);
+int synack_runtime_add_tap_mac(struct synack_runtime *rt, const char *name, struct synack_addr addr,
+                               uint8_t prefix_len, const uint8_t *mac);
+/* A TAP interface's MAC addresses: synack's (mac) and the device's, the
+ * kernel's side (device_mac); either may be NULL.  Returns 0, or
+ * -SYNACK_EINVAL when iface is not a TAP link of this runtime. */
+int synack_runtime_link_mac(const struct synack_runtime *rt, int iface, uint8_t mac[6], uint8_t device_mac[6]);
+/* Offloads (synack/tun.h SYNACK_TUN_OFFLOAD) for TUN and TAP links added
+ * after this call: on by default.  Received super-packets and merged
+ * sent ones cut the system calls per byte by up to 40 times. */
 void synack_runtime_set_offload(struct synack_runtime *rt, bool on);
 /* Writes every packet sent and received to a pcap file (received
  * checksums left partial by an offloading kernel are completed first). */

@@ -18,4 +18,5 @@
 #include "synack/packet.h"
 #include "synack/runtime.h"
 #include "synack/tun.h"
+#include "synack/tap.h"
 #endif

@@ -1,6 +1,8 @@
 /*
- * synack/tun.h — a Linux TUN device as a synack link: raw IP packets in
- * and out of the kernel (IFF_TUN | IFF_NO_PI).
+ * synack/tun.h — a Linux TUN device as a synack link: raw IP packets,
+ * IPv4 and IPv6, in and out of the kernel (IFF_TUN | IFF_NO_PI).  The
+ * same handle drives a TAP device (synack/tap.h opens one), whose packets
+ * are Ethernet frames; everything below applies to both.
  *
  * Linux only.  Opening needs CAP_NET_ADMIN (or a persistent device owned
  * by the user).  The descriptor is non-blocking; the runtime
@@ -30,16 +32,19 @@ int synack_tun_open(const char *name, struct synack_tun **out);
 
 /* Flags for synack_tun_open_ex. */
 enum synack_tun_flags {
-    /* IFF_VNET_HDR with checksum and TSO offloads: the kernel may hand us
-     * TCP "super-packets" of up to 64 KiB whose checksum it vouches for,
-     * and consecutive segments we write are coalesced into such packets
-     * that the kernel segments itself (synack_tun_queue/flush).  Falls
-     * back to plain packets if the kernel refuses. */
+    /* IFF_VNET_HDR with checksum and TSO offloads (TCP over IPv4 and
+     * IPv6): the kernel may hand us TCP "super-packets" of up to 64 KiB
+     * whose checksum it vouches for, and consecutive segments we write
+     * are coalesced into such packets that the kernel segments itself
+     * (synack_tun_queue/flush).  Falls back to plain packets if the
+     * kernel refuses. */
     SYNACK_TUN_OFFLOAD = 1u << 0,
 };
 int synack_tun_open_ex(const char *name, unsigned flags, struct synack_tun **out);
 /* Whether offloads are in use. */
 bool synack_tun_offloaded(const struct synack_tun *tun);
+/* Whether the device is a TAP device (Ethernet frames), see synack/tap.h. */
+bool synack_tun_is_tap(const struct synack_tun *tun);
 void synack_tun_close(struct synack_tun *tun);
 
 int synack_tun_fd(const struct synack_tun *tun);
@@ -53,6 +58,11 @@ uint32_t synack_tun_mtu(const struct synack_tun *tun);
  * for the packet's transport checksum (which may then be left partial). */
 ssize_t synack_tun_read(struct synack_tun *tun, uint8_t *buf, size_t len);
 ssize_t synack_tun_read_ex(struct synack_tun *tun, uint8_t *buf, size_t len, bool *csum_valid);
+/* With offloads, the kernel may leave the transport checksum of the
+ * packet just read partial (it vouches for it): this completes it in
+ * buf, so that a capture shows what a wire would.  Returns whether it
+ * changed anything. */
+bool synack_tun_complete_checksum(const struct synack_tun *tun, uint8_t *buf, size_t len);
 /* Writes one packet.  Returns 0, -SYNACK_EAGAIN when the device queue is
  * full (the packet is dropped and counted), or another negative error. */
 int synack_tun_write(struct synack_tun *tun, const uint8_t *packet, size_t len);

@@ -1,6 +1,6 @@
 /*
- * runtime.c — the event loop of synack/runtime.h: one stack, its TUN
- * links, the real clock.
+ * runtime.c — the event loop of synack/runtime.h: one stack, its TUN and
+ * TAP links, the real clock.
  *
  * One pass of the loop:
  *   1. read up to RT_BATCH packets from every link that is readable and
@@ -31,14 +31,13 @@
 #include <unistd.h>
 
 #include "synack/pcap.h"
+#include "synack/tap.h"
 #include "synack/tun.h"
-#include "byteorder.h"
-#include "checksum.h"
 
 #define RT_MAX_LINKS 8
 #define RT_BATCH 64             /* packets read per link per wake-up: bounds one pass */
 #define RT_MAX_FDS 32
-#define RT_RX_BUF 65536
+#define RT_RX_BUF (65536 + 64)    /* a 64 KiB super-packet and its Ethernet header */
 
 enum rt_source { SRC_LINK, SRC_TIMER, SRC_WAKE, SRC_SIGNAL, SRC_APP };
 
@@ -57,12 +56,14 @@ struct rt_timer {
 };
 
 struct rt_link {
-    struct synack_tun *tun;
+    struct synack_tun *tun;         /* a TUN or a TAP device */
     int iface;
+    uint8_t mac[6];                 /* TAP: synack's own address on the wire */
 };
 
 struct synack_runtime {
     struct synack_stack *stack;
+    uint64_t secret;                /* the stack's: TAP links' MAC addresses come from it */
     int epfd, timerfd, wakefd, sigfd;
     bool handle_signals;
     bool offload;                   /* TUN offloads for links added from now on */
@@ -130,6 +131,7 @@ struct synack_runtime *synack_runtime_new(const struct synack_config *cfg)
         c.trace = on_trace;   /* pcap capture when asked for; otherwise a no-op */
         c.trace_ctx = rt;
     }
+    rt->secret = c.secret;
     rt->stack = synack_stack_new(&c);
     rt->epfd = epoll_create1(EPOLL_CLOEXEC);
     rt->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -188,26 +190,78 @@ static void flush_links(struct synack_runtime *rt)
         synack_tun_flush(rt->links[i].tun);
 }
 
-int synack_runtime_add_tun(struct synack_runtime *rt, const char *name, struct synack_addr addr, uint8_t prefix_len)
+/* The MAC address synack uses on a TAP device: `mac` if given, else one
+ * made from the stack's secret; never the device's own (the kernel's). */
+static int choose_mac(const struct synack_runtime *rt, struct synack_tun *tap, const uint8_t *mac, uint8_t out[6])
+{
+    uint8_t device_mac[6];
+    bool have_device_mac = synack_tap_device_mac(tap, device_mac) == 0;
+    if (mac)
+        memcpy(out, mac, 6);
+    else
+        synack_tap_make_mac(rt->secret, (unsigned)rt->link_count, have_device_mac ? device_mac : NULL, out);
+    if (have_device_mac && memcmp(out, device_mac, 6) == 0)
+        return -SYNACK_EADDRINUSE;                /* two hosts on one wire with one address */
+    return 0;
+}
+
+/* Opens a TUN or TAP device, adds it as an interface and watches it. */
+static int add_device(struct synack_runtime *rt, const char *name, bool tap, struct synack_addr addr,
+                      uint8_t prefix_len, const uint8_t *mac)
 {
     if (rt->link_count == RT_MAX_LINKS)
         return -SYNACK_ENOBUFS;
-    struct synack_tun *tun;
-    int rc = synack_tun_open_ex(name, rt->offload ? SYNACK_TUN_OFFLOAD : 0, &tun);
+    struct synack_tun *dev;
+    unsigned flags = rt->offload ? SYNACK_TUN_OFFLOAD : 0;
+    int rc = tap ? synack_tap_open(name, flags, &dev) : synack_tun_open_ex(name, flags, &dev);
     if (rc < 0)
         return rc;
     struct synack_iface_config ic = {
-        .addr = addr, .prefix_len = prefix_len, .mtu = synack_tun_mtu(tun), .transmit = transmit, .transmit_ctx = tun,
+        .addr = addr, .prefix_len = prefix_len, .mtu = synack_tun_mtu(dev), .transmit = transmit,
+        .transmit_ctx = dev, .link = tap ? SYNACK_LINK_ETHERNET : SYNACK_LINK_IP,
     };
-    int iface = synack_iface_add(rt->stack, &ic);
-    if (iface < 0 || epoll_add(rt, synack_tun_fd(tun), EPOLLIN, SRC_LINK, (uint32_t)rt->link_count) < 0) {
-        synack_tun_close(tun);
+    rc = tap ? choose_mac(rt, dev, mac, ic.mac) : 0;
+    int iface = rc < 0 ? rc : synack_iface_add(rt->stack, &ic);
+    if (iface < 0 || epoll_add(rt, synack_tun_fd(dev), EPOLLIN, SRC_LINK, (uint32_t)rt->link_count) < 0) {
+        synack_tun_close(dev);
         return iface < 0 ? iface : -SYNACK_EINVAL;
     }
-    rt->links[rt->link_count].tun = tun;
-    rt->links[rt->link_count].iface = iface;
-    rt->link_count++;
+    struct rt_link *l = &rt->links[rt->link_count++];
+    l->tun = dev;
+    l->iface = iface;
+    memcpy(l->mac, ic.mac, 6);
     return iface;
+}
+
+int synack_runtime_add_tun(struct synack_runtime *rt, const char *name, struct synack_addr addr, uint8_t prefix_len)
+{
+    return add_device(rt, name, false, addr, prefix_len, NULL);
+}
+
+int synack_runtime_add_tap_mac(struct synack_runtime *rt, const char *name, struct synack_addr addr,
+                               uint8_t prefix_len, const uint8_t *mac)
+{
+    return add_device(rt, name, true, addr, prefix_len, mac);
+}
+
+int synack_runtime_add_tap(struct synack_runtime *rt, const char *name, struct synack_addr addr, uint8_t prefix_len)
+{
+    return synack_runtime_add_tap_mac(rt, name, addr, prefix_len, NULL);
+}
+
+int synack_runtime_link_mac(const struct synack_runtime *rt, int iface, uint8_t mac[6], uint8_t device_mac[6])
+{
+    for (int i = 0; i < rt->link_count; i++) {
+        const struct rt_link *l = &rt->links[i];
+        if (l->iface != iface)
+            continue;
+        if (!synack_tun_is_tap(l->tun))
+            return -SYNACK_EINVAL;
+        if (mac)
+            memcpy(mac, l->mac, 6);
+        return device_mac ? synack_tap_device_mac(l->tun, device_mac) : 0;
+    }
+    return -SYNACK_EINVAL;
 }
 
 int synack_runtime_capture(struct synack_runtime *rt, const char *path)
@@ -301,24 +355,6 @@ void synack_runtime_set_shutdown_grace(struct synack_runtime *rt, synack_time_us
 void synack_runtime_set_offload(struct synack_runtime *rt, bool on) { rt->offload = on; }
 void synack_runtime_handle_signals(struct synack_runtime *rt, bool on) { rt->handle_signals = on; }
 
-/* A capture must show checksums as they would be on a wire: complete the
- * partial one a TUN with offloads may hand over (only when capturing). */
-static void complete_checksum(uint8_t *p, size_t len)
-{
-    if (len < 20 || (p[0] >> 4) != 4)
-        return;
-    size_t ihl = (size_t)(p[0] & 0x0f) * 4;
-    size_t off = p[9] == 6 ? 16 : p[9] == 17 ? 6 : 0;
-    if (!off || len < ihl + off + 2)
-        return;
-    put_be16(p + ihl + off, 0);
-    struct synack_addr src = synack_addr_v4_u32(get_be32(p + 12)), dst = synack_addr_v4_u32(get_be32(p + 16));
-    uint16_t c = csum_finish(csum_add(csum_pseudo(&src, &dst, p[9], (uint32_t)(len - ihl)), p + ihl, len - ihl));
-    if (p[9] == 17 && c == 0)
-        c = 0xffff;   /* RFC 768: a computed zero is sent as all ones */
-    put_be16(p + ihl + off, c);
-}
-
 /* Each packet is stamped with the time it was read, not the batch's: the
  * kernel may answer what synack sends while the batch is being read (a
  * whole round trip on a fast link), and a clock that stood still would
@@ -333,7 +369,10 @@ static void read_link(struct synack_runtime *rt, struct rt_link *l)
             break;
         synack_time_us now = monotonic_us();
         if (csum_valid && rt->pcap) {
-            complete_checksum(rt->rxbuf, (size_t)n);
+            /* A capture must show checksums as they would be on a wire:
+             * complete the partial one an offloading kernel may hand over
+             * (IPv4 or IPv6, TUN or TAP: the virtio-net header says where). */
+            synack_tun_complete_checksum(l->tun, rt->rxbuf, (size_t)n);
             csum_valid = false;
         }
         synack_input_flags(rt->stack, l->iface, rt->rxbuf, (size_t)n, csum_valid ? SYNACK_INPUT_CSUM_VALID : 0,

@@ -1,8 +1,9 @@
 /*
  * cmd_connect.c — `synack connect`: a netcat-like TCP client on the
- * user-space stack, reached through a TUN device.
+ * user-space stack, reached through a TUN or TAP device.
  *
  *     synack connect --tun syn0 --addr 198.18.0.2/24 198.18.0.1 7
+ *     synack connect --tap tap0 --addr fd00:5ac::2/64 '[fd00:5ac::1]:7'
  *
  * Two ways to run:
  *
@@ -52,11 +53,10 @@
 #define NO_MISMATCH UINT64_MAX
 #define LINK_POLL_US 5000u             /* how often the device's state is read while waiting */
 #define LINK_WAIT_MAX_US 2000000u      /* then the SYN goes anyway: retransmission covers the rest */
+#define ADDR_WAIT_MAX_US 10000000u     /* an IPv6 address under duplicate address detection: how long to wait */
 
 struct connect_options {
-    const char *tun, *addr_text;
-    struct synack_addr addr;
-    uint8_t prefix_len;
+    struct link_opts link;
     const char *host_text;
     struct synack_endpoint remote;
     int positional;                    /* HOST and PORT seen so far */
@@ -78,6 +78,7 @@ struct client {
     int error;                         /* the connection's error (negative); 0 if none */
     synack_time_us start_us, end_us;   /* established; peer's end of stream (or failure) */
     synack_time_us link_wait_until;    /* connect_when_link_runs gives up waiting then */
+    synack_time_us addr_wait_until;    /* start_connect stops retrying then */
     bool link_waited;                  /* the link was seen not running */
     struct synack_tcp_info info;       /* the connection at the end (have_info) */
     bool have_info;
@@ -94,24 +95,24 @@ struct client {
 };
 
 static const char usage[] =
-    "usage: synack connect --tun NAME --addr A.B.C.D/PREFIX [--wait-ms N]\n"
-    "                      [--send-bytes N] [--expect-bytes M] [--verify] [--json]\n"
-    "                      [--pcap FILE] [--plpmtud MODE] HOST PORT\n"
+    "usage: synack connect (--tun NAME | --tap NAME [--mac MAC]) --addr ADDR/PREFIX\n"
+    "                      [--addr ADDR/PREFIX] [--wait-ms N] [--send-bytes N]\n"
+    "                      [--expect-bytes M] [--verify] [--json] [--pcap FILE]\n"
+    "                      [--plpmtud MODE] (HOST PORT | HOST:PORT | [IPV6]:PORT)\n"
     "\n"
-    "Connects to HOST:PORT (IPv4) from the user-space stack, reached through the\n"
-    "TUN device NAME (created if it does not exist), as address A.B.C.D.  The\n"
-    "kernel's side of the device is yours to configure: the first SYN waits\n"
-    "(up to 2 s) until the device runs, and SYN retransmission covers any time\n"
-    "beyond that.\n"
+    "Connects to HOST:PORT (an IPv4 or IPv6 address) from the user-space stack,\n"
+    "reached through the TUN or TAP device NAME (created if it does not exist),\n"
+    "from its --addr of HOST's family.  The kernel's side of the device is yours\n"
+    "to configure: the first SYN waits (up to 2 s) until the device runs, and SYN\n"
+    "retransmission covers any time beyond that.  On a TAP link an IPv6 address\n"
+    "is first checked for duplicates (about a second; the connection waits).\n"
     "\n"
     "Without --send-bytes or --expect-bytes, copies standard input to the\n"
     "connection and the connection to standard output, like netcat; at end of\n"
     "input sends FIN, and exits when the peer closes.\n"
     "\n"
     "Options:\n"
-    "  --tun NAME        the TUN device, 1 to 15 characters (required)\n"
-    "  --addr A.B.C.D/PREFIX  synack's address and on-link prefix, PREFIX 1 to 32\n"
-    "                    (required)\n"
+    LINK_USAGE
     "  --wait-ms N       wait N ms, 0 to 600000, before connecting (and before\n"
     "                    the wait for the device; default 0)\n"
     "  --send-bytes N    instead of standard input, send N bytes (0 to 10^12) of the\n"
@@ -403,6 +404,25 @@ static void on_event(struct synack_runtime *rt, const struct synack_event *ev, v
         send_more(cl);
 }
 
+static void start_connect(struct synack_runtime *rt, void *ctx);
+
+/* The link has an address of the remote's family (checked with the
+ * command line), so a connect that finds none usable met an IPv6 address
+ * still under duplicate address detection (RFC 4862 §5.4: tentative, not
+ * to be used as a source): try again a little later, for a while. */
+static bool retry_later(struct client *cl)
+{
+    synack_time_us now = synack_runtime_now(cl->rt);
+
+    if (cl->addr_wait_until == 0)
+        cl->addr_wait_until = now + ADDR_WAIT_MAX_US;
+    if (now >= cl->addr_wait_until || synack_runtime_at(cl->rt, now + LINK_POLL_US, start_connect, cl) < 0)
+        return false;
+    synack_close(cl->stack, cl->sock);
+    cl->sock = -1;
+    return true;
+}
+
 static void start_connect(struct synack_runtime *rt, void *ctx)
 {
     struct client *cl = ctx;
@@ -422,6 +442,8 @@ static void start_connect(struct synack_runtime *rt, void *ctx)
         return;
     }
     rc = synack_connect(cl->stack, cl->sock, &cl->opt->remote);
+    if ((rc == -SYNACK_EADDRNOTAVAIL || rc == -SYNACK_ENETUNREACH) && retry_later(cl))
+        return;
     if (rc < 0 && rc != -SYNACK_EINPROGRESS)
         fail(cl, rc);
 }
@@ -454,7 +476,7 @@ static void connect_when_link_runs(struct synack_runtime *rt, void *ctx)
 {
     struct client *cl = ctx;
     synack_time_us now = synack_runtime_now(rt);
-    bool running = link_running(cl->opt->tun);
+    bool running = link_running(cl->opt->link.dev);
 
     if (cl->link_wait_until == 0)
         cl->link_wait_until = now + LINK_WAIT_MAX_US;
@@ -559,6 +581,27 @@ static void report_error(const struct client *cl)
 
 /* ---- Command line --------------------------------------------------------- */
 
+/* HOST: an IPv4 or IPv6 address, the latter also in brackets; or the
+ * whole endpoint, HOST:PORT or [IPV6]:PORT.  Returns how many of HOST and
+ * PORT the text gave (0: neither). */
+static int parse_host(struct connect_options *o, const char *text)
+{
+    char inner[64];
+    size_t n = strlen(text);
+
+    if (synack_addr_parse(text, &o->remote.addr) == 0)
+        return 1;
+    if (n > 2 && n < sizeof inner + 2 && text[0] == '[' && text[n - 1] == ']') {
+        memcpy(inner, text + 1, n - 2);
+        inner[n - 2] = '\0';
+        if (synack_addr_parse(inner, &o->remote.addr) == 0 && o->remote.addr.family == SYNACK_AF_INET6)
+            return 1;
+    }
+    if (synack_endpoint_parse(text, &o->remote) == 0 && o->remote.port != 0)
+        return 2;
+    return 0;
+}
+
 static bool parse_positional(struct connect_options *o, const struct args *a)
 {
     const char *text = a->flag;
@@ -566,11 +609,16 @@ static bool parse_positional(struct connect_options *o, const struct args *a)
     unsigned long port;
 
     if (o->positional == 0) {
+        int given = parse_host(o, text);
         o->host_text = text;
-        if (synack_addr_parse(text, &o->remote.addr) < 0) {
-            fprintf(stderr, "%s: HOST must be an IPv4 address A.B.C.D (got \"%s\")\n", a->prog, text);
+        if (given == 0) {
+            fprintf(stderr,
+                    "%s: HOST must be an IPv4 address A.B.C.D or an IPv6 address (e.g. fd00:5ac::1), or the "
+                    "endpoint HOST:PORT or [IPV6]:PORT (got \"%s\")\n",
+                    a->prog, text);
             return false;
         }
+        o->positional += given - 1;
     } else if (o->positional == 1) {
         errno = 0;
         port = text[0] >= '0' && text[0] <= '9' ? strtoul(text, &end, 10) : 0;
@@ -589,12 +637,12 @@ static bool parse_positional(struct connect_options *o, const struct args *a)
 
 static bool parse_option(struct connect_options *o, struct args *a)
 {
+    bool ok;
+
     if (a->flag[0] != '-' || a->flag[1] == '\0')
         return parse_positional(o, a);
-    if (args_is(a, "--tun"))
-        return args_tun_name(a, &o->tun);
-    if (args_is(a, "--addr"))
-        return args_ipv4_prefix(a, &o->addr, &o->prefix_len, &o->addr_text);
+    if (link_args_option(&o->link, a, &ok))
+        return ok;
     if (args_is(a, "--wait-ms"))
         return args_u64(a, 0, MAX_WAIT_MS, &o->wait_ms);
     if (args_is(a, "--send-bytes")) {
@@ -623,12 +671,14 @@ static bool parse_option(struct connect_options *o, struct args *a)
 
 static int check_combination(const struct connect_options *o, const struct args *a)
 {
-    if (o->tun == NULL)
-        return args_missing(a, "--tun", "the TUN device to use, e.g. --tun syn0");
-    if (o->addr_text == NULL)
-        return args_missing(a, "--addr", "synack's address and prefix, e.g. --addr 198.18.0.2/24");
+    if (link_args_check(&o->link, a) != EXIT_OK)
+        return EXIT_USAGE;
     if (o->positional < 2)
         return args_missing(a, o->positional ? "PORT" : "HOST and PORT", "where to connect, e.g. 198.18.0.1 7");
+    if (!link_has_family(&o->link, o->remote.addr.family)) {
+        fprintf(stderr, "%s: HOST %s is IPv%d but no --addr is\n", a->prog, o->host_text, o->remote.addr.family);
+        return EXIT_USAGE;
+    }
     if ((o->verify || o->json) && !o->have_send && !o->have_expect) {
         fprintf(stderr, "%s: %s needs --send-bytes or --expect-bytes (stdout carries the data otherwise)\n",
                 a->prog, o->verify ? "--verify" : "--json");
@@ -659,12 +709,10 @@ static int set_up(struct client *cl)
 {
     const struct connect_options *o = cl->opt;
     synack_time_us now = synack_runtime_now(cl->rt);
-    int rc = synack_runtime_add_tun(cl->rt, o->tun, o->addr, o->prefix_len);
+    int rc = link_open(cl->rt, &o->link, "synack connect");
 
-    if (rc < 0) {
-        fprintf(stderr, "synack connect: cannot open TUN device %s: %s\n", o->tun, synack_strerror(rc));
+    if (rc < 0)
         return rc;
-    }
     if (o->pcap_path != NULL && (rc = synack_runtime_capture(cl->rt, o->pcap_path)) < 0) {
         fprintf(stderr, "synack connect: cannot create %s\n", o->pcap_path);
         return rc;
@@ -747,7 +795,7 @@ static int connect_main(int argc, char **argv)
 
 const struct command cmd_connect = {
     .name = "connect",
-    .summary = "a netcat-like client, or a pattern sender and checker, on a TUN device",
+    .summary = "a netcat-like client, or a pattern sender and checker, on a TUN or TAP device",
     .usage = usage,
     .run = connect_main,
 };

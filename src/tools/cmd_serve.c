@@ -1,12 +1,16 @@
 /*
  * cmd_serve.c — `synack serve`: echo, discard, chargen and a static HTTP
- * server on the user-space stack, reached through a TUN device.
+ * server on the user-space stack, reached through a TUN or TAP device.
  *
  *     synack serve --tun syn0 --addr 198.18.0.2/24 --echo 7 --http 80:/srv/www
+ *     synack serve --tap tap0 --addr 198.18.0.2/24 --addr fd00:5ac::2/64 --http 80:.
  *
- * synack opens (or creates) the TUN device and answers as 198.18.0.2; the
- * kernel's side of the device (its address, link up) is configured by the
- * user.  One thread, one synack_runtime: the runtime's handler gets every
+ * synack opens (or creates) the device and answers as 198.18.0.2 (and
+ * fd00:5ac::2: each service listens on every address); the kernel's side
+ * of the device (its address, link up) is configured by the user.  An
+ * IPv6 address on a TAP link is first checked for duplicates (RFC 4862
+ * §5.4), which takes about a second: listeners that cannot bind until
+ * then are retried.  One thread, one synack_runtime: the runtime's handler gets every
  * socket event; listeners accept, and each connection's event goes to its
  * service (serve.h) through a table keyed by socket handle.  A timer sweeps
  * the table once a second for idle connections and passed deadlines.
@@ -39,12 +43,11 @@
 #define TABLE_MIN_BUCKETS 256u
 #define MIN_STATUS_S 0.01
 #define MAX_STATUS_S 86400.0
+#define BIND_RETRY_US 50000u           /* while an address is still tentative (DAD) ... */
+#define BIND_WAIT_US 10000000u         /* ... for at most this long */
 
 struct serve_options {
-    const char *tun;
-    const char *addr_text;
-    struct synack_addr addr;
-    uint8_t prefix_len;
+    struct link_opts link;
     struct serve_listener listeners[MAX_LISTENERS];
     int listener_count;
     const char *pcap_path;
@@ -76,18 +79,23 @@ struct server {
     struct conn_table table;
     struct serve_stats stats;
     synack_time_us started_us;         /* runtime clock at the start, for --status */
+    int iface;                         /* the link's interface */
+    bool failed;                       /* a listener could not be opened after all */
 };
 
 static const char usage[] =
-    "usage: synack serve --tun NAME --addr A.B.C.D/PREFIX [--echo PORT]\n"
-    "                    [--discard PORT] [--chargen PORT] [--http PORT:DIR]\n"
-    "                    [--idle-timeout S] [--pcap FILE] [--status S] [--stats]\n"
+    "usage: synack serve (--tun NAME | --tap NAME [--mac MAC]) --addr ADDR/PREFIX\n"
+    "                    [--addr ADDR/PREFIX] [--echo PORT] [--discard PORT]\n"
+    "                    [--chargen PORT] [--http PORT:DIR] [--idle-timeout S]\n"
+    "                    [--pcap FILE] [--status S] [--stats]\n"
     "\n"
-    "Runs TCP services on the user-space stack, reached through the TUN device\n"
-    "NAME (created if it does not exist).  synack answers as A.B.C.D; the\n"
-    "kernel's side of the device is yours to configure, e.g.\n"
+    "Runs TCP services on the user-space stack, reached through the TUN or TAP\n"
+    "device NAME (created if it does not exist).  synack answers as ADDR, IPv4 or\n"
+    "IPv6, on each --addr given; the kernel's side of the device is yours to\n"
+    "configure, e.g.\n"
     "    ip addr add 198.18.0.1/24 dev syn0 && ip link set syn0 up\n"
-    "One line on stderr tells which device, address and services are in use.\n"
+    "    ip addr add fd00:5ac::1/64 dev syn0 nodad\n"
+    "One line on stderr tells which device, addresses and services are in use.\n"
     "\n"
     "Services (at least one; each option may be repeated with other ports):\n"
     "  --echo PORT       RFC 862: sends back what it receives; after the client's\n"
@@ -105,9 +113,7 @@ static const char usage[] =
     "                    refused (400) and HTTP/1.1 requests need a Host field\n"
     "\n"
     "Options:\n"
-    "  --tun NAME        the TUN device, 1 to 15 characters (required)\n"
-    "  --addr A.B.C.D/PREFIX  synack's address and on-link prefix, PREFIX 1 to 32\n"
-    "                    (required)\n"
+    LINK_USAGE
     "  --idle-timeout S  close HTTP connections idle for S seconds, 1 to 86400\n"
     "                    (default 60)\n"
     "  --pcap FILE       write every packet in and out to FILE\n"
@@ -259,10 +265,10 @@ static void conn_finish(struct server *srv, struct serve_conn *c, enum serve_ver
     free(e);
 }
 
-static void accept_all(struct server *srv, const struct serve_listener *l)
+static void accept_all(struct server *srv, const struct serve_listener *l, int listener)
 {
     for (;;) {
-        int sock = synack_accept(srv->stack, l->sock, NULL);
+        int sock = synack_accept(srv->stack, listener, NULL);
         if (sock < 0) {
             if (sock != -SYNACK_EAGAIN)
                 fprintf(stderr, "synack serve: accept on port %u: %s\n", l->port, synack_strerror(sock));
@@ -275,8 +281,9 @@ static void accept_all(struct server *srv, const struct serve_listener *l)
 static const struct serve_listener *listener_of(const struct server *srv, int sock)
 {
     for (int i = 0; i < srv->opt->listener_count; i++) {
-        if (srv->opt->listeners[i].sock == sock)
-            return &srv->opt->listeners[i];
+        for (int k = 0; k < srv->opt->link.naddrs; k++)
+            if (srv->opt->listeners[i].socks[k] == sock)
+                return &srv->opt->listeners[i];
     }
     return NULL;
 }
@@ -290,7 +297,7 @@ static void on_event(struct synack_runtime *rt, const struct synack_event *ev, v
 
     if (l != NULL) {
         if (ev->ready & SYNACK_READABLE)
-            accept_all(srv, l);
+            accept_all(srv, l, ev->sock);
         return;
     }
     c = table_find(&srv->table, ev->sock);
@@ -385,8 +392,10 @@ static bool add_listener(struct serve_options *o, struct args *a, const struct s
     }
     if (port_taken(o, port, a))
         return false;
-    o->listeners[o->listener_count++] =
-        (struct serve_listener){.service = svc, .port = (uint16_t)port, .root = root, .sock = -1};
+    o->listeners[o->listener_count] = (struct serve_listener){.service = svc, .port = (uint16_t)port, .root = root};
+    for (int k = 0; k < SYNACK_IFACE_MAX_ADDRS; k++)
+        o->listeners[o->listener_count].socks[k] = -1;
+    o->listener_count++;
     return true;
 }
 
@@ -430,10 +439,10 @@ static bool parse_port_service(struct serve_options *o, struct args *a, const st
 
 static bool parse_option(struct serve_options *o, struct args *a)
 {
-    if (args_is(a, "--tun"))
-        return args_tun_name(a, &o->tun);
-    if (args_is(a, "--addr"))
-        return args_ipv4_prefix(a, &o->addr, &o->prefix_len, &o->addr_text);
+    bool ok;
+
+    if (link_args_option(&o->link, a, &ok))
+        return ok;
     if (args_is(a, "--echo"))
         return parse_port_service(o, a, &service_echo);
     if (args_is(a, "--discard"))
@@ -469,10 +478,8 @@ static int parse_serve_args(struct serve_options *o, int argc, char **argv)
         if (!parse_option(o, &a))
             return EXIT_USAGE;
     }
-    if (o->tun == NULL)
-        return args_missing(&a, "--tun", "the TUN device to use, e.g. --tun syn0");
-    if (o->addr_text == NULL)
-        return args_missing(&a, "--addr", "synack's address and prefix, e.g. --addr 198.18.0.2/24");
+    if (link_args_check(&o->link, &a) != EXIT_OK)
+        return EXIT_USAGE;
     if (o->listener_count == 0)
         return args_missing(&a, "a service", "at least one of --echo, --discard, --chargen, --http");
     return EXIT_OK;
@@ -480,9 +487,11 @@ static int parse_serve_args(struct serve_options *o, int argc, char **argv)
 
 /* ---- Running -------------------------------------------------------------- */
 
-static int open_listener(struct server *srv, struct serve_listener *l)
+/* Listens on l's port at address k of the link.  Returns 0, or a
+ * negative error (-SYNACK_EADDRNOTAVAIL while the address is tentative). */
+static int open_listener(struct server *srv, struct serve_listener *l, int k)
 {
-    struct synack_endpoint local = synack_endpoint_make(srv->opt->addr, l->port);
+    struct synack_endpoint local = synack_endpoint_make(srv->opt->link.addrs[k], l->port);
     int sock = synack_socket(srv->stack);
     int rc = sock;
 
@@ -492,20 +501,62 @@ static int open_listener(struct server *srv, struct serve_listener *l)
             rc = synack_bind(srv->stack, sock, &local);
         if (rc >= 0)
             rc = synack_listen(srv->stack, sock, LISTEN_BACKLOG);
+        if (rc < 0)
+            synack_close(srv->stack, sock);
     }
-    if (rc < 0) {
-        fprintf(stderr, "synack serve: cannot listen on port %u: %s\n", l->port, synack_strerror(rc));
+    if (rc < 0)
         return rc;
-    }
-    l->sock = sock;
+    l->socks[k] = sock;
     return 0;
+}
+
+/* Opens every listener not open yet.  Returns 0 when all are, 1 when some
+ * wait for their address (still tentative), or a negative error (printed
+ * when `last`, or when it is not that). */
+static int open_listeners(struct server *srv, bool last)
+{
+    int waiting = 0;
+
+    for (int i = 0; i < srv->opt->listener_count; i++) {
+        struct serve_listener *l = &srv->opt->listeners[i];
+        for (int k = 0; k < srv->opt->link.naddrs; k++) {
+            int rc = l->socks[k] >= 0 ? 0 : open_listener(srv, l, k);
+            if (rc == -SYNACK_EADDRNOTAVAIL && !last) {
+                waiting = 1;
+            } else if (rc < 0) {
+                fprintf(stderr, "synack serve: cannot listen on %s port %u: %s\n", srv->opt->link.addr_texts[k],
+                        l->port, synack_strerror(rc));
+                return rc;
+            }
+        }
+    }
+    return waiting;
+}
+
+/* From a timer while some address is tentative: binds what it can, and
+ * gives up (the run fails) after BIND_WAIT_US. */
+static void retry_listeners(struct synack_runtime *rt, void *ctx)
+{
+    struct server *srv = ctx;
+    synack_time_us now = synack_runtime_now(rt);
+    bool last = now >= srv->started_us + BIND_WAIT_US;
+    int rc = open_listeners(srv, last);
+
+    if (rc > 0 && synack_runtime_at(rt, now + BIND_RETRY_US, retry_listeners, srv) == 0)
+        return;
+    if (rc != 0) {
+        srv->failed = true;
+        synack_runtime_stop(rt);
+    }
 }
 
 static void print_banner(const struct server *srv)
 {
     const struct serve_options *o = srv->opt;
 
-    fprintf(stderr, "synack serve: %s %s:", o->tun, o->addr_text);
+    fputs("synack serve: ", stderr);
+    link_describe(stderr, srv->rt, &o->link, srv->iface);
+    fputc(':', stderr);
     for (int i = 0; i < o->listener_count; i++) {
         const struct serve_listener *l = &o->listeners[i];
         fprintf(stderr, "%s %s on port %u", i ? "," : "", l->service->name, l->port);
@@ -521,23 +572,22 @@ static void print_banner(const struct server *srv)
 static int set_up(struct server *srv)
 {
     const struct serve_options *o = srv->opt;
-    int rc = synack_runtime_add_tun(srv->rt, o->tun, o->addr, o->prefix_len);
+    int rc = link_open(srv->rt, &o->link, "synack serve");
 
-    if (rc < 0) {
-        fprintf(stderr, "synack serve: cannot open TUN device %s: %s\n", o->tun, synack_strerror(rc));
+    if (rc < 0)
         return rc;
-    }
+    srv->iface = rc;
     if (o->pcap_path != NULL && (rc = synack_runtime_capture(srv->rt, o->pcap_path)) < 0) {
         fprintf(stderr, "synack serve: cannot create %s\n", o->pcap_path);
         return rc;
     }
-    for (int i = 0; i < srv->opt->listener_count; i++) {
-        rc = open_listener(srv, &srv->opt->listeners[i]);
-        if (rc < 0)
-            return rc;
-    }
-    synack_runtime_set_handler(srv->rt, on_event, srv);
     srv->started_us = synack_runtime_now(srv->rt);
+    rc = open_listeners(srv, false);
+    if (rc < 0)
+        return rc;
+    if (rc > 0 && (rc = synack_runtime_at(srv->rt, srv->started_us + BIND_RETRY_US, retry_listeners, srv)) < 0)
+        return rc;
+    synack_runtime_set_handler(srv->rt, on_event, srv);
     if (o->status_s > 0) {
         synack_time_us interval = (synack_time_us)llround(o->status_s * 1e6);
         rc = synack_runtime_at(srv->rt, srv->started_us + interval, status_lines, srv);
@@ -586,7 +636,7 @@ static int run_server(struct serve_options *o)
         if (o->stats)
             print_stats(srv.stack);
     }
-    if (rc < 0)
+    if (rc < 0 || srv.failed)
         status = EXIT_FAILED;
     forget_all(&srv);
     synack_runtime_free(srv.rt);
@@ -609,7 +659,7 @@ static int serve_main(int argc, char **argv)
 
 const struct command cmd_serve = {
     .name = "serve",
-    .summary = "run echo, discard, chargen and HTTP services on a TUN device",
+    .summary = "run echo, discard, chargen and HTTP services on a TUN or TAP device",
     .usage = usage,
     .run = serve_main,
 };

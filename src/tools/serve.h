@@ -60,12 +60,12 @@ extern const struct service service_discard;
 extern const struct service service_chargen;
 extern const struct service service_http;
 
-/* One listening port. */
+/* One listening port, on each of the link's addresses. */
 struct serve_listener {
     const struct service *service;
     uint16_t port;
     const char *root;          /* HTTP: the served directory, as realpath() gave it */
-    int sock;
+    int socks[SYNACK_IFACE_MAX_ADDRS];  /* one per address of the link (-1: not listening yet) */
 };
 
 struct serve_conn {

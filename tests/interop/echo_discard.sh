@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# echo_discard.sh SYNACK — kernel clients against synack's echo (RFC 862),
-# discard (RFC 863) and chargen (RFC 864):
+# echo_discard.sh SYNACK [ipv6] [tap] — kernel clients against synack's
+# echo (RFC 862), discard (RFC 863) and chargen (RFC 864), over TUN or TAP,
+# IPv4 or IPv6 (lib.sh):
 #
 #   - echo: 10 MB of the test pattern sent while reading, then a half-close
 #     (shutdown SHUT_WR); the same 10 MB come back, then end of stream;
@@ -23,23 +24,23 @@ tshark_self_test
 serve_start --echo 7 --discard 9 --chargen 19 --pcap "$WORK/echo.pcap" || interop_finish
 
 log "echo and discard with python (precise half-close):"
-out=$(in_ns timeout 90 python3 "$PEER" echo --connect "$SYN_ADDR:7" --bytes $mb10 --timeout 80)
+out=$(in_ns timeout 90 python3 "$PEER" echo --connect "$(hostport "$SYN_ADDR" 7)" --bytes $mb10 --timeout 80)
 check "echo: 10 MB out, half-close, the same 10 MB back, then EOF ($out)" test "$(json_field ok "$out")" = true
-out=$(in_ns timeout 90 python3 "$PEER" discard --connect "$SYN_ADDR:9" --bytes $mb10 --timeout 80)
+out=$(in_ns timeout 90 python3 "$PEER" discard --connect "$(hostport "$SYN_ADDR" 9)" --bytes $mb10 --timeout 80)
 check "discard: 10 MB out, half-close, nothing back, then EOF ($out)" test "$(json_field ok "$out")" = true
 
 log "echo and discard with socat:"
 head -c $mb10 /dev/urandom >"$WORK/in"
 # -t 30: after stdin's end socat half-closes and waits up to 30 s for the echo to end.
-in_ns timeout 60 socat -b 65536 -t 30 - "TCP:$SYN_ADDR:7" <"$WORK/in" >"$WORK/echo.out"
+in_ns timeout 60 socat -b 65536 -t 30 - "$SOCAT_TCP:$(hostport "$SYN_ADDR" 7)" <"$WORK/in" >"$WORK/echo.out"
 check_eq "$?" 0 "socat to echo exits 0"
 check "socat to echo: 10 MB back byte-exact" cmp -s "$WORK/in" "$WORK/echo.out"
-in_ns timeout 60 socat -b 65536 -t 30 - "TCP:$SYN_ADDR:9" <"$WORK/in" >"$WORK/discard.out"
+in_ns timeout 60 socat -b 65536 -t 30 - "$SOCAT_TCP:$(hostport "$SYN_ADDR" 9)" <"$WORK/in" >"$WORK/discard.out"
 check_eq "$?" 0 "socat to discard exits 0"
 check_eq "$(stat -c %s "$WORK/discard.out")" 0 "socat to discard: nothing back"
 
 log "chargen:"
-in_ns timeout 20 socat -u "TCP:$SYN_ADDR:19" - 2>/dev/null | head -c 1048576 >"$WORK/chargen.out"
+in_ns timeout 20 socat -u "$SOCAT_TCP:$(hostport "$SYN_ADDR" 19)" - 2>/dev/null | head -c 1048576 >"$WORK/chargen.out"
 verdict=$(python3 - "$WORK/chargen.out" <<'PY'
 import sys
 d = open(sys.argv[1], "rb").read()

@@ -1,8 +1,19 @@
 # shellcheck shell=bash disable=SC2034
 # lib.sh — sourced by the interop tests (tests/interop/*.sh): synack on a
-# TUN device against the Linux kernel, inside network namespaces that the
-# test creates and removes (scripts/netns.sh), on addresses from
-# 198.18.0.0/15 only.
+# TUN or TAP device against the Linux kernel, inside network namespaces
+# that the test creates and removes (scripts/netns.sh), on addresses from
+# 198.18.0.0/15 and fd00:5ac::/64 only.
+#
+# A test's arguments are SYNACK, then any of these words, in any order:
+#
+#     quick   shorter bulk transfers (the sanitizer build)
+#     ipv6    synack and the kernel speak IPv6 (fd00:5ac::2 and ::1/64)
+#     tap     synack on a TAP device (Ethernet frames: the stack does ARP
+#             and neighbour discovery against the kernel) instead of TUN
+#
+# so that one script covers IPv4 and IPv6 over TUN and TAP.  The addresses
+# and the helpers below (hostport, url_host, $IP_SRC, $SOCAT_TCP...) say
+# everything family-specific.
 #
 # A test calls, in order:
 #
@@ -26,18 +37,67 @@ REPO=$(cd "$INTEROP_DIR/../.." && pwd)
 NETNS_SH=$REPO/scripts/netns.sh
 PEER=$INTEROP_DIR/peer.py
 
-# Addresses (scripts/netns.sh): synack and the kernel on the TUN link, the
-# far namespace behind the veth hop.
-SYN_ADDR=198.18.0.2
-KERNEL_ADDR=198.18.0.1
-FAR_ADDR=198.18.1.2
-TUN_DEV=syn0
-
-# "quick" as the test's second argument (the sanitizer build) shortens
-# the bulk transfers: scaled BYTES gives BYTES, or a fifth of it.
 INTEROP_QUICK=0
-[[ ${2:-} == quick ]] && INTEROP_QUICK=1
+INTEROP_IPV6=0
+INTEROP_TAP=0
+for arg in "${@:2}"; do
+    case $arg in
+    quick) INTEROP_QUICK=1 ;;
+    ipv6) INTEROP_IPV6=1 ;;
+    tap) INTEROP_TAP=1 ;;
+    *) printf 'lib.sh: unknown argument "%s" (quick, ipv6, tap)\n' "$arg"; exit 2 ;;
+    esac
+done
+# "quick" shortens the bulk transfers: scaled BYTES gives BYTES, or a
+# fifth of it.
 scaled() { echo $(($1 / (INTEROP_QUICK ? 5 : 1))); }
+
+# Addresses (scripts/netns.sh): synack and the kernel on the link, the far
+# namespace behind the veth hop.  In IPv6 runs the kernel's side of the
+# link has its IPv4 address too (KERNEL_ADDRS), so that a dual-stack
+# synack can be reached both ways.
+SYN_ADDR4=198.18.0.2
+KERNEL_ADDR4=198.18.0.1
+if ((INTEROP_IPV6)); then
+    SYN_ADDR=fd00:5ac::2
+    KERNEL_ADDR=fd00:5ac::1
+    FAR_ADDR=fd00:5ac::1:2
+    HOP_ADDR=fd00:5ac::1:1       # the kernel's end of the veth hop
+    PREFIX=64
+    KERNEL_ADDRS=$KERNEL_ADDR/$PREFIX,$KERNEL_ADDR4/24
+    IP_SRC=ipv6.src              # tshark's field for the source address
+    IP_HEADER=40                 # bytes, without extension headers
+    SOCAT_TCP=TCP6
+    HOP_OPTS=(--ipv6)
+else
+    SYN_ADDR=$SYN_ADDR4
+    KERNEL_ADDR=$KERNEL_ADDR4
+    FAR_ADDR=198.18.1.2
+    HOP_ADDR=198.18.1.1
+    PREFIX=24
+    KERNEL_ADDRS=$KERNEL_ADDR/$PREFIX
+    IP_SRC=ip.src
+    IP_HEADER=20
+    SOCAT_TCP=TCP
+    HOP_OPTS=()
+fi
+# The device keeps its name on both kinds of link.
+TUN_DEV=syn0
+if ((INTEROP_TAP)); then
+    LINK_KIND=TAP
+    LINK_OPTS=(--tap "$TUN_DEV")
+    CREATE_OPTS=(--create --tap)
+else
+    LINK_KIND=TUN
+    LINK_OPTS=(--tun "$TUN_DEV")
+    CREATE_OPTS=(--create)
+fi
+LINK_DESC="IPv$((INTEROP_IPV6 ? 6 : 4)) over $LINK_KIND"
+
+# url_host ADDR: ADDR as a URL, socat or ss writes a host: IPv6 in brackets.
+url_host() { if [[ $1 == *:* ]]; then printf '[%s]' "$1"; else printf '%s' "$1"; fi; }
+# hostport ADDR PORT: "198.18.0.2:80" or "[fd00:5ac::2]:80".
+hostport() { printf '%s:%s' "$(url_host "$1")" "$2"; }
 
 passed=0
 failed=0
@@ -136,6 +196,7 @@ interop_init() {
     trap interop_cleanup EXIT
     trap 'exit 130' INT TERM
     "$NETNS_SH" up "$NAME" >/dev/null || { log "FAILED: scripts/netns.sh up $NAME"; exit 1; }
+    log "$tag: $LINK_DESC, synack $SYN_ADDR, kernel $KERNEL_ADDR"
 }
 
 interop_cleanup() {
@@ -205,13 +266,20 @@ wait_file() {
 in_ns() { ip netns exec "$NS" "$@"; }
 in_far() { ip netns exec "$FAR" "$@"; }
 
-# synack_connect ARGS...: `synack connect` from $NS with the usual device
-# and address (made persistent first: netns.sh tun --create), at most 150 s.
-synack_connect() {
-    in_ns timeout 150 "$SYNACK" connect --tun "$TUN_DEV" --addr "$SYN_ADDR/24" "$@"
+# link_create: the device made persistent and configured before any
+# synack process attaches to it (netns.sh tun --create), for
+# synack_connect.
+link_create() {
+    "$NETNS_SH" tun "$NAME" "$TUN_DEV" "$KERNEL_ADDRS" "${CREATE_OPTS[@]}"
 }
 
-# peer_listen VAR NS sink|source ADDR:PORT BYTES SECONDS: peer.py as a
+# synack_connect ARGS...: `synack connect` from $NS with the usual device
+# and address (made persistent first: link_create), at most 150 s.
+synack_connect() {
+    in_ns timeout 150 "$SYNACK" connect "${LINK_OPTS[@]}" --addr "$SYN_ADDR/$PREFIX" "$@"
+}
+
+# peer_listen VAR NS sink|source HOSTPORT BYTES SECONDS: peer.py as a
 # kernel server of BYTES pattern bytes in NS, bounded by SECONDS, through
 # bg_start (PID in VAR, its JSON report in $WORK/ROLE.json); fails unless
 # it listens within 10 s.
@@ -231,19 +299,27 @@ check_job() {
     check_eq "$rc" 0 "$4: $(cat "$3")"
 }
 
-# tcp_ready NS ADDR PORT SECONDS: until a TCP connection to ADDR:PORT succeeds.
+# tcp_ready NS ADDR PORT SECONDS: until a TCP connection to ADDR:PORT
+# succeeds (bash's /dev/tcp takes IPv6 addresses as they are).  An attempt
+# may take 5 s: on a TAP link the kernel first resolves synack's address,
+# which answers only once its duplicate address detection is over (RFC
+# 4862 §5.4, a second or two), and an attempt cut short would leave its
+# SYN queued in the kernel, sent once the address resolves and its
+# SYN|ACK then reset by a kernel whose socket is gone.
 tcp_ready() {
-    local ns=$1 addr=$2 port=$3 i
-    for ((i = 0; i < $4 * 10; i++)); do
-        ip netns exec "$ns" timeout 1 bash -c "exec 3<>/dev/tcp/$addr/$port" 2>/dev/null && return 0
+    local ns=$1 addr=$2 port=$3 end=$((SECONDS + $4))
+    while ((SECONDS < end)); do
+        ip netns exec "$ns" timeout 5 bash -c "exec 3<>/dev/tcp/$addr/$port" 2>/dev/null && return 0
         sleep 0.1
     done
     return 1
 }
 
 # serve_start [--pcap FILE] SERVE-OPTIONS...: starts `synack serve` on
-# $TUN_DEV in $NS, configures the kernel side and waits until the first
-# TCP port given answers.  Sets SERVE_PID; output in $WORK/serve.log.
+# $TUN_DEV in $NS as $SYN_ADDR (the options may add --addr), configures
+# the kernel side and waits until the first TCP port given answers (on a
+# TAP link an IPv6 address answers only after duplicate address
+# detection).  Sets SERVE_PID; output in $WORK/serve.log.
 serve_start() {
     local port="" a
     for a in "$@"; do
@@ -252,8 +328,8 @@ serve_start() {
         [0-9]*) [[ -z $port ]] && port=$a ;;
         esac
     done
-    bg_start SERVE_PID "$NS" "$WORK/serve.log" "$SYNACK" serve --tun "$TUN_DEV" --addr "$SYN_ADDR/24" "$@"
-    if ! "$NETNS_SH" tun "$NAME" "$TUN_DEV" "$KERNEL_ADDR/24" --timeout 10; then
+    bg_start SERVE_PID "$NS" "$WORK/serve.log" "$SYNACK" serve "${LINK_OPTS[@]}" --addr "$SYN_ADDR/$PREFIX" "$@"
+    if ! "$NETNS_SH" tun "$NAME" "$TUN_DEV" "$KERNEL_ADDRS" --timeout 10; then
         fail "synack serve creates $TUN_DEV" "serve.log:" "$(cat "$WORK/serve.log")"
         return 1
     fi
@@ -316,7 +392,7 @@ tshark_check() {
     # form, so the warning is allowed only for packets synack did not send.
     if grep -q 'instead of 0x0000' <<<"$T_WARNS"; then
         local mine
-        mine=$(tshark -r "$pcap" -Y "tcp.checksum == 0xffff && ip.src == $SYN_ADDR" -T fields -e frame.number \
+        mine=$(tshark -r "$pcap" -Y "tcp.checksum == 0xffff && $IP_SRC == $SYN_ADDR" -T fields -e frame.number \
             2>/dev/null | wc -l)
         if [[ $mine -eq 0 ]]; then
             benign="$benign|instead of 0x0000"
@@ -390,7 +466,7 @@ tshark_count() {
 # segment (a duplicate ACK, say) for a connection that is gone, and harms
 # nobody; one before it ends a connection that was not finished.
 resets_before_close() {
-    tshark -r "$1" "${TSHARK_OPTS[@]}" -T fields -e tcp.stream -e ip.src -e tcp.flags.fin -e tcp.flags.reset \
+    tshark -r "$1" "${TSHARK_OPTS[@]}" -T fields -e tcp.stream -e "$IP_SRC" -e tcp.flags.fin -e tcp.flags.reset \
         2>/dev/null | awk -v syn="$SYN_ADDR" '
         $3 == 1 { fin[$1, $2 == syn] = 1 }
         $4 == 1 && $2 == syn && !(fin[$1, 0] && fin[$1, 1]) { n++ }

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# lossy_hop.sh SYNACK [quick] — synack behind a forwarding kernel and an
-# impaired link: 1% loss, 20 ms delay and 1% reordering in each direction
-# (tc netem, or scripts/impair.py where the kernel has no netem; see
-# scripts/netns.sh):
+# lossy_hop.sh SYNACK [quick] [ipv6] [tap] — synack behind a forwarding
+# kernel and an impaired link: 1% loss, 20 ms delay and 1% reordering in
+# each direction (tc netem, or scripts/impair.py where the kernel has no
+# netem; see scripts/netns.sh), over TUN or TAP, IPv4 or IPv6 (lib.sh):
 #
-#   synack ==TUN== kernel (NAME-syn, forwarding) --impaired veth-- NAME-far
+#   synack ==TUN/TAP== kernel (NAME-syn, forwarding) --impaired veth-- NAME-far
+#
+# On TAP synack resolves the far address as if it were on the link, and
+# the kernel answers for it (proxy ARP / NDP, scripts/netns.sh).
 #
 #   - curl in NAME-far fetches 10 MB from `synack serve --http`, byte-exact;
 #   - `synack connect` sends 10 MB to a server in NAME-far (which checks
@@ -41,7 +44,7 @@ interop_init hop "$1" curl cmp tshark tcpdump
 
 size=$(scaled 10485760)
 spec="loss 1% delay 20ms reorder 1% 25%"
-"$NETNS_SH" hop "$NAME" --netem "$spec" --seed 7 >"$WORK/hop.txt" 2>&1 || {
+"$NETNS_SH" hop "$NAME" --netem "$spec" --seed 7 "${HOP_OPTS[@]}" >"$WORK/hop.txt" 2>&1 || {
     fail "scripts/netns.sh hop" "$(cat "$WORK/hop.txt")"
     interop_finish
 }
@@ -53,12 +56,12 @@ lossy_allowed='Previous segment\(s\) not captured|out-of-order segment'
 lossy_check() {
     tshark_check "$1" "$2" "$lossy_allowed"
     local n
-    n=$(tshark_count "$1" "tcp.analysis.lost_segment && ip.src == $SYN_ADDR")
+    n=$(tshark_count "$1" "tcp.analysis.lost_segment && $IP_SRC == $SYN_ADDR")
     check_eq "$n" 0 "$2: no gap in what synack sent (tcp.analysis.lost_segment from $SYN_ADDR)"
     n=$(tshark_count "$1" "tcp.analysis.ack_lost_segment")
     check_eq "$n" 0 "$2: nothing ACKed that was not captured"
     check_eq "$(resets_before_close "$1")" 0 "$2: synack reset no connection before it was closed"
-    log "  $2: $(tshark_count "$1" "tcp.analysis.retransmission && ip.src == $SYN_ADDR") retransmissions by synack," \
+    log "  $2: $(tshark_count "$1" "tcp.analysis.retransmission && $IP_SRC == $SYN_ADDR") retransmissions by synack," \
         "$(tshark_count "$1" "tcp.analysis.lost_segment") gaps in what synack received"
 }
 
@@ -66,8 +69,8 @@ log "curl in the far namespace <- synack serve, $size bytes:"
 mkdir -p "$WORK/www"
 head -c "$size" /dev/urandom >"$WORK/www/file"
 serve_start --http "8080:$WORK/www" --pcap "$WORK/http.pcap" || interop_finish
-out=$(in_far curl -s --max-time 150 -o "$WORK/got" -w '%{http_code} %{size_download} %{time_total} %{speed_download}' \
-    "http://$SYN_ADDR:8080/file")
+out=$(in_far curl -g -s --max-time 150 -o "$WORK/got" -w '%{http_code} %{size_download} %{time_total} %{speed_download}' \
+    "http://$(url_host "$SYN_ADDR"):8080/file")
 rc=$?
 read -r code bytes secs speed <<<"$out"
 check_eq "$rc ${code:-none} ${bytes:-0}" "0 200 $size" "curl exits 0 with status 200 and $size bytes"
@@ -76,8 +79,9 @@ log "  $size bytes in ${secs:-?}s: $(awk -v s="${speed:-0}" 'BEGIN { printf "%.1
 serve_stop
 lossy_check "$WORK/http.pcap" "http capture"
 
-# synack connect: the device is gone with serve; make it persistent now.
-"$NETNS_SH" tun "$NAME" "$TUN_DEV" "$KERNEL_ADDR/24" --create || fail "netns.sh tun --create"
+# synack connect: the device is gone with serve; make it persistent now
+# (on TAP that also sets up the proxy answers again).
+link_create || fail "netns.sh tun --create"
 
 # tcpdump_on_tun VAR PCAP PORT: the kernel's own capture of what crosses
 # the TUN device, beside synack: everything synack sends is seen before the
@@ -106,7 +110,7 @@ tcpdump_ladder() {
 
 log "synack connect -> far server, $size bytes:"
 tcpdump_on_tun cap_send "$WORK/send-tcpdump.pcap" 5001
-peer_listen sink_pid "$FAR" sink "$FAR_ADDR:5001" "$size" 140 || fail "far sink listens"
+peer_listen sink_pid "$FAR" sink "$(hostport "$FAR_ADDR" 5001)" "$size" 140 || fail "far sink listens"
 out=$(synack_connect "$FAR_ADDR" 5001 --send-bytes "$size" --expect-bytes 0 --verify --json --pcap "$WORK/send.pcap" </dev/null 2>"$WORK/send.err")
 rc=$?
 check_eq "$rc" 0 "synack connect --send-bytes exits 0 $( ((rc)) && cat "$WORK/send.err")"
@@ -119,7 +123,7 @@ check_awk "$n > 0" "send, tcpdump on $TUN_DEV: losses presumed where synack rese
 
 log "far server -> synack connect, $size bytes:"
 tcpdump_on_tun cap_recv "$WORK/recv-tcpdump.pcap" 5002
-peer_listen source_pid "$FAR" source "$FAR_ADDR:5002" "$size" 140 || fail "far source listens"
+peer_listen source_pid "$FAR" source "$(hostport "$FAR_ADDR" 5002)" "$size" 140 || fail "far source listens"
 out=$(synack_connect "$FAR_ADDR" 5002 --expect-bytes "$size" --verify --json --pcap "$WORK/recv.pcap" </dev/null 2>"$WORK/recv.err")
 rc=$?
 check_eq "$rc" 0 "synack connect --expect-bytes --verify exits 0 $( ((rc)) && cat "$WORK/recv.err")"

@@ -14,6 +14,7 @@ servers on kernel sockets that send and check synack's test byte stream
                                                        connection ends; report how (errno name or EOF)
     peer.py idle    --connect ADDR:PORT --ready-file F connect, touch F, wait for the end (EOF or error)
 
+ADDR:PORT is IPv4 (198.18.0.1:5001) or IPv6 in brackets ([fd00:5ac::1]:5001).
 Every mode is bounded by --timeout seconds (default 60): a peer that runs
 out of time reports "timeout" and exits 1.  Exit status 0 means the
 mode's expectation held.  --ready-file (servers) is written once the
@@ -81,6 +82,8 @@ class Checker:
 
 def parse_endpoint(text):
     host, _, port = text.rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
     return host, int(port)
 
 
@@ -95,9 +98,10 @@ def errno_name(e):
 
 
 def listen(args):
-    s = socket.socket()
+    host, port = parse_endpoint(args.listen)
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(parse_endpoint(args.listen))
+    s.bind((host, port))
     s.listen(4)
     s.settimeout(args.timeout)
     if args.ready_file:

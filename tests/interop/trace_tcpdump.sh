@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# trace_tcpdump.sh SYNACK [quick] — `synack trace list` and `synack trace
-# ladder` on captures of the Linux kernel's own TCP, made by tcpdump (and
-# dumpcap) inside a test namespace:
+# trace_tcpdump.sh SYNACK [quick] [ipv6] — `synack trace list` and `synack
+# trace ladder` on captures of the Linux kernel's own TCP, made by tcpdump
+# (and dumpcap) inside a test namespace, over IPv4 or IPv6 (lib.sh):
 #
-#   - loopback (198.18.7.1 on lo in the namespace): a kernel client sends
+#   - loopback (198.18.7.1 or fd00:5ac::7:1 on lo in the namespace): a
+#     kernel client sends
 #     300000 bytes and half-closes, the server answers 150000 and closes.
 #     Captured five ways — tcpdump on lo (Ethernet framing), on "any"
 #     (Linux cooked SLL), on "any" as SLL2, with a 96-byte snapshot length
@@ -39,7 +40,12 @@
 source "$(dirname "$0")/lib.sh"
 interop_init trace "$1" tcpdump tshark ethtool
 
-LO_ADDR=198.18.7.1
+if ((INTEROP_IPV6)); then
+    LO_ADDR=fd00:5ac::7:1
+    ip netns exec "$NS" sysctl -q -w net.ipv6.conf.lo.disable_ipv6=0 >/dev/null
+else
+    LO_ADDR=198.18.7.1
+fi
 LO_PORT=7777
 UP_BYTES=300000
 DOWN_BYTES=150000
@@ -62,7 +68,7 @@ else:
 }
 
 log "loopback, kernel to kernel, captured five ways:"
-in_ns ip addr add "$LO_ADDR/32" dev lo
+in_ns ip addr add "$LO_ADDR/$((INTEROP_IPV6 ? 128 : 32))" dev lo
 caps=()
 capture_start cap_lo "$WORK/lo.pcap" "$NS" tcpdump -Z root -i lo -n -U --immediate-mode -B 16384 -w "$WORK/lo.pcap" tcp port $LO_PORT
 caps+=("$cap_lo:lo.pcap:tcpdump -Z root -i lo (Ethernet)")
@@ -84,7 +90,7 @@ fi
 out=$(in_ns timeout 30 python3 - "$LO_ADDR" "$LO_PORT" "$UP_BYTES" "$DOWN_BYTES" <<'PY'
 import socket, sys, threading
 addr, port, up, down = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-ls = socket.socket()
+ls = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET)
 ls.bind((addr, port))
 ls.listen(1)
 got = {}
@@ -131,7 +137,7 @@ for c in "${caps[@]}"; do
     fi
     up=$(tshark_count "$WORK/$file" "tcp.dstport == $LO_PORT && ($ws_rexmit)")
     down=$(tshark_count "$WORK/$file" "tcp.srcport == $LO_PORT && ($ws_rexmit)")
-    want="1 $LO_ADDR $LO_ADDR:$LO_PORT $UP_BYTES $DOWN_BYTES $up $down CLOSED"
+    want="1 $(url_host "$LO_ADDR") $(hostport "$LO_ADDR" "$LO_PORT") $UP_BYTES $DOWN_BYTES $up $down CLOSED"
     check_eq "$(conn_summary "$WORK/$file")" "$want" \
         "$what: one connection, bytes each way, retransmissions as tshark counts them ($up, $down), closed"
     written+=("$file")
@@ -175,28 +181,28 @@ HOP_BYTES=$(scaled 2000000)
 # even where the kernel has tc netem: netem on hop0 would drop the client's
 # packets in hop0's queue, before tcpdump's tap on hop0 sees them, and the
 # capture would no longer be at the sender.
-SYNACK_NETNS_IMPAIR=userspace "$NETNS_SH" hop "$NAME" --netem "loss 3%" --seed 11 >"$WORK/hop.txt" 2>&1 || {
+SYNACK_NETNS_IMPAIR=userspace "$NETNS_SH" hop "$NAME" --netem "loss 3%" --seed 11 "${HOP_OPTS[@]}" >"$WORK/hop.txt" 2>&1 || {
     fail "scripts/netns.sh hop" "$(cat "$WORK/hop.txt")"
     interop_finish
 }
 log "  $(cat "$WORK/hop.txt")"
 capture_start cap_hop "$WORK/hop.pcap" "$NS" tcpdump -Z root -i hop0 -n -U --immediate-mode -B 16384 -w "$WORK/hop.pcap" tcp port 9000
-check "the far server listens" peer_listen sink_pid "$FAR" sink "$FAR_ADDR:9000" "$HOP_BYTES" 120
-out=$(in_ns timeout 130 python3 "$PEER" discard --connect "$FAR_ADDR:9000" --bytes "$HOP_BYTES" --timeout 120)
+check "the far server listens" peer_listen sink_pid "$FAR" sink "$(hostport "$FAR_ADDR" 9000)" "$HOP_BYTES" 120
+out=$(in_ns timeout 130 python3 "$PEER" discard --connect "$(hostport "$FAR_ADDR" 9000)" --bytes "$HOP_BYTES" --timeout 120)
 check "the kernel client sent $HOP_BYTES bytes over the lossy hop: $out" test "$(json_field ok "$out")" = true
 check_job "$sink_pid" 30 "$WORK/sink.json" "the far server read them all"
 if capture_stop "$cap_hop" "$WORK/hop.pcap"; then
     got=$(conn_summary "$WORK/hop.pcap")
     log "  trace list: $got"
     read -r n client server up down rx_up rx_down state <<<"$got"
-    check_eq "$n $server $up $down $state" "1 $FAR_ADDR:9000 $HOP_BYTES 0 CLOSED" \
+    check_eq "$n $server $up $down $state" "1 $(hostport "$FAR_ADDR" 9000) $HOP_BYTES 0 CLOSED" \
         "hop.pcap: one connection, $HOP_BYTES bytes to the server, closed"
     check_awk "${rx_up:-0} > 0" "hop.pcap: the client's retransmissions are counted (${rx_up:-?})"
     # Wireshark's count: every kind of retransmission it names, from the
     # client — and its "out-of-order" segments, which are retransmissions
     # sent within an RTT of the highest segment (RACK, tail loss probes):
     # captured where the client sends, nothing can arrive out of order.
-    n_ws=$(tshark_count "$WORK/hop.pcap" "ip.src == 198.18.1.1 && ($ws_rexmit)")
+    n_ws=$(tshark_count "$WORK/hop.pcap" "$IP_SRC == $HOP_ADDR && ($ws_rexmit)")
     check_eq "${rx_up:-?}" "$n_ws" "hop.pcap: as many client retransmissions as tshark finds"
     # The kernel client sent and half-closed; the capture point is beside
     # it, before the impairer: every copy it sent was seen.

@@ -51,7 +51,7 @@ TSHARK_FIELDS = [
     'tcp.analysis.retransmission', 'tcp.analysis.fast_retransmission',
     'tcp.analysis.spurious_retransmission', 'tcp.analysis.out_of_order',
     'tcp.analysis.duplicate_ack', 'tcp.analysis.window_update', 'tcp.analysis.zero_window',
-    'tcp.analysis.keep_alive', 'tcp.analysis.zero_window_probe',
+    'tcp.analysis.keep_alive', 'tcp.analysis.zero_window_probe', 'ipv6.src',
 ]
 
 # TCP header flag bits, named and ordered as synack names them
@@ -146,7 +146,9 @@ def read_tshark(path, client):
             f += [''] * (len(TSHARK_FIELDS) - len(f))
         v = dict(zip(TSHARK_FIELDS, f))
         bits = int(v['tcp.flags'], 16)
-        end = '%s:%s' % (v['ip.src'], v['tcp.srcport'])
+        # An endpoint as synack writes it: "198.18.0.2:80", "[fd00:5ac::2]:80".
+        addr = v['ip.src'] or '[%s]' % v['ipv6.src']
+        end = '%s:%s' % (addr, v['tcp.srcport'])
         segs.append({
             'n': len(segs) + 1,
             'end': end,
