@@ -106,10 +106,9 @@ void arp_input(struct synack_stack *st, int iface, const uint8_t *frame, size_t 
         return;
     }
     uint16_t op = get_be16(p + 6);
-    const uint8_t *sha = p + 8, *tha = p + 18;
+    const uint8_t *sha = p + 8;            /* the target MAC (p + 18) tells us nothing */
     struct synack_addr spa = synack_addr_v4(p[14], p[15], p[16], p[17]);
     struct synack_addr tpa = synack_addr_v4(p[24], p[25], p[26], p[27]);
-    (void)tha;                             /* a reply's is ours; a request's means nothing */
     if ((op != ARP_OP_REQUEST && op != ARP_OP_REPLY) || bad_sender(ifc, sha, &spa)) {
         arp_drop(st, iface, SYNACK_DROP_ARP_MALFORMED, now);
         return;

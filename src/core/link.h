@@ -30,7 +30,6 @@ struct iface_addr;
 #define ETH_MIN_FRAME 60           /* IEEE 802.3 minimum, without the 4-byte FCS */
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_ARP 0x0806
-#define ETHERTYPE_VLAN 0x8100
 #define ETHERTYPE_IPV6 0x86dd
 
 void eth_input(struct synack_stack *st, int iface, const uint8_t *frame, size_t len, synack_time_us now);

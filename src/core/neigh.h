@@ -103,8 +103,9 @@ int neigh_resolve(struct synack_stack *st, int iface, const struct synack_addr *
  * known. */
 void neigh_update(struct synack_stack *st, int iface, const struct synack_addr *addr, const uint8_t *mac,
                   unsigned flags, synack_time_us now);
-/* The state of the entry for addr on iface, or -1 if there is none (for
- * tests and the fuzz harness through the stats, and for ndp.c). */
+/* The state of the entry for addr on iface (a REACHABLE entry whose time
+ * is up counts as STALE), or -1 if there is none: ndp.c asks whether an
+ * advertisement has an entry to update; tests ask what the state is. */
 int neigh_state_of(struct synack_stack *st, int iface, const struct synack_addr *addr, synack_time_us now);
 
 /* An address was added to an Ethernet interface: its job runs at the next

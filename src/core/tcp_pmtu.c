@@ -395,11 +395,11 @@ void tcp_pmtu_tick(struct synack_stack *st, struct tcp_conn *c, synack_time_us n
 uint32_t tcp_pmtu_probe_len(const struct tcp_conn *c, uint32_t avail, uint32_t room)
 {
     const struct tcp_pmtu *pm = &c->pm;
-    /* RFC 4821 §7.4: one probe at a time, not during loss recovery, in a
-     * state that sends data. */
+    /* RFC 4821 §7.4: one probe at a time, not during loss recovery (the
+     * caller asks only in states that send data: after a close too, as
+     * the data before the FIN may still be most of the transfer). */
     if (pm->state != PL_SEARCHING || pm->probe_mtu || c->rec_state != REC_OPEN || c->txq.lost_bytes ||
-        c->txq.sacked_bytes || c->tlp_out ||
-        (c->state != SYNACK_TCP_ESTABLISHED && c->state != SYNACK_TCP_CLOSE_WAIT))
+        c->txq.sacked_bytes || c->tlp_out)
         return 0;
     uint32_t len = tcp_mtu_to_mss(family(c), next_probe_mtu(pm)) - option_len(c);
     if (len <= c->snd_mss)

@@ -76,9 +76,10 @@ void tcp_pmtu_icmp(struct synack_stack *st, struct tcp_conn *c, const struct icm
 /* Aging and re-probing, looked at when c sends. */
 static inline bool tcp_pmtu_due(const struct tcp_pmtu *pm, synack_time_us now) { return pm->next_check <= now; }
 void tcp_pmtu_tick(struct synack_stack *st, struct tcp_conn *c, synack_time_us now);
-/* The payload of a probe to send now at SND.MAX, or 0 (RFC 4821 §7.4):
- * avail is what the send buffer holds beyond SND.MAX, room what the
- * windows allow. */
+/* The payload of a probe to send now at SND.MAX, or 0 (RFC 4821 §7.4),
+ * in a state that sends data: avail is what the send buffer holds beyond
+ * SND.MAX, room what the windows allow.  Enough data must follow it, so a
+ * probe never carries the FIN. */
 uint32_t tcp_pmtu_probe_len(const struct tcp_conn *c, uint32_t avail, uint32_t room);
 void tcp_pmtu_probe_sent(struct synack_stack *st, struct tcp_conn *c, uint32_t seq, uint32_t len);
 /* After loss detection on an ACK or the reordering timer: a probe in

@@ -132,7 +132,8 @@ struct demo {
 
 static const char usage[] =
     "usage: synack demo [--close four-way|three-way] [--modern] [--pcap FILE]\n"
-    "                   [--svg FILE] [--html FILE] [--no-ladder] [--ipv6] [--ethernet]\n"
+    "                   [--svg FILE] [--html FILE] [--no-ladder]\n"
+    "                   [--ipv6] [--ethernet]\n"
     "\n"
     "Reproduces the textbook TCP exchange on the simulator: a client\n"
     "(198.18.0.1, ISN 1000) connects to a server (198.18.0.2, port 80, ISN 8000,\n"

@@ -146,7 +146,8 @@ static const char usage[] =
     "usage: synack sim --bytes N [--delay MS] [--rate MBIT] [--queue PACKETS]\n"
     "                  [--loss P] [--dup P] [--reorder P] [--corrupt P] [--mtu N]\n"
     "                  [--path-mtu N] [--plpmtud off|blackhole|always]\n"
-    "                  [--cc cubic|newreno] [--flows F] [--seed S] [--ipv6] [--ethernet]\n"
+    "                  [--cc cubic|newreno] [--flows F] [--seed S]\n"
+    "                  [--ipv6] [--ethernet]\n"
     "                  [--duration-limit S] [--pcap FILE] [--json] [--status S]\n"
     "                  [--plot-tseq FILE] [--plot-cwnd FILE] [--plot-rtt FILE]\n"
     "                  [--plot-flow N]\n"
@@ -179,6 +180,7 @@ static const char usage[] =
     "  --cc NAME      congestion control of every connection: cubic (default) or\n"
     "                 newreno\n"
     "  --flows F      parallel connections, 1 to 64 (default 1); all start at time 0\n"
+    "                 (with --ethernet: once the hosts are up)\n"
     "  --seed S       seed of the data and of every impairment (default 1)\n"
     "  --duration-limit S  stop after S seconds of virtual time, whatever is left\n"
     "                 (default: an hour plus 100 us a byte)\n"
@@ -1135,9 +1137,10 @@ static int parse_sim_args(struct sim_options *o, int argc, char **argv)
     if (!o->have_bytes)
         return args_missing(&a, "--bytes",
                             "how many bytes to send (an integer from 0 to 1000000000000)");
-    if (o->net.ipv6 && o->mtu < 1280) {
-        fprintf(stderr, "synack sim: --mtu must be 1280 or more with --ipv6 (RFC 8200 §5; got %llu)\n",
-                (unsigned long long)o->mtu);
+    /* RFC 8200 §5: every link that carries IPv6 has an MTU of 1280 or more. */
+    if (o->net.ipv6 && (o->mtu < 1280 || (o->path_mtu && o->path_mtu < 1280))) {
+        fprintf(stderr, "synack sim: --mtu and --path-mtu must be 1280 or more with --ipv6 (RFC 8200 §5; got %llu)\n",
+                (unsigned long long)(o->mtu < 1280 ? o->mtu : o->path_mtu));
         return EXIT_USAGE;
     }
     if (o->path_mtu > o->mtu) {

@@ -2,8 +2,10 @@
 #include "hostile.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "ipv4.h"
+#include "ipv6.h"
 
 /* test.h declares it for TEST(); these programs have one main instead. */
 void test_register(const char *name, test_fn fn)
@@ -13,9 +15,11 @@ void test_register(const char *name, test_fn fn)
 
 size_t raw_segment_build(const struct raw_segment *r, uint8_t *buf, size_t cap)
 {
-    if (cap < IPV4_HEADER_LEN + TCP_HEADER_MAX + r->len)
+    bool v6 = r->src.family == SYNACK_AF_INET6;
+    size_t ip = v6 ? IPV6_HEADER_LEN : IPV4_HEADER_LEN;
+    if (cap < ip + TCP_HEADER_MAX + r->len)
         return 0;
-    uint8_t *tcp = buf + IPV4_HEADER_LEN;
+    uint8_t *tcp = buf + ip;
     struct tcp_header_out h = {
         .src_port = r->sport,
         .dst_port = r->dport,
@@ -29,9 +33,29 @@ size_t raw_segment_build(const struct raw_segment *r, uint8_t *buf, size_t cap)
     if (r->len)
         memcpy(tcp + hlen, r->payload, r->len);
     tcp_fill_checksum(tcp, hlen + r->len, &r->src, &r->dst);
-    ipv4_write_header(buf, &r->src, &r->dst, IP_PROTO_TCP, (uint16_t)(hlen + r->len), r->ttl ? r->ttl : 64,
-                      r->ip_id, true);
-    return IPV4_HEADER_LEN + hlen + r->len;
+    if (v6)
+        ipv6_write_header(buf, &r->src, &r->dst, IP_PROTO_TCP, (uint16_t)(hlen + r->len), r->ttl ? r->ttl : 64);
+    else
+        ipv4_write_header(buf, &r->src, &r->dst, IP_PROTO_TCP, (uint16_t)(hlen + r->len), r->ttl ? r->ttl : 64,
+                          r->ip_id, true);
+    return ip + hlen + r->len;
+}
+
+bool hostile_ipv6(void)
+{
+    const char *v = getenv("SYNACK_HOSTILE_FAMILY");
+    return v != NULL && strcmp(v, "6") == 0;
+}
+
+struct synack_addr hostile_addr(uint8_t net, uint8_t a, uint8_t b)
+{
+    if (!hostile_ipv6())
+        return synack_addr_v4(198, net, a, b);
+    uint8_t x[16] = { 0xfd, 0x00, 0x05, 0xac };
+    x[11] = net;
+    x[13] = a;
+    x[15] = b;
+    return synack_addr_v6(x);
 }
 
 void pattern_fill(uint64_t stream, uint64_t off, uint8_t *buf, size_t len)

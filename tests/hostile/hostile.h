@@ -1,7 +1,8 @@
 /*
  * hostile.h — what the simulated attack tests (tests/hostile) share: the
  * checks' bookkeeping (their own main() prints the figures last, after the
- * verdict), raw TCP/IPv4 packets with any source, and the byte pattern the
+ * verdict), raw TCP segments over IPv4 or IPv6 with any source, the
+ * addresses of the family the run uses, and the byte pattern the
  * legitimate transfers carry.
  */
 #ifndef SYNACK_TEST_HOSTILE_H
@@ -17,7 +18,8 @@
 #define SEC 1000000ull
 #define MS 1000ull
 
-/* A raw TCP segment in an IPv4 packet, checksums right; returns its length. */
+/* A raw TCP segment in an IPv4 or IPv6 packet (by the family of src),
+ * checksums right; returns its length. */
 struct raw_segment {
     struct synack_addr src, dst;
     uint16_t sport, dport;
@@ -27,10 +29,26 @@ struct raw_segment {
     const struct tcp_options *opt;   /* NULL: none */
     const uint8_t *payload;
     uint32_t len;
-    uint8_t ttl;                     /* 0: 64 */
-    uint16_t ip_id;
+    uint8_t ttl;                     /* TTL or hop limit; 0: 64 */
+    uint16_t ip_id;                  /* IPv4 only */
 };
 size_t raw_segment_build(const struct raw_segment *r, uint8_t *buf, size_t cap);
+
+/* The family the attacks run over: IPv6 when SYNACK_HOSTILE_FAMILY=6,
+ * else IPv4. */
+bool hostile_ipv6(void);
+/* 198.net.a.b over IPv4, fd00:5ac::net:a:b over IPv6 (net in hex, so
+ * 198.18.0.1 is fd00:5ac::12:0:1). */
+struct synack_addr hostile_addr(uint8_t net, uint8_t a, uint8_t b);
+/* The last byte of an address (b above). */
+static inline uint8_t hostile_addr_last(const struct synack_addr *x)
+{
+    return x->family == SYNACK_AF_INET6 ? x->bytes[15] : x->bytes[3];
+}
+/* Where the TCP header of a packet raw_segment_build made starts, and its
+ * TTL or hop limit. */
+static inline size_t hostile_ip_len(const uint8_t *p) { return p[0] >> 4 == 6 ? 40 : 20; }
+static inline uint8_t hostile_ttl(const uint8_t *p) { return p[0] >> 4 == 6 ? p[7] : p[8]; }
 
 /* Byte `off` of the stream numbered `stream`. */
 static inline uint8_t pattern_byte(uint64_t stream, uint64_t off)

@@ -8,6 +8,8 @@
  *   sender 198.18.0.1 ── 100 Mbit/s, 10 ms ── receiver 198.18.0.2:5001
  *          └──────────── attacker 198.18.0.3 ────────────┘  (1 ms to each)
  *
+ * (With SYNACK_HOSTILE_FAMILY=6, fd00:5ac::12:0:1, ::12:0:2 and ::12:0:3.)
+ *
  * Every injected segment is judged when it arrives, from the target's
  * state at that instant (synack_getinfo: RCV.NXT, the receive space,
  * SND.UNA, SND.MAX, MAX.SND.WND), by the rules of RFC 9293 §3.10.7.4 and
@@ -169,7 +171,7 @@ static void arrival(void *ctx, int to_host, synack_time_us now, const uint8_t *p
     struct inj *in = ctx;
     (void)now;
     finalize(in);
-    if (len < 40 || packet[8] != MARK_TTL)
+    if (len < 40 || len < hostile_ip_len(packet) + 20 || hostile_ttl(packet) != MARK_TTL)
         return;
     int end = to_host == in->host[SENDER] ? SENDER : RECEIVER;
     struct synack_tcp_info info;
@@ -179,7 +181,7 @@ static void arrival(void *ctx, int to_host, synack_time_us now, const uint8_t *p
                       end == SENDER ? "sender" : "receiver");
         return;
     }
-    const uint8_t *tcp = packet + 20;
+    const uint8_t *tcp = packet + hostile_ip_len(packet);
     uint32_t seq = (uint32_t)tcp[4] << 24 | (uint32_t)tcp[5] << 16 | (uint32_t)tcp[6] << 8 | tcp[7];
     uint32_t ack = (uint32_t)tcp[8] << 24 | (uint32_t)tcp[9] << 16 | (uint32_t)tcp[10] << 8 | tcp[11];
     in->p = (struct pending){
@@ -352,8 +354,8 @@ static int build(struct inj *in, struct tracer tr[ENDS])
 {
     in->rng = SEED;
     in->sim = synack_sim_new(SEED);
-    in->ep[SENDER] = synack_endpoint_make(synack_addr_v4(198, 18, 0, 1), 40000);
-    in->ep[RECEIVER] = synack_endpoint_make(synack_addr_v4(198, 18, 0, 2), PORT_SERVER);
+    in->ep[SENDER] = synack_endpoint_make(hostile_addr(18, 0, 1), 40000);
+    in->ep[RECEIVER] = synack_endpoint_make(hostile_addr(18, 0, 2), PORT_SERVER);
     in->sock[SENDER] = in->sock[RECEIVER] = -1;
     static const char *names[ENDS] = { "sender", "receiver" };
     for (int e = 0; e < ENDS; e++) {
@@ -367,7 +369,7 @@ static int build(struct inj *in, struct tracer tr[ENDS])
             return -1;
         in->st[e] = synack_sim_stack(in->sim, in->host[e]);
     }
-    in->attacker = synack_sim_add_host(in->sim, "attacker", NULL, synack_addr_v4(198, 18, 0, 3), 1500);
+    in->attacker = synack_sim_add_host(in->sim, "attacker", NULL, hostile_addr(18, 0, 3), 1500);
     struct synack_link_params path = { .delay_us = 10 * MS, .rate_bps = 100000000 };
     struct synack_link_params near = { .delay_us = 1 * MS };
     if (in->attacker < 0 || synack_sim_link(in->sim, in->host[SENDER], in->host[RECEIVER], &path, &path) < 0 ||

@@ -9,6 +9,9 @@
  *   clients  198.18.1.N ──┼── server 198.18.0.1:80
  *   (100 hosts, 10 connections each, 5 ms each way, 100 Mbit/s)
  *
+ * With SYNACK_HOSTILE_FAMILY=6 the same over IPv6 (hostile_addr: server
+ * fd00:5ac::12:0:1, clients fd00:5ac::12:1:N, spoofed fd00:5ac::13:x:y).
+ *
  * The server keeps its defaults: a SYN queue of 256 per listener, SYN
  * cookies on.  The flood fills the queue within the first two
  * milliseconds with embryos that never complete (their SYN|ACKs are
@@ -85,12 +88,12 @@ struct flood {
     uint64_t cookies_recv_before_drained;
 };
 
-static struct synack_addr client_addr(int h) { return synack_addr_v4(198, 18, 1, (uint8_t)(h + 1)); }
+static struct synack_addr client_addr(int h) { return hostile_addr(18, 1, (uint8_t)(h + 1)); }
 
 /* Both ends know a connection's stream by the client's address and port. */
 static uint64_t stream_of(const struct synack_endpoint *client)
 {
-    return (uint64_t)client->addr.bytes[3] << 16 | client->port;
+    return (uint64_t)hostile_addr_last(&client->addr) << 16 | client->port;
 }
 
 /* ---- Memory: the stack's own count ---- */
@@ -123,8 +126,8 @@ static void attack_tick(struct synack_sim *sim, void *ctx)
             opt.wscale = 7;
         }
         struct raw_segment seg = {
-            .src = synack_addr_v4(198, 19, (uint8_t)(r >> 8), (uint8_t)(r >> 16)),
-            .dst = synack_addr_v4(198, 18, 0, 1),
+            .src = hostile_addr(19, (uint8_t)(r >> 8), (uint8_t)(r >> 16)),
+            .dst = hostile_addr(18, 0, 1),
             .sport = (uint16_t)(1024 + (r >> 24) % 64000),
             .dport = SERVER_PORT,
             .seq = (uint32_t)hostile_rand(&f->rng),
@@ -242,7 +245,7 @@ static void client_connect(struct synack_sim *sim, void *ctx)
 {
     struct conn *c = ctx;
     struct synack_stack *st = synack_sim_stack(sim, c->host);
-    struct synack_endpoint server = synack_endpoint_make(synack_addr_v4(198, 18, 0, 1), SERVER_PORT);
+    struct synack_endpoint server = synack_endpoint_make(hostile_addr(18, 0, 1), SERVER_PORT);
     struct synack_endpoint local;
     c->sock = synack_socket(st);
     c->started = true;
@@ -267,8 +270,8 @@ static int build(struct flood *f)
     synack_config_default(&cfg);
     cfg.sndbuf_bytes = 256 * 1024;            /* each response fits at once */
     cfg.mem_max_bytes = SERVER_MEM_CAP;
-    f->server = synack_sim_add_host(f->sim, "server", &cfg, synack_addr_v4(198, 18, 0, 1), 1500);
-    f->attacker = synack_sim_add_host(f->sim, "attacker", NULL, synack_addr_v4(198, 18, 0, 3), 1500);
+    f->server = synack_sim_add_host(f->sim, "server", &cfg, hostile_addr(18, 0, 1), 1500);
+    f->attacker = synack_sim_add_host(f->sim, "attacker", NULL, hostile_addr(18, 0, 3), 1500);
     if (f->server < 0 || f->attacker < 0)
         return -1;
     f->srv = synack_sim_stack(f->sim, f->server);
@@ -285,7 +288,7 @@ static int build(struct flood *f)
         synack_sim_set_app(f->sim, f->clients[h], client_app, f);
     }
     f->listener = synack_socket(f->srv);
-    struct synack_endpoint ep = synack_endpoint_make(synack_addr_v4(198, 18, 0, 1), SERVER_PORT);
+    struct synack_endpoint ep = synack_endpoint_make(hostile_addr(18, 0, 1), SERVER_PORT);
     if (synack_bind(f->srv, f->listener, &ep) != 0 || synack_listen(f->srv, f->listener, 1024) != 0)
         return -1;
     synack_sim_set_app(f->sim, f->server, server_app, f);
@@ -382,8 +385,9 @@ int main(void)
     double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     int rc = hostile_verdict("test_synflood");
     char p1[32];
-    printf("synflood: attack: %llu spoofed SYNs (%u/s for %llu s) from 198.19.0.0/16; wall time %.1f s\n",
-           (unsigned long long)f->syns_sent, FLOOD_RATE, (unsigned long long)(FLOOD_US / SEC), wall);
+    printf("synflood: attack: %llu spoofed SYNs (%u/s for %llu s) from %s; wall time %.1f s\n",
+           (unsigned long long)f->syns_sent, FLOOD_RATE, (unsigned long long)(FLOOD_US / SEC),
+           hostile_ipv6() ? "fd00:5ac::13:0:0/96, IPv6" : "198.19.0.0/16", wall);
     printf("synflood: success rate: %u/%u legitimate connections (%s), %u bytes each, byte-exact; "
            "after the flood %u/%u; errors %u, unfinished %u\n",
            ok, FLOOD_CONNS, pct(p1, sizeof p1, ok, FLOOD_CONNS), TRANSFER_BYTES, late_ok, LATE_CONNS, errors,

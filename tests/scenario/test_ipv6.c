@@ -348,7 +348,7 @@ TEST(packet_too_big_reaches_tcp)
     CHECK_EQ(app_send_bytes(&s, 1000), 1000);
     size_t n = take_sent_raw(&s, data, sizeof data);
     REQUIRE(n == IPV6_HEADER_LEN + 20 + 1000);
-    peer_sends_icmp6_error(&s, ICMPV6_PACKET_TOO_BIG, 0, 1280, data, ICMPV6_QUOTE_MAX);
+    peer_sends_icmp6_error(&s, ICMPV6_PACKET_TOO_BIG, 0, 1280, data, n);
     CHECK_EQ(stats(&s)->icmp6_in_pkt_too_bigs, 1);
     CHECK_EQ(stats(&s)->tcp_out_of_window_icmps, 0);
     CHECK_EQ(stats(&s)->drops[SYNACK_DROP_ICMP_ERROR_NO_MATCH], 0);

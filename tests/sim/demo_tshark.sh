@@ -3,7 +3,9 @@
 # exactly the ten segments of the textbook table, every checksum good, and
 # nothing of severity warning or error in the expert analysis.  Both close
 # variants are checked (the three-way close has nine segments), and the
-# exchange over IPv6 (--ipv6: the same ten segments, IPv6 headers).
+# exchange over IPv6 (--ipv6: the same ten segments, IPv6 headers) and on
+# a simulated Ethernet switch (--ethernet: frames, ARP or neighbour
+# discovery first).
 set -u
 synack=$1
 if ! command -v tshark >/dev/null; then
@@ -71,5 +73,28 @@ got=$(tshark -r "$dir/six.pcap" -T fields -e ipv6.version -e ipv6.nxt -e ipv6.pl
 check "$got" "10/10" "over IPv6: every packet version 6, next header TCP, 40 + payload length long"
 expert=$(tshark -r "$dir/six.pcap" -q -z expert,warn 2>/dev/null | grep -E -c '^ +[0-9]+ +' || true)
 check "$expert" 0 "no expert items of severity warning or error (IPv6)"
+
+# On a simulated Ethernet switch: the capture holds frames (link type 1),
+# the neighbours resolving each other, then the same ten segments.
+for fam in 4 6; do
+    opts=(--ethernet)
+    src=ip.src
+    [[ $fam == 6 ]] && opts+=(--ipv6) && src=ipv6.src
+    "$synack" demo "${opts[@]}" --pcap "$dir/eth$fam.pcap" >"$dir/eth$fam.txt"
+    check "$?" 0 "synack demo ${opts[*]} exits 0"
+    got=$(fields "$dir/eth$fam.pcap" "$src" | sed 's/[·.*]//g')
+    check "$got" "$want_four" "IPv$fam on an Ethernet switch: the ten segments of the textbook, checksums good"
+    check "$(tshark -r "$dir/eth$fam.pcap" -T fields -e frame.encap_type 2>/dev/null | sort -u)" 1 \
+        "IPv$fam on an Ethernet switch: every record an Ethernet frame"
+    if [[ $fam == 4 ]]; then
+        filter='arp.opcode == 2 && arp.src.proto_ipv4 == 198.18.0.2'
+    else
+        filter='icmpv6.type == 136 && icmpv6.nd.na.target_address == fd00:5ac::2'
+    fi
+    check "$(tshark -r "$dir/eth$fam.pcap" -Y "$filter" 2>/dev/null | wc -l)" 1 \
+        "IPv$fam on an Ethernet switch: the server answers the client's resolution once"
+    expert=$(tshark -r "$dir/eth$fam.pcap" -q -z expert,warn 2>/dev/null | grep -E -c '^ +[0-9]+ +' || true)
+    check "$expert" 0 "no expert items of severity warning or error (IPv$fam on Ethernet)"
+done
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
