@@ -1139,8 +1139,8 @@ static int parse_sim_args(struct sim_options *o, int argc, char **argv)
                             "how many bytes to send (an integer from 0 to 1000000000000)");
     /* RFC 8200 §5: every link that carries IPv6 has an MTU of 1280 or more. */
     if (o->net.ipv6 && (o->mtu < 1280 || (o->path_mtu && o->path_mtu < 1280))) {
-        fprintf(stderr, "synack sim: --mtu and --path-mtu must be 1280 or more with --ipv6 (RFC 8200 §5; got %llu)\n",
-                (unsigned long long)(o->mtu < 1280 ? o->mtu : o->path_mtu));
+        fprintf(stderr, "synack sim: --mtu and --path-mtu must be 1280 or more with --ipv6 (RFC 8200 §5; "
+                        "got %llu)\n", (unsigned long long)(o->mtu < 1280 ? o->mtu : o->path_mtu));
         return EXIT_USAGE;
     }
     if (o->path_mtu > o->mtu) {

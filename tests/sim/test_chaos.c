@@ -1237,7 +1237,8 @@ TEST(chaos_connections_end_cleanly_and_deliver_intact)
     net_kind.ethernet = link != NULL && strcmp(link, "ethernet") == 0;
     printf("  seed %" PRIu64 " (SYNACK_CHAOS_SEED), %" PRIu64 " connections (SYNACK_CHAOS_CONNS) in %d simulations,"
            " IPv%d (SYNACK_CHAOS_FAMILY) on %s (SYNACK_CHAOS_LINK)\n",
-           seed, conns, sims, net_kind.ipv6 ? 6 : 4, net_kind.ethernet ? "an Ethernet switch" : "a point-to-point link");
+           seed, conns, sims, net_kind.ipv6 ? 6 : 4,
+           net_kind.ethernet ? "an Ethernet switch" : "a point-to-point link");
     for (int i = 0; i < sims; i++) {
         int count = (int)(conns - (uint64_t)i * CONNS_PER_SIM < CONNS_PER_SIM ? conns - (uint64_t)i * CONNS_PER_SIM
                                                                              : CONNS_PER_SIM);
