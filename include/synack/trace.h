@@ -66,7 +66,7 @@ const char *synack_tcp_state_name(int state);
     X(NDP_NOT_FOR_US, "neighbour solicitation for a target not ours (or tentative, from a unicast source), advertisement for no entry, either on a link without link-layer addresses") \
     X(NDP_ROUTER, "router solicitation, router advertisement or redirect: ignored (no router discovery)") \
     X(IP_TRUNCATED, "IP packet shorter than its header or total length")           \
-    X(IP_VERSION, "IP version not 4")                                              \
+    X(IP_VERSION, "IP version neither 4 nor 6")                                    \
     X(IP_HEADER_LENGTH, "IP header length field invalid")                          \
     X(IP_CHECKSUM, "IP header checksum wrong")                                     \
     X(IP_NOT_FOR_US, "IP destination is not an address of this stack")            \

@@ -350,26 +350,29 @@ void stack_drop(struct synack_stack *st, int iface, enum synack_drop_reason why,
     stack_drop_packet(st, iface, st->rx_packet, st->rx_len, why, now);
 }
 
-bool stack_is_local_addr(const struct synack_stack *st, const struct synack_addr *addr)
+/* Whether addr is one of ours with none of the flags in `unusable`.  The
+ * first interface holding it decides (an address may stand on two).  The
+ * walk is short (a few addresses per interface), so every packet takes it
+ * rather than keeping a cache to invalidate as addresses come and go. */
+static bool own_addr_without(const struct synack_stack *st, const struct synack_addr *addr, uint8_t unusable)
 {
     for (int i = 0; i < st->iface_count; i++)
         for (int k = 0; k < st->ifaces[i].naddrs; k++) {
             const struct iface_addr *ia = &st->ifaces[i].addrs[k];
             if (synack_addr_equal(&ia->addr, addr))
-                return !(ia->flags & (IFADDR_TENTATIVE | IFADDR_DUPLICATE));
+                return !(ia->flags & unusable);
         }
     return false;
 }
 
+bool stack_is_local_addr(const struct synack_stack *st, const struct synack_addr *addr)
+{
+    return own_addr_without(st, addr, IFADDR_TENTATIVE | IFADDR_DUPLICATE);
+}
+
 bool stack_is_assigned_addr(const struct synack_stack *st, const struct synack_addr *addr)
 {
-    for (int i = 0; i < st->iface_count; i++)
-        for (int k = 0; k < st->ifaces[i].naddrs; k++) {
-            const struct iface_addr *ia = &st->ifaces[i].addrs[k];
-            if (synack_addr_equal(&ia->addr, addr))
-                return !(ia->flags & IFADDR_DUPLICATE);
-        }
-    return false;
+    return own_addr_without(st, addr, IFADDR_DUPLICATE);
 }
 
 static bool is_link_local(const struct synack_addr *a)

@@ -310,10 +310,11 @@ void tcp_conn_ooo_forget(struct synack_stack *st, struct tcp_conn *c)
 
 static uint32_t advertised_now(const struct tcp_conn *c);
 
-enum synack_drop_reason tcp_conn_rcv_admit(struct synack_stack *st, struct tcp_conn *c, uint32_t off, uint32_t len)
+enum synack_drop_reason tcp_conn_rcv_admit(struct synack_stack *st, struct tcp_conn *c, uint32_t off, uint32_t len,
+                                           bool held)
 {
     uint32_t end = off + len;
-    if (off && !reass_holds(&c->ooo, c->rcv_nxt + off, c->rcv_nxt + end)) {
+    if (off && !held) {
         /* New out-of-order data: the span it would make, against both
          * limits; and if the ring must grow for it, that is new work,
          * taken only below the memory pressure line. */

@@ -257,9 +257,12 @@ void tcp_conn_reclaim(struct synack_stack *st, struct tcp_conn *c);
 void tcp_conn_free_rcvbuf(struct synack_stack *st, struct tcp_conn *c);
 /* Whether `len` bytes of data `off` bytes past RCV.NXT may be stored:
  * SYNACK_DROP_COUNT when they may, else why not (out-of-order limits and
- * range table, memory pressure).  RFC 9293 §3.10.7.4 lets a receiver drop
- * what it cannot keep; the sender repeats it. */
-enum synack_drop_reason tcp_conn_rcv_admit(struct synack_stack *st, struct tcp_conn *c, uint32_t off, uint32_t len);
+ * range table, memory pressure).  `held`: the out-of-order ranges hold all
+ * of them already (the caller's reass_holds, asked once).  RFC 9293
+ * §3.10.7.4 lets a receiver drop what it cannot keep; the sender repeats
+ * it. */
+enum synack_drop_reason tcp_conn_rcv_admit(struct synack_stack *st, struct tcp_conn *c, uint32_t off, uint32_t len,
+                                           bool held);
 /* After the out-of-order ranges or RCV.NXT changed: recounts c's span. */
 void tcp_conn_ooo_update(struct synack_stack *st, struct tcp_conn *c);
 /* Drops c's out-of-order ranges (an early FIN stays known). */

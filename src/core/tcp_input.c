@@ -681,7 +681,8 @@ static enum step text_step(struct synack_stack *st, struct tcp_conn *c, struct t
     /* Limits on out-of-order data and memory (tcp_conn_rcv_admit), then
      * the allocation itself: what cannot be kept is as if lost, and the
      * sender will repeat it; the ACK tells it where we stand. */
-    enum synack_drop_reason why = tcp_conn_rcv_admit(st, c, off, s->payload_len);
+    bool held = off && reass_holds(&c->ooo, s->seq, s->seq + s->payload_len);
+    enum synack_drop_reason why = tcp_conn_rcv_admit(st, c, off, s->payload_len, held);
     bool placed = s->placed && off == 0;          /* tcp_input copied it there already */
     if (why == SYNACK_DROP_COUNT && !placed && !ringbuf_write_at(st, &c->rcvbuf, off, s->payload, s->payload_len))
         why = SYNACK_DROP_TCP_NO_MEMORY;
@@ -722,7 +723,7 @@ static enum step text_step(struct synack_stack *st, struct tcp_conn *c, struct t
     /* Out of order: now in place in the ring; remember the range.  The ACK
      * goes out at once (RFC 5681 §4.2, RFC 9293 §3.8.6.3) as the duplicate
      * ACK the sender's fast retransmit counts on. */
-    if (reass_holds(&c->ooo, s->seq, s->seq + s->payload_len))
+    if (held)
         note_dsack(c, s->seq, s->seq + s->payload_len);   /* RFC 2883 §4: held already */
     if (!reass_add(&c->ooo, s->seq, s->seq + s->payload_len)) {
         st->stats.tcp_ooo_drops++;                /* tcp_conn_rcv_admit checked: not expected */
