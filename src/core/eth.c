@@ -156,16 +156,7 @@ static bool group_mac(const struct synack_stack *st, int iface, const struct syn
         memcpy(mac, m, 6);
         return true;
     }
-    uint32_t a = synack_addr_v4_value(dst);
-    bool bcast = a == 0xffffffffu;
-    const struct iface *ifc = &st->ifaces[iface];
-    for (int k = 0; k < ifc->naddrs && !bcast; k++) {
-        const struct iface_addr *ia = &ifc->addrs[k];
-        if (ia->addr.family != SYNACK_AF_INET || ia->prefix_len > 30)
-            continue;
-        uint32_t host = 0xffffffffu >> ia->prefix_len;
-        bcast = synack_addr_in_prefix(dst, &ia->addr, ia->prefix_len) && (a & host) == host;
-    }
+    bool bcast = synack_addr_v4_value(dst) == 0xffffffffu || stack_iface_directed_broadcast(st, iface, dst);
     if (bcast)
         memcpy(mac, eth_broadcast, 6);
     return bcast;

@@ -213,18 +213,9 @@ static bool icmp_type_is_query(uint8_t type)
  * ({<Network-number>, -1} in RFC 1122 §3.2.1.3). */
 static bool is_directed_broadcast(const struct synack_stack *st, const struct synack_addr *addr)
 {
-    uint32_t a = synack_addr_v4_value(addr);
-    for (int i = 0; i < st->iface_count; i++) {
-        for (int k = 0; k < st->ifaces[i].naddrs; k++) {
-            const struct iface_addr *ia = &st->ifaces[i].addrs[k];
-            uint8_t plen = ia->prefix_len;
-            if (ia->addr.family != SYNACK_AF_INET || plen == 0 || plen >= 31)
-                continue;
-            uint32_t host_mask = 0xffffffffu >> plen;
-            if (synack_addr_in_prefix(addr, &ia->addr, plen) && (a & host_mask) == host_mask)
-                return true;
-        }
-    }
+    for (int i = 0; i < st->iface_count; i++)
+        if (stack_iface_directed_broadcast(st, i, addr))
+            return true;
     return false;
 }
 

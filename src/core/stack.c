@@ -440,6 +440,22 @@ int stack_route(const struct synack_stack *st, const struct synack_addr *dst)
     return best >= 0 ? best : fallback;
 }
 
+bool stack_iface_directed_broadcast(const struct synack_stack *st, int iface, const struct synack_addr *addr)
+{
+    uint32_t a = synack_addr_v4_value(addr);
+    const struct iface *ifc = &st->ifaces[iface];
+    for (int k = 0; k < ifc->naddrs; k++) {
+        const struct iface_addr *ia = &ifc->addrs[k];
+        uint8_t plen = ia->prefix_len;
+        if (ia->addr.family != SYNACK_AF_INET || plen == 0 || plen > 30)
+            continue;
+        uint32_t host_mask = 0xffffffffu >> plen;
+        if (synack_addr_in_prefix(addr, &ia->addr, plen) && (a & host_mask) == host_mask)
+            return true;
+    }
+    return false;
+}
+
 /* The next hop for dst on iface: dst itself when it is on-link (or the
  * link is point-to-point: TUN has no neighbours), else the configured
  * gateway.  synack has no gateways yet: off-link destinations on an

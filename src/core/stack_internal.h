@@ -150,6 +150,10 @@ void stack_drop_packet(struct synack_stack *st, int iface, const uint8_t *pkt, s
 int stack_route_remote(const struct synack_stack *st, const struct synack_endpoint *remote);
 /* Interface for a destination, or -1. */
 int stack_route(const struct synack_stack *st, const struct synack_addr *dst);
+/* Whether addr is the directed broadcast ({<Network-number>, -1}, RFC
+ * 1122 §3.2.1.3) of one of iface's IPv4 prefixes (/1 to /30: /31 and /32
+ * have none, RFC 3021 §3.1). */
+bool stack_iface_directed_broadcast(const struct synack_stack *st, int iface, const struct synack_addr *addr);
 /* Writes the IP header (IPv4 or IPv6, by the family of src) in front of
  * a transport payload already at stack_tx_l4(st) and transmits it on
  * `iface` (on Ethernet after resolving the next hop).  Returns 0 or an
