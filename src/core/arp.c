@@ -38,14 +38,6 @@
 static const uint8_t mac_broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t mac_zero[6];
 
-static bool iface_has_v4(const struct iface *ifc, const struct synack_addr *a)
-{
-    for (int k = 0; k < ifc->naddrs; k++)
-        if (synack_addr_equal(&ifc->addrs[k].addr, a))
-            return true;
-    return false;
-}
-
 static void send_arp(struct synack_stack *st, int iface, uint16_t op, const struct synack_addr *spa,
                      const uint8_t *tha, const struct synack_addr *tpa, const uint8_t *dst, synack_time_us now)
 {
@@ -117,14 +109,14 @@ void arp_input(struct synack_stack *st, int iface, const uint8_t *frame, size_t 
         st->stats.arp_in_requests++;
     else
         st->stats.arp_in_replies++;
-    if (iface_has_v4(ifc, &spa)) {
+    if (stack_iface_addr(st, iface, &spa)) {
         /* RFC 5227 §2.4: another host uses (or announces) our address.
          * Learning from it would send our own traffic to it. */
         st->stats.arp_conflicts++;
         arp_drop(st, iface, SYNACK_DROP_ARP_CONFLICT, now);
         return;
     }
-    bool for_us = iface_has_v4(ifc, &tpa);
+    bool for_us = stack_iface_addr(st, iface, &tpa) != NULL;
     if (!synack_addr_is_any(&spa)) {
         unsigned flags = NEIGH_UPD_OVERRIDE;
         if (for_us && op == ARP_OP_REQUEST)

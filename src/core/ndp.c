@@ -120,15 +120,6 @@ static void dad_duplicate(struct synack_stack *st, int iface, struct iface_addr 
     neigh_job_stop(st, iface, (int)(ia - st->ifaces[iface].addrs));
 }
 
-static struct iface_addr *own_addr(struct synack_stack *st, int iface, const struct synack_addr *a)
-{
-    struct iface *ifc = &st->ifaces[iface];
-    for (int k = 0; k < ifc->naddrs; k++)
-        if (synack_addr_equal(&ifc->addrs[k].addr, a))
-            return &ifc->addrs[k];
-    return NULL;
-}
-
 /* What a message's options say: the link-layer address option of the
  * kind it may carry (NULL if absent).  False if any option is malformed
  * (RFC 4861 §7.1.1, §7.1.2: a length of 0 invalidates the message; one
@@ -165,7 +156,7 @@ static void solicitation(struct synack_stack *st, int iface, const struct synack
                          const struct synack_addr *target, const uint8_t *slla, synack_time_us now)
 {
     st->stats.ndp_in_solicits++;
-    struct iface_addr *ia = own_addr(st, iface, target);
+    struct iface_addr *ia = stack_iface_addr(st, iface, target);
     if (!ia || (ia->flags & IFADDR_DUPLICATE)) {
         stack_drop(st, iface, SYNACK_DROP_NDP_NOT_FOR_US, now);
         return;
@@ -199,7 +190,7 @@ static void advertisement(struct synack_stack *st, int iface, uint8_t flags, con
                           const uint8_t *tlla, synack_time_us now)
 {
     st->stats.ndp_in_adverts++;
-    struct iface_addr *ia = own_addr(st, iface, target);
+    struct iface_addr *ia = stack_iface_addr(st, iface, target);
     if (ia) {
         /* During DAD: the address is someone else's.  After it, another
          * node claims an address we use: nothing to learn (RFC 4862

@@ -222,13 +222,21 @@ static struct synack_addr link_local_from_mac(const uint8_t mac[6])
     return synack_addr_v6(b);
 }
 
+struct iface_addr *stack_iface_addr(struct synack_stack *st, int iface, const struct synack_addr *addr)
+{
+    struct iface *ifc = &st->ifaces[iface];
+    for (int k = 0; k < ifc->naddrs; k++)
+        if (synack_addr_equal(&ifc->addrs[k].addr, addr))
+            return &ifc->addrs[k];
+    return NULL;
+}
+
 static int iface_put_addr(struct synack_stack *st, int iface, const struct synack_addr *addr, uint8_t prefix_len,
                           uint8_t flags)
 {
     struct iface *ifc = &st->ifaces[iface];
-    for (int i = 0; i < ifc->naddrs; i++)
-        if (synack_addr_equal(&ifc->addrs[i].addr, addr))
-            return -SYNACK_EEXIST;
+    if (stack_iface_addr(st, iface, addr))
+        return -SYNACK_EEXIST;
     if (ifc->naddrs == SYNACK_IFACE_MAX_ADDRS)
         return -SYNACK_ENOBUFS;
     struct iface_addr *ia = &ifc->addrs[ifc->naddrs++];
@@ -259,10 +267,7 @@ int synack_iface_add_addr(struct synack_stack *st, int iface, struct synack_addr
     if (addr.family == SYNACK_AF_INET6 && ifc->link == SYNACK_LINK_ETHERNET) {
         /* Neighbour discovery speaks from the link-local address. */
         struct synack_addr ll = link_local_from_mac(ifc->mac);
-        bool have = false;
-        for (int i = 0; i < ifc->naddrs; i++)
-            have |= synack_addr_equal(&ifc->addrs[i].addr, &ll);
-        if (!have && !synack_addr_equal(&addr, &ll)) {
+        if (!stack_iface_addr(st, iface, &ll) && !synack_addr_equal(&addr, &ll)) {
             if (ifc->naddrs + 2 > SYNACK_IFACE_MAX_ADDRS)
                 return -SYNACK_ENOBUFS;
             iface_put_addr(st, iface, &ll, 64, IFADDR_AUTO);

@@ -150,6 +150,8 @@ void stack_drop_packet(struct synack_stack *st, int iface, const uint8_t *pkt, s
 int stack_route_remote(const struct synack_stack *st, const struct synack_endpoint *remote);
 /* Interface for a destination, or -1. */
 int stack_route(const struct synack_stack *st, const struct synack_addr *dst);
+/* iface's entry for addr (whatever its flags), or NULL. */
+struct iface_addr *stack_iface_addr(struct synack_stack *st, int iface, const struct synack_addr *addr);
 /* Whether addr is the directed broadcast ({<Network-number>, -1}, RFC
  * 1122 §3.2.1.3) of one of iface's IPv4 prefixes (/1 to /30: /31 and /32
  * have none, RFC 3021 §3.1). */
