@@ -152,9 +152,7 @@ static void echo_input(struct synack_stack *st, int iface, const struct synack_a
         return;
     uint8_t *reply = icmp_echo_reply_at_tx(st, ICMP_ECHO_REPLY, msg, len);
     put_be16(reply + 2, csum_finish(csum_add(0, reply, len)));
-    int out = stack_route(st, src);
-    if (out < 0)
-        out = iface;
+    int out = stack_reply_iface(st, src, iface);
     if (stack_ip_output(st, out, dst, src, IP_PROTO_ICMP, len, 0, now) == 0) {
         st->stats.icmp_out_msgs++;
         st->stats.icmp_out_echo_reps++;
@@ -236,9 +234,7 @@ int icmp_error_iface(struct synack_stack *st, int iface, const struct synack_add
         st->stats.icmp_out_rate_limited++;
         return -1;
     }
-    int out = stack_route(st, to);
-    if (out < 0)
-        out = iface;
+    int out = stack_reply_iface(st, to, iface);
     return out >= 0 && out < st->iface_count ? out : -1;
 }
 

@@ -144,9 +144,7 @@ static void echo_input(struct synack_stack *st, int iface, const struct synack_a
     st->stats.icmp6_in_echos++;
     if (len > STACK_TX_BUF - IPV6_HEADER_LEN)
         return;
-    int out = stack_route(st, src);
-    if (out < 0)
-        out = iface;
+    int out = stack_reply_iface(st, src, iface);
     /* §4.2: the reply to a request sent to a multicast address goes from a
      * unicast address of the interface the request came in on. */
     const struct synack_addr *from = dst;
@@ -170,12 +168,12 @@ void icmp6_input(struct synack_stack *st, int iface, const struct synack_addr *s
     st->stats.icmp6_in_msgs++;
     /* Every message we read has 8 bytes of header: type, code, checksum
      * and a 32-bit field (RFC 4443 §2.1, §3, §4; RFC 4861 §4). */
-    uint8_t type = len >= 1 ? msg[0] : 0;
     if (len < ICMP_HEADER_LEN) {
         st->stats.icmp6_in_errors++;
         stack_drop(st, iface, SYNACK_DROP_ICMP6_TRUNCATED, now);
         return;
     }
+    uint8_t type = msg[0];
     /* RFC 4443 §2.3: the checksum covers the IPv6 pseudo-header. */
     if (icmp6_checksum(src, dst, msg, len) != 0) {
         st->stats.icmp6_in_errors++;

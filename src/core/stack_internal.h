@@ -150,6 +150,13 @@ void stack_drop_packet(struct synack_stack *st, int iface, const uint8_t *pkt, s
 int stack_route_remote(const struct synack_stack *st, const struct synack_endpoint *remote);
 /* Interface for a destination, or -1. */
 int stack_route(const struct synack_stack *st, const struct synack_addr *dst);
+/* Interface for an answer to a packet from `to` that came in on
+ * `arrival`: the route to `to`, else `arrival`. */
+static inline int stack_reply_iface(const struct synack_stack *st, const struct synack_addr *to, int arrival)
+{
+    int out = stack_route(st, to);
+    return out >= 0 ? out : arrival;
+}
 /* iface's entry for addr (whatever its flags), or NULL. */
 struct iface_addr *stack_iface_addr(struct synack_stack *st, int iface, const struct synack_addr *addr);
 /* Whether addr is the directed broadcast ({<Network-number>, -1}, RFC

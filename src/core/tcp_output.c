@@ -571,8 +571,7 @@ void tcp_send_stateless(struct synack_stack *st, int iface, const struct synack_
     if (h->flags & TCP_RST)
         st->stats.tcp_out_rsts++;
     st->stats.tcp_out_segs++;
-    int out = stack_route(st, dst);
-    stack_ip_output(st, out >= 0 ? out : iface, src, dst, IP_PROTO_TCP, hlen, 0, now);
+    stack_ip_output(st, stack_reply_iface(st, dst, iface), src, dst, IP_PROTO_TCP, hlen, 0, now);
 }
 
 void tcp_send_reset_reply(struct synack_stack *st, int iface, const struct synack_addr *src,
