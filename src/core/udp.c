@@ -251,7 +251,8 @@ ssize_t udp_sendto(struct synack_stack *st, struct udp_sock *u, const void *data
     /* synack never fragments what it sends: the datagram must fit the
      * interface's MTU (RFC 1122 §4.1.4 lets UDP leave this to the
      * application; Linux would fragment, we say EMSGSIZE instead). */
-    if (len > udp_max_payload(to->addr.family) || stack_ip_header_len(to->addr.family) + UDP_HEADER_LEN + len > st->ifaces[iface].mtu)
+    if (len > udp_max_payload(to->addr.family) ||
+        stack_ip_header_len(to->addr.family) + UDP_HEADER_LEN + len > st->ifaces[iface].mtu)
         return -SYNACK_EMSGSIZE;
     uint32_t need = (uint32_t)(sizeof(struct udp_tx_rec) + len);
     if (need > u->sndq.cap)
@@ -413,9 +414,9 @@ void udp_input(struct synack_stack *st, int iface, const struct synack_addr *src
      * local kernel may leave it partial) is believed, as in tcp_input. */
     bool v6 = src->family == SYNACK_AF_INET6;
     uint16_t field = get_be16(p + 6);
-    if ((v6 && field == 0 && !st->rx_csum_valid) ||
-        (!st->rx_csum_valid && field != 0 &&
-         csum_finish(csum_add(csum_pseudo(src, dst, IP_PROTO_UDP, (uint32_t)ulen), p, ulen)) != 0)) {
+    if (!st->rx_csum_valid &&
+        (field == 0 ? v6
+                    : csum_finish(csum_add(csum_pseudo(src, dst, IP_PROTO_UDP, (uint32_t)ulen), p, ulen)) != 0)) {
         st->stats.udp_in_errors++;
         stack_drop(st, iface, SYNACK_DROP_UDP_CHECKSUM, now);
         return;
