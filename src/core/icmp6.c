@@ -181,7 +181,7 @@ void icmp6_input(struct synack_stack *st, int iface, const struct synack_addr *s
         return;
     }
     /* ip6_input let the unspecified source through for these alone. */
-    bool nd = type >= ICMPV6_ROUTER_SOLICIT && type <= ICMPV6_REDIRECT;
+    bool nd = icmp6_type_is_nd(type);
     /* The error types each have their counter (Icmp6In*). */
     uint64_t *error_count = type == ICMPV6_DEST_UNREACH     ? &st->stats.icmp6_in_dest_unreachs
                             : type == ICMPV6_PACKET_TOO_BIG ? &st->stats.icmp6_in_pkt_too_bigs

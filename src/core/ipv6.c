@@ -43,6 +43,7 @@
 #include "byteorder.h"
 #include "icmp6.h"
 #include "ipfrag.h"
+#include "ndp.h"
 #include "stack_internal.h"
 
 #define OPT_PAD1 0
@@ -299,11 +300,12 @@ static void deliver(struct synack_stack *st, int iface, const struct ipv6_packet
         why = SYNACK_DROP_IP6_MULTICAST_NOT_ICMP;
     /* From :: speaks only a node without an address yet: neighbour
      * discovery (RFC 4862 §5.4.2, RFC 4861 §6.1.1). */
-    else if (synack_addr_is_any(&h->src) && !(icmp_type >= 133 && icmp_type <= 137))
+    else if (synack_addr_is_any(&h->src) && !icmp6_type_is_nd(icmp_type))
         why = SYNACK_DROP_IP6_UNSPEC_SOURCE;
     /* Our own address from outside: spoofed, or a loop; neighbour
      * discovery (DAD) judges its own solicitations and advertisements. */
-    else if (stack_is_local_addr(st, &h->src) && icmp_type != 135 && icmp_type != 136)
+    else if (stack_is_local_addr(st, &h->src) && icmp_type != ICMPV6_NEIGHBOR_SOLICIT &&
+             icmp_type != ICMPV6_NEIGHBOR_ADVERT)
         why = SYNACK_DROP_IP_BAD_SOURCE;
     if (why != SYNACK_DROP_COUNT) {
         st->stats.ip_in_addr_errors++;

@@ -18,6 +18,7 @@
 #ifndef SYNACK_CORE_NDP_H
 #define SYNACK_CORE_NDP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,8 @@ struct iface_addr;
 #define ICMPV6_NEIGHBOR_SOLICIT 135
 #define ICMPV6_NEIGHBOR_ADVERT 136
 #define ICMPV6_REDIRECT 137
+/* Whether an ICMPv6 type is one of neighbour discovery's (133-137). */
+static inline bool icmp6_type_is_nd(int type) { return type >= ICMPV6_ROUTER_SOLICIT && type <= ICMPV6_REDIRECT; }
 
 /* Options (RFC 4861 §4.6.1) and advertisement flags (§4.4). */
 #define NDP_OPT_SOURCE_LLADDR 1
