@@ -774,6 +774,17 @@ struct synack_tcp_info app_info(struct scenario *s)
     return info;
 }
 
+const struct synack_stats *stats(struct scenario *s) { return synack_stack_stats(s->st); }
+uint64_t drops(struct scenario *s, int why) { return stats(s)->drops[why]; }
+
+struct synack_addr parse_addr(const char *text)
+{
+    struct synack_addr a;
+    memset(&a, 0, sizeof a);
+    CHECK_EQ(synack_addr_parse(text, &a), 0);
+    return a;
+}
+
 void handshake_passive_(struct scenario *s, uint32_t peer_iss, const char *file, int line)
 {
     uint16_t mss = s->o.mss ? s->o.mss : 1460;

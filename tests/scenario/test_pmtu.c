@@ -69,8 +69,6 @@ static void expect_data_(struct scenario *s, uint32_t seq, uint32_t len, uint32_
 }
 #define expect_data(s, seq, len, ip_len) expect_data_(s, seq, len, ip_len, __FILE__, __LINE__)
 
-static const struct synack_stats *stats(struct scenario *s) { return synack_stack_stats(s->st); }
-
 /* Settings for scenario_opts.tune. */
 static void expire_in_60s(struct synack_config *cfg) { cfg->pmtu_expires_us = 60000000; }
 static void plpmtud_always(struct synack_config *cfg) { cfg->plpmtud = SYNACK_PLPMTUD_ALWAYS; }
