@@ -833,6 +833,14 @@ size_t peer_icmp6(struct scenario *s, const struct synack_addr *dst, uint8_t typ
     return IPV6_HEADER_LEN + n;
 }
 
+void peer_sends_icmp6(struct scenario *s, uint8_t type, uint8_t code, uint32_t word, const void *body, size_t blen)
+{
+    uint8_t pkt[1600];
+    size_t len = peer_icmp6(s, NULL, type, code, word, body, blen, pkt, sizeof pkt);
+    REQUIRE(len);
+    peer_sends_raw(s, pkt, len);
+}
+
 size_t ip6_insert_ext(uint8_t *buf, size_t len, size_t cap, uint8_t type, const uint8_t *ext, size_t ext_len)
 {
     if (len < IPV6_HEADER_LEN || ext_len == 0 || len + ext_len > cap)

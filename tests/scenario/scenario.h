@@ -236,6 +236,9 @@ void expect_sent_icmp_error_(struct scenario *s, uint8_t type, uint8_t code, con
  * exactly quoted[0..qlen), checksum right. */
 size_t peer_icmp6(struct scenario *s, const struct synack_addr *dst, uint8_t type, uint8_t code, uint32_t word,
                   const void *body, size_t blen, uint8_t *buf, size_t cap);
+/* peer_icmp6() to the stack's address, delivered: an ICMPv6 error quoting
+ * body[0..blen) of a packet the stack sent, say. */
+void peer_sends_icmp6(struct scenario *s, uint8_t type, uint8_t code, uint32_t word, const void *body, size_t blen);
 size_t ip6_insert_ext(uint8_t *buf, size_t len, size_t cap, uint8_t type, const uint8_t *ext, size_t ext_len);
 size_t ip6_fragment(const uint8_t *pkt, size_t unfrag, uint32_t off, uint32_t len, bool more, uint32_t id,
                     uint8_t *out, size_t cap);

@@ -243,17 +243,6 @@ TEST(udp_over_ipv6_port_unreachable_and_zero_checksum)
 
 /* ---- ICMPv6 errors received (RFC 4443 §3; what they do: RFC 1122 §4.2.3.9, RFC 5927) ---- */
 
-/* Delivers an ICMPv6 error of type/code (word after the checksum) from the
- * peer quoting the first qlen bytes of `sent`. */
-static void peer_sends_icmp6_error(struct scenario *s, uint8_t type, uint8_t code, uint32_t word, const uint8_t *sent,
-                                   size_t qlen)
-{
-    uint8_t pkt[1600];
-    size_t len = peer_icmp6(s, NULL, type, code, word, sent, qlen, pkt, sizeof pkt);
-    REQUIRE(len);
-    peer_sends_raw(s, pkt, len);
-}
-
 /*  stack connects                       <--     SYN seq=8000
  *  destination unreachable code 4 (port) quoting the SYN  -->  connect fails: ECONNREFUSED (hard)
  *  (again) stack connects               <--     SYN
@@ -268,7 +257,7 @@ TEST(icmpv6_errors_end_or_mark_a_connection_attempt)
     at(&s, 0);   CHECK_EQ(app_connect(&s), -SYNACK_EINPROGRESS);
     size_t n = take_sent_raw(&s, syn, sizeof syn);
     REQUIRE(n > IPV6_HEADER_LEN);
-    peer_sends_icmp6_error(&s, ICMPV6_DEST_UNREACH, ICMPV6_UNREACH_PORT, 0, syn, n);
+    peer_sends_icmp6(&s, ICMPV6_DEST_UNREACH, ICMPV6_UNREACH_PORT, 0, syn, n);
     expect_state(&s, CLOSED);
     CHECK_EQ(app_error(&s), -SYNACK_ECONNREFUSED);
     CHECK_EQ(stats(&s)->tcp_icmp_aborts, 1);
@@ -279,10 +268,10 @@ TEST(icmpv6_errors_end_or_mark_a_connection_attempt)
     at(&s, 10);  CHECK_EQ(app_connect(&s), -SYNACK_EINPROGRESS);
     n = take_sent_raw(&s, syn, sizeof syn);
     REQUIRE(n > IPV6_HEADER_LEN);
-    peer_sends_icmp6_error(&s, ICMPV6_DEST_UNREACH, ICMPV6_UNREACH_ADDR, 0, syn, n);
+    peer_sends_icmp6(&s, ICMPV6_DEST_UNREACH, ICMPV6_UNREACH_ADDR, 0, syn, n);
     expect_state(&s, SYN_SENT);
     CHECK_EQ(app_info(&s).soft_error, -SYNACK_EHOSTUNREACH);
-    peer_sends_icmp6_error(&s, ICMPV6_PARAM_PROBLEM, ICMPV6_PARAMPROB_NEXT_HEADER, 6, syn, n);
+    peer_sends_icmp6(&s, ICMPV6_PARAM_PROBLEM, ICMPV6_PARAMPROB_NEXT_HEADER, 6, syn, n);
     expect_state(&s, CLOSED);
     CHECK_EQ(app_error(&s), -SYNACK_ENOPROTOOPT);
     CHECK_EQ(stats(&s)->tcp_icmp_aborts, 2);
@@ -306,7 +295,7 @@ TEST(packet_too_big_reaches_tcp)
     CHECK_EQ(app_send_bytes(&s, 1000), 1000);
     size_t n = take_sent_raw(&s, data, sizeof data);
     REQUIRE(n == IPV6_HEADER_LEN + 20 + 1000);
-    peer_sends_icmp6_error(&s, ICMPV6_PACKET_TOO_BIG, 0, 1280, data, n);
+    peer_sends_icmp6(&s, ICMPV6_PACKET_TOO_BIG, 0, 1280, data, n);
     CHECK_EQ(stats(&s)->icmp6_in_pkt_too_bigs, 1);
     CHECK_EQ(stats(&s)->tcp_out_of_window_icmps, 0);
     CHECK_EQ(stats(&s)->drops[SYNACK_DROP_ICMP_ERROR_NO_MATCH], 0);
@@ -316,14 +305,14 @@ TEST(packet_too_big_reaches_tcp)
     while (take_sent_raw(&s, skip, sizeof skip))
         ;
     put_be32(data + IPV6_HEADER_LEN + 4, 20000);
-    peer_sends_icmp6_error(&s, ICMPV6_PACKET_TOO_BIG, 0, 1280, data, 200);
+    peer_sends_icmp6(&s, ICMPV6_PACKET_TOO_BIG, 0, 1280, data, 200);
     CHECK_EQ(stats(&s)->tcp_out_of_window_icmps, 1);
     CHECK_EQ(stats(&s)->drops[SYNACK_DROP_ICMP_ERROR_OUT_OF_WINDOW], 1);
     data[8 + 15] = 7;                                /* from fd00:5ac::7 */
-    peer_sends_icmp6_error(&s, ICMPV6_PACKET_TOO_BIG, 0, 1280, data, 200);
+    peer_sends_icmp6(&s, ICMPV6_PACKET_TOO_BIG, 0, 1280, data, 200);
     CHECK_EQ(stats(&s)->drops[SYNACK_DROP_ICMP6_ERROR_BAD_QUOTE], 1);
     data[8 + 15] = 2;
-    peer_sends_icmp6_error(&s, ICMPV6_DEST_UNREACH, ICMPV6_UNREACH_ADDR, 0, data, IPV6_HEADER_LEN + 4);
+    peer_sends_icmp6(&s, ICMPV6_DEST_UNREACH, ICMPV6_UNREACH_ADDR, 0, data, IPV6_HEADER_LEN + 4);
     CHECK_EQ(stats(&s)->drops[SYNACK_DROP_ICMP6_ERROR_TRUNCATED], 1);
     CHECK_EQ(stats(&s)->icmp6_in_pkt_too_bigs, 3);
     expect_nothing_sent(&s);
@@ -347,7 +336,7 @@ TEST(port_unreachable_reaches_a_connected_udp_socket)
     synack_poll(s.st, s.now);
     size_t n = take_sent_raw(&s, sent, sizeof sent);
     REQUIRE(n == IPV6_HEADER_LEN + 8 + 2);
-    peer_sends_icmp6_error(&s, ICMPV6_DEST_UNREACH, ICMPV6_UNREACH_PORT, 0, sent, n);
+    peer_sends_icmp6(&s, ICMPV6_DEST_UNREACH, ICMPV6_UNREACH_PORT, 0, sent, n);
     CHECK_EQ(synack_recv(s.st, u, buf, sizeof buf), -SYNACK_ECONNREFUSED);
     synack_close(s.st, u);
     scenario_end(&s);
