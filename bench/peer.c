@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,17 @@ bool bench_peer_path(const char *name, char *path, size_t len)
 {
     snprintf(path, len, "%s/%s", bench_peer_dir(), name);
     return access(path, R_OK) == 0;
+}
+
+/* Sets out->note, cut to fit: a note is a one-line summary, and the peer's
+ * last stderr line in it may be long.  (vsnprintf, not snprintf, so that
+ * -Wformat-truncation does not flag the intended cut.) */
+__attribute__((format(printf, 2, 3))) static void set_note(struct bench_peer_out *out, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->note, sizeof out->note, fmt, ap);
+    va_end(ap);
 }
 
 /* Whole lines only: the last one that starts with '{'. */
@@ -109,11 +121,11 @@ enum bench_peer_status bench_peer_run(const char *path, const char *const *args,
 
     int po[2], pe[2];
     if (pipe(po) < 0)
-        return snprintf(out->note, sizeof out->note, "failed: pipe: %s", strerror(errno)), out->status;
+        return set_note(out, "failed: pipe: %s", strerror(errno)), out->status;
     if (pipe(pe) < 0) {
         close(po[0]);
         close(po[1]);
-        return snprintf(out->note, sizeof out->note, "failed: pipe: %s", strerror(errno)), out->status;
+        return set_note(out, "failed: pipe: %s", strerror(errno)), out->status;
     }
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -129,7 +141,7 @@ enum bench_peer_status bench_peer_run(const char *path, const char *const *args,
     if (rc != 0) {
         close(po[0]);
         close(pe[0]);
-        snprintf(out->note, sizeof out->note, "failed: cannot run %s: %s", path, strerror(rc));
+        set_note(out, "failed: cannot run %s: %s", path, strerror(rc));
         return out->status;
     }
 
@@ -188,20 +200,19 @@ enum bench_peer_status bench_peer_run(const char *path, const char *const *args,
         last_json_line(obuf, out->line, sizeof out->line);
     char skipped[200];
     if (timed_out) {
-        snprintf(out->note, sizeof out->note, "failed: no result within %.0f s", timeout_s);
+        set_note(out, "failed: no result within %.0f s", timeout_s);
     } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         if (WIFEXITED(status))
-            snprintf(out->note, sizeof out->note, "failed: exit %d%s%s", WEXITSTATUS(status), *why ? ": " : "", why);
+            set_note(out, "failed: exit %d%s%s", WEXITSTATUS(status), *why ? ": " : "", why);
         else
-            snprintf(out->note, sizeof out->note, "failed: killed by signal %d", WTERMSIG(status));
+            set_note(out, "failed: killed by signal %d", WTERMSIG(status));
     } else if (bench_json_string(out->line, "skipped", skipped, sizeof skipped)) {
         out->status = BENCH_PEER_SKIPPED;
-        snprintf(out->note, sizeof out->note, "skipped: %s", skipped);
+        set_note(out, "skipped: %s", skipped);
     } else if (bench_json_number(out->line, "value", &out->value) && out->value > 0) {
         out->status = BENCH_PEER_OK;
     } else {
-        snprintf(out->note, sizeof out->note, "failed: no positive \"value\" in its output%s%s", *why ? ": " : "",
-                 why);
+        set_note(out, "failed: no positive \"value\" in its output%s%s", *why ? ": " : "", why);
     }
     free(obuf);
     free(ebuf);

@@ -43,6 +43,15 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Bounded waits (wait_exit, wait_file): the build copies scripts/wait.sh
+# beside this script; run from the source tree, it is two levels up.
+if [[ -f $here/wait.sh ]]; then
+    # shellcheck source=scripts/wait.sh
+    source "$here/wait.sh"
+else
+    # shellcheck source=scripts/wait.sh
+    source "$here/../../scripts/wait.sh"
+fi
 WORKLOAD=${1:-}
 [[ -n $WORKLOAD ]] && shift
 
@@ -154,36 +163,10 @@ fg() {
     wait "$!"
 }
 
-# wait_pid PID SECONDS: its exit status, or 124 after ending it.
-wait_pid() {
-    local pid=$1 i
-    for ((i = 0; i < $2 * 20; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null
-        sleep 0.5
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-        return 124
-    fi
-    wait "$pid"
-}
-
-# stop_pid PID SECONDS: SIGTERM, then wait_pid.
+# stop_pid PID SECONDS: SIGTERM, then wait_exit.
 stop_pid() {
     kill -TERM "$1" 2>/dev/null
-    wait_pid "$1" "$2"
-}
-
-wait_file() {
-    local i
-    for ((i = 0; i < $2 * 20; i++)); do
-        [[ -e $1 ]] && return 0
-        sleep 0.05
-    done
-    return 1
+    wait_exit "$1" "$2"
 }
 
 # wait_listen NS ADDR PORT SECONDS: until a socket listens there.
@@ -333,7 +316,7 @@ run_bulk() {
     wait_listen "$ns" "$SRV_ADDR" "$PORT" 5 || die "iperf3 server did not listen: $(cat "$TMP/srv.json.err")"
     fg "$TMP/cli.json" "$ns" timeout $((secs + 30)) taskset -c "$P_CLI" iperf3 -c "$SRV_ADDR" -p "$PORT" -t "$secs" \
         -J -C cubic || die "iperf3 client failed: $(head -c 300 "$TMP/cli.json.err" "$TMP/cli.json")"
-    wait_pid "$srv" 10 >/dev/null
+    wait_exit "$srv" 10 >/dev/null
     gbps=$(jget "$TMP/cli.json" '"%.3f" % (j["end"]["sum_received"]["bits_per_second"] / 1e9)') ||
         die "no result in iperf3's JSON"
     local retr mss cpu_c cpu_s
@@ -545,7 +528,7 @@ run_lossy() {
     wait_listen "$b" "$VETH_B" "$PORT" 5 || die "iperf3 server did not listen: $(cat "$TMP/srv.json.err")"
     fg "$TMP/cli.json" "$a" timeout $((secs + 40)) "${pin_end[@]}" iperf3 -c "$VETH_B" -p "$PORT" -t "$secs" -J \
         -C cubic || die "iperf3 client failed: $(head -c 300 "$TMP/cli.json.err" "$TMP/cli.json")"
-    wait_pid "$srv" 10 >/dev/null
+    wait_exit "$srv" 10 >/dev/null
     stop_pid "$imp" 10 >/dev/null
     local mbps retr path srtt
     srtt=$(jget "$TMP/cli.json" '"%.2f" % (j["end"]["streams"][0]["sender"]["mean_rtt"] / 1000)' 2>/dev/null || echo null)

@@ -386,8 +386,10 @@ int tundev_queue(struct tundev *d, const uint8_t *packet, size_t len)
         return 0;
     }
     int rc = tundev_flush(d);
-    if (!hdr)
-        return tundev_write(d, packet, len) < 0 ? -SYNACK_EAGAIN : rc;
+    if (!hdr) {
+        int wrc = tundev_write(d, packet, len);
+        return wrc < 0 ? wrc : rc;   /* as synack_tun_write: its own error */
+    }
     memcpy(co->pkt, packet, len);
     co->len = len;
     co->hdr_len = hdr;

@@ -36,6 +36,8 @@ INTEROP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$INTEROP_DIR/../.." && pwd)
 NETNS_SH=$REPO/scripts/netns.sh
 PEER=$INTEROP_DIR/peer.py
+# shellcheck source=scripts/wait.sh
+source "$REPO/scripts/wait.sh"   # wait_exit, wait_file
 
 INTEROP_QUICK=0
 INTEROP_IPV6=0
@@ -231,34 +233,6 @@ bg_start() {
     local pid=$!
     PIDS+=("$pid")
     printf -v "$var" '%s' "$pid"
-}
-
-# wait_exit PID SECONDS: waits for a background job; returns its exit
-# status, or 124 after ending it when it outlived SECONDS.
-wait_exit() {
-    local pid=$1 limit=$2 i
-    for ((i = 0; i < limit * 20; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null
-        sleep 0.5
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-        return 124
-    fi
-    wait "$pid"
-}
-
-# wait_file PATH SECONDS: until PATH exists.
-wait_file() {
-    local i
-    for ((i = 0; i < $2 * 20; i++)); do
-        [[ -e $1 ]] && return 0
-        sleep 0.05
-    done
-    return 1
 }
 
 # in_ns COMMAND...: runs COMMAND in the synack namespace (in_far: in the

@@ -774,6 +774,17 @@ struct synack_tcp_info app_info(struct scenario *s)
     return info;
 }
 
+const struct synack_stats *stats(struct scenario *s) { return synack_stack_stats(s->st); }
+uint64_t drops(struct scenario *s, int why) { return stats(s)->drops[why]; }
+
+struct synack_addr parse_addr(const char *text)
+{
+    struct synack_addr a;
+    memset(&a, 0, sizeof a);
+    CHECK_EQ(synack_addr_parse(text, &a), 0);
+    return a;
+}
+
 void handshake_passive_(struct scenario *s, uint32_t peer_iss, const char *file, int line)
 {
     uint16_t mss = s->o.mss ? s->o.mss : 1460;
@@ -820,6 +831,14 @@ size_t peer_icmp6(struct scenario *s, const struct synack_addr *dst, uint8_t typ
     put_be16(m + 2, csum_finish(csum_add(csum_pseudo(&s->peer_ep.addr, dst, IP_PROTO_ICMPV6, (uint32_t)n), m, n)));
     ipv6_write_header(buf, &s->peer_ep.addr, dst, IP_PROTO_ICMPV6, (uint16_t)n, 64);
     return IPV6_HEADER_LEN + n;
+}
+
+void peer_sends_icmp6(struct scenario *s, uint8_t type, uint8_t code, uint32_t word, const void *body, size_t blen)
+{
+    uint8_t pkt[1600];
+    size_t len = peer_icmp6(s, NULL, type, code, word, body, blen, pkt, sizeof pkt);
+    REQUIRE(len);
+    peer_sends_raw(s, pkt, len);
 }
 
 size_t ip6_insert_ext(uint8_t *buf, size_t len, size_t cap, uint8_t type, const uint8_t *ext, size_t ext_len)

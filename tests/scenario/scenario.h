@@ -236,6 +236,9 @@ void expect_sent_icmp_error_(struct scenario *s, uint8_t type, uint8_t code, con
  * exactly quoted[0..qlen), checksum right. */
 size_t peer_icmp6(struct scenario *s, const struct synack_addr *dst, uint8_t type, uint8_t code, uint32_t word,
                   const void *body, size_t blen, uint8_t *buf, size_t cap);
+/* peer_icmp6() to the stack's address, delivered: an ICMPv6 error quoting
+ * body[0..blen) of a packet the stack sent, say. */
+void peer_sends_icmp6(struct scenario *s, uint8_t type, uint8_t code, uint32_t word, const void *body, size_t blen);
 size_t ip6_insert_ext(uint8_t *buf, size_t len, size_t cap, uint8_t type, const uint8_t *ext, size_t ext_len);
 size_t ip6_fragment(const uint8_t *pkt, size_t unfrag, uint32_t off, uint32_t len, bool more, uint32_t id,
                     uint8_t *out, size_t cap);
@@ -258,6 +261,13 @@ uint32_t app_ready(struct scenario *s);
 int app_error(struct scenario *s);
 /* synack_getinfo() of s->sock (all zero if it fails). */
 struct synack_tcp_info app_info(struct scenario *s);
+
+/* The stack's counters; drops(s, why) is stats(s)->drops[why]. */
+const struct synack_stats *stats(struct scenario *s);
+uint64_t drops(struct scenario *s, int why);
+/* The address a test names in text ("fd00:5ac::9"); a bad one fails the
+ * test. */
+struct synack_addr parse_addr(const char *text);
 
 /* The three-way handshake at the current time (the clock does not move),
  * every segment checked.  The peer announces MSS 1460; the stack announces
@@ -284,6 +294,7 @@ void handshake_active_(struct scenario *s, uint32_t peer_iss, const char *file, 
 extern const uint8_t scenario_stack_mac[6];   /* 02:00:00:00:00:02 */
 extern const uint8_t scenario_peer_mac[6];    /* 02:00:00:00:00:01 */
 extern const uint8_t scenario_broadcast[6];
+extern const uint8_t scenario_other_mac[6];   /* 02:00:00:00:00:09, a third host */
 #define ARP_REQUEST 1
 #define ARP_REPLY 2
 void peer_sends_frame(struct scenario *s, const void *frame, size_t len);
@@ -309,6 +320,12 @@ void expect_sent_arp_(struct scenario *s, uint16_t op, const uint8_t to[6], stru
 /* Takes the next frame whatever it is: copies up to cap bytes, returns its
  * length (0 if none). */
 size_t take_sent_frame(struct scenario *s, uint8_t *buf, size_t cap);
+/* The stack's neighbour cache state (enum neigh_state) for `a` on
+ * interface 0, now. */
+int neigh_of(struct scenario *s, struct synack_addr a);
+/* The MAC of an IPv6 group address: 33:33 and its last 4 bytes (RFC 2464
+ * §7). */
+void group_mac(struct synack_addr g, uint8_t mac[6]);
 
 /* Neighbour discovery (RFC 4861 §4.3, §4.4).  peer_ndp_packet() builds an
  * IPv6 packet carrying a solicitation (type 135) or advertisement (136)

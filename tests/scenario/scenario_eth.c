@@ -8,10 +8,13 @@
 
 #include "byteorder.h"
 #include "checksum.h"
+#include "ipv6.h"
+#include "neigh.h"
 
 const uint8_t scenario_stack_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 const uint8_t scenario_peer_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 const uint8_t scenario_broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+const uint8_t scenario_other_mac[6] = { 0x02, 0, 0, 0, 0, 0x09 };
 
 #define ETH_HLEN 14
 #define ETH_MIN 60
@@ -98,6 +101,14 @@ size_t take_sent_frame(struct scenario *s, uint8_t *buf, size_t cap)
     return next_frame(s, buf, cap, &len, &when, NULL, NULL, 0) ? len : 0;
 }
 
+int neigh_of(struct scenario *s, struct synack_addr a) { return neigh_state_of(s->st, 0, &a, s->now); }
+
+void group_mac(struct synack_addr g, uint8_t mac[6])
+{
+    mac[0] = mac[1] = 0x33;
+    memcpy(mac + 2, g.bytes + 12, 4);
+}
+
 static char *format_mac(const uint8_t *m, char *buf)
 {
     snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
@@ -162,12 +173,7 @@ size_t peer_ndp_packet(uint8_t *buf, size_t cap, struct synack_addr src, struct 
         return 0;
     uint8_t *icmp = buf + 40;
     size_t n = build_ndp(icmp, type, flags, target, opt_type, mac);
-    put_be32(buf, 6u << 28);
-    put_be16(buf + 4, (uint16_t)n);
-    buf[6] = 58;
-    buf[7] = hop_limit;
-    memcpy(buf + 8, src.bytes, 16);
-    memcpy(buf + 24, dst.bytes, 16);
+    ipv6_write_header(buf, &src, &dst, 58, (uint16_t)n, hop_limit);
     put_be16(icmp + 2, csum_finish(csum_add(csum_pseudo(&src, &dst, 58, (uint32_t)n), icmp, n)));
     return 40 + n;
 }
@@ -185,9 +191,9 @@ void expect_sent_ndp_(struct scenario *s, uint8_t type, uint8_t flags, struct sy
     synack_time_us when;
     if (!next_frame(s, f, sizeof f, &len, &when, what, file, line))
         return;
-    uint8_t to[6] = { 0x33, 0x33 };
+    uint8_t to[6];
     if (dst.bytes[0] == 0xff)
-        memcpy(to + 2, dst.bytes + 12, 4);
+        group_mac(dst, to);
     else
         memcpy(to, scenario_peer_mac, 6);
     uint8_t want[32];

@@ -25,11 +25,6 @@
 #define PEER_IP synack_addr_v4(198, 18, 0, 1)
 
 static const uint8_t zero_mac[6];
-static const uint8_t other_mac[6] = { 0x02, 0, 0, 0, 0, 0x09 };
-
-static int neigh_of(struct scenario *s, struct synack_addr a) { return neigh_state_of(s->st, 0, &a, s->now); }
-static uint64_t drops(struct scenario *s, int why) { return synack_stack_stats(s->st)->drops[why]; }
-static const struct synack_stats *stats(struct scenario *s) { return synack_stack_stats(s->st); }
 
 /* The announcement every Ethernet scenario starts with. */
 #define expect_sent_announcement(s) expect_sent_arp(s, ARP_REQUEST, scenario_broadcast, STACK_IP, NULL, STACK_IP)
@@ -378,10 +373,10 @@ TEST(arp_for_other_hosts_creates_no_entries)
     struct scenario s;
     scenario_listen(&s, .family = 4, .ethernet = true);
     expect_sent_announcement(&s);
-    peer_sends_arp(&s, ARP_REQUEST, other_mac, synack_addr_v4(198, 18, 0, 9), PEER_IP, scenario_broadcast);
-    peer_sends_arp(&s, ARP_REQUEST, other_mac, synack_addr_v4(198, 18, 0, 9), synack_addr_v4(198, 18, 0, 9),
+    peer_sends_arp(&s, ARP_REQUEST, scenario_other_mac, synack_addr_v4(198, 18, 0, 9), PEER_IP, scenario_broadcast);
+    peer_sends_arp(&s, ARP_REQUEST, scenario_other_mac, synack_addr_v4(198, 18, 0, 9), synack_addr_v4(198, 18, 0, 9),
                    scenario_broadcast);
-    peer_sends_arp(&s, ARP_REPLY, other_mac, synack_addr_v4(198, 18, 0, 9), STACK_IP, scenario_stack_mac);
+    peer_sends_arp(&s, ARP_REPLY, scenario_other_mac, synack_addr_v4(198, 18, 0, 9), STACK_IP, scenario_stack_mac);
     expect_nothing_sent(&s);
     CHECK_EQ(stats(&s)->neigh_entries, 0);
     scenario_end(&s);
@@ -396,14 +391,14 @@ TEST(gratuitous_arp_from_a_neighbour_updates_its_entry)
     struct scenario s;
     scenario_client(&s, .family = 4, .ethernet = true, .iss = 1000);
     connect_over_ethernet(&s);
-    peer_sends_arp(&s, ARP_REQUEST, other_mac, PEER_IP, PEER_IP, scenario_broadcast);
+    peer_sends_arp(&s, ARP_REQUEST, scenario_other_mac, PEER_IP, PEER_IP, scenario_broadcast);
     expect_nothing_sent(&s);
     CHECK_EQ(neigh_of(&s, PEER_IP), NEIGH_STALE);
     app_send(&s, "x");
     uint8_t f[200];
     size_t n = take_sent_frame(&s, f, sizeof f);
     CHECK(n >= 14 + 40);
-    CHECK(memcmp(f, other_mac, 6) == 0);
+    CHECK(memcmp(f, scenario_other_mac, 6) == 0);
     CHECK_EQ(get_be16(f + 12), 0x0800);
     scenario_end(&s);
 }
@@ -416,8 +411,8 @@ TEST(arp_claiming_our_address_is_a_conflict)
     struct scenario s;
     scenario_listen(&s, .family = 4, .ethernet = true);
     expect_sent_announcement(&s);
-    peer_sends_arp(&s, ARP_REQUEST, other_mac, STACK_IP, PEER_IP, scenario_broadcast);
-    peer_sends_arp(&s, ARP_REPLY, other_mac, STACK_IP, STACK_IP, scenario_stack_mac);
+    peer_sends_arp(&s, ARP_REQUEST, scenario_other_mac, STACK_IP, PEER_IP, scenario_broadcast);
+    peer_sends_arp(&s, ARP_REPLY, scenario_other_mac, STACK_IP, STACK_IP, scenario_stack_mac);
     expect_nothing_sent(&s);
     CHECK_EQ(stats(&s)->arp_conflicts, 2);
     CHECK_EQ(drops(&s, SYNACK_DROP_ARP_CONFLICT), 2);

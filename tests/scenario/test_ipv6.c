@@ -20,36 +20,6 @@
 #define scenario_listen6(s, ...) scenario_listen(s, .family = 6, .mtu = 1500, __VA_ARGS__)
 #define scenario_client6(s, ...) scenario_client(s, .family = 6, .mtu = 1500, __VA_ARGS__)
 
-static const struct synack_stats *stats(struct scenario *s) { return synack_stack_stats(s->st); }
-
-static struct synack_addr addr6(const char *text)
-{
-    struct synack_addr a;
-    memset(&a, 0, sizeof a);
-    CHECK_EQ(synack_addr_parse(text, &a), 0);
-    return a;
-}
-
-/* Takes the stack's next packet, which must be IPv6 from `src` to the
- * peer carrying an ICMPv6 message with a right checksum; its payload goes
- * to *ip. */
-static bool take_icmp6(struct scenario *s, const struct synack_addr *src, uint8_t *buf, size_t cap,
-                       struct ipv6_packet *ip)
-{
-    size_t n = take_sent_raw(s, buf, cap);
-    enum synack_drop_reason why;
-    if (!n || n > cap || !ipv6_parse(buf, n, ip, &why) || ip->proto != IP_PROTO_ICMPV6) {
-        test_fail(__FILE__, __LINE__, "expected an ICMPv6 packet from the stack (%zu bytes sent)", n);
-        return false;
-    }
-    CHECK(synack_addr_equal(&ip->src, src));
-    CHECK(synack_addr_equal(&ip->dst, &s->peer_ep.addr));
-    CHECK_EQ(csum_finish(csum_add(csum_pseudo(&ip->src, &ip->dst, IP_PROTO_ICMPV6, ip->payload_len), ip->payload,
-                                  ip->payload_len)),
-             0);
-    return true;
-}
-
 /* ---- TCP over IPv6 ---- */
 
 /*  peer [fd00:5ac::1]:40000                     stack [fd00:5ac::2]:80, MTU 1500
@@ -145,31 +115,19 @@ TEST(syn_to_a_closed_port_over_ipv6_is_reset)
 TEST(icmpv6_echo_is_answered_also_to_all_nodes)
 {
     struct scenario s;
-    uint8_t pkt[256], reply[256];
+    uint8_t pkt[256];
     scenario_listen6(&s, .iss = 8000);
     at(&s, 10);
-    uint8_t body[15];
-    put_be16(body, 0x1234);
-    put_be16(body + 2, 7);
-    memcpy(body + 4, "synack ping", 11);
-    size_t len = peer_icmp6(&s, NULL, ICMPV6_ECHO_REQUEST, 0, 0x12340007, body + 4, 11, pkt, sizeof pkt);
+    size_t len = peer_icmp6(&s, NULL, ICMPV6_ECHO_REQUEST, 0, 0x12340007, "synack ping", 11, pkt, sizeof pkt);
     peer_sends_raw(&s, pkt, len);
-    struct ipv6_packet ip;
-    REQUIRE(take_icmp6(&s, &s.stack_ep.addr, reply, sizeof reply, &ip));
-    CHECK_EQ(ip.payload_len, 8 + 11);
-    CHECK_EQ(ip.payload[0], ICMPV6_ECHO_REPLY);
-    CHECK_EQ(ip.payload[1], 0);
-    CHECK_EQ(get_be32(ip.payload + 4), 0x12340007);
-    CHECK(memcmp(ip.payload + 8, "synack ping", 11) == 0);
+    expect_sent_icmp6(&s, ICMPV6_ECHO_REPLY, 0, 0x12340007, (const uint8_t *)"synack ping", 11);
 
-    struct synack_addr all_nodes = addr6("ff02::1");
+    struct synack_addr all_nodes = parse_addr("ff02::1");
     len = peer_icmp6(&s, &all_nodes, ICMPV6_ECHO_REQUEST, 0, 0x12340008, "x", 1, pkt, sizeof pkt);
     peer_sends_raw(&s, pkt, len);
-    REQUIRE(take_icmp6(&s, &s.stack_ep.addr, reply, sizeof reply, &ip));
-    CHECK_EQ(ip.payload[0], ICMPV6_ECHO_REPLY);
-    CHECK_EQ(get_be32(ip.payload + 4), 0x12340008);
+    expect_sent_icmp6(&s, ICMPV6_ECHO_REPLY, 0, 0x12340008, (const uint8_t *)"x", 1);
 
-    struct synack_addr all_routers = addr6("ff02::2");
+    struct synack_addr all_routers = parse_addr("ff02::2");
     len = peer_icmp6(&s, &all_routers, ICMPV6_ECHO_REQUEST, 0, 0x12340009, "x", 1, pkt, sizeof pkt);
     peer_sends_raw(&s, pkt, len);
     expect_nothing_sent(&s);
@@ -285,17 +243,6 @@ TEST(udp_over_ipv6_port_unreachable_and_zero_checksum)
 
 /* ---- ICMPv6 errors received (RFC 4443 §3; what they do: RFC 1122 §4.2.3.9, RFC 5927) ---- */
 
-/* Delivers an ICMPv6 error of type/code (word after the checksum) from the
- * peer quoting the first qlen bytes of `sent`. */
-static void peer_sends_icmp6_error(struct scenario *s, uint8_t type, uint8_t code, uint32_t word, const uint8_t *sent,
-                                   size_t qlen)
-{
-    uint8_t pkt[1600];
-    size_t len = peer_icmp6(s, NULL, type, code, word, sent, qlen, pkt, sizeof pkt);
-    REQUIRE(len);
-    peer_sends_raw(s, pkt, len);
-}
-
 /*  stack connects                       <--     SYN seq=8000
  *  destination unreachable code 4 (port) quoting the SYN  -->  connect fails: ECONNREFUSED (hard)
  *  (again) stack connects               <--     SYN
@@ -310,7 +257,7 @@ TEST(icmpv6_errors_end_or_mark_a_connection_attempt)
     at(&s, 0);   CHECK_EQ(app_connect(&s), -SYNACK_EINPROGRESS);
     size_t n = take_sent_raw(&s, syn, sizeof syn);
     REQUIRE(n > IPV6_HEADER_LEN);
-    peer_sends_icmp6_error(&s, ICMPV6_DEST_UNREACH, ICMPV6_UNREACH_PORT, 0, syn, n);
+    peer_sends_icmp6(&s, ICMPV6_DEST_UNREACH, ICMPV6_UNREACH_PORT, 0, syn, n);
     expect_state(&s, CLOSED);
     CHECK_EQ(app_error(&s), -SYNACK_ECONNREFUSED);
     CHECK_EQ(stats(&s)->tcp_icmp_aborts, 1);
@@ -321,10 +268,10 @@ TEST(icmpv6_errors_end_or_mark_a_connection_attempt)
     at(&s, 10);  CHECK_EQ(app_connect(&s), -SYNACK_EINPROGRESS);
     n = take_sent_raw(&s, syn, sizeof syn);
     REQUIRE(n > IPV6_HEADER_LEN);
-    peer_sends_icmp6_error(&s, ICMPV6_DEST_UNREACH, ICMPV6_UNREACH_ADDR, 0, syn, n);
+    peer_sends_icmp6(&s, ICMPV6_DEST_UNREACH, ICMPV6_UNREACH_ADDR, 0, syn, n);
     expect_state(&s, SYN_SENT);
     CHECK_EQ(app_info(&s).soft_error, -SYNACK_EHOSTUNREACH);
-    peer_sends_icmp6_error(&s, ICMPV6_PARAM_PROBLEM, ICMPV6_PARAMPROB_NEXT_HEADER, 6, syn, n);
+    peer_sends_icmp6(&s, ICMPV6_PARAM_PROBLEM, ICMPV6_PARAMPROB_NEXT_HEADER, 6, syn, n);
     expect_state(&s, CLOSED);
     CHECK_EQ(app_error(&s), -SYNACK_ENOPROTOOPT);
     CHECK_EQ(stats(&s)->tcp_icmp_aborts, 2);
@@ -348,7 +295,7 @@ TEST(packet_too_big_reaches_tcp)
     CHECK_EQ(app_send_bytes(&s, 1000), 1000);
     size_t n = take_sent_raw(&s, data, sizeof data);
     REQUIRE(n == IPV6_HEADER_LEN + 20 + 1000);
-    peer_sends_icmp6_error(&s, ICMPV6_PACKET_TOO_BIG, 0, 1280, data, n);
+    peer_sends_icmp6(&s, ICMPV6_PACKET_TOO_BIG, 0, 1280, data, n);
     CHECK_EQ(stats(&s)->icmp6_in_pkt_too_bigs, 1);
     CHECK_EQ(stats(&s)->tcp_out_of_window_icmps, 0);
     CHECK_EQ(stats(&s)->drops[SYNACK_DROP_ICMP_ERROR_NO_MATCH], 0);
@@ -358,14 +305,14 @@ TEST(packet_too_big_reaches_tcp)
     while (take_sent_raw(&s, skip, sizeof skip))
         ;
     put_be32(data + IPV6_HEADER_LEN + 4, 20000);
-    peer_sends_icmp6_error(&s, ICMPV6_PACKET_TOO_BIG, 0, 1280, data, 200);
+    peer_sends_icmp6(&s, ICMPV6_PACKET_TOO_BIG, 0, 1280, data, 200);
     CHECK_EQ(stats(&s)->tcp_out_of_window_icmps, 1);
     CHECK_EQ(stats(&s)->drops[SYNACK_DROP_ICMP_ERROR_OUT_OF_WINDOW], 1);
     data[8 + 15] = 7;                                /* from fd00:5ac::7 */
-    peer_sends_icmp6_error(&s, ICMPV6_PACKET_TOO_BIG, 0, 1280, data, 200);
+    peer_sends_icmp6(&s, ICMPV6_PACKET_TOO_BIG, 0, 1280, data, 200);
     CHECK_EQ(stats(&s)->drops[SYNACK_DROP_ICMP6_ERROR_BAD_QUOTE], 1);
     data[8 + 15] = 2;
-    peer_sends_icmp6_error(&s, ICMPV6_DEST_UNREACH, ICMPV6_UNREACH_ADDR, 0, data, IPV6_HEADER_LEN + 4);
+    peer_sends_icmp6(&s, ICMPV6_DEST_UNREACH, ICMPV6_UNREACH_ADDR, 0, data, IPV6_HEADER_LEN + 4);
     CHECK_EQ(stats(&s)->drops[SYNACK_DROP_ICMP6_ERROR_TRUNCATED], 1);
     CHECK_EQ(stats(&s)->icmp6_in_pkt_too_bigs, 3);
     expect_nothing_sent(&s);
@@ -389,7 +336,7 @@ TEST(port_unreachable_reaches_a_connected_udp_socket)
     synack_poll(s.st, s.now);
     size_t n = take_sent_raw(&s, sent, sizeof sent);
     REQUIRE(n == IPV6_HEADER_LEN + 8 + 2);
-    peer_sends_icmp6_error(&s, ICMPV6_DEST_UNREACH, ICMPV6_UNREACH_PORT, 0, sent, n);
+    peer_sends_icmp6(&s, ICMPV6_DEST_UNREACH, ICMPV6_UNREACH_PORT, 0, sent, n);
     CHECK_EQ(synack_recv(s.st, u, buf, sizeof buf), -SYNACK_ECONNREFUSED);
     synack_close(s.st, u);
     scenario_end(&s);

@@ -22,8 +22,6 @@
 
 #define DATA "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+/"   /* 64 bytes */
 
-static const struct synack_stats *stats(struct scenario *s) { return synack_stack_stats(s->st); }
-
 struct frag_test {
     struct scenario s;
     int udp;

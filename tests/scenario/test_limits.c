@@ -33,8 +33,6 @@ static void handshake_(struct scenario *s, uint16_t sport, uint32_t peer_iss, in
 #define DATA(sq) SEG(ACK, .seq = (sq), .ack = 8001, .len = 100)
 #define DATA_FROM(port, sq) SEG(ACK, .seq = (sq), .ack = 8001, .len = 100, .sport = (port))
 
-static const struct synack_stats *stats(struct scenario *s) { return synack_stack_stats(s->st); }
-
 static struct synack_mem_info mem(struct scenario *s)
 {
     struct synack_mem_info m;

@@ -29,26 +29,13 @@
 
 #define eth6(...) .family = 6, .ethernet = true, .mtu = 1500, __VA_ARGS__
 
-static struct synack_addr addr6(const char *text)
-{
-    struct synack_addr a;
-    memset(&a, 0, sizeof a);
-    CHECK_EQ(synack_addr_parse(text, &a), 0);
-    return a;
-}
-#define STACK6 addr6("fd00:5ac::2")
-#define PEER6 addr6("fd00:5ac::1")
-#define STACK_LL addr6("fe80::ff:fe00:2")
-#define ANY6 addr6("::")
-#define ALL_NODES addr6("ff02::1")
-#define SOLICITED_STACK addr6("ff02::1:ff00:2")
-#define SOLICITED_PEER addr6("ff02::1:ff00:1")
-
-static const uint8_t other_mac[6] = { 0x02, 0, 0, 0, 0, 0x09 };
-
-static const struct synack_stats *stats(struct scenario *s) { return synack_stack_stats(s->st); }
-static uint64_t drops(struct scenario *s, int why) { return synack_stack_stats(s->st)->drops[why]; }
-static int neigh_of(struct scenario *s, struct synack_addr a) { return neigh_state_of(s->st, 0, &a, s->now); }
+#define STACK6 parse_addr("fd00:5ac::2")
+#define PEER6 parse_addr("fd00:5ac::1")
+#define STACK_LL parse_addr("fe80::ff:fe00:2")
+#define ANY6 parse_addr("::")
+#define ALL_NODES parse_addr("ff02::1")
+#define SOLICITED_STACK parse_addr("ff02::1:ff00:2")
+#define SOLICITED_PEER parse_addr("ff02::1:ff00:1")
 
 /* The peer (or whoever `mac` is) sends a neighbour discovery message in
  * a frame to `to`. */
@@ -60,13 +47,6 @@ static void peer_sends_ndp(struct scenario *s, const uint8_t *mac, const uint8_t
     size_t n = peer_ndp_packet(pkt, sizeof pkt, src, dst, hop_limit, type, flags, target, opt_type, mac);
     REQUIRE(n);
     peer_sends_frame(s, frame, eth_frame(frame, sizeof frame, to, mac, 0x86dd, pkt, n));
-}
-
-/* The solicited-node group's MAC: 33:33 and the address's last 4 bytes. */
-static void group_mac(struct synack_addr g, uint8_t mac[6])
-{
-    mac[0] = mac[1] = 0x33;
-    memcpy(mac + 2, g.bytes + 12, 4);
 }
 
 /* The start of every scenario here: DAD for both addresses at the first
@@ -154,8 +134,8 @@ TEST(dad_failure_marks_the_address_duplicate_and_it_is_never_used)
     at(&s, 300);
     uint8_t all_nodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 }, sn_mac[6];
     group_mac(SOLICITED_STACK, sn_mac);
-    peer_sends_ndp(&s, other_mac, all_nodes_mac, addr6("fd00:5ac::9"), ALL_NODES, 255, NA, FLAG_O, STACK6, TLLA);
-    peer_sends_ndp(&s, other_mac, sn_mac, ANY6, SOLICITED_STACK, 255, NS, 0, STACK_LL, 0);
+    peer_sends_ndp(&s, scenario_other_mac, all_nodes_mac, parse_addr("fd00:5ac::9"), ALL_NODES, 255, NA, FLAG_O, STACK6, TLLA);
+    peer_sends_ndp(&s, scenario_other_mac, sn_mac, ANY6, SOLICITED_STACK, 255, NS, 0, STACK_LL, 0);
     expect_nothing_sent(&s);
     CHECK_EQ(stats(&s)->ndp_dad_duplicates, 2);
     at(&s, 5000);
@@ -188,15 +168,15 @@ TEST(solicitation_is_answered_with_a_solicited_advertisement)
     CHECK_EQ(neigh_of(&s, PEER6), NEIGH_DELAY);           /* learnt STALE, then used for the answer */
     peer_sends_ndp(&s, scenario_peer_mac, sn_mac, ANY6, SOLICITED_STACK, 255, NS, 0, STACK6, 0);
     expect_sent_ndp(&s, NA, FLAG_O, STACK6, ALL_NODES, STACK6, TLLA);
-    peer_sends_ndp(&s, scenario_peer_mac, scenario_stack_mac, PEER6, STACK6, 255, NS, 0, addr6("fd00:5ac::7"), SLLA);
+    peer_sends_ndp(&s, scenario_peer_mac, scenario_stack_mac, PEER6, STACK6, 255, NS, 0, parse_addr("fd00:5ac::7"), SLLA);
     expect_nothing_sent(&s);
     CHECK_EQ(drops(&s, SYNACK_DROP_NDP_NOT_FOR_US), 1);
     CHECK_EQ(stats(&s)->ndp_in_solicits, 3);
     CHECK_EQ(stats(&s)->ndp_out_adverts, 2);
     /* The link-local address answers too. */
-    peer_sends_ndp(&s, scenario_peer_mac, sn_mac, addr6("fe80::ff:fe00:1"), SOLICITED_STACK, 255, NS, 0, STACK_LL,
+    peer_sends_ndp(&s, scenario_peer_mac, sn_mac, parse_addr("fe80::ff:fe00:1"), SOLICITED_STACK, 255, NS, 0, STACK_LL,
                    SLLA);
-    expect_sent_ndp(&s, NA, FLAG_S | FLAG_O, STACK_LL, addr6("fe80::ff:fe00:1"), STACK_LL, TLLA);
+    expect_sent_ndp(&s, NA, FLAG_S | FLAG_O, STACK_LL, parse_addr("fe80::ff:fe00:1"), STACK_LL, TLLA);
     scenario_end(&s);
 }
 
@@ -291,21 +271,21 @@ TEST(advertisements_follow_the_override_rules)
     struct scenario s;
     scenario_client(&s, eth6(.iss = 1000));
     connect_resolved(&s);
-    peer_sends_ndp(&s, other_mac, scenario_stack_mac, PEER6, STACK6, 255, NA, FLAG_S, PEER6, TLLA);
+    peer_sends_ndp(&s, scenario_other_mac, scenario_stack_mac, PEER6, STACK6, 255, NA, FLAG_S, PEER6, TLLA);
     CHECK_EQ(neigh_of(&s, PEER6), NEIGH_STALE);
     app_send(&s, "x");
     uint8_t f[200];
     CHECK(take_sent_frame(&s, f, sizeof f) > 14);
     CHECK(memcmp(f, scenario_peer_mac, 6) == 0);
     peer_sends(&s, SEG(ACK, .seq = 5001, .ack = 1002));
-    peer_sends_ndp(&s, other_mac, scenario_stack_mac, PEER6, STACK6, 255, NA, FLAG_O, PEER6, TLLA);
+    peer_sends_ndp(&s, scenario_other_mac, scenario_stack_mac, PEER6, STACK6, 255, NA, FLAG_O, PEER6, TLLA);
     CHECK_EQ(neigh_of(&s, PEER6), NEIGH_STALE);
     app_send(&s, "y");
     CHECK(take_sent_frame(&s, f, sizeof f) > 14);
-    CHECK(memcmp(f, other_mac, 6) == 0);
+    CHECK(memcmp(f, scenario_other_mac, 6) == 0);
     uint64_t entries = stats(&s)->neigh_entries;
-    peer_sends_ndp(&s, other_mac, scenario_stack_mac, addr6("fd00:5ac::8"), STACK6, 255, NA, FLAG_O,
-                   addr6("fd00:5ac::8"), TLLA);
+    peer_sends_ndp(&s, scenario_other_mac, scenario_stack_mac, parse_addr("fd00:5ac::8"), STACK6, 255, NA, FLAG_O,
+                   parse_addr("fd00:5ac::8"), TLLA);
     CHECK_EQ(stats(&s)->neigh_entries, entries);
     CHECK_EQ(drops(&s, SYNACK_DROP_NDP_NOT_FOR_US), 1);
     scenario_end(&s);
@@ -376,9 +356,9 @@ TEST(router_discovery_messages_are_ignored)
     scenario_listen(&s, eth6());
     dad_passes(&s);
     uint8_t all_nodes_mac[6] = { 0x33, 0x33, 0, 0, 0, 1 };
-    peer_sends_ndp(&s, scenario_peer_mac, all_nodes_mac, addr6("fe80::ff:fe00:1"), ALL_NODES, 255, RS, 0,
+    peer_sends_ndp(&s, scenario_peer_mac, all_nodes_mac, parse_addr("fe80::ff:fe00:1"), ALL_NODES, 255, RS, 0,
                    ANY6, 0);
-    peer_sends_ndp(&s, scenario_peer_mac, all_nodes_mac, addr6("fe80::ff:fe00:1"), ALL_NODES, 255, RA, 0,
+    peer_sends_ndp(&s, scenario_peer_mac, all_nodes_mac, parse_addr("fe80::ff:fe00:1"), ALL_NODES, 255, RA, 0,
                    ANY6, 0);
     expect_nothing_sent(&s);
     CHECK_EQ(drops(&s, SYNACK_DROP_NDP_ROUTER), 2);
